@@ -1,0 +1,263 @@
+// Package config reads Jianyi's settings from the environment once, at start-up,
+// validates them for the run mode and prints them without secrets.
+//
+// Only the standard library and github.com/caarlos0/env/v11 are imported here so that
+// every other package can depend on it without pulling in drivers.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Mode is the sub-command the binary runs as; each mode needs a different subset of settings.
+type Mode string
+
+const (
+	ModeServe   Mode = "serve"
+	ModeWorker  Mode = "worker"
+	ModeMigrate Mode = "migrate"
+	// ModeDev is `jianyi dev`: nothing is required, embedded services and fakes fill the gaps.
+	ModeDev Mode = "dev"
+)
+
+// Production reports whether dev-only fakes must be refused in this mode.
+func (m Mode) Production() bool { return m != ModeDev }
+
+// Config is every setting of the process. Field tags name the environment variable.
+type Config struct {
+	HTTPAddr        string        `env:"JIANYI_HTTP_ADDR" envDefault:":8080"`
+	DatabaseURL     string        `env:"DATABASE_URL"`
+	RedisURL        string        `env:"REDIS_URL"`
+	S3Endpoint      string        `env:"S3_ENDPOINT"`
+	S3AccessKey     string        `env:"S3_ACCESS_KEY"`
+	S3SecretKey     string        `env:"S3_SECRET_KEY"`
+	S3Bucket        string        `env:"S3_BUCKET" envDefault:"jianyi"`
+	S3UseSSL        bool          `env:"S3_USE_SSL" envDefault:"false"`
+	S3Region        string        `env:"S3_REGION"`
+	PublicBaseURL   string        `env:"PUBLIC_BASE_URL"`
+	SessionSecret   string        `env:"SESSION_SECRET"`
+	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	// WeChat mini-program (deputies' app) and its message push (content-check results).
+	WechatMPAppID      string `env:"WECHAT_MP_APPID"`
+	WechatMPSecret     string `env:"WECHAT_MP_SECRET"`
+	WechatMPPushToken  string `env:"WECHAT_MP_PUSH_TOKEN"`
+	WechatMPPushAESKey string `env:"WECHAT_MP_PUSH_AES_KEY"`
+	WechatOAAppID      string `env:"WECHAT_OA_APPID"`
+	WechatOASecret     string `env:"WECHAT_OA_SECRET"`
+	WechatOAToken      string `env:"WECHAT_OA_TOKEN"`
+	WechatOAAESKey     string `env:"WECHAT_OA_AES_KEY"`
+	// WechatFake (dev only) routes every WeChat call to the built-in fake server.
+	WechatFake bool `env:"WECHAT_FAKE" envDefault:"false"`
+}
+
+// MinSessionSecret is the shortest SESSION_SECRET accepted in production (bytes).
+const MinSessionSecret = 32
+
+// Load reads the process environment.
+func Load() (Config, error) { return load(env.Options{}) }
+
+// LoadFrom reads the given variables only (tests, and `jianyi dev` overrides).
+func LoadFrom(vars map[string]string) (Config, error) {
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	return load(env.Options{Environment: vars})
+}
+
+func load(opts env.Options) (Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, opts); err != nil {
+		return Config{}, translateEnvError(err)
+	}
+	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
+	return c, nil
+}
+
+// translateEnvError rewrites the library's field-name errors into ones naming the variable.
+func translateEnvError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: %w", err)
+	}
+	keys := envKeys()
+	var out []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			out = append(out, fmt.Errorf("config: %s: invalid value (%v)", keys[pe.Name], unwrapParse(pe.Err)))
+			continue
+		}
+		out = append(out, fmt.Errorf("config: %w", e))
+	}
+	return errors.Join(out...)
+}
+
+// unwrapParse drops the echoed input from strconv/time errors: the value may be a secret.
+func unwrapParse(err error) string {
+	s := err.Error()
+	switch {
+	case strings.Contains(s, "ParseBool"):
+		return "want true or false"
+	case strings.Contains(s, "time: "):
+		return "want a duration like 20s or 1m"
+	}
+	return "cannot parse"
+}
+
+func envKeys() map[string]string {
+	m := map[string]string{}
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		m[f.Name], _, _ = strings.Cut(f.Tag.Get("env"), ",")
+	}
+	return m
+}
+
+// Validate refuses settings that cannot work in mode. Every error names the variable.
+func (c Config) Validate(mode Mode) error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s "+format, append([]any{name}, args...)...))
+	}
+	need := func(name, val string) bool {
+		if strings.TrimSpace(val) == "" {
+			bad(name, "is required for `jianyi %s`", mode)
+			return false
+		}
+		return true
+	}
+
+	switch mode {
+	case ModeServe, ModeWorker, ModeMigrate, ModeDev:
+	default:
+		return fmt.Errorf("config: unknown mode %q", mode)
+	}
+
+	// Values are checked whenever they are set, in every mode.
+	if c.DatabaseURL != "" {
+		checkURL(bad, "DATABASE_URL", c.DatabaseURL, "postgres", "postgresql")
+	}
+	if c.RedisURL != "" {
+		checkURL(bad, "REDIS_URL", c.RedisURL, "redis", "rediss", "unix")
+	}
+	if c.PublicBaseURL != "" {
+		checkURL(bad, "PUBLIC_BASE_URL", c.PublicBaseURL, "http", "https")
+	}
+	if c.S3Endpoint != "" && strings.Contains(c.S3Endpoint, "://") {
+		bad("S3_ENDPOINT", "must be host[:port] without a scheme (use S3_USE_SSL for https)")
+	}
+	if _, err := ParseLogLevel(c.LogLevel); err != nil {
+		bad("LOG_LEVEL", "must be one of debug, info, warn, error")
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("SHUTDOWN_TIMEOUT", "must be positive")
+	}
+	if c.HTTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			bad("JIANYI_HTTP_ADDR", "must be host:port or :port")
+		}
+	}
+	for _, k := range []struct{ name, val string }{
+		{"WECHAT_MP_PUSH_AES_KEY", c.WechatMPPushAESKey},
+		{"WECHAT_OA_AES_KEY", c.WechatOAAESKey},
+	} {
+		if k.val != "" && len(k.val) != 43 {
+			bad(k.name, "must be the 43-character EncodingAESKey")
+		}
+	}
+	if c.WechatMPPushAESKey != "" && c.WechatMPPushToken == "" {
+		bad("WECHAT_MP_PUSH_TOKEN", "is required when WECHAT_MP_PUSH_AES_KEY is set")
+	}
+	if c.WechatOAAESKey != "" && c.WechatOAToken == "" {
+		bad("WECHAT_OA_TOKEN", "is required when WECHAT_OA_AES_KEY is set")
+	}
+
+	if mode.Production() {
+		if c.WechatFake {
+			bad("WECHAT_FAKE", "is a dev-only fake and is refused by `jianyi %s`", mode)
+		}
+		need("DATABASE_URL", c.DatabaseURL)
+	}
+	if mode == ModeServe || mode == ModeWorker {
+		need("REDIS_URL", c.RedisURL)
+		need("S3_ENDPOINT", c.S3Endpoint)
+		need("S3_ACCESS_KEY", c.S3AccessKey)
+		need("S3_SECRET_KEY", c.S3SecretKey)
+		need("S3_BUCKET", c.S3Bucket)
+		need("PUBLIC_BASE_URL", c.PublicBaseURL)
+		need("WECHAT_MP_APPID", c.WechatMPAppID)
+		need("WECHAT_MP_SECRET", c.WechatMPSecret)
+		// The official account is optional, but half a configuration is a mistake.
+		if c.WechatOAAppID != "" || c.WechatOASecret != "" || c.WechatOAToken != "" {
+			need("WECHAT_OA_APPID", c.WechatOAAppID)
+			need("WECHAT_OA_SECRET", c.WechatOASecret)
+			need("WECHAT_OA_TOKEN", c.WechatOAToken)
+		}
+	}
+	if mode == ModeServe {
+		if need("SESSION_SECRET", c.SessionSecret) && len(c.SessionSecret) < MinSessionSecret {
+			bad("SESSION_SECRET", "must be at least %d bytes", MinSessionSecret)
+		}
+		if c.HTTPAddr == "" {
+			need("JIANYI_HTTP_ADDR", c.HTTPAddr)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// OAEnabled reports whether the official account (chatbot, template messages) is configured.
+func (c Config) OAEnabled() bool { return c.WechatOAAppID != "" }
+
+func checkURL(bad func(string, string, ...any), name, raw string, schemes ...string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Parse errors quote the input, which may hold a password: do not repeat it.
+		bad(name, "is not a valid URL")
+		return
+	}
+	for _, s := range schemes {
+		if strings.EqualFold(u.Scheme, s) {
+			if u.Scheme != "unix" && u.Host == "" {
+				bad(name, "has no host")
+			}
+			return
+		}
+	}
+	bad(name, "must use scheme %s", strings.Join(schemes, " or "))
+}
+
+// ParseLogLevel maps LOG_LEVEL to a slog level ("" means info).
+func ParseLogLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "", "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("unknown log level %q", s)
+}
+
+// Level is the parsed LOG_LEVEL (info when invalid; Validate reports that).
+func (c Config) Level() slog.Level {
+	l, err := ParseLogLevel(c.LogLevel)
+	if err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
