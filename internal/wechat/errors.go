@@ -140,9 +140,9 @@ func classify(op string, err error) error {
 	return &Error{Op: op, Code: code, kind: kindOf(code), err: cause}
 }
 
-var secretParamRe = regexp.MustCompile(`(?i)(access_token|secret|js_code|code|openid|media_id)=[^&\s"]*`)
+var secretParamRe = regexp.MustCompile(`(?i)([?&\s"]|^)(access_token|secret|js_code|code|openid|media_id)=[^&\s"]*`)
 
 // redact removes credentials and personal data from a URL or error message.
 func redact(s string) string {
-	return secretParamRe.ReplaceAllString(s, "$1=REDACTED")
+	return secretParamRe.ReplaceAllString(s, "${1}${2}=REDACTED")
 }

@@ -59,9 +59,11 @@ type App struct {
 	media           map[string]media
 }
 
-// NewApp registers a fresh random app pair, removed when t ends.
+// NewApp registers a fresh random app pair, removed when t ends. It also calls Install, so
+// every wechat.Client built in the test talks to the fake.
 func (s *Server) NewApp(t testing.TB) *App {
 	t.Helper()
+	s.Install()
 	a := s.newApp()
 	t.Cleanup(func() {
 		s.mu.Lock()
