@@ -254,6 +254,9 @@ func TestSendTemplate(t *testing.T) {
 	if !errors.Is(err, wechat.ErrNotFollowing) || wechat.ErrCode(err) != 43004 {
 		t.Fatalf("err = %v, want ErrNotFollowing", err)
 	}
+	if calls := b.app.Calls(wechattest.APITemplateSend); len(calls) != 2 || strings.Contains(string(calls[1].Body), "miniprogram") {
+		t.Fatalf("a template without mini-program must not send an empty miniprogram object")
+	}
 }
 
 func TestSendCustomText(t *testing.T) {

@@ -33,17 +33,27 @@ type TemplateMessage struct {
 // SendTemplate sends a template message and returns WeChat's msgid (matched later by the
 // TEMPLATESENDJOBFINISH event). 43004 gives ErrNotFollowing.
 func (c *Client) SendTemplate(ctx context.Context, m TemplateMessage) (int64, error) {
-	msg := &message.TemplateMessage{
-		ToUser:     m.ToUser,
-		TemplateID: m.TemplateID,
-		URL:        m.URL,
-		Data:       make(map[string]*message.TemplateDataItem, len(m.Data)),
+	// Our own body: the SDK's TemplateMessage always sends a "miniprogram" object, even empty.
+	type dataItem struct {
+		Value string `json:"value"`
 	}
+	type miniProgram struct {
+		AppID    string `json:"appid"`
+		PagePath string `json:"pagepath,omitempty"`
+	}
+	msg := struct {
+		ToUser      string              `json:"touser"`
+		TemplateID  string              `json:"template_id"`
+		URL         string              `json:"url,omitempty"`
+		Data        map[string]dataItem `json:"data"`
+		MiniProgram *miniProgram        `json:"miniprogram,omitempty"`
+	}{ToUser: m.ToUser, TemplateID: m.TemplateID, URL: m.URL, Data: make(map[string]dataItem, len(m.Data))}
 	for k, v := range m.Data {
-		msg.Data[k] = &message.TemplateDataItem{Value: v}
+		msg.Data[k] = dataItem{Value: v}
 	}
-	msg.MiniProgram.AppID = m.MiniAppID
-	msg.MiniProgram.PagePath = m.PagePath
+	if m.MiniAppID != "" {
+		msg.MiniProgram = &miniProgram{AppID: m.MiniAppID, PagePath: m.PagePath}
+	}
 	var msgID int64
 	err := c.call(ctx, appOA, "template_send", func() error {
 		// The SDK's Template.Send takes no context; same request, with ctx.
