@@ -1,0 +1,427 @@
+package suggestion
+
+import (
+	"fmt"
+	"time"
+)
+
+// Mode is the handling mode (四办) chosen at assignment.
+type Mode string
+
+const (
+	ModeNormal    Mode = "normal"
+	ModeLeaderLed Mode = "leader_led"
+	ModeFastTrack Mode = "fast_track"
+	ModeJoint     Mode = "joint"
+)
+
+// Label is the Chinese name of the mode.
+func (m Mode) Label() string {
+	switch m {
+	case ModeLeaderLed:
+		return "领导领办"
+	case ModeFastTrack:
+		return "部门快办"
+	case ModeJoint:
+		return "协同联办"
+	}
+	return "常规办理"
+}
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool {
+	return m == ModeNormal || m == ModeLeaderLed || m == ModeFastTrack || m == ModeJoint
+}
+
+// Suggestion is one row of suggestions.
+type Suggestion struct {
+	TenantID     int64
+	ID           int64
+	MeetingID    int64
+	Number       int // 0 until registered
+	LeadDeputyID int64
+	Title        string
+	Body         string
+	CategoryID   int64
+	Status       Status
+	Mode         Mode
+	IsKey        bool
+	LeaderUserID int64
+	Complex      bool
+	InRecess     bool
+	Round        int
+	Location     Location
+	ContentFlag  string // "" or "review" when WeChat's text check asked for a human look
+	MergedInto   int64
+	StatusReason string
+	ReplyDueAt   *time.Time
+	RatingDueAt  *time.Time
+	Version      int
+	SubmittedAt  *time.Time
+	RegisteredAt *time.Time
+	AssignedAt   *time.Time
+	RepliedAt    *time.Time
+	ClosedAt     *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// NumberLabel renders the per-meeting number the way committees write it: 第0012号.
+func (s *Suggestion) NumberLabel() string {
+	if s.Number == 0 {
+		return ""
+	}
+	return fmt.Sprintf("第%04d号", s.Number)
+}
+
+// Location is where a 随手拍 or a suggestion is about.
+type Location struct {
+	Lat     *float64
+	Lng     *float64
+	Address string
+}
+
+// Cosigner is a co-signing deputy (联名代表). State invited/accepted/declined/merged; merged
+// marks the author of a duplicate that was merged in, who still gets the reply and may rate.
+type Cosigner struct {
+	DeputyID int64
+	Name     string
+	State    string
+}
+
+// AssignmentRole is lead (主办) or co (协办).
+type AssignmentRole string
+
+const (
+	RoleLead AssignmentRole = "lead"
+	RoleCo   AssignmentRole = "co"
+)
+
+// AssignmentState is the per-unit state of an assignment.
+type AssignmentState string
+
+const (
+	AsgPending         AssignmentState = "pending"
+	AsgAccepted        AssignmentState = "accepted"
+	AsgReturnRequested AssignmentState = "return_requested"
+	AsgReassigned      AssignmentState = "reassigned"
+	AsgOpinionSent     AssignmentState = "opinion_sent"
+	AsgReplied         AssignmentState = "replied"
+)
+
+// Label is the Chinese name of an assignment state.
+func (s AssignmentState) Label() string {
+	switch s {
+	case AsgPending:
+		return "待签收"
+	case AsgAccepted:
+		return "办理中"
+	case AsgReturnRequested:
+		return "申请退回"
+	case AsgReassigned:
+		return "已改派"
+	case AsgOpinionSent:
+		return "已提交协办意见"
+	case AsgReplied:
+		return "已答复"
+	}
+	return string(s)
+}
+
+// Chain is the 两抓一办 responsibility chain of a joint case.
+type Chain struct {
+	Principal string `json:"principal,omitempty"` // 主要领导
+	InCharge  string `json:"in_charge,omitempty"` // 分管领导
+	Handler   string `json:"handler,omitempty"`   // 经办人
+}
+
+// Assignment is one unit's share of a suggestion.
+type Assignment struct {
+	TenantID      int64
+	ID            int64
+	SuggestionID  int64
+	UnitID        int64
+	UnitName      string
+	Role          AssignmentRole
+	State         AssignmentState
+	Active        bool
+	Round         int
+	AssignedAt    time.Time
+	DueAt         time.Time
+	ReturnDueAt   time.Time
+	AcceptedAt    *time.Time
+	ContactDueAt  *time.Time
+	HandlerUserID int64
+	HandlerName   string
+	HandlerPhone  string
+	Chain         Chain
+	ReturnReason  string
+	ReplacedBy    int64
+	Version       int
+}
+
+// ContactStage is one of the 三见面.
+type ContactStage string
+
+const (
+	ContactBefore ContactStage = "before"
+	ContactDuring ContactStage = "during"
+	ContactAfter  ContactStage = "after"
+)
+
+// Label is the Chinese name of the stage.
+func (c ContactStage) Label() string {
+	switch c {
+	case ContactBefore:
+		return "办前沟通"
+	case ContactDuring:
+		return "办中征求意见"
+	case ContactAfter:
+		return "办后回访"
+	}
+	return string(c)
+}
+
+// Contact is one recorded meeting between the unit and the deputy.
+type Contact struct {
+	ID            int64
+	SuggestionID  int64
+	AssignmentID  int64
+	Stage         ContactStage
+	HappenedAt    time.Time
+	Method        string
+	People        string
+	Summary       string
+	RecordedBy    int64
+	Confirmation  string // pending / confirmed / disputed
+	DeputyComment string
+	ConfirmedAt   *time.Time
+	CreatedAt     time.Time
+}
+
+// ReplyClass is A/B/C/D.
+type ReplyClass string
+
+const (
+	ClassA ReplyClass = "A"
+	ClassB ReplyClass = "B"
+	ClassC ReplyClass = "C"
+	ClassD ReplyClass = "D"
+)
+
+// DefaultClassLabels are PRODUCT.md's labels; tenants may configure their own.
+var DefaultClassLabels = map[ReplyClass]string{
+	ClassA: "已解决或基本解决",
+	ClassB: "正在解决或列入计划逐步解决",
+	ClassC: "因条件限制需待以后解决",
+	ClassD: "留作参考",
+}
+
+// Reply is the unit's formal answer for one round.
+type Reply struct {
+	ID           int64
+	SuggestionID int64
+	AssignmentID int64
+	UnitID       int64
+	UnitName     string
+	Round        int
+	Class        ReplyClass
+	Body         string
+	DocumentKey  string
+	RepliedAt    time.Time
+	OnTime       bool
+	Commitments  []Commitment
+}
+
+// Commitment is a promise in a reply: what will be done by when.
+type Commitment struct {
+	ID       int64
+	ReplyID  int64
+	What     string
+	DueOn    time.Time // a date, midnight Shanghai
+	DoneAt   *time.Time
+	DoneNote string
+}
+
+// Rating is a deputy's verdict.
+type Rating string
+
+const (
+	Satisfied          Rating = "satisfied"
+	BasicallySatisfied Rating = "basically_satisfied"
+	Unsatisfied        Rating = "unsatisfied"
+)
+
+// Valid reports whether r is one of the three ratings.
+func (r Rating) Valid() bool {
+	return r == Satisfied || r == BasicallySatisfied || r == Unsatisfied
+}
+
+// Label is the Chinese name of the rating.
+func (r Rating) Label() string {
+	switch r {
+	case Satisfied:
+		return "满意"
+	case BasicallySatisfied:
+		return "基本满意"
+	case Unsatisfied:
+		return "不满意"
+	}
+	return string(r)
+}
+
+// EvaluationKind is reply (答复满意度) or implementation (落实满意度).
+type EvaluationKind string
+
+const (
+	EvalReply          EvaluationKind = "reply"
+	EvalImplementation EvaluationKind = "implementation"
+)
+
+// Evaluation is one deputy's rating of one round.
+type Evaluation struct {
+	ID           int64
+	SuggestionID int64
+	DeputyID     int64
+	Kind         EvaluationKind
+	Round        int
+	Rating       Rating
+	Reason       string
+	CreatedAt    time.Time
+}
+
+// ProgressNote is a unit's or staff member's progress update; private notes never reach deputies.
+type ProgressNote struct {
+	ID           int64
+	SuggestionID int64
+	AssignmentID int64
+	AuthorUserID int64
+	Body         string
+	Private      bool
+	CreatedAt    time.Time
+}
+
+// CoOpinion is a co-unit's opinion to the lead unit.
+type CoOpinion struct {
+	ID           int64
+	AssignmentID int64
+	UnitID       int64
+	UnitName     string
+	Body         string
+	CreatedAt    time.Time
+}
+
+// Extension is a request to treat the case as complex (6 months instead of 3).
+type Extension struct {
+	ID           int64
+	SuggestionID int64
+	AssignmentID int64
+	Reason       string
+	State        string
+	RequestedBy  int64
+	RequestedAt  time.Time
+	DecidedAt    *time.Time
+}
+
+// AuditEvent is one line of a suggestion's timeline.
+type AuditEvent struct {
+	ID           int64
+	TenantID     int64
+	SuggestionID int64
+	ActorKind    string
+	ActorID      int64
+	Action       string
+	From         Status
+	To           Status
+	Reason       string
+	Data         map[string]any
+	CreatedAt    time.Time
+}
+
+// OutboxEvent is a side effect committed with the state change and relayed to the queue.
+type OutboxEvent struct {
+	TenantID     int64
+	SuggestionID int64
+	Event        string
+	Payload      map[string]any
+}
+
+// Outbox event names; the notify package turns each into notices.
+const (
+	EvSubmitted          = "suggestion.submitted"
+	EvReturned           = "suggestion.returned"
+	EvNotRegistered      = "suggestion.not_registered"
+	EvRegistered         = "suggestion.registered"
+	EvAssigned           = "suggestion.assigned"
+	EvAccepted           = "assignment.accepted"
+	EvReturnRequested    = "assignment.return_requested"
+	EvReturnDecided      = "assignment.return_decided"
+	EvContactRecorded    = "contact.recorded"
+	EvContactConfirmed   = "contact.confirmed"
+	EvContactDisputed    = "contact.disputed"
+	EvProgress           = "suggestion.progress"
+	EvCoOpinion          = "assignment.co_opinion"
+	EvReplied            = "suggestion.replied"
+	EvRated              = "suggestion.rated"
+	EvUnsatisfied        = "suggestion.unsatisfied"
+	EvRehandling         = "suggestion.rehandling"
+	EvEscalated          = "suggestion.escalated"
+	EvTracking           = "suggestion.tracking"
+	EvCommitmentDone     = "commitment.done"
+	EvImplementationDue  = "suggestion.implementation_due"
+	EvImplRated          = "suggestion.implementation_rated"
+	EvClosed             = "suggestion.closed"
+	EvReopened           = "suggestion.reopened"
+	EvMerged             = "suggestion.merged"
+	EvExtensionRequested = "extension.requested"
+	EvExtensionDecided   = "extension.decided"
+	EvCosignInvited      = "cosign.invited"
+)
+
+// Detail is everything a timeline page shows about one suggestion.
+type Detail struct {
+	Suggestion  Suggestion
+	LeadName    string
+	Category    string
+	Cosigners   []Cosigner
+	Assignments []Assignment
+	Contacts    []Contact
+	Progress    []ProgressNote
+	CoOpinions  []CoOpinion
+	Replies     []Reply
+	Evaluations []Evaluation
+	Extensions  []Extension
+	Timeline    []AuditEvent
+}
+
+// Summary is one row of a list.
+type Summary struct {
+	ID           int64
+	Number       int
+	Title        string
+	Status       Status
+	Mode         Mode
+	IsKey        bool
+	LeadDeputyID int64
+	LeadName     string
+	CategoryID   int64
+	Category     string
+	ReplyDueAt   *time.Time
+	UpdatedAt    time.Time
+	CreatedAt    time.Time
+}
+
+// ListFilter narrows a list; the actor's visibility always applies on top.
+type ListFilter struct {
+	Statuses   []Status
+	CategoryID int64
+	UnitID     int64
+	MeetingID  int64
+	Query      string // matched against title and body
+	KeyOnly    bool
+	LeaderID   int64
+	Overdue    bool
+	Role       string // for deputies: "lead", "cosigned" or "" for both
+	Before     int64  // cursor: only ids below this
+	Limit      int
+}

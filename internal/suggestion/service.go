@@ -1,0 +1,1365 @@
+package suggestion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+)
+
+// Limits of free text, in characters.
+const (
+	MaxTitle  = 100
+	MaxBody   = 10000
+	MaxReason = 1000
+	MaxNote   = 5000
+)
+
+// Service runs the suggestion workflow. It is safe for concurrent use.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService builds the workflow over a store; now is the clock (time.Now when nil).
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+// ---- reading --------------------------------------------------------------------------
+
+// Get returns a suggestion the actor may see; anything else is ErrNotFound.
+func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (*Suggestion, error) {
+	sg, err := s.store.Get(ctx, a.TenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := s.canSee(ctx, a, sg); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errNotFound
+	}
+	return sg, nil
+}
+
+// Detail returns the whole record of a suggestion with its timeline. Deputies do not see
+// private notes.
+func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, error) {
+	if _, err := s.Get(ctx, a, id); err != nil {
+		return nil, err
+	}
+	d, err := s.store.Detail(ctx, a.TenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.IsDeputy() {
+		notes := d.Progress[:0]
+		for _, n := range d.Progress {
+			if !n.Private {
+				notes = append(notes, n)
+			}
+		}
+		d.Progress = notes
+	}
+	return d, nil
+}
+
+// List returns the suggestions the actor may see, newest first, filtered.
+func (s *Service) List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summary, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	if a.Kind == auth.KindStaff && !a.SeesWholeTenant() && !a.IsUnit() && !a.Has(auth.RoleCommittee) {
+		return nil, errForbidden
+	}
+	return s.store.List(ctx, a, f)
+}
+
+// Similar offers earlier suggestions of the tenant that look like text (while drafting and
+// beside each submission in the review queue).
+func (s *Service) Similar(ctx context.Context, a auth.Actor, text string, excludeID int64, limit int) ([]Summary, error) {
+	text = strings.TrimSpace(text)
+	if utf8.RuneCountInString(text) < 2 {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 20 {
+		limit = 5
+	}
+	return s.store.Similar(ctx, a.TenantID, truncate(text, 200), excludeID, limit)
+}
+
+func (s *Service) canSee(ctx context.Context, a auth.Actor, sg *Suggestion) (bool, error) {
+	if a.SeesWholeTenant() {
+		return true, nil
+	}
+	if a.Kind == auth.KindStaff && a.Has(auth.RoleCommittee) && contains(a.CategoryIDs, sg.CategoryID) && sg.Status != StatusDraft {
+		return true, nil
+	}
+	var deputyID, unitID int64
+	if a.IsDeputy() {
+		if sg.LeadDeputyID == a.ID {
+			return true, nil
+		}
+		deputyID = a.ID
+	} else if a.IsUnit() {
+		unitID = a.UnitID
+	} else {
+		return false, nil
+	}
+	rel, unitAssigned, err := s.store.Relation(ctx, a.TenantID, sg.ID, deputyID, unitID)
+	if err != nil {
+		return false, err
+	}
+	if a.IsDeputy() {
+		return rel == "accepted" || rel == "invited" || rel == "merged", nil
+	}
+	return unitAssigned, nil
+}
+
+// ---- deputy: drafting and submitting ----------------------------------------------------
+
+// DraftInput is what a deputy writes.
+type DraftInput struct {
+	Title    string
+	Body     string
+	Location Location
+}
+
+func (in *DraftInput) validate() error {
+	in.Title = strings.TrimSpace(in.Title)
+	in.Body = strings.TrimSpace(in.Body)
+	switch n := utf8.RuneCountInString(in.Title); {
+	case n == 0:
+		return invalid("title_required", "请填写建议标题")
+	case n > MaxTitle:
+		return invalid("title_too_long", fmt.Sprintf("建议标题不能超过%d个字", MaxTitle))
+	}
+	if utf8.RuneCountInString(in.Body) > MaxBody {
+		return invalid("body_too_long", fmt.Sprintf("建议正文不能超过%d个字", MaxBody))
+	}
+	if lat := in.Location.Lat; lat != nil && (*lat < -90 || *lat > 90) {
+		return invalid("bad_location", "位置坐标不正确")
+	}
+	if lng := in.Location.Lng; lng != nil && (*lng < -180 || *lng > 180) {
+		return invalid("bad_location", "位置坐标不正确")
+	}
+	if utf8.RuneCountInString(in.Location.Address) > 200 {
+		return invalid("bad_location", "地址不能超过200个字")
+	}
+	return nil
+}
+
+// CreateDraft saves a new draft for the deputy in the current meeting.
+func (s *Service) CreateDraft(ctx context.Context, a auth.Actor, in DraftInput) (*Suggestion, error) {
+	if !a.IsDeputy() {
+		return nil, errForbidden
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	sg := &Suggestion{TenantID: a.TenantID, LeadDeputyID: a.ID, Title: in.Title, Body: in.Body,
+		Location: in.Location, Status: StatusDraft, Mode: ModeNormal, Round: 1, CreatedAt: now, UpdatedAt: now}
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		meeting, recess, err := tx.CurrentMeeting(ctx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		sg.MeetingID, sg.InRecess = meeting, recess
+		if err := tx.InsertSuggestion(ctx, sg); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, s.event(a, sg, "create_draft", "", StatusDraft, "", nil))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// UpdateDraft rewrites a draft (or a suggestion returned for revision).
+func (s *Service) UpdateDraft(ctx context.Context, a auth.Actor, id int64, version int, in DraftInput) (*Suggestion, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if !a.IsDeputy() || sg.LeadDeputyID != a.ID {
+			return nil, errForbidden
+		}
+		if sg.Status != StatusDraft && sg.Status != StatusReturned {
+			return nil, wrongState(sg.Status)
+		}
+		sg.Title, sg.Body, sg.Location = in.Title, in.Body, in.Location
+		return &step{action: "edit", to: sg.Status}, nil
+	})
+}
+
+// Submit sends a draft (or a revised returned suggestion) to the committee.
+func (s *Service) Submit(ctx context.Context, a auth.Actor, id int64, version int) (*Suggestion, error) {
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActSubmit, sg, StatusSubmitted); err != nil {
+			return nil, err
+		}
+		if sg.LeadDeputyID != a.ID {
+			return nil, errForbidden
+		}
+		if utf8.RuneCountInString(strings.TrimSpace(sg.Body)) < 10 {
+			return nil, invalid("body_too_short", "建议正文至少需要10个字，请写明问题和具体建议")
+		}
+		now := s.now()
+		sg.SubmittedAt = &now
+		sg.StatusReason = ""
+		return &step{action: string(ActSubmit), to: StatusSubmitted, event: EvSubmitted}, nil
+	})
+}
+
+// SetContentFlag records WeChat's text-check verdict ("review" asks staff to look).
+func (s *Service) SetContentFlag(ctx context.Context, a auth.Actor, id int64, flag string) error {
+	_, err := s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		if !(a.Kind == auth.KindSystem || (a.IsDeputy() && sg.LeadDeputyID == a.ID)) {
+			return nil, errForbidden
+		}
+		sg.ContentFlag = flag
+		return &step{action: "content_flag", to: sg.Status, data: map[string]any{"flag": flag}}, nil
+	})
+	return err
+}
+
+// InviteCosigners asks other deputies of the tenant to co-sign (联名) a draft.
+func (s *Service) InviteCosigners(ctx context.Context, a auth.Actor, id int64, deputyIDs []int64) error {
+	if len(deputyIDs) == 0 || len(deputyIDs) > 50 {
+		return invalid("bad_cosigners", "请选择1至50名联名代表")
+	}
+	_, err := s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		if !a.IsDeputy() || sg.LeadDeputyID != a.ID {
+			return nil, errForbidden
+		}
+		if sg.Status != StatusDraft && sg.Status != StatusReturned {
+			return nil, wrongState(sg.Status)
+		}
+		for _, d := range deputyIDs {
+			if d == a.ID {
+				return nil, invalid("bad_cosigners", "不能邀请自己联名")
+			}
+			if err := tx.UpsertCosigner(ctx, a.TenantID, sg.ID, d, "invited"); err != nil {
+				return nil, err
+			}
+		}
+		return &step{action: "invite_cosigners", to: sg.Status, event: EvCosignInvited,
+			data: map[string]any{"deputy_ids": deputyIDs}}, nil
+	})
+	return err
+}
+
+// RespondCosign accepts or declines an invitation to co-sign.
+func (s *Service) RespondCosign(ctx context.Context, a auth.Actor, id int64, accept bool) error {
+	if !a.IsDeputy() {
+		return errForbidden
+	}
+	to := "declined"
+	if accept {
+		to = "accepted"
+	}
+	_, err := s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		ok, err := tx.SetCosignState(ctx, a.TenantID, sg.ID, a.ID, []string{"invited"}, to)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNotFound
+		}
+		return &step{action: "cosign_" + to, to: sg.Status}, nil
+	})
+	return err
+}
+
+// ---- reviewer: registration -----------------------------------------------------------
+
+// Return sends a submission back to the deputy for revision, with the reason.
+func (s *Service) Return(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
+	return s.staffMove(ctx, a, id, version, ActReturn, StatusReturned, EvReturned, reason, true)
+}
+
+// NotRegister declines to register a submission (不予立案); it becomes an opinion letter.
+func (s *Service) NotRegister(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
+	return s.staffMove(ctx, a, id, version, ActNotRegister, StatusNotRegistered, EvNotRegistered, reason, true)
+}
+
+// Register accepts a submission with the next number of its meeting and a category.
+func (s *Service) Register(ctx context.Context, a auth.Actor, id int64, version int, categoryID int64) (*Suggestion, error) {
+	if categoryID <= 0 {
+		return nil, invalid("category_required", "请选择建议类别")
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActRegister, sg, StatusRegistered); err != nil {
+			return nil, err
+		}
+		n, err := tx.NextNumber(ctx, a.TenantID, sg.MeetingID)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		sg.Number, sg.CategoryID, sg.RegisteredAt = n, categoryID, &now
+		return &step{action: string(ActRegister), to: StatusRegistered, event: EvRegistered,
+			data: map[string]any{"number": n, "category_id": categoryID}}, nil
+	})
+}
+
+// ---- assignment -----------------------------------------------------------------------
+
+// AssignInput says who handles a registered suggestion and how.
+type AssignInput struct {
+	LeadUnitID   int64
+	CoUnitIDs    []int64
+	Mode         Mode
+	IsKey        bool
+	LeaderUserID int64 // required for leader_led and key suggestions
+	Chain        Chain // required for joint
+}
+
+func (in *AssignInput) validate() error {
+	if in.Mode == "" {
+		in.Mode = ModeNormal
+	}
+	if !in.Mode.Valid() {
+		return invalid("bad_mode", "办理方式不正确")
+	}
+	if in.LeadUnitID <= 0 {
+		return invalid("lead_unit_required", "请选择主办单位")
+	}
+	seen := map[int64]bool{in.LeadUnitID: true}
+	for _, u := range in.CoUnitIDs {
+		if seen[u] {
+			return invalid("duplicate_unit", "主办单位和协办单位不能重复")
+		}
+		seen[u] = true
+	}
+	if in.Mode == ModeLeaderLed {
+		in.IsKey = true
+	}
+	if in.IsKey && in.LeaderUserID <= 0 {
+		return invalid("leader_required", "重点建议须确定领衔督办的常委会领导")
+	}
+	if in.Mode == ModeJoint {
+		if len(in.CoUnitIDs) == 0 {
+			return invalid("joint_needs_units", "协同联办须至少有一个协办单位")
+		}
+		if in.Chain.Principal == "" || in.Chain.InCharge == "" || in.Chain.Handler == "" {
+			return invalid("chain_required", "协同联办须填写“两抓一办”责任链（主要领导、分管领导、经办人）")
+		}
+	}
+	return nil
+}
+
+// Assign sends a registered suggestion to its lead unit and co-units with their deadlines.
+func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version int, in AssignInput) (*Suggestion, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActAssign, sg, StatusAssigned); err != nil {
+			return nil, err
+		}
+		now := s.now()
+		replyClock := deadline.ClockReply
+		if in.Mode == ModeFastTrack {
+			replyClock = deadline.ClockFastTrackReply
+		}
+		replyDue, err := cfg.Calendar.Due(replyClock, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		coDue, err := cfg.Calendar.Due(deadline.ClockCoOpinion, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		returnDue, err := cfg.Calendar.Due(deadline.ClockReturnWindow, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		units := append([]int64{in.LeadUnitID}, in.CoUnitIDs...)
+		for i, u := range units {
+			as := &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: u, Role: RoleLead,
+				State: AsgPending, Active: true, Round: sg.Round, AssignedAt: now, DueAt: replyDue,
+				ReturnDueAt: returnDue, Chain: in.Chain}
+			if i > 0 {
+				as.Role, as.DueAt = RoleCo, coDue
+			}
+			if err := tx.InsertAssignment(ctx, as); err != nil {
+				return nil, err
+			}
+		}
+		sg.Mode, sg.IsKey, sg.LeaderUserID, sg.AssignedAt, sg.ReplyDueAt = in.Mode, in.IsKey, in.LeaderUserID, &now, &replyDue
+		return &step{action: string(ActAssign), to: StatusAssigned, event: EvAssigned, data: map[string]any{
+			"lead_unit_id": in.LeadUnitID, "co_unit_ids": in.CoUnitIDs, "unit_ids": units, "mode": in.Mode,
+			"is_key": in.IsKey, "leader_user_id": in.LeaderUserID, "due_at": replyDue}}, nil
+	})
+}
+
+// AcceptInput is the unit's handler contact, shown to the deputy.
+type AcceptInput struct {
+	HandlerName  string
+	HandlerPhone string
+	Chain        *Chain
+}
+
+// Accept is the unit signing for its assignment. When the lead unit accepts, the suggestion
+// moves to handling and the "before" contact clock starts.
+func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, in AcceptInput) (*Assignment, error) {
+	if strings.TrimSpace(in.HandlerName) == "" {
+		return nil, invalid("handler_required", "请填写经办人姓名")
+	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.State != AsgPending {
+			return nil, newErr(ErrInvalidTransition, "assignment_not_pending", "该交办已签收或已处理")
+		}
+		now := s.now()
+		as.State, as.AcceptedAt = AsgAccepted, &now
+		as.HandlerUserID, as.HandlerName, as.HandlerPhone = a.ID, strings.TrimSpace(in.HandlerName), strings.TrimSpace(in.HandlerPhone)
+		if in.Chain != nil {
+			as.Chain = *in.Chain
+		}
+		st := &step{action: string(ActAccept), to: sg.Status, event: EvAccepted,
+			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID, "role": as.Role}}
+		if as.Role == RoleLead {
+			due, err := cfg.Calendar.Due(deadline.ClockBeforeContact, now, cfg.Settings)
+			if err != nil {
+				return nil, err
+			}
+			as.ContactDueAt = &due
+			if sg.Status == StatusAssigned {
+				if err := s.allowed(a, ActAccept, sg, StatusHandling); err != nil {
+					return nil, err
+				}
+				st.to = StatusHandling
+			}
+		}
+		return st, nil
+	})
+}
+
+// RequestReturn asks the reviewer to take back a wrong assignment, inside the return window.
+func (s *Service) RequestReturn(ctx context.Context, a auth.Actor, assignmentID int64, reason string) (*Assignment, error) {
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	return s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.State != AsgPending {
+			return nil, newErr(ErrInvalidTransition, "assignment_not_pending", "已签收的交办不能申请退回")
+		}
+		if s.now().After(as.ReturnDueAt) {
+			return nil, newErr(ErrInvalidTransition, "return_window_closed", "已超过申请退回期限，请按程序办理")
+		}
+		as.State, as.ReturnReason = AsgReturnRequested, strings.TrimSpace(reason)
+		return &step{action: "request_return", to: sg.Status, event: EvReturnRequested, reason: reason,
+			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID}}, nil
+	})
+}
+
+// DecideReturn is the reviewer's answer to a return request: newUnitID > 0 re-routes the
+// assignment to that unit (the old one stays in the history, marked reassigned); 0 keeps it
+// with the unit, which must then accept it.
+func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID int64, newUnitID int64, reason string) (*Assignment, error) {
+	if !a.Has(auth.RoleReviewer) {
+		return nil, errForbidden
+	}
+	var created *Assignment
+	old, err := s.onAssignmentStaff(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.State != AsgReturnRequested {
+			return nil, newErr(ErrInvalidTransition, "no_return_request", "该交办没有待处理的退回申请")
+		}
+		data := map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID}
+		if newUnitID <= 0 {
+			as.State = AsgPending
+			data["decision"] = "kept"
+			return &step{action: "keep_assignment", to: sg.Status, event: EvReturnDecided, reason: reason, data: data}, nil
+		}
+		if newUnitID == as.UnitID {
+			return nil, invalid("same_unit", "改派单位不能与原单位相同")
+		}
+		now := s.now()
+		n := &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: newUnitID, Role: as.Role,
+			State: AsgPending, Active: true, Round: as.Round, AssignedAt: now, DueAt: as.DueAt,
+			ReturnDueAt: as.ReturnDueAt, Chain: as.Chain}
+		if err := tx.InsertAssignment(ctx, n); err != nil {
+			return nil, err
+		}
+		created = n
+		as.State, as.Active, as.ReplacedBy = AsgReassigned, false, n.ID
+		data["decision"], data["new_unit_id"], data["new_assignment_id"] = "reassigned", newUnitID, n.ID
+		data["unit_ids"] = []int64{as.UnitID, newUnitID}
+		return &step{action: "reassign", to: sg.Status, event: EvReturnDecided, reason: reason, data: data}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if created != nil {
+		return created, nil
+	}
+	return old, nil
+}
+
+// ---- handling ------------------------------------------------------------------------
+
+// ContactInput records one of the 三见面.
+type ContactInput struct {
+	Stage      ContactStage
+	HappenedAt time.Time
+	Method     string
+	People     string
+	Summary    string
+}
+
+// RecordContact records a meeting with the deputy; the deputy is asked to confirm it.
+func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID int64, in ContactInput) (*Contact, error) {
+	if in.Stage != ContactBefore && in.Stage != ContactDuring && in.Stage != ContactAfter {
+		return nil, invalid("bad_stage", "沟通环节不正确")
+	}
+	if strings.TrimSpace(in.Method) == "" || strings.TrimSpace(in.People) == "" || strings.TrimSpace(in.Summary) == "" {
+		return nil, invalid("contact_incomplete", "请填写沟通方式、参加人员和沟通情况")
+	}
+	if utf8.RuneCountInString(in.Summary) > MaxNote {
+		return nil, invalid("summary_too_long", fmt.Sprintf("沟通情况不能超过%d个字", MaxNote))
+	}
+	if in.HappenedAt.IsZero() || in.HappenedAt.After(s.now().Add(time.Hour)) {
+		return nil, invalid("bad_time", "沟通时间不正确")
+	}
+	c := &Contact{Stage: in.Stage, HappenedAt: in.HappenedAt, Method: strings.TrimSpace(in.Method),
+		People: strings.TrimSpace(in.People), Summary: strings.TrimSpace(in.Summary), RecordedBy: a.ID, Confirmation: "pending"}
+	_, err := s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.State != AsgAccepted && as.State != AsgReplied && as.State != AsgOpinionSent {
+			return nil, newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+		}
+		c.SuggestionID, c.AssignmentID = sg.ID, as.ID
+		if err := tx.InsertContact(ctx, a.TenantID, c); err != nil {
+			return nil, err
+		}
+		return &step{action: "record_contact", to: sg.Status, event: EvContactRecorded,
+			data: map[string]any{"contact_id": c.ID, "stage": c.Stage, "unit_id": as.UnitID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ConfirmContact is the deputy confirming or disputing a recorded contact, once.
+func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID int64, confirm bool, comment string) (*Contact, error) {
+	if !a.IsDeputy() {
+		return nil, errForbidden
+	}
+	if !confirm && strings.TrimSpace(comment) == "" {
+		return nil, invalid("reason_required", "有异议时请说明情况")
+	}
+	if utf8.RuneCountInString(comment) > MaxReason {
+		return nil, invalid("reason_too_long", fmt.Sprintf("说明不能超过%d个字", MaxReason))
+	}
+	c, err := s.store.Contact(ctx, a.TenantID, contactID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Get(ctx, a, c.SuggestionID); err != nil {
+		return nil, err
+	}
+	state, ev := "confirmed", EvContactConfirmed
+	if !confirm {
+		state, ev = "disputed", EvContactDisputed
+	}
+	_, err = s.change(ctx, a, c.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		ok, err := tx.ConfirmContact(ctx, a.TenantID, contactID, a.ID, state, strings.TrimSpace(comment), s.now())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, newErr(ErrConflict, "contact_already_answered", "该沟通记录已确认过")
+		}
+		return &step{action: "contact_" + state, to: sg.Status, event: ev, reason: comment,
+			data: map[string]any{"contact_id": contactID, "assignment_id": c.AssignmentID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.Confirmation, c.DeputyComment = state, strings.TrimSpace(comment)
+	return c, nil
+}
+
+// AddProgress adds a progress note; units and staff may write, deputies are told unless private.
+func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID int64, body string, private bool) (*ProgressNote, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, invalid("note_required", "请填写进展情况")
+	}
+	if utf8.RuneCountInString(body) > MaxNote {
+		return nil, invalid("note_too_long", fmt.Sprintf("进展情况不能超过%d个字", MaxNote))
+	}
+	if a.Kind != auth.KindStaff {
+		return nil, errForbidden
+	}
+	if _, err := s.Get(ctx, a, suggestionID); err != nil {
+		return nil, err
+	}
+	n := &ProgressNote{SuggestionID: suggestionID, AuthorUserID: a.ID, Body: body, Private: private}
+	_, err := s.change(ctx, a, suggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		if !sg.Status.Open() || sg.Status == StatusSubmitted || sg.Status == StatusReturned {
+			return nil, wrongState(sg.Status)
+		}
+		if err := tx.InsertProgress(ctx, a.TenantID, n); err != nil {
+			return nil, err
+		}
+		st := &step{action: "progress", to: sg.Status, data: map[string]any{"note_id": n.ID, "private": private}}
+		if !private {
+			st.event = EvProgress
+		}
+		return st, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// SubmitCoOpinion is a co-unit's opinion to the lead unit.
+func (s *Service) SubmitCoOpinion(ctx context.Context, a auth.Actor, assignmentID int64, body string) (*CoOpinion, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, invalid("opinion_required", "请填写协办意见")
+	}
+	if utf8.RuneCountInString(body) > MaxBody {
+		return nil, invalid("opinion_too_long", fmt.Sprintf("协办意见不能超过%d个字", MaxBody))
+	}
+	o := &CoOpinion{Body: body}
+	_, err := s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.Role != RoleCo {
+			return nil, invalid("not_co_unit", "只有协办单位提交协办意见")
+		}
+		if as.State != AsgAccepted {
+			return nil, newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+		}
+		o.AssignmentID, o.UnitID = as.ID, as.UnitID
+		if err := tx.InsertCoOpinion(ctx, a.TenantID, o, a.ID); err != nil {
+			return nil, err
+		}
+		as.State = AsgOpinionSent
+		return &step{action: "co_opinion", to: sg.Status, event: EvCoOpinion,
+			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// CommitmentInput is one promise of a reply.
+type CommitmentInput struct {
+	What  string
+	DueOn time.Time
+}
+
+// ReplyInput is the lead unit's formal answer.
+type ReplyInput struct {
+	Class       ReplyClass
+	Body        string
+	DocumentKey string // the signed PDF in object storage
+	Commitments []CommitmentInput
+}
+
+// Reply records the lead unit's answer for the current round; the deputies are asked to rate.
+// It is refused before the "before" contact when the tenant requires it.
+func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, in ReplyInput) (*Reply, error) {
+	switch in.Class {
+	case ClassA, ClassB, ClassC, ClassD:
+	default:
+		return nil, invalid("bad_class", "请选择答复类别（A/B/C/D）")
+	}
+	in.Body = strings.TrimSpace(in.Body)
+	if utf8.RuneCountInString(in.Body) < 10 {
+		return nil, invalid("reply_too_short", "答复内容至少需要10个字")
+	}
+	if utf8.RuneCountInString(in.Body) > MaxBody {
+		return nil, invalid("reply_too_long", fmt.Sprintf("答复内容不能超过%d个字", MaxBody))
+	}
+	if (in.Class == ClassB || in.Class == ClassC) && len(in.Commitments) == 0 {
+		return nil, invalid("commitments_required", "B类、C类答复须填写承诺事项和完成时限")
+	}
+	for _, c := range in.Commitments {
+		if strings.TrimSpace(c.What) == "" || c.DueOn.IsZero() {
+			return nil, invalid("bad_commitment", "承诺事项须写明内容和完成时限")
+		}
+	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reply{Class: in.Class, Body: in.Body, DocumentKey: in.DocumentKey}
+	_, err = s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.Role != RoleLead {
+			return nil, invalid("not_lead_unit", "只有主办单位可以答复，协办单位请提交协办意见")
+		}
+		if as.State != AsgAccepted {
+			return nil, newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+		}
+		if err := s.allowed(a, ActReply, sg, StatusReplied); err != nil {
+			return nil, err
+		}
+		if cfg.Settings.RequireBeforeContact {
+			ok, err := tx.HasContact(ctx, a.TenantID, as.ID, ContactBefore)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, invalid("before_contact_required", "答复前须先与代表办前沟通并登记沟通记录")
+			}
+		}
+		now := s.now()
+		r.SuggestionID, r.AssignmentID, r.UnitID, r.Round, r.RepliedAt = sg.ID, as.ID, as.UnitID, sg.Round, now
+		r.OnTime = !now.After(as.DueAt)
+		for _, c := range in.Commitments {
+			r.Commitments = append(r.Commitments, Commitment{What: strings.TrimSpace(c.What), DueOn: c.DueOn})
+		}
+		publishDue, err := cfg.Calendar.Due(deadline.ClockPublish, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.InsertReply(ctx, a.TenantID, r, a.ID, publishDue); err != nil {
+			return nil, err
+		}
+		ratingDue, err := cfg.Calendar.Due(deadline.ClockRating, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		as.State = AsgReplied
+		sg.RepliedAt, sg.RatingDueAt = &now, &ratingDue
+		return &step{action: string(ActReply), to: StatusReplied, event: EvReplied, data: map[string]any{
+			"reply_id": r.ID, "class": r.Class, "round": r.Round, "unit_id": as.UnitID, "on_time": r.OnTime,
+			"rating_due_at": ratingDue}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// RequestExtension asks the reviewer to treat the case as complex (longer reply clock).
+func (s *Service) RequestExtension(ctx context.Context, a auth.Actor, assignmentID int64, reason string) (*Extension, error) {
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	e := &Extension{Reason: strings.TrimSpace(reason), State: "pending", RequestedBy: a.ID}
+	_, err := s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.Role != RoleLead || (as.State != AsgAccepted && as.State != AsgPending) {
+			return nil, newErr(ErrInvalidTransition, "extension_not_allowed", "只有办理中的主办单位可以申请延期")
+		}
+		if sg.Complex {
+			return nil, newErr(ErrInvalidTransition, "already_complex", "该建议已按复杂建议延长办理期限")
+		}
+		e.SuggestionID, e.AssignmentID = sg.ID, as.ID
+		if err := tx.InsertExtension(ctx, a.TenantID, e); err != nil {
+			return nil, err
+		}
+		return &step{action: "request_extension", to: sg.Status, event: EvExtensionRequested, reason: reason,
+			data: map[string]any{"extension_id": e.ID, "assignment_id": as.ID, "unit_id": as.UnitID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// DecideExtension approves (the reply is due ComplexReplyMonths after assignment) or rejects.
+func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID int64, approve bool, reason string) (*Suggestion, error) {
+	if !a.Has(auth.RoleReviewer) {
+		return nil, errForbidden
+	}
+	e, err := s.store.Extension(ctx, a.TenantID, extensionID)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, e.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		state := "rejected"
+		if approve {
+			state = "approved"
+		}
+		ok, err := tx.DecideExtension(ctx, a.TenantID, extensionID, state, a.ID, s.now())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, newErr(ErrConflict, "extension_decided", "该延期申请已处理")
+		}
+		data := map[string]any{"extension_id": e.ID, "decision": state, "assignment_id": e.AssignmentID}
+		if approve {
+			asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
+			if err != nil {
+				return nil, err
+			}
+			for i := range asgs {
+				as := &asgs[i]
+				if as.ID != e.AssignmentID {
+					continue
+				}
+				due, err := cfg.Calendar.Due(deadline.ClockReplyComplex, as.AssignedAt, cfg.Settings)
+				if err != nil {
+					return nil, err
+				}
+				as.DueAt = due
+				if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
+					return nil, err
+				}
+				sg.ReplyDueAt = &due
+				data["due_at"] = due
+			}
+			sg.Complex = true
+		}
+		return &step{action: "extension_" + state, to: sg.Status, event: EvExtensionDecided, reason: reason, data: data}, nil
+	})
+}
+
+// ---- ratings ----------------------------------------------------------------------------
+
+// RateReply records a deputy's 答复满意度. Every author of the suggestion may rate once per
+// round while the reply awaits rating; the lead deputy's rating decides what happens next:
+// satisfied → closed (or tracking when B/C commitments are open), 不满意 → rehandling, a
+// second 不满意 → escalated.
+func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Rating, reason string) (*Suggestion, error) {
+	if err := checkRating(r, reason); err != nil {
+		return nil, err
+	}
+	if !a.IsDeputy() {
+		return nil, errForbidden
+	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		isLead, err := s.author(ctx, tx, a, sg)
+		if err != nil {
+			return nil, err
+		}
+		if sg.Status != StatusReplied {
+			return nil, newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的答复")
+		}
+		if err := tx.InsertEvaluation(ctx, a.TenantID, &Evaluation{SuggestionID: sg.ID, DeputyID: a.ID,
+			Kind: EvalReply, Round: sg.Round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return nil, newErr(ErrConflict, "already_rated", "您已评价过本轮答复")
+			}
+			return nil, err
+		}
+		data := map[string]any{"rating": r, "round": sg.Round, "deputy_id": a.ID, "lead": isLead}
+		if !isLead {
+			return &step{action: "rate_reply", to: sg.Status, event: EvRated, reason: reason, data: data}, nil
+		}
+		if err := s.allowed(a, ActRateReply, sg, StatusEvaluated); err != nil {
+			return nil, err
+		}
+		next, err := s.conclude(ctx, tx, cfg, sg, r)
+		if err != nil {
+			return nil, err
+		}
+		return &step{action: string(ActRateReply), to: StatusEvaluated, event: EvRated, reason: reason, data: data, then: next}, nil
+	})
+}
+
+// conclude decides the automatic follow-up of the lead deputy's reply rating.
+func (s *Service) conclude(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Suggestion, r Rating) (*step, error) {
+	now := s.now()
+	if r == Unsatisfied {
+		asgs, err := tx.Assignments(ctx, sg.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		unsatisfiedBefore := sg.Round > 1
+		sg.Round++
+		due, err := cfg.Calendar.Due(deadline.ClockRehandle, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		for i := range asgs {
+			as := &asgs[i]
+			if as.Active && as.Role == RoleLead {
+				as.State, as.Round, as.DueAt = AsgAccepted, sg.Round, due
+				if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
+					return nil, err
+				}
+			}
+		}
+		sg.ReplyDueAt, sg.RatingDueAt = &due, nil
+		data := map[string]any{"round": sg.Round, "due_at": due}
+		if unsatisfiedBefore {
+			return &step{action: "escalate", to: StatusEscalated, event: EvEscalated, data: data, system: true}, nil
+		}
+		return &step{action: "rehandle", to: StatusRehandling, event: EvRehandling, data: data, system: true}, nil
+	}
+	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
+	if err != nil {
+		return nil, err
+	}
+	open := 0
+	for _, c := range last.Commitments {
+		if c.DoneAt == nil {
+			open++
+		}
+	}
+	sg.RatingDueAt = nil
+	if (last.Class == ClassB || last.Class == ClassC) && open > 0 {
+		if err := tx.OpenTracking(ctx, sg.TenantID, sg.ID, "答复承诺事项尚未完成"); err != nil {
+			return nil, err
+		}
+		return &step{action: "track", to: StatusTracking, event: EvTracking, system: true,
+			data: map[string]any{"open_commitments": open}}, nil
+	}
+	sg.ClosedAt = &now
+	return &step{action: "close", to: StatusClosed, event: EvClosed, system: true}, nil
+}
+
+// CompleteCommitment is the unit reporting a promise done. When the last one is done the
+// deputies are asked to rate the implementation.
+func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitmentID int64, note string) error {
+	if err := needReason(note); err != nil {
+		return invalid("note_required", "请填写完成情况")
+	}
+	c, suggestionID, err := s.store.Commitment(ctx, a.TenantID, commitmentID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Get(ctx, a, suggestionID); err != nil {
+		return err
+	}
+	if !a.IsUnit() {
+		return errForbidden
+	}
+	_, err = s.change(ctx, a, suggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		if sg.Status != StatusTracking && sg.Status != StatusReplied && sg.Status != StatusEvaluated {
+			return nil, wrongState(sg.Status)
+		}
+		ok, err := tx.CompleteCommitment(ctx, a.TenantID, c.ID, strings.TrimSpace(note), s.now())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, newErr(ErrConflict, "commitment_done", "该承诺事项已标记完成")
+		}
+		last, err := tx.LatestReply(ctx, a.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		open := 0
+		for _, x := range last.Commitments {
+			if x.DoneAt == nil {
+				open++
+			}
+		}
+		st := &step{action: "commitment_done", to: sg.Status, event: EvCommitmentDone,
+			data: map[string]any{"commitment_id": c.ID, "open_commitments": open}}
+		if open == 0 && sg.Status == StatusTracking {
+			st.then = &step{action: "implementation_due", to: sg.Status, event: EvImplementationDue, system: true}
+		}
+		return st, nil
+	})
+	return err
+}
+
+// RateImplementation records 落实满意度 once every commitment is done. The lead deputy's
+// satisfied rating closes the case; 不满意 keeps it on the tracking list and tells the unit.
+func (s *Service) RateImplementation(ctx context.Context, a auth.Actor, id int64, r Rating, reason string) (*Suggestion, error) {
+	if err := checkRating(r, reason); err != nil {
+		return nil, err
+	}
+	if !a.IsDeputy() {
+		return nil, errForbidden
+	}
+	return s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		isLead, err := s.author(ctx, tx, a, sg)
+		if err != nil {
+			return nil, err
+		}
+		if sg.Status != StatusTracking {
+			return nil, newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的落实情况")
+		}
+		last, err := tx.LatestReply(ctx, a.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range last.Commitments {
+			if c.DoneAt == nil {
+				return nil, newErr(ErrInvalidTransition, "commitments_open", "承诺事项尚未全部完成，暂不能评价落实情况")
+			}
+		}
+		if err := tx.InsertEvaluation(ctx, a.TenantID, &Evaluation{SuggestionID: sg.ID, DeputyID: a.ID,
+			Kind: EvalImplementation, Round: sg.Round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return nil, newErr(ErrConflict, "already_rated", "您已评价过落实情况")
+			}
+			return nil, err
+		}
+		st := &step{action: string(ActRateImpl), to: sg.Status, event: EvImplRated, reason: reason,
+			data: map[string]any{"rating": r, "deputy_id": a.ID, "lead": isLead}}
+		if isLead && r != Unsatisfied {
+			now := s.now()
+			if err := tx.CloseTracking(ctx, a.TenantID, sg.ID, now); err != nil {
+				return nil, err
+			}
+			sg.ClosedAt = &now
+			st.then = &step{action: string(ActImplAccept), to: StatusClosed, event: EvClosed, system: true}
+		}
+		return st, nil
+	})
+}
+
+// ---- supervision ------------------------------------------------------------------------
+
+// Track puts a case on the tracking list (跟踪督办) until solved.
+func (s *Service) Track(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActTrack, sg, StatusTracking); err != nil {
+			return nil, err
+		}
+		if err := tx.OpenTracking(ctx, a.TenantID, sg.ID, strings.TrimSpace(reason)); err != nil {
+			return nil, err
+		}
+		return &step{action: string(ActTrack), to: StatusTracking, event: EvTracking, reason: reason}, nil
+	})
+}
+
+// Close ends a case. From replied it is allowed only once the rating window has passed
+// without a rating (counted as 未反馈, never as satisfied).
+func (s *Service) Close(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActClose, sg, StatusClosed); err != nil {
+			return nil, err
+		}
+		now := s.now()
+		if sg.Status == StatusReplied && sg.RatingDueAt != nil && now.Before(*sg.RatingDueAt) {
+			return nil, newErr(ErrInvalidTransition, "rating_window_open", "代表评价期限未到，暂不能办结")
+		}
+		if err := tx.CloseTracking(ctx, a.TenantID, sg.ID, now); err != nil {
+			return nil, err
+		}
+		sg.ClosedAt = &now
+		return &step{action: string(ActClose), to: StatusClosed, event: EvClosed, reason: reason}, nil
+	})
+}
+
+// Reopen brings a closed case back for another round of handling (回头看), with the reason.
+func (s *Service) Reopen(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActReopen, sg, StatusRehandling); err != nil {
+			return nil, err
+		}
+		now := s.now()
+		due, err := cfg.Calendar.Due(deadline.ClockRehandle, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
+		asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		sg.Round++
+		for i := range asgs {
+			as := &asgs[i]
+			if as.Active && as.Role == RoleLead {
+				as.State, as.Round, as.DueAt = AsgAccepted, sg.Round, due
+				if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
+					return nil, err
+				}
+			}
+		}
+		sg.ClosedAt, sg.ReplyDueAt = nil, &due
+		return &step{action: string(ActReopen), to: StatusRehandling, event: EvReopened, reason: reason,
+			data: map[string]any{"round": sg.Round, "due_at": due}}, nil
+	})
+}
+
+// Merge folds a duplicate into another suggestion. Every author of the duplicate becomes a
+// co-signer of the surviving one, so each still gets the reply and may rate it.
+func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID int64, reason string) (*Suggestion, error) {
+	if duplicateID == intoID {
+		return nil, invalid("merge_self", "不能与自身并案")
+	}
+	into, err := s.store.Get(ctx, a.TenantID, intoID)
+	if err != nil {
+		return nil, err
+	}
+	if into.Status == StatusMerged || into.Status == StatusDraft || into.Status == StatusNotRegistered {
+		return nil, newErr(ErrInvalidTransition, "merge_target_invalid", "并入的建议状态不正确")
+	}
+	return s.change(ctx, a, duplicateID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActMerge, sg, StatusMerged); err != nil {
+			return nil, err
+		}
+		authors := []int64{sg.LeadDeputyID}
+		cs, err := tx.Cosigners(ctx, a.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if c.State == "accepted" || c.State == "merged" {
+				authors = append(authors, c.DeputyID)
+			}
+		}
+		for _, d := range authors {
+			if d == into.LeadDeputyID {
+				continue
+			}
+			if err := tx.UpsertCosigner(ctx, a.TenantID, into.ID, d, "merged"); err != nil {
+				return nil, err
+			}
+		}
+		sg.MergedInto = into.ID
+		return &step{action: string(ActMerge), to: StatusMerged, event: EvMerged, reason: reason,
+			data: map[string]any{"into_id": into.ID, "deputy_ids": authors}}, nil
+	})
+}
+
+// ---- machinery --------------------------------------------------------------------------
+
+// step is what one operation does to a suggestion: the status it moves to, the audit line
+// and the outbox event; then is an automatic follow-up in the same transaction.
+type step struct {
+	action string
+	to     Status
+	event  string
+	reason string
+	data   map[string]any
+	system bool
+	then   *step
+}
+
+// change loads a suggestion, lets fn mutate it, and writes it back with its audit and outbox
+// rows in one transaction. version < 0 means "the version just read" (for actions whose
+// caller never saw a version, such as a deputy's rating); the write is still conditional,
+// so two concurrent changes can never both win.
+func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version int, fn func(Tx, *Suggestion) (*step, error)) (*Suggestion, error) {
+	var out *Suggestion
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		sg, err := s.store.Get(ctx, a.TenantID, id)
+		if err != nil {
+			return err
+		}
+		if ok, err := s.canSee(ctx, a, sg); err != nil {
+			return err
+		} else if !ok {
+			return errNotFound
+		}
+		if version >= 0 && version != sg.Version {
+			return errConflict
+		}
+		expect := sg.Version
+		from := sg.Status
+		st, err := fn(tx, sg)
+		if err != nil {
+			return err
+		}
+		if err := s.write(ctx, tx, a, sg, expect, from, st); err != nil {
+			return err
+		}
+		out = sg
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) write(ctx context.Context, tx Tx, a auth.Actor, sg *Suggestion, expect int, from Status, st *step) error {
+	sg.UpdatedAt = s.now()
+	events := []*step{}
+	for x := st; x != nil; x = x.then {
+		events = append(events, x)
+	}
+	sg.Status = events[len(events)-1].to
+	if err := tx.UpdateSuggestion(ctx, sg, expect); err != nil {
+		return err
+	}
+	prev := from
+	for _, x := range events {
+		actor := a
+		if x.system {
+			actor = auth.System(a.TenantID)
+		}
+		var fromS Status
+		if x.to != prev {
+			fromS = prev
+		}
+		if err := tx.Audit(ctx, s.event(actor, sg, x.action, fromS, x.to, x.reason, x.data)); err != nil {
+			return err
+		}
+		if x.event != "" {
+			payload := map[string]any{"status": x.to, "round": sg.Round, "actor_kind": actor.Kind, "actor_id": actor.ID}
+			if sg.Number > 0 {
+				payload["number"] = sg.Number
+			}
+			if x.reason != "" {
+				payload["reason"] = strings.TrimSpace(x.reason)
+			}
+			for k, v := range x.data {
+				payload[k] = v
+			}
+			if err := tx.Outbox(ctx, OutboxEvent{TenantID: a.TenantID, SuggestionID: sg.ID, Event: x.event, Payload: payload}); err != nil {
+				return err
+			}
+		}
+		prev = x.to
+	}
+	return nil
+}
+
+func (s *Service) event(a auth.Actor, sg *Suggestion, action string, from, to Status, reason string, data map[string]any) AuditEvent {
+	if data == nil {
+		data = map[string]any{}
+	}
+	if from == to {
+		from = ""
+	}
+	return AuditEvent{TenantID: sg.TenantID, SuggestionID: sg.ID, ActorKind: string(a.Kind), ActorID: a.ID,
+		Action: action, From: from, To: to, Reason: strings.TrimSpace(reason), Data: data, CreatedAt: s.now()}
+}
+
+// staffMove is a plain reviewer transition that needs a reason.
+func (s *Service) staffMove(ctx context.Context, a auth.Actor, id int64, version int, act Action, to Status, ev, reason string, needR bool) (*Suggestion, error) {
+	if needR {
+		if err := needReason(reason); err != nil {
+			return nil, err
+		}
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, act, sg, to); err != nil {
+			return nil, err
+		}
+		sg.StatusReason = strings.TrimSpace(reason)
+		return &step{action: string(act), to: to, event: ev, reason: reason}, nil
+	})
+}
+
+// allowed checks the transition table: the actor's role and the suggestion's state.
+func (s *Service) allowed(a auth.Actor, act Action, sg *Suggestion, to Status) error {
+	r, ok := Rules[act]
+	if !ok || !contains(r.To, to) {
+		return wrongState(sg.Status)
+	}
+	if !r.System && !a.Has(r.Roles...) {
+		return errForbidden
+	}
+	if !contains(r.From, sg.Status) {
+		return wrongState(sg.Status)
+	}
+	return nil
+}
+
+// onAssignment runs fn for a unit acting on its own assignment. Another unit's assignment
+// is not found.
+func (s *Service) onAssignment(ctx context.Context, a auth.Actor, assignmentID int64, fn func(Tx, *Suggestion, *Assignment) (*step, error)) (*Assignment, error) {
+	if !a.IsUnit() {
+		return nil, errForbidden
+	}
+	return s.assignmentChange(ctx, a, assignmentID, func(as *Assignment) bool { return as.UnitID == a.UnitID && as.Active }, fn)
+}
+
+func (s *Service) onAssignmentStaff(ctx context.Context, a auth.Actor, assignmentID int64, fn func(Tx, *Suggestion, *Assignment) (*step, error)) (*Assignment, error) {
+	return s.assignmentChange(ctx, a, assignmentID, func(*Assignment) bool { return a.SeesWholeTenant() }, fn)
+}
+
+func (s *Service) assignmentChange(ctx context.Context, a auth.Actor, assignmentID int64, mine func(*Assignment) bool, fn func(Tx, *Suggestion, *Assignment) (*step, error)) (*Assignment, error) {
+	as, err := s.store.Assignment(ctx, a.TenantID, assignmentID)
+	if err != nil {
+		return nil, err
+	}
+	if !mine(as) {
+		return nil, errAssignGone
+	}
+	expectAs := as.Version
+	_, err = s.change(ctx, a, as.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		st, err := fn(tx, sg, as)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.UpdateAssignment(ctx, as, expectAs); err != nil {
+			return nil, err
+		}
+		return st, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// author reports whether the deputy is the lead author (true) or a co-author (false) of the
+// suggestion; anybody else may not rate.
+func (s *Service) author(ctx context.Context, tx Tx, a auth.Actor, sg *Suggestion) (bool, error) {
+	if sg.LeadDeputyID == a.ID {
+		return true, nil
+	}
+	rel, _, err := s.store.Relation(ctx, a.TenantID, sg.ID, a.ID, 0)
+	if err != nil {
+		return false, err
+	}
+	if rel == "accepted" || rel == "merged" {
+		return false, nil
+	}
+	return false, newErr(ErrForbidden, "not_an_author", "只有领衔代表和联名代表可以评价")
+}
+
+func checkRating(r Rating, reason string) error {
+	if !r.Valid() {
+		return invalid("bad_rating", "评价须为满意、基本满意或不满意")
+	}
+	if r == Unsatisfied && strings.TrimSpace(reason) == "" {
+		return invalid("reason_required", "评价为不满意时请说明理由")
+	}
+	if utf8.RuneCountInString(reason) > MaxReason {
+		return invalid("reason_too_long", fmt.Sprintf("理由不能超过%d个字", MaxReason))
+	}
+	return nil
+}
+
+func needReason(reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return invalid("reason_required", "请填写理由")
+	}
+	if utf8.RuneCountInString(reason) > MaxReason {
+		return invalid("reason_too_long", fmt.Sprintf("理由不能超过%d个字", MaxReason))
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

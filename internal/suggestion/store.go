@@ -1,0 +1,72 @@
+package suggestion
+
+import (
+	"context"
+	"time"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+)
+
+// Store is what the workflow needs from persistence; storage/postgres implements it.
+// Reads take the tenant explicitly; every method filters by it.
+type Store interface {
+	// Tx runs fn in one transaction: the state change, its audit events and its outbox rows
+	// commit together or not at all.
+	Tx(ctx context.Context, fn func(Tx) error) error
+
+	Get(ctx context.Context, tenantID, id int64) (*Suggestion, error)
+	Detail(ctx context.Context, tenantID, id int64) (*Detail, error)
+	List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summary, error)
+	Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]Summary, error)
+	// Relation tells how a deputy and a unit stand to a suggestion: the deputy's co-sign
+	// state ("lead", "accepted", "invited", "merged", "declined" or "") and whether the
+	// unit holds an active assignment on it.
+	Relation(ctx context.Context, tenantID, id, deputyID, unitID int64) (deputyRel string, unitAssigned bool, err error)
+	Assignment(ctx context.Context, tenantID, id int64) (*Assignment, error)
+	Contact(ctx context.Context, tenantID, id int64) (*Contact, error)
+	Commitment(ctx context.Context, tenantID, id int64) (*Commitment, int64, error) // and its suggestion id
+	Extension(ctx context.Context, tenantID, id int64) (*Extension, error)
+	Config(ctx context.Context, tenantID int64) (*TenantConfig, error)
+}
+
+// Tx is one open transaction.
+type Tx interface {
+	// Lock-free optimistic update: writes s where version = expect, bumps s.Version.
+	// Zero rows means somebody else changed it first: ErrConflict.
+	UpdateSuggestion(ctx context.Context, s *Suggestion, expect int) error
+	InsertSuggestion(ctx context.Context, s *Suggestion) error
+	NextNumber(ctx context.Context, tenantID, meetingID int64) (int, error)
+	CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) // id, in recess
+
+	Assignments(ctx context.Context, tenantID, suggestionID int64) ([]Assignment, error)
+	InsertAssignment(ctx context.Context, as *Assignment) error
+	UpdateAssignment(ctx context.Context, as *Assignment, expect int) error
+
+	UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) error
+	SetCosignState(ctx context.Context, tenantID, suggestionID, deputyID int64, from []string, to string) (bool, error)
+	Cosigners(ctx context.Context, tenantID, suggestionID int64) ([]Cosigner, error)
+
+	InsertContact(ctx context.Context, tenantID int64, c *Contact) error
+	ConfirmContact(ctx context.Context, tenantID, contactID, deputyID int64, confirmation, comment string, at time.Time) (bool, error)
+	HasContact(ctx context.Context, tenantID, assignmentID int64, stage ContactStage) (bool, error)
+	InsertProgress(ctx context.Context, tenantID int64, p *ProgressNote) error
+	InsertCoOpinion(ctx context.Context, tenantID int64, o *CoOpinion, createdBy int64) error
+	InsertReply(ctx context.Context, tenantID int64, r *Reply, createdBy int64, publishDue time.Time) error
+	LatestReply(ctx context.Context, tenantID, suggestionID int64) (*Reply, error)
+	CompleteCommitment(ctx context.Context, tenantID, id int64, note string, at time.Time) (bool, error)
+	InsertEvaluation(ctx context.Context, tenantID int64, e *Evaluation) error // ErrConflict when already rated
+	OpenTracking(ctx context.Context, tenantID, suggestionID int64, reason string) error
+	CloseTracking(ctx context.Context, tenantID, suggestionID int64, at time.Time) error
+	InsertExtension(ctx context.Context, tenantID int64, e *Extension) error
+	DecideExtension(ctx context.Context, tenantID, id int64, state string, by int64, at time.Time) (bool, error)
+
+	Audit(ctx context.Context, e AuditEvent) error
+	Outbox(ctx context.Context, e OutboxEvent) error
+}
+
+// TenantConfig is the tenant's clocks and calendar.
+type TenantConfig struct {
+	Settings deadline.Settings
+	Calendar *deadline.Calendar
+}

@@ -1,0 +1,798 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+	"jianyi/internal/suggestion"
+)
+
+// SuggestionStore implements suggestion.Store on PostgreSQL.
+type SuggestionStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewSuggestionStore builds the workflow's store.
+func NewSuggestionStore(pool *pgxpool.Pool) *SuggestionStore { return &SuggestionStore{pool: pool} }
+
+var _ suggestion.Store = (*SuggestionStore)(nil)
+
+var errNotFound = &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "建议不存在或无权查看"}
+
+// Tx runs fn in a transaction.
+func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) error {
+	return Tx(ctx, s.pool, func(tx pgx.Tx) error { return fn(&sgTx{tx: tx}) })
+}
+
+const suggestionCols = `tenant_id, id, meeting_id, coalesce(number,0), lead_deputy_id, title, body,
+	coalesce(category_id,0), status, mode, is_key, coalesce(leader_user_id,0), complex, in_recess, round,
+	lat, lng, address, content_flag, coalesce(merged_into,0), status_reason, reply_due_at, rating_due_at,
+	version, submitted_at, registered_at, assigned_at, replied_at, closed_at, created_at, updated_at`
+
+func scanSuggestion(row pgx.Row) (*suggestion.Suggestion, error) {
+	var s suggestion.Suggestion
+	err := row.Scan(&s.TenantID, &s.ID, &s.MeetingID, &s.Number, &s.LeadDeputyID, &s.Title, &s.Body,
+		&s.CategoryID, &s.Status, &s.Mode, &s.IsKey, &s.LeaderUserID, &s.Complex, &s.InRecess, &s.Round,
+		&s.Location.Lat, &s.Location.Lng, &s.Location.Address, &s.ContentFlag, &s.MergedInto, &s.StatusReason,
+		&s.ReplyDueAt, &s.RatingDueAt, &s.Version, &s.SubmittedAt, &s.RegisteredAt, &s.AssignedAt,
+		&s.RepliedAt, &s.ClosedAt, &s.CreatedAt, &s.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan suggestion: %w", err)
+	}
+	return &s, nil
+}
+
+// Get reads one suggestion of the tenant.
+func (s *SuggestionStore) Get(ctx context.Context, tenantID, id int64) (*suggestion.Suggestion, error) {
+	return scanSuggestion(s.pool.QueryRow(ctx, `SELECT `+suggestionCols+` FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id))
+}
+
+// Relation tells how a deputy and a unit stand to a suggestion.
+func (s *SuggestionStore) Relation(ctx context.Context, tenantID, id, deputyID, unitID int64) (string, bool, error) {
+	var rel string
+	var unit bool
+	err := s.pool.QueryRow(ctx, `SELECT
+		coalesce((SELECT CASE WHEN lead_deputy_id=$3 THEN 'lead' END FROM suggestions WHERE tenant_id=$1 AND id=$2),
+		         (SELECT state FROM suggestion_cosigners WHERE tenant_id=$1 AND suggestion_id=$2 AND deputy_id=$3), ''),
+		EXISTS (SELECT 1 FROM assignments WHERE tenant_id=$1 AND suggestion_id=$2 AND unit_id=$4 AND active)`,
+		tenantID, id, deputyID, unitID).Scan(&rel, &unit)
+	if err != nil {
+		return "", false, fmt.Errorf("suggestion relation: %w", err)
+	}
+	return rel, unit, nil
+}
+
+const assignmentCols = `a.tenant_id, a.id, a.suggestion_id, a.unit_id, u.name, a.role, a.state, a.active, a.round,
+	a.assigned_at, a.due_at, a.return_due_at, a.accepted_at, a.contact_due_at, coalesce(a.handler_user_id,0),
+	a.handler_name, a.handler_phone, a.chain, a.return_reason, coalesce(a.replaced_by,0), a.version`
+
+func scanAssignment(row pgx.Row) (*suggestion.Assignment, error) {
+	var a suggestion.Assignment
+	var chain []byte
+	err := row.Scan(&a.TenantID, &a.ID, &a.SuggestionID, &a.UnitID, &a.UnitName, &a.Role, &a.State, &a.Active,
+		&a.Round, &a.AssignedAt, &a.DueAt, &a.ReturnDueAt, &a.AcceptedAt, &a.ContactDueAt, &a.HandlerUserID,
+		&a.HandlerName, &a.HandlerPhone, &chain, &a.ReturnReason, &a.ReplacedBy, &a.Version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "assignment_not_found", Message: "交办记录不存在或无权查看"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan assignment: %w", err)
+	}
+	_ = json.Unmarshal(chain, &a.Chain)
+	return &a, nil
+}
+
+// Assignment reads one assignment of the tenant.
+func (s *SuggestionStore) Assignment(ctx context.Context, tenantID, id int64) (*suggestion.Assignment, error) {
+	return scanAssignment(s.pool.QueryRow(ctx, `SELECT `+assignmentCols+` FROM assignments a
+		JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id WHERE a.tenant_id=$1 AND a.id=$2`, tenantID, id))
+}
+
+func queryAssignments(ctx context.Context, q pgx.Tx, pool *pgxpool.Pool, tenantID, suggestionID int64) ([]suggestion.Assignment, error) {
+	sql := `SELECT ` + assignmentCols + ` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
+		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`
+	var rows pgx.Rows
+	var err error
+	if q != nil {
+		rows, err = q.Query(ctx, sql, tenantID, suggestionID)
+	} else {
+		rows, err = pool.Query(ctx, sql, tenantID, suggestionID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list assignments: %w", err)
+	}
+	defer rows.Close()
+	var out []suggestion.Assignment
+	for rows.Next() {
+		a, err := scanAssignment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+// Contact reads one contact of the tenant.
+func (s *SuggestionStore) Contact(ctx context.Context, tenantID, id int64) (*suggestion.Contact, error) {
+	var c suggestion.Contact
+	err := s.pool.QueryRow(ctx, `SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary,
+		recorded_by, confirmation, deputy_comment, confirmed_at, created_at FROM contacts WHERE tenant_id=$1 AND id=$2`,
+		tenantID, id).Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
+		&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "contact_not_found", Message: "沟通记录不存在"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read contact: %w", err)
+	}
+	return &c, nil
+}
+
+// Commitment reads one commitment and the suggestion it belongs to.
+func (s *SuggestionStore) Commitment(ctx context.Context, tenantID, id int64) (*suggestion.Commitment, int64, error) {
+	var c suggestion.Commitment
+	var sid int64
+	err := s.pool.QueryRow(ctx, `SELECT id, reply_id, what, due_on, done_at, done_note, suggestion_id
+		FROM commitments WHERE tenant_id=$1 AND id=$2`, tenantID, id).Scan(&c.ID, &c.ReplyID, &c.What, &c.DueOn, &c.DoneAt, &c.DoneNote, &sid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "commitment_not_found", Message: "承诺事项不存在"}
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read commitment: %w", err)
+	}
+	return &c, sid, nil
+}
+
+// Extension reads one extension request.
+func (s *SuggestionStore) Extension(ctx context.Context, tenantID, id int64) (*suggestion.Extension, error) {
+	var e suggestion.Extension
+	err := s.pool.QueryRow(ctx, `SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at
+		FROM extensions WHERE tenant_id=$1 AND id=$2`, tenantID, id).Scan(&e.ID, &e.SuggestionID, &e.AssignmentID,
+		&e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "extension_not_found", Message: "延期申请不存在"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read extension: %w", err)
+	}
+	return &e, nil
+}
+
+// Config reads the tenant's clock settings and builds its calendar.
+func (s *SuggestionStore) Config(ctx context.Context, tenantID int64) (*suggestion.TenantConfig, error) {
+	return TenantConfig(ctx, s.pool, tenantID)
+}
+
+// TenantConfig reads a tenant's settings (defaults for what is not set) and holiday overrides.
+func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*suggestion.TenantConfig, error) {
+	var raw []byte
+	err := pool.QueryRow(ctx, `SELECT settings FROM tenants WHERE id=$1`, tenantID).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "tenant_not_found", Message: "常委会不存在"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read tenant settings: %w", err)
+	}
+	st := deadline.DefaultSettings()
+	if len(raw) > 2 {
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return nil, fmt.Errorf("tenant %d settings: %w", tenantID, err)
+		}
+	}
+	rows, err := pool.Query(ctx, `SELECT to_char(day,'YYYY-MM-DD'), working, name FROM holiday_overrides WHERE tenant_id=$1`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("read holiday overrides: %w", err)
+	}
+	var ovs []deadline.Override
+	for rows.Next() {
+		var o deadline.Override
+		if err := rows.Scan(&o.Date, &o.Working, &o.Name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ovs = append(ovs, o)
+	}
+	rows.Close()
+	cal, err := deadline.NewCalendar(ovs)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %d calendar: %w", tenantID, err)
+	}
+	return &suggestion.TenantConfig{Settings: st, Calendar: cal}, nil
+}
+
+// List returns summaries the actor may see, newest first.
+func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.ListFilter) ([]suggestion.Summary, error) {
+	where := []string{"s.tenant_id=$1"}
+	args := []any{a.TenantID}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	switch {
+	case a.IsDeputy():
+		d := arg(a.ID)
+		lead := "s.lead_deputy_id=" + d
+		co := "s.id IN (SELECT suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d + " AND c.state IN ('accepted','invited','merged'))"
+		switch f.Role {
+		case "lead":
+			where = append(where, lead)
+		case "cosigned":
+			where = append(where, co)
+		default:
+			where = append(where, "("+lead+" OR "+co+")")
+		}
+	case a.SeesWholeTenant():
+		where = append(where, "s.status <> 'draft'")
+	case a.IsUnit():
+		where = append(where, "s.id IN (SELECT suggestion_id FROM assignments x WHERE x.tenant_id=$1 AND x.unit_id="+arg(a.UnitID)+" AND x.active)")
+	case a.Has(auth.RoleCommittee):
+		where = append(where, "s.status <> 'draft'", "s.category_id = ANY("+arg(a.CategoryIDs)+")")
+	default:
+		return nil, nil
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			ss[i] = string(st)
+		}
+		where = append(where, "s.status::text = ANY("+arg(ss)+")")
+	}
+	if f.CategoryID > 0 {
+		where = append(where, "s.category_id="+arg(f.CategoryID))
+	}
+	if f.MeetingID > 0 {
+		where = append(where, "s.meeting_id="+arg(f.MeetingID))
+	}
+	if f.UnitID > 0 {
+		where = append(where, "s.id IN (SELECT suggestion_id FROM assignments y WHERE y.tenant_id=$1 AND y.unit_id="+arg(f.UnitID)+" AND y.active)")
+	}
+	if f.KeyOnly {
+		where = append(where, "s.is_key")
+	}
+	if f.LeaderID > 0 {
+		where = append(where, "s.leader_user_id="+arg(f.LeaderID))
+	}
+	if f.Overdue {
+		where = append(where, "s.reply_due_at < now() AND s.status IN ('assigned','handling','rehandling','escalated')")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		p := arg("%" + likeEscape(q) + "%")
+		where = append(where, "(s.title ILIKE "+p+" OR s.body ILIKE "+p+")")
+	}
+	if f.Before > 0 {
+		where = append(where, "s.id < "+arg(f.Before))
+	}
+	limit := arg(f.Limit)
+	sql := `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.updated_at, s.created_at
+		FROM suggestions s
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY s.id DESC LIMIT ` + limit
+	return s.summaries(ctx, sql, args...)
+}
+
+func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any) ([]suggestion.Summary, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	defer rows.Close()
+	out := []suggestion.Summary{}
+	for rows.Next() {
+		var x suggestion.Summary
+		if err := rows.Scan(&x.ID, &x.Number, &x.Title, &x.Status, &x.Mode, &x.IsKey, &x.LeadDeputyID, &x.LeadName,
+			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.UpdatedAt, &x.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan summary: %w", err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Similar finds the tenant's registered suggestions whose titles look like text (pg_trgm).
+func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
+	return s.summaries(ctx, `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.updated_at, s.created_at
+		FROM suggestions s
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND s.title % $2
+		ORDER BY similarity(s.title, $2) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Detail reads the whole record of a suggestion.
+func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
+	sg, err := s.Get(ctx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &suggestion.Detail{Suggestion: *sg}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT d.name, coalesce((SELECT name FROM categories WHERE tenant_id=$1 AND id=$3),'')
+		FROM deputies d WHERE d.tenant_id=$1 AND d.id=$2`, tenantID, sg.LeadDeputyID, sg.CategoryID).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&d.LeadName, &d.Category)
+	})
+	b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
+		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var c suggestion.Cosigner
+			if err := rows.Scan(&c.DeputyID, &c.Name, &c.State); err != nil {
+				return err
+			}
+			d.Cosigners = append(d.Cosigners, c)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT `+assignmentCols+` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
+		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			a, err := scanAssignment(rows)
+			if err != nil {
+				return err
+			}
+			d.Assignments = append(d.Assignments, *a)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by,
+		confirmation, deputy_comment, confirmed_at, created_at FROM contacts WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY happened_at, id`,
+		tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var c suggestion.Contact
+			if err := rows.Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
+				&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt); err != nil {
+				return err
+			}
+			d.Contacts = append(d.Contacts, c)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, suggestion_id, coalesce(assignment_id,0), author_user_id, body, private, created_at
+		FROM progress_notes WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var n suggestion.ProgressNote
+			if err := rows.Scan(&n.ID, &n.SuggestionID, &n.AssignmentID, &n.AuthorUserID, &n.Body, &n.Private, &n.CreatedAt); err != nil {
+				return err
+			}
+			d.Progress = append(d.Progress, n)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT o.id, o.assignment_id, o.unit_id, u.name, o.body, o.created_at FROM co_opinions o
+		JOIN units u ON u.tenant_id=o.tenant_id AND u.id=o.unit_id WHERE o.tenant_id=$1 AND o.suggestion_id=$2 ORDER BY o.id`,
+		tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var o suggestion.CoOpinion
+			if err := rows.Scan(&o.ID, &o.AssignmentID, &o.UnitID, &o.UnitName, &o.Body, &o.CreatedAt); err != nil {
+				return err
+			}
+			d.CoOpinions = append(d.CoOpinions, o)
+		}
+		return rows.Err()
+	})
+	b.Queue(replySelect+` WHERE r.tenant_id=$1 AND r.suggestion_id=$2 ORDER BY r.round`, tenantID, id).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Replies, err = scanReplies(rows)
+		return err
+	})
+	b.Queue(`SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var e suggestion.Evaluation
+			if err := rows.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt); err != nil {
+				return err
+			}
+			d.Evaluations = append(d.Evaluations, e)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at FROM extensions
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var e suggestion.Extension
+			if err := rows.Scan(&e.ID, &e.SuggestionID, &e.AssignmentID, &e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt); err != nil {
+				return err
+			}
+			d.Extensions = append(d.Extensions, e)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, tenant_id, suggestion_id, actor_kind, actor_id, action, coalesce(from_status::text,''),
+		coalesce(to_status::text,''), reason, data, created_at FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`,
+		tenantID, id).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Timeline, err = scanAudit(rows)
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("read suggestion detail: %w", err)
+	}
+	return d, nil
+}
+
+const replySelect = `SELECT r.id, r.suggestion_id, r.assignment_id, r.unit_id, u.name, r.round, r.class, r.body,
+	r.document_key, r.replied_at, r.on_time,
+	coalesce((SELECT json_agg(json_build_object('id', c.id, 'what', c.what, 'due_on', c.due_on, 'done_at', c.done_at, 'done_note', c.done_note) ORDER BY c.id)
+	          FROM commitments c WHERE c.tenant_id=r.tenant_id AND c.reply_id=r.id), '[]')
+	FROM replies r JOIN units u ON u.tenant_id=r.tenant_id AND u.id=r.unit_id`
+
+func scanReplies(rows pgx.Rows) ([]suggestion.Reply, error) {
+	var out []suggestion.Reply
+	for rows.Next() {
+		var r suggestion.Reply
+		var cs []byte
+		if err := rows.Scan(&r.ID, &r.SuggestionID, &r.AssignmentID, &r.UnitID, &r.UnitName, &r.Round, &r.Class, &r.Body,
+			&r.DocumentKey, &r.RepliedAt, &r.OnTime, &cs); err != nil {
+			return nil, err
+		}
+		var raw []struct {
+			ID       int64      `json:"id"`
+			What     string     `json:"what"`
+			DueOn    string     `json:"due_on"`
+			DoneAt   *time.Time `json:"done_at"`
+			DoneNote string     `json:"done_note"`
+		}
+		if err := json.Unmarshal(cs, &raw); err != nil {
+			return nil, fmt.Errorf("commitments: %w", err)
+		}
+		for _, c := range raw {
+			due, _ := time.ParseInLocation("2006-01-02", c.DueOn, deadline.Shanghai)
+			r.Commitments = append(r.Commitments, suggestion.Commitment{ID: c.ID, ReplyID: r.ID, What: c.What, DueOn: due, DoneAt: c.DoneAt, DoneNote: c.DoneNote})
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanAudit(rows pgx.Rows) ([]suggestion.AuditEvent, error) {
+	var out []suggestion.AuditEvent
+	for rows.Next() {
+		var e suggestion.AuditEvent
+		var from, to string
+		var data []byte
+		if err := rows.Scan(&e.ID, &e.TenantID, &e.SuggestionID, &e.ActorKind, &e.ActorID, &e.Action, &from, &to, &e.Reason, &data, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		e.From, e.To = suggestion.Status(from), suggestion.Status(to)
+		_ = json.Unmarshal(data, &e.Data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ---- transaction ------------------------------------------------------------------------
+
+type sgTx struct{ tx pgx.Tx }
+
+func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int) error {
+	tag, err := t.tx.Exec(ctx, `UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
+		status=$8, mode=$9, is_key=$10, leader_user_id=nullif($11,0), complex=$12, round=$13, lat=$14, lng=$15, address=$16,
+		content_flag=$17, merged_into=nullif($18,0), status_reason=$19, reply_due_at=$20, rating_due_at=$21,
+		submitted_at=$22, registered_at=$23, assigned_at=$24, replied_at=$25, closed_at=$26, updated_at=$27,
+		version=version+1
+		WHERE tenant_id=$1 AND id=$2 AND version=$3`,
+		s.TenantID, s.ID, expect, s.Number, s.Title, s.Body, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
+		s.Complex, s.Round, s.Location.Lat, s.Location.Lng, s.Location.Address, s.ContentFlag, s.MergedInto,
+		s.StatusReason, s.ReplyDueAt, s.RatingDueAt, s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt,
+		s.ClosedAt, s.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("update suggestion %d: %w", s.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被他人修改，请刷新后重试"}
+	}
+	s.Version = expect + 1
+	return nil
+}
+
+func (t *sgTx) InsertSuggestion(ctx context.Context, s *suggestion.Suggestion) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO suggestions (tenant_id, meeting_id, lead_deputy_id, title, body, status, mode,
+		in_recess, round, lat, lng, address, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13) RETURNING id, version`,
+		s.TenantID, s.MeetingID, s.LeadDeputyID, s.Title, s.Body, s.Status, s.Mode, s.InRecess, s.Round,
+		s.Location.Lat, s.Location.Lng, s.Location.Address, s.CreatedAt).Scan(&s.ID, &s.Version)
+	if err != nil {
+		return fmt.Errorf("insert suggestion: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) NextNumber(ctx context.Context, tenantID, meetingID int64) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `UPDATE meetings SET next_number=next_number+1 WHERE tenant_id=$1 AND id=$2 RETURNING next_number-1`,
+		tenantID, meetingID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("next number of meeting %d: %w", meetingID, err)
+	}
+	return n, nil
+}
+
+func (t *sgTx) CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) {
+	var id int64
+	var recess bool
+	err := t.tx.QueryRow(ctx, `SELECT id, NOT (current_date BETWEEN starts_on AND ends_on) FROM meetings
+		WHERE tenant_id=$1 AND is_current`, tenantID).Scan(&id, &recess)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "no_current_meeting", Message: "当前没有开放的届次会议，请联系代表工委"}
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("current meeting: %w", err)
+	}
+	return id, recess, nil
+}
+
+func (t *sgTx) Assignments(ctx context.Context, tenantID, suggestionID int64) ([]suggestion.Assignment, error) {
+	return queryAssignments(ctx, t.tx, nil, tenantID, suggestionID)
+}
+
+func (t *sgTx) InsertAssignment(ctx context.Context, a *suggestion.Assignment) error {
+	chain, _ := json.Marshal(a.Chain)
+	err := t.tx.QueryRow(ctx, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, active, round,
+		assigned_at, due_at, return_due_at, chain)
+		SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11 WHERE EXISTS (SELECT 1 FROM units WHERE tenant_id=$1 AND id=$3 AND active)
+		RETURNING id, version`,
+		a.TenantID, a.SuggestionID, a.UnitID, a.Role, a.State, a.Active, a.Round, a.AssignedAt, a.DueAt, a.ReturnDueAt, chain).Scan(&a.ID, &a.Version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "unit_not_found", Message: "承办单位不存在"}
+	}
+	if err != nil {
+		return fmt.Errorf("insert assignment: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) UpdateAssignment(ctx context.Context, a *suggestion.Assignment, expect int) error {
+	chain, _ := json.Marshal(a.Chain)
+	tag, err := t.tx.Exec(ctx, `UPDATE assignments SET state=$4, active=$5, round=$6, due_at=$7, accepted_at=$8,
+		contact_due_at=$9, handler_user_id=nullif($10,0), handler_name=$11, handler_phone=$12, chain=$13,
+		return_reason=$14, replaced_by=nullif($15,0), version=version+1, updated_at=now()
+		WHERE tenant_id=$1 AND id=$2 AND version=$3`,
+		a.TenantID, a.ID, expect, a.State, a.Active, a.Round, a.DueAt, a.AcceptedAt, a.ContactDueAt, a.HandlerUserID,
+		a.HandlerName, a.HandlerPhone, chain, a.ReturnReason, a.ReplacedBy)
+	if err != nil {
+		return fmt.Errorf("update assignment %d: %w", a.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该交办已被他人处理，请刷新后重试"}
+	}
+	a.Version = expect + 1
+	return nil
+}
+
+func (t *sgTx) UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) error {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state)
+		SELECT $1,$2,$3,$4 WHERE EXISTS (SELECT 1 FROM deputies WHERE tenant_id=$1 AND id=$3 AND active)
+		ON CONFLICT (tenant_id, suggestion_id, deputy_id) DO UPDATE SET state=EXCLUDED.state
+		WHERE suggestion_cosigners.state IN ('declined','invited')`, tenantID, suggestionID, deputyID, state)
+	if err != nil {
+		return fmt.Errorf("upsert cosigner: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		var exists bool
+		_ = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deputies WHERE tenant_id=$1 AND id=$2 AND active)`, tenantID, deputyID).Scan(&exists)
+		if !exists {
+			return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "deputy_not_found", Message: "联名代表不存在"}
+		}
+	}
+	return nil
+}
+
+func (t *sgTx) SetCosignState(ctx context.Context, tenantID, suggestionID, deputyID int64, from []string, to string) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE suggestion_cosigners SET state=$5 WHERE tenant_id=$1 AND suggestion_id=$2
+		AND deputy_id=$3 AND state = ANY($4)`, tenantID, suggestionID, deputyID, from, to)
+	if err != nil {
+		return false, fmt.Errorf("set cosign state: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func (t *sgTx) Cosigners(ctx context.Context, tenantID, suggestionID int64) ([]suggestion.Cosigner, error) {
+	rows, err := t.tx.Query(ctx, `SELECT deputy_id, state FROM suggestion_cosigners WHERE tenant_id=$1 AND suggestion_id=$2`, tenantID, suggestionID)
+	if err != nil {
+		return nil, fmt.Errorf("cosigners: %w", err)
+	}
+	defer rows.Close()
+	var out []suggestion.Cosigner
+	for rows.Next() {
+		var c suggestion.Cosigner
+		if err := rows.Scan(&c.DeputyID, &c.State); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *sgTx) InsertContact(ctx context.Context, tenantID int64, c *suggestion.Contact) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO contacts (tenant_id, suggestion_id, assignment_id, stage, happened_at, method,
+		people, summary, recorded_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id, created_at`,
+		tenantID, c.SuggestionID, c.AssignmentID, c.Stage, c.HappenedAt, c.Method, c.People, c.Summary, c.RecordedBy).Scan(&c.ID, &c.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert contact: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) ConfirmContact(ctx context.Context, tenantID, contactID, deputyID int64, confirmation, comment string, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE contacts SET confirmation=$3, deputy_comment=$4, confirmed_by=$5, confirmed_at=$6
+		WHERE tenant_id=$1 AND id=$2 AND confirmation='pending'`, tenantID, contactID, confirmation, comment, deputyID, at)
+	if err != nil {
+		return false, fmt.Errorf("confirm contact: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func (t *sgTx) HasContact(ctx context.Context, tenantID, assignmentID int64, stage suggestion.ContactStage) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE tenant_id=$1 AND assignment_id=$2 AND stage=$3)`,
+		tenantID, assignmentID, stage).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("has contact: %w", err)
+	}
+	return ok, nil
+}
+
+func (t *sgTx) InsertProgress(ctx context.Context, tenantID int64, p *suggestion.ProgressNote) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO progress_notes (tenant_id, suggestion_id, assignment_id, author_user_id, body, private)
+		VALUES ($1,$2,nullif($3,0),$4,$5,$6) RETURNING id, created_at`, tenantID, p.SuggestionID, p.AssignmentID,
+		p.AuthorUserID, p.Body, p.Private).Scan(&p.ID, &p.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert progress: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) InsertCoOpinion(ctx context.Context, tenantID int64, o *suggestion.CoOpinion, createdBy int64) error {
+	var sid int64
+	err := t.tx.QueryRow(ctx, `INSERT INTO co_opinions (tenant_id, suggestion_id, assignment_id, unit_id, body, created_by)
+		SELECT $1, suggestion_id, $2, $3, $4, $5 FROM assignments WHERE tenant_id=$1 AND id=$2
+		RETURNING id, created_at, suggestion_id`, tenantID, o.AssignmentID, o.UnitID, o.Body, createdBy).Scan(&o.ID, &o.CreatedAt, &sid)
+	if err != nil {
+		return fmt.Errorf("insert co-opinion: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) InsertReply(ctx context.Context, tenantID int64, r *suggestion.Reply, createdBy int64, publishDue time.Time) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO replies (tenant_id, suggestion_id, assignment_id, unit_id, round, class, body,
+		document_key, created_by, replied_at, on_time, publish_due_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+		tenantID, r.SuggestionID, r.AssignmentID, r.UnitID, r.Round, r.Class, r.Body, r.DocumentKey, createdBy,
+		r.RepliedAt, r.OnTime, publishDue).Scan(&r.ID)
+	if IsUniqueViolation(err) {
+		return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "already_replied", Message: "本轮已答复"}
+	}
+	if err != nil {
+		return fmt.Errorf("insert reply: %w", err)
+	}
+	for i := range r.Commitments {
+		c := &r.Commitments[i]
+		c.ReplyID = r.ID
+		if err := t.tx.QueryRow(ctx, `INSERT INTO commitments (tenant_id, suggestion_id, reply_id, what, due_on)
+			VALUES ($1,$2,$3,$4,$5) RETURNING id`, tenantID, r.SuggestionID, r.ID, c.What,
+			c.DueOn.In(deadline.Shanghai).Format("2006-01-02")).Scan(&c.ID); err != nil {
+			return fmt.Errorf("insert commitment: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *sgTx) LatestReply(ctx context.Context, tenantID, suggestionID int64) (*suggestion.Reply, error) {
+	rows, err := t.tx.Query(ctx, replySelect+` WHERE r.tenant_id=$1 AND r.suggestion_id=$2 ORDER BY r.round DESC LIMIT 1`, tenantID, suggestionID)
+	if err != nil {
+		return nil, fmt.Errorf("latest reply: %w", err)
+	}
+	rs, err := scanReplies(rows)
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, &suggestion.Error{Kind: suggestion.ErrInvalidTransition, Code: "no_reply", Message: "尚无答复"}
+	}
+	return &rs[0], nil
+}
+
+func (t *sgTx) CompleteCommitment(ctx context.Context, tenantID, id int64, note string, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE commitments SET done_at=$3, done_note=$4 WHERE tenant_id=$1 AND id=$2 AND done_at IS NULL`,
+		tenantID, id, at, note)
+	if err != nil {
+		return false, fmt.Errorf("complete commitment: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func (t *sgTx) InsertEvaluation(ctx context.Context, tenantID int64, e *suggestion.Evaluation) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO evaluations (tenant_id, suggestion_id, deputy_id, kind, round, rating, reason)
+		VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING id, created_at`,
+		tenantID, e.SuggestionID, e.DeputyID, e.Kind, e.Round, e.Rating, e.Reason).Scan(&e.ID, &e.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "already_rated", Message: "已评价"}
+	}
+	if err != nil {
+		return fmt.Errorf("insert evaluation: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) OpenTracking(ctx context.Context, tenantID, suggestionID int64, reason string) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO tracking_items (tenant_id, suggestion_id, reason)
+		SELECT $1,$2,$3 WHERE NOT EXISTS (SELECT 1 FROM tracking_items WHERE tenant_id=$1 AND suggestion_id=$2 AND closed_at IS NULL)`,
+		tenantID, suggestionID, reason)
+	if err != nil {
+		return fmt.Errorf("open tracking: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) CloseTracking(ctx context.Context, tenantID, suggestionID int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE tracking_items SET closed_at=$3 WHERE tenant_id=$1 AND suggestion_id=$2 AND closed_at IS NULL`,
+		tenantID, suggestionID, at)
+	if err != nil {
+		return fmt.Errorf("close tracking: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) InsertExtension(ctx context.Context, tenantID int64, e *suggestion.Extension) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO extensions (tenant_id, suggestion_id, assignment_id, reason, requested_by)
+		SELECT $1,$2,$3,$4,$5 WHERE NOT EXISTS (SELECT 1 FROM extensions WHERE tenant_id=$1 AND assignment_id=$3 AND state='pending')
+		RETURNING id, requested_at`, tenantID, e.SuggestionID, e.AssignmentID, e.Reason, e.RequestedBy).Scan(&e.ID, &e.RequestedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "extension_pending", Message: "已有待审批的延期申请"}
+	}
+	if err != nil {
+		return fmt.Errorf("insert extension: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) DecideExtension(ctx context.Context, tenantID, id int64, state string, by int64, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE extensions SET state=$3, decided_by=$4, decided_at=$5 WHERE tenant_id=$1 AND id=$2 AND state='pending'`,
+		tenantID, id, state, by, at)
+	if err != nil {
+		return false, fmt.Errorf("decide extension: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func (t *sgTx) Audit(ctx context.Context, e suggestion.AuditEvent) error {
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return fmt.Errorf("audit data: %w", err)
+	}
+	_, err = t.tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status,
+		to_status, reason, data, created_at) VALUES ($1,$2,$3,$4,$5,nullif($6,'')::suggestion_status,nullif($7,'')::suggestion_status,$8,$9,$10)`,
+		e.TenantID, e.SuggestionID, e.ActorKind, e.ActorID, e.Action, string(e.From), string(e.To), e.Reason, data, e.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert audit event: %w", err)
+	}
+	return nil
+}
+
+func (t *sgTx) Outbox(ctx context.Context, e suggestion.OutboxEvent) error {
+	payload, err := json.Marshal(e.Payload)
+	if err != nil {
+		return fmt.Errorf("outbox payload: %w", err)
+	}
+	_, err = t.tx.Exec(ctx, `INSERT INTO outbox (tenant_id, event, suggestion_id, payload) VALUES ($1,$2,$3,$4)`,
+		e.TenantID, e.Event, e.SuggestionID, payload)
+	if err != nil {
+		return fmt.Errorf("insert outbox: %w", err)
+	}
+	return nil
+}
