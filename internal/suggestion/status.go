@@ -80,16 +80,16 @@ const (
 	ActNotRegister Action = "not_register"
 	ActRegister    Action = "register"
 	ActAssign      Action = "assign"
-	ActAccept      Action = "accept"       // the lead unit accepts
-	ActReply       Action = "reply"        // the lead unit replies
-	ActRateReply   Action = "rate_reply"   // the lead deputy rates the reply
-	ActConclude    Action = "conclude"     // system: evaluated → closed/tracking/rehandling/escalated
-	ActRateImpl    Action = "rate_impl"    // the lead deputy rates implementation
-	ActTrack       Action = "track"        // reviewer puts the case on the tracking list
-	ActClose       Action = "close"        // reviewer closes
-	ActReopen      Action = "reopen"       // reviewer reopens in 回头看
-	ActMerge       Action = "merge"        // reviewer merges a duplicate into another suggestion
-	ActImplAccept  Action = "impl_close"   // system: implementation satisfied → closed
+	ActAccept      Action = "accept"     // the lead unit accepts
+	ActReply       Action = "reply"      // the lead unit replies
+	ActRateReply   Action = "rate_reply" // the lead deputy rates the reply
+	ActConclude    Action = "conclude"   // system: evaluated → closed/tracking/rehandling/escalated
+	ActRateImpl    Action = "rate_impl"  // the lead deputy rates implementation
+	ActTrack       Action = "track"      // reviewer puts the case on the tracking list
+	ActClose       Action = "close"      // reviewer closes
+	ActReopen      Action = "reopen"     // reviewer reopens in 回头看
+	ActMerge       Action = "merge"      // reviewer merges a duplicate into another suggestion
+	ActImplAccept  Action = "impl_close" // system: implementation satisfied → closed
 )
 
 // Rule is one row of the transition table: an action may move a suggestion from any of From
