@@ -3,6 +3,8 @@
 # Chromium for the console's browser tests. Idempotent: anything already answering is left
 # alone. Exits non-zero, naming what could not be made ready.
 #
+# With --dev (used by `make dev`) it only tries to start a local PostgreSQL and never fails.
+#
 # Env: JIANYI_CACHE (default ~/.cache/jianyi) holds the MinIO binary and its data.
 set -euo pipefail
 
@@ -103,6 +105,17 @@ ensure_chromium() {
 	as_root apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
 	say "chromium: installed"
 }
+
+case "${1:-}" in
+--dev)
+	# `make dev`: best effort only. jianyi dev falls back to embedded services for anything
+	# missing, so nothing here may fail the run.
+	if command -v pg_ctlcluster >/dev/null 2>&1; then (start_postgres) || say "postgresql: not started; jianyi dev will use an embedded one"; fi
+	exit 0
+	;;
+"") ;;
+*) die "usage: scripts/services.sh [--dev]" ;;
+esac
 
 start_postgres
 start_redis
