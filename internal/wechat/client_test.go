@@ -153,14 +153,14 @@ func TestUnreachable(t *testing.T) {
 	b := setup(t)
 	b.app.SetUnreachable(true)
 	start := time.Now()
-	_, err := b.c.Code2Session(t.Context(), "c1")
+	_, err := b.c.Code2Session(t.Context(), "LOGIN-CODE-X")
 	if !errors.Is(err, wechat.ErrUnavailable) || wechat.ErrCode(err) != -1 {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
 	}
 	if d := time.Since(start); d >= wechattest.ClientTimeout {
 		t.Fatalf("took %v, want under the client timeout", d)
 	}
-	if strings.Contains(err.Error(), b.app.MiniSecret) || strings.Contains(err.Error(), "c1") {
+	if strings.Contains(err.Error(), b.app.MiniSecret) || strings.Contains(err.Error(), "LOGIN-CODE-X") {
 		t.Fatalf("error leaks the request: %v", err)
 	}
 	if err := b.c.SendSubscribe(t.Context(), validSubscribe("o-1")); !errors.Is(err, wechat.ErrUnavailable) {

@@ -158,7 +158,7 @@ func (c *Client) MediaCheckAsync(ctx context.Context, mediaURL, openid string, s
 	return traceID, err
 }
 
-// jsonCommon decodes an answer's errcode/errmsg.
+// decodeCommon decodes an answer's errcode/errmsg.
 func decodeCommon(body []byte, v any, api string) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("%s: %w", api, errUnreadable)
