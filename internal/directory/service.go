@@ -1,0 +1,417 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+)
+
+// Service checks roles and input, then calls the store.
+type Service struct {
+	store Store
+}
+
+// NewService builds the directory service.
+func NewService(store Store) *Service { return &Service{store: store} }
+
+func read(a auth.Actor) error {
+	if !canRead(a) {
+		return errForbidden
+	}
+	return nil
+}
+
+func admin(a auth.Actor) error {
+	if !canAdmin(a) {
+		return errForbidden
+	}
+	return nil
+}
+
+func name(s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", invalid("name_required", "名称不能为空")
+	}
+	if len([]rune(s)) > max {
+		return "", invalid("name_too_long", fmt.Sprintf("名称不能超过%d个字", max))
+	}
+	return s, nil
+}
+
+// Tenant returns the actor's tenant.
+func (s *Service) Tenant(ctx context.Context, a auth.Actor) (*Tenant, error) {
+	return s.store.Tenant(ctx, a.TenantID)
+}
+
+// Meetings lists the meetings, newest first.
+func (s *Service) Meetings(ctx context.Context, a auth.Actor) ([]Meeting, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Meetings(ctx, a.TenantID)
+}
+
+// SaveMeeting creates or updates a meeting; marking it current unmarks the others.
+func (s *Service) SaveMeeting(ctx context.Context, a auth.Actor, m *Meeting) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	var err error
+	if m.Name, err = name(m.Name, 60); err != nil {
+		return err
+	}
+	if m.Year < 2000 || m.Year > 2199 {
+		return invalid("bad_year", "年份不正确")
+	}
+	if m.EndsOn.Before(m.StartsOn) {
+		return invalid("bad_dates", "结束日期不能早于开始日期")
+	}
+	return s.store.SaveMeeting(ctx, a.TenantID, m)
+}
+
+// Categories lists the categories.
+func (s *Service) Categories(ctx context.Context, a auth.Actor) ([]Category, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Categories(ctx, a.TenantID)
+}
+
+// SaveCategory creates or renames a category.
+func (s *Service) SaveCategory(ctx context.Context, a auth.Actor, c *Category) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	var err error
+	if c.Name, err = name(c.Name, 40); err != nil {
+		return err
+	}
+	return s.store.SaveCategory(ctx, a.TenantID, c)
+}
+
+// Delegations lists the delegations.
+func (s *Service) Delegations(ctx context.Context, a auth.Actor) ([]Delegation, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Delegations(ctx, a.TenantID)
+}
+
+// SaveDelegation creates or renames a delegation.
+func (s *Service) SaveDelegation(ctx context.Context, a auth.Actor, d *Delegation) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	var err error
+	if d.Name, err = name(d.Name, 40); err != nil {
+		return err
+	}
+	return s.store.SaveDelegation(ctx, a.TenantID, d)
+}
+
+// Groups lists the deputy groups.
+func (s *Service) Groups(ctx context.Context, a auth.Actor) ([]Group, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Groups(ctx, a.TenantID)
+}
+
+// SaveGroup creates or renames a group.
+func (s *Service) SaveGroup(ctx context.Context, a auth.Actor, g *Group) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	var err error
+	if g.Name, err = name(g.Name, 40); err != nil {
+		return err
+	}
+	if g.DelegationID == 0 {
+		return invalid("delegation_required", "请选择代表团")
+	}
+	return s.store.SaveGroup(ctx, a.TenantID, g)
+}
+
+var phoneRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
+
+// Deputies lists deputies matching query (name or phone), at most limit.
+func (s *Service) Deputies(ctx context.Context, a auth.Actor, query string, limit int) ([]Deputy, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 200
+	}
+	return s.store.Deputies(ctx, a.TenantID, strings.TrimSpace(query), limit)
+}
+
+// SaveDeputy creates or updates a deputy.
+func (s *Service) SaveDeputy(ctx context.Context, a auth.Actor, d *Deputy) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	var err error
+	if d.Name, err = name(d.Name, 20); err != nil {
+		return err
+	}
+	d.Phone = strings.TrimSpace(d.Phone)
+	if d.Phone != "" && !phoneRe.MatchString(d.Phone) {
+		return invalid("bad_phone", "手机号格式不正确")
+	}
+	return s.store.SaveDeputy(ctx, a.TenantID, d)
+}
+
+// ImportDeputies validates the rows of an .xlsx and stores the good ones; bad lines are
+// reported and nothing is stored when any line is bad.
+func (s *Service) ImportDeputies(ctx context.Context, a auth.Actor, rows []DeputyRow) (*ImportResult, error) {
+	if err := admin(a); err != nil {
+		return nil, err
+	}
+	res := &ImportResult{}
+	seen := map[string]int{}
+	for i := range rows {
+		r := &rows[i]
+		r.Name, r.Phone = strings.TrimSpace(r.Name), strings.TrimSpace(r.Phone)
+		r.Delegation, r.Group = strings.TrimSpace(r.Delegation), strings.TrimSpace(r.Group)
+		switch {
+		case r.Name == "":
+			res.Errors = append(res.Errors, RowError{r.Line, "姓名为空"})
+		case len([]rune(r.Name)) > 20:
+			res.Errors = append(res.Errors, RowError{r.Line, "姓名过长"})
+		case r.Phone != "" && !phoneRe.MatchString(r.Phone):
+			res.Errors = append(res.Errors, RowError{r.Line, "手机号格式不正确"})
+		case r.Group != "" && r.Delegation == "":
+			res.Errors = append(res.Errors, RowError{r.Line, "填写了代表小组但没有代表团"})
+		}
+		if r.Phone != "" {
+			if prev, dup := seen[r.Phone]; dup {
+				res.Errors = append(res.Errors, RowError{r.Line, fmt.Sprintf("手机号与第%d行重复", prev)})
+			}
+			seen[r.Phone] = r.Line
+		}
+	}
+	if len(rows) == 0 {
+		res.Errors = append(res.Errors, RowError{0, "文件中没有代表数据"})
+	}
+	if len(res.Errors) > 0 {
+		return res, nil
+	}
+	c, u, err := s.store.ImportDeputies(ctx, a.TenantID, rows)
+	if err != nil {
+		return nil, fmt.Errorf("import deputies: %w", err)
+	}
+	res.Created, res.Updated = c, u
+	return res, nil
+}
+
+// Units lists the handling units.
+func (s *Service) Units(ctx context.Context, a auth.Actor) ([]Unit, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Units(ctx, a.TenantID)
+}
+
+// SaveUnit creates or updates a unit.
+func (s *Service) SaveUnit(ctx context.Context, a auth.Actor, u *Unit) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	var err error
+	if u.Name, err = name(u.Name, 60); err != nil {
+		return err
+	}
+	if u.Kind == "" {
+		u.Kind = "government"
+	}
+	return s.store.SaveUnit(ctx, a.TenantID, u)
+}
+
+// Users lists the staff users.
+func (s *Service) Users(ctx context.Context, a auth.Actor) ([]User, error) {
+	if err := admin(a); err != nil {
+		return nil, err
+	}
+	return s.store.Users(ctx, a.TenantID)
+}
+
+// UsersWithRole lists active users holding role (e.g. leaders for the assign form).
+func (s *Service) UsersWithRole(ctx context.Context, a auth.Actor, role auth.Role) ([]User, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	all, err := s.store.Users(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, u := range all {
+		if u.Active && slices.Contains(u.Roles, role) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+var usernameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{2,32}$`)
+
+// SaveUser creates or updates a staff user; password is set when non-empty (required for a
+// new user). Unit roles need a unit; committee needs categories.
+func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password string) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	u.Username = strings.TrimSpace(u.Username)
+	if !usernameRe.MatchString(u.Username) {
+		return invalid("bad_username", "用户名为2-32位字母、数字或 _ . -")
+	}
+	var err error
+	if u.DisplayName, err = name(u.DisplayName, 20); err != nil {
+		return err
+	}
+	if len(u.Roles) == 0 {
+		return invalid("roles_required", "请至少选择一个角色")
+	}
+	for _, r := range u.Roles {
+		if !slices.Contains(auth.Roles, r) || r == auth.RoleDeputy {
+			return invalid("bad_role", "角色不正确")
+		}
+	}
+	unitRole := slices.Contains(u.Roles, auth.RoleUnitHandler) || slices.Contains(u.Roles, auth.RoleUnitLeader)
+	if unitRole && u.UnitID == 0 {
+		return invalid("unit_required", "承办单位角色必须选择所属单位")
+	}
+	if !unitRole {
+		u.UnitID = 0
+	}
+	if slices.Contains(u.Roles, auth.RoleCommittee) && len(u.CategoryIDs) == 0 {
+		return invalid("categories_required", "专工委角色必须选择对口类别")
+	}
+	if u.ID == 0 && password == "" {
+		return invalid("password_required", "新用户必须设置初始密码")
+	}
+	var hash string
+	if password != "" {
+		if hash, err = auth.HashPassword(password); err != nil {
+			return invalid("weak_password", fmt.Sprintf("密码至少%d位", auth.MinPasswordLen))
+		}
+	}
+	if err := s.store.SaveUser(ctx, a.TenantID, u); err != nil {
+		return err
+	}
+	if hash != "" {
+		return s.store.SetPassword(ctx, a.TenantID, u.ID, hash)
+	}
+	return nil
+}
+
+// Unlock clears a user's lockout.
+func (s *Service) Unlock(ctx context.Context, a auth.Actor, userID int64) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	return s.store.Unlock(ctx, a.TenantID, userID)
+}
+
+// Holidays lists the tenant's calendar overrides.
+func (s *Service) Holidays(ctx context.Context, a auth.Actor) ([]deadline.Override, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Holidays(ctx, a.TenantID)
+}
+
+// SaveHoliday adds or changes one override.
+func (s *Service) SaveHoliday(ctx context.Context, a auth.Actor, o deadline.Override) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	o.Name = strings.TrimSpace(o.Name)
+	if _, err := deadline.NewCalendar([]deadline.Override{o}); err != nil {
+		return invalid("bad_date", "日期格式应为 2026-06-01")
+	}
+	return s.store.SaveHoliday(ctx, a.TenantID, o)
+}
+
+// DeleteHoliday removes one override.
+func (s *Service) DeleteHoliday(ctx context.Context, a auth.Actor, date string) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	return s.store.DeleteHoliday(ctx, a.TenantID, date)
+}
+
+// Config returns the tenant's settings, labels and templates (defaults filled in).
+func (s *Service) Config(ctx context.Context, a auth.Actor) (*Config, error) {
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	return s.store.Config(ctx, a.TenantID)
+}
+
+// Calendar builds the tenant's working-day calendar.
+func (s *Service) Calendar(ctx context.Context, a auth.Actor) (*deadline.Calendar, error) {
+	hs, err := s.store.Holidays(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return deadline.NewCalendar(hs)
+}
+
+// SaveSettings validates and stores the clock settings.
+func (s *Service) SaveSettings(ctx context.Context, a auth.Actor, st deadline.Settings) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	if err := st.Validate(); err != nil {
+		return invalid("bad_settings", "时限设置超出允许范围："+err.Error())
+	}
+	return s.store.SaveSettings(ctx, a.TenantID, st)
+}
+
+// SaveReplyLabels stores the labels of classes A-D; empty labels fall back to the defaults.
+func (s *Service) SaveReplyLabels(ctx context.Context, a auth.Actor, labels map[string]string) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	out := map[string]string{}
+	for _, c := range []string{"A", "B", "C", "D"} {
+		v := strings.TrimSpace(labels[c])
+		if len([]rune(v)) > 30 {
+			return invalid("label_too_long", "类别名称不能超过30个字")
+		}
+		if v != "" {
+			out[c] = v
+		}
+	}
+	return s.store.SaveReplyLabels(ctx, a.TenantID, out)
+}
+
+var templateRe = regexp.MustCompile(`^[A-Za-z0-9_-]{0,128}$`)
+
+// SaveTemplate sets (or clears, with "") the template id of a notice on a channel.
+func (s *Service) SaveTemplate(ctx context.Context, a auth.Actor, notice, channel, templateID string) error {
+	if err := admin(a); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(Notices, func(n Notice) bool { return n.Key == notice }) || !slices.Contains(TemplateChannels, channel) {
+		return invalid("bad_notice", "通知类型不正确")
+	}
+	templateID = strings.TrimSpace(templateID)
+	if !templateRe.MatchString(templateID) {
+		return invalid("bad_template_id", "模板ID格式不正确")
+	}
+	return s.store.SaveTemplate(ctx, a.TenantID, notice, channel, templateID)
+}
+
+// ParseDate parses a YYYY-MM-DD date in Shanghai.
+func ParseDate(s string) (time.Time, error) {
+	return time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), deadline.Shanghai)
+}

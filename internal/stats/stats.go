@@ -1,0 +1,196 @@
+// Package stats computes the statistics of PRODUCT.md. Counts are whole suggestions (件),
+// never rating rows, so a suggestion co-signed by five deputies counts once.
+//
+// Definitions (exactly PRODUCT.md's):
+//
+//	答复率     = replied ÷ assigned
+//	按期答复率 = replied on time ÷ assigned
+//	办结率     = closed ÷ registered
+//	满意率     = (满意 + 基本满意) ÷ rated
+//	解决率     = class A ÷ replied
+//	落实率     = implementation rated 满意/基本满意 ÷ implementation rated
+//	未反馈     = replied, the deputy's rating clock has run out and no rating came: counted
+//	             apart, never as satisfied and never in the 满意率 denominator.
+//
+// Class A (解决) and a satisfied deputy (满意) are different facts and never merged.
+package stats
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"jianyi/internal/auth"
+)
+
+// ErrForbidden: the actor may not read statistics.
+var ErrForbidden = errors.New("stats: forbidden")
+
+// Filter narrows the population. Period bounds apply to the submission time (the
+// suggestions raised in the period); zero values mean "all".
+type Filter struct {
+	MeetingID    int64
+	UnitID       int64 // suggestions whose active lead assignment is this unit
+	CategoryID   int64
+	DelegationID int64 // of the lead deputy
+	From, To     time.Time
+}
+
+// Counts are the raw numbers behind the ratios.
+type Counts struct {
+	Submitted     int // everything past draft (merged excluded)
+	Registered    int // 立案 (registered_at set)
+	NotRegistered int
+	Assigned      int // 交办 (assigned_at set)
+	Replied       int // has at least one reply
+	RepliedOnTime int // first reply came before its due time
+	Closed        int
+	Overdue       int // open, reply due passed, not replied
+
+	ClassA, ClassB, ClassC, ClassD int // class of the latest reply
+
+	Rated              int // lead deputy rated the latest rated reply round
+	Satisfied          int
+	BasicallySatisfied int
+	Unsatisfied        int
+	NoFeedback         int // 未反馈
+
+	ImplRated              int
+	ImplSatisfied          int
+	ImplBasicallySatisfied int
+	ImplUnsatisfied        int
+
+	Tracking int // on the tracking list now
+}
+
+// Ratio is one rate: numerator ÷ denominator, undefined (OK false) when the denominator is 0.
+type Ratio struct {
+	Num, Den int
+}
+
+// Value returns the ratio in 0..1 and whether it is defined.
+func (r Ratio) Value() (float64, bool) {
+	if r.Den == 0 {
+		return 0, false
+	}
+	return float64(r.Num) / float64(r.Den), true
+}
+
+// Percent renders "87.5%" or "—" when undefined.
+func (r Ratio) Percent() string {
+	v, ok := r.Value()
+	if !ok {
+		return "—"
+	}
+	return formatPercent(v)
+}
+
+// Ratios are PRODUCT.md's rates.
+type Ratios struct {
+	ReplyRate        Ratio // 答复率
+	OnTimeReplyRate  Ratio // 按期答复率
+	CloseRate        Ratio // 办结率
+	SatisfactionRate Ratio // 满意率
+	SolvedRate       Ratio // 解决率
+	ImplRate         Ratio // 落实率
+}
+
+// Rates applies the definitions to c.
+func Rates(c Counts) Ratios {
+	return Ratios{
+		ReplyRate:        Ratio{c.Replied, c.Assigned},
+		OnTimeReplyRate:  Ratio{c.RepliedOnTime, c.Assigned},
+		CloseRate:        Ratio{c.Closed, c.Registered},
+		SatisfactionRate: Ratio{c.Satisfied + c.BasicallySatisfied, c.Rated},
+		SolvedRate:       Ratio{c.ClassA, c.Replied},
+		ImplRate:         Ratio{c.ImplSatisfied + c.ImplBasicallySatisfied, c.ImplRated},
+	}
+}
+
+// UnitRow is one line of the per-unit ranking.
+type UnitRow struct {
+	UnitID   int64
+	UnitName string
+	Counts   Counts
+	Rates    Ratios
+}
+
+// TrendPoint is one month of the trend.
+type TrendPoint struct {
+	Month     string // "2026-03"
+	Submitted int
+	Replied   int
+	Closed    int
+}
+
+// Dashboard is everything the dashboard page shows.
+type Dashboard struct {
+	Counts Counts
+	Rates  Ratios
+	Units  []UnitRow
+	Trend  []TrendPoint
+	AsOf   time.Time
+	Filter Filter
+	Scoped bool // the numbers are limited to the actor's unit or categories
+}
+
+// Store runs the counting queries; storage/postgres implements it.
+type Store interface {
+	Counts(ctx context.Context, tenantID int64, f Filter, categoryIDs []int64, now time.Time) (Counts, error)
+	UnitCounts(ctx context.Context, tenantID int64, f Filter, now time.Time) ([]UnitRow, error)
+	Trend(ctx context.Context, tenantID int64, f Filter, months int, now time.Time) ([]TrendPoint, error)
+}
+
+// Service scopes the statistics to what the actor may see.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService builds the service.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+// Dashboard computes the numbers for the actor: the whole tenant for reviewers, coordinators,
+// leaders and admins; the own unit for unit staff; the bound categories for committees.
+func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashboard, error) {
+	if a.Kind != auth.KindStaff && a.Kind != auth.KindSystem {
+		return nil, ErrForbidden
+	}
+	var cats []int64
+	scoped := false
+	switch {
+	case a.SeesWholeTenant():
+	case a.IsUnit():
+		f.UnitID, scoped = a.UnitID, true
+	case a.Has(auth.RoleCommittee) && len(a.CategoryIDs) > 0:
+		cats, scoped = a.CategoryIDs, true
+	default:
+		return nil, ErrForbidden
+	}
+	now := s.now()
+	c, err := s.store.Counts(ctx, a.TenantID, f, cats, now)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Counts: c, Rates: Rates(c), AsOf: now, Filter: f, Scoped: scoped}
+	if !scoped || a.IsUnit() {
+		units, err := s.store.UnitCounts(ctx, a.TenantID, f, now)
+		if err != nil {
+			return nil, err
+		}
+		for i := range units {
+			units[i].Rates = Rates(units[i].Counts)
+		}
+		SortRanking(units)
+		d.Units = units
+	}
+	if d.Trend, err = s.store.Trend(ctx, a.TenantID, f, 12, now); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

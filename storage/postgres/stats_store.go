@@ -1,0 +1,236 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/internal/stats"
+)
+
+// StatsStore runs the dashboard's counting queries. Every query leads with tenant_id so the
+// planner uses the (tenant_id, ...) indexes; filters are only added when set.
+type StatsStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewStatsStore builds the store.
+func NewStatsStore(pool *pgxpool.Pool) *StatsStore { return &StatsStore{pool: pool} }
+
+var _ stats.Store = (*StatsStore)(nil)
+
+// sqlArgs collects positional arguments.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+// statsBase returns the population CTE "s" (one row per suggestion, with unit_id when byUnit).
+func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *sqlArgs) string {
+	t := args.add(tenantID)
+	var b strings.Builder
+	b.WriteString("SELECT s.id, s.status, s.registered_at, s.assigned_at, s.reply_due_at, s.rating_due_at, s.lead_deputy_id, s.submitted_at, s.replied_at, s.closed_at")
+	if byUnit {
+		b.WriteString(", a.unit_id")
+	}
+	b.WriteString(" FROM suggestions s")
+	if byUnit {
+		b.WriteString(" JOIN assignments a ON a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead'")
+	}
+	fmt.Fprintf(&b, " WHERE s.tenant_id = %s AND s.status NOT IN ('draft', 'merged')", t)
+	if f.MeetingID != 0 {
+		fmt.Fprintf(&b, " AND s.meeting_id = %s", args.add(f.MeetingID))
+	}
+	if f.CategoryID != 0 {
+		fmt.Fprintf(&b, " AND s.category_id = %s", args.add(f.CategoryID))
+	}
+	if len(cats) > 0 {
+		fmt.Fprintf(&b, " AND s.category_id = ANY(%s)", args.add(cats))
+	}
+	if f.DelegationID != 0 {
+		fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM deputies d WHERE d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id AND d.delegation_id = %s)", args.add(f.DelegationID))
+	}
+	if !f.From.IsZero() {
+		fmt.Fprintf(&b, " AND s.submitted_at >= %s", args.add(f.From))
+	}
+	if !f.To.IsZero() {
+		fmt.Fprintf(&b, " AND s.submitted_at < %s", args.add(f.To))
+	}
+	if f.UnitID != 0 {
+		if byUnit {
+			fmt.Fprintf(&b, " AND a.unit_id = %s", args.add(f.UnitID))
+		} else {
+			fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.unit_id = %s AND a.active AND a.role = 'lead')", args.add(f.UnitID))
+		}
+	}
+	return b.String()
+}
+
+// statsQuery builds the counting query; with byUnit it groups by the lead unit.
+func statsQuery(tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (string, []any) {
+	var args sqlArgs
+	base := statsBase(tenantID, f, cats, byUnit, &args)
+	t := "$1"
+	n := args.add(now)
+	group, sel := "", ""
+	if byUnit {
+		group, sel = " GROUP BY s.unit_id", "s.unit_id, "
+	}
+	q := `WITH s AS MATERIALIZED (` + base + `),
+r AS (
+  SELECT r.suggestion_id,
+         (array_agg(r.class ORDER BY r.round DESC))[1] AS last_class,
+         max(r.round) AS last_round,
+         bool_or(r.on_time) FILTER (WHERE r.round = 1) AS first_on_time
+  FROM replies r JOIN s ON s.id = r.suggestion_id
+  WHERE r.tenant_id = ` + t + `
+  GROUP BY r.suggestion_id),
+e AS (
+  SELECT e.suggestion_id,
+         (array_agg(e.rating ORDER BY e.round DESC, e.id DESC) FILTER (WHERE e.kind = 'reply'))[1] AS reply_rating,
+         max(e.round) FILTER (WHERE e.kind = 'reply') AS reply_round,
+         (array_agg(e.rating ORDER BY e.round DESC, e.id DESC) FILTER (WHERE e.kind = 'implementation'))[1] AS impl_rating
+  FROM evaluations e JOIN s ON s.id = e.suggestion_id AND e.deputy_id = s.lead_deputy_id
+  WHERE e.tenant_id = ` + t + `
+  GROUP BY e.suggestion_id)
+SELECT ` + sel + `count(*),
+  count(*) FILTER (WHERE s.registered_at IS NOT NULL),
+  count(*) FILTER (WHERE s.status = 'not_registered'),
+  count(*) FILTER (WHERE s.assigned_at IS NOT NULL),
+  count(r.suggestion_id),
+  count(*) FILTER (WHERE r.first_on_time),
+  count(*) FILTER (WHERE s.status = 'closed'),
+  count(*) FILTER (WHERE s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < ` + n + `),
+  count(*) FILTER (WHERE r.last_class = 'A'),
+  count(*) FILTER (WHERE r.last_class = 'B'),
+  count(*) FILTER (WHERE r.last_class = 'C'),
+  count(*) FILTER (WHERE r.last_class = 'D'),
+  count(e.reply_rating),
+  count(*) FILTER (WHERE e.reply_rating = 'satisfied'),
+  count(*) FILTER (WHERE e.reply_rating = 'basically_satisfied'),
+  count(*) FILTER (WHERE e.reply_rating = 'unsatisfied'),
+  count(*) FILTER (WHERE r.suggestion_id IS NOT NULL AND s.rating_due_at < ` + n + `
+                     AND (e.reply_round IS NULL OR e.reply_round < r.last_round)),
+  count(e.impl_rating),
+  count(*) FILTER (WHERE e.impl_rating = 'satisfied'),
+  count(*) FILTER (WHERE e.impl_rating = 'basically_satisfied'),
+  count(*) FILTER (WHERE e.impl_rating = 'unsatisfied'),
+  count(*) FILTER (WHERE s.status = 'tracking')
+FROM s LEFT JOIN r ON r.suggestion_id = s.id LEFT JOIN e ON e.suggestion_id = s.id` + group
+	return q, args
+}
+
+func countDests(c *stats.Counts) []any {
+	return []any{&c.Submitted, &c.Registered, &c.NotRegistered, &c.Assigned, &c.Replied, &c.RepliedOnTime,
+		&c.Closed, &c.Overdue, &c.ClassA, &c.ClassB, &c.ClassC, &c.ClassD,
+		&c.Rated, &c.Satisfied, &c.BasicallySatisfied, &c.Unsatisfied, &c.NoFeedback,
+		&c.ImplRated, &c.ImplSatisfied, &c.ImplBasicallySatisfied, &c.ImplUnsatisfied, &c.Tracking}
+}
+
+// Counts implements stats.Store.
+func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, now time.Time) (stats.Counts, error) {
+	q, args := statsQuery(tenantID, f, cats, false, now)
+	var c stats.Counts
+	if err := s.pool.QueryRow(ctx, q, args...).Scan(countDests(&c)...); err != nil {
+		return c, fmt.Errorf("stats counts: %w", err)
+	}
+	return c, nil
+}
+
+// UnitCounts implements stats.Store: one row per active unit (zeros included).
+func (s *StatsStore) UnitCounts(ctx context.Context, tenantID int64, f stats.Filter, now time.Time) ([]stats.UnitRow, error) {
+	q, args := statsQuery(tenantID, f, nil, true, now)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stats by unit: %w", err)
+	}
+	byUnit := map[int64]stats.Counts{}
+	for rows.Next() {
+		var id int64
+		var c stats.Counts
+		if err := rows.Scan(append([]any{&id}, countDests(&c)...)...); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("stats by unit: %w", err)
+		}
+		byUnit[id] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stats by unit: %w", err)
+	}
+	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, keys(byUnit))
+	if err != nil {
+		return nil, fmt.Errorf("stats units: %w", err)
+	}
+	defer urows.Close()
+	var out []stats.UnitRow
+	for urows.Next() {
+		var r stats.UnitRow
+		if err := urows.Scan(&r.UnitID, &r.UnitName); err != nil {
+			return nil, err
+		}
+		if f.UnitID != 0 && r.UnitID != f.UnitID {
+			continue
+		}
+		r.Counts = byUnit[r.UnitID]
+		out = append(out, r)
+	}
+	return out, urows.Err()
+}
+
+func keys(m map[int64]stats.Counts) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Trend implements stats.Store: per month (Shanghai) over the last months, how many were
+// submitted, replied and closed.
+func (s *StatsStore) Trend(ctx context.Context, tenantID int64, f stats.Filter, months int, now time.Time) ([]stats.TrendPoint, error) {
+	var args sqlArgs
+	base := statsBase(tenantID, f, nil, false, &args)
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	if sh == nil {
+		sh = time.FixedZone("CST", 8*3600)
+	}
+	ln := now.In(sh)
+	start := time.Date(ln.Year(), ln.Month(), 1, 0, 0, 0, 0, sh).AddDate(0, -(months - 1), 0)
+	since := args.add(start)
+	q := `WITH s AS MATERIALIZED (` + base + `)
+SELECT m, sum(a)::int, sum(b)::int, sum(c)::int FROM (
+  SELECT to_char(submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS m, 1 AS a, 0 AS b, 0 AS c FROM s WHERE submitted_at >= ` + since + `
+  UNION ALL SELECT to_char(replied_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 0, 1, 0 FROM s WHERE replied_at >= ` + since + `
+  UNION ALL SELECT to_char(closed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 0, 0, 1 FROM s WHERE closed_at >= ` + since + `
+) x GROUP BY m ORDER BY m`
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stats trend: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]stats.TrendPoint{}
+	for rows.Next() {
+		var p stats.TrendPoint
+		if err := rows.Scan(&p.Month, &p.Submitted, &p.Replied, &p.Closed); err != nil {
+			return nil, err
+		}
+		got[p.Month] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]stats.TrendPoint, 0, months)
+	for i := 0; i < months; i++ {
+		m := start.AddDate(0, i, 0).Format("2006-01")
+		p := got[m]
+		p.Month = m
+		out = append(out, p)
+	}
+	return out, nil
+}
