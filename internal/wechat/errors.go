@@ -109,7 +109,7 @@ func kindOf(code int) error {
 		return ErrNotFollowing
 	case 45015:
 		return ErrOutOfWindow
-	case 45009, 45011, 45047, 45033, 45026:
+	case 45009, 45011, 45047:
 		return ErrQuota
 	case 47003:
 		return ErrFieldLimit
