@@ -1,0 +1,50 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel kinds; every *Error wraps one.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrInvalid     = errors.New("invalid input")
+	ErrForbidden   = errors.New("forbidden")
+	ErrConflict    = errors.New("conflict")
+	ErrTooLarge    = errors.New("too large")
+	ErrUnsupported = errors.New("unsupported media type")
+	// ErrUnavailable: the object store failed; nothing was recorded.
+	ErrUnavailable = errors.New("object store unavailable")
+	// ErrObjectMissing is what an ObjectStore returns for a missing key.
+	ErrObjectMissing = errors.New("object missing")
+)
+
+// Error is a refusal with a stable code and a Chinese message.
+type Error struct {
+	Kind    error
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Kind) }
+func (e *Error) Unwrap() error { return e.Kind }
+
+func newErr(kind error, code, msg string) *Error { return &Error{Kind: kind, Code: code, Message: msg} }
+
+// The refusals of this package.
+var (
+	ErrUnsupportedType = newErr(ErrUnsupported, "unsupported_image_type", "仅支持JPEG、PNG、WebP格式的图片")
+	ErrFileTooLarge    = newErr(ErrTooLarge, "image_too_large", "图片不能超过10MB")
+	ErrTooManyPixels   = newErr(ErrInvalid, "image_dimensions", "图片尺寸过大（单边不超过10000像素，总像素不超过4000万）")
+	ErrCorrupt         = newErr(ErrInvalid, "image_corrupt", "图片文件已损坏或不完整，请重新上传")
+	ErrIncomplete      = newErr(ErrInvalid, "upload_incomplete", "上传未完成，请重试")
+	ErrTargetNotFound  = newErr(ErrNotFound, "not_found", "建议或随手拍不存在或无权查看")
+	ErrNotEditable     = newErr(ErrConflict, "not_editable", "该建议已提交，不能再添加图片")
+	ErrTooManyPhotos   = newErr(ErrInvalid, "too_many_photos", "每条最多上传9张图片")
+	ErrUploadNotFound  = newErr(ErrNotFound, "upload_not_found", "上传记录不存在或已过期")
+	ErrUploadMissing   = newErr(ErrInvalid, "upload_missing", "未收到上传的文件，请重新上传")
+	ErrSnapNotFound    = newErr(ErrNotFound, "not_found", "随手拍不存在或无权查看")
+	ErrSnapUsed        = newErr(ErrConflict, "snap_already_used", "该随手拍已转为建议")
+	ErrBadSnap         = newErr(ErrInvalid, "bad_snap", "随手拍内容不完整：请填写说明或上传图片，并确认位置")
+	ErrStoreDown       = newErr(ErrUnavailable, "storage_unavailable", "图片存储暂时不可用，请稍后重试")
+)

@@ -1,0 +1,459 @@
+// Package media is photo intake for 随手拍 and suggestions: type sniffed from the bytes,
+// size and pixel limits checked before decoding, GPS read from EXIF and kept privately,
+// every copy shown re-encoded (which strips EXIF), uploads streamed through a size-limited
+// temp file to object storage, and WeChat's asynchronous image check applied when it reports.
+package media
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/disintegration/imaging"
+
+	"jianyi/internal/auth"
+)
+
+// Target is what a photo belongs to.
+type Target struct {
+	Kind string // "suggestion" or "snap"
+	ID   int64
+}
+
+// Target kinds.
+const (
+	KindSuggestion = "suggestion"
+	KindSnap       = "snap"
+)
+
+// Attachment is one stored photo.
+type Attachment struct {
+	TenantID     int64
+	ID           int64
+	Target       Target
+	OwnerDeputy  int64
+	ObjectKey    string // re-encoded full-size copy (no EXIF)
+	ThumbKey     string
+	ContentType  string
+	SizeBytes    int64
+	Width        int
+	Height       int
+	GPS          *GPS // private: never in a response
+	CheckTraceID string
+	CheckStatus  string // pending, pass, review, risky, unchecked
+	Hidden       bool
+	CreatedAt    time.Time
+}
+
+// Photo is an attachment as shown: short-lived URLs of the re-encoded copies.
+type Photo struct {
+	ID          int64
+	URL         string
+	ThumbURL    string
+	Width       int
+	Height      int
+	CheckStatus string
+}
+
+// Upload is a presigned POST handed to the phone.
+type Upload struct {
+	TenantID     int64
+	Key          string
+	DeputyID     int64
+	Target       Target
+	ExpiresAt    time.Time
+	AttachmentID int64
+}
+
+// Policy is what wx.uploadFile needs: POST the file to URL with Fields (and the file last,
+// in the form field "file"), then call the completion endpoint with Key.
+type Policy struct {
+	URL       string
+	Fields    map[string]string
+	Key       string
+	ExpiresAt time.Time
+	MaxBytes  int64
+}
+
+// Store is the persistence media needs.
+type Store interface {
+	// TargetOwner returns the deputy who owns the target and whether photos may be added.
+	// ErrNotFound when it does not exist in the tenant.
+	TargetOwner(ctx context.Context, tenantID int64, t Target) (owner int64, editable bool, err error)
+	CountAttachments(ctx context.Context, tenantID int64, t Target) (int, error)
+	InsertAttachment(ctx context.Context, a *Attachment) error
+	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error
+	// ApplyCheck records a check result by trace id (any tenant: the push carries none);
+	// risky hides the photo and flags it for staff. found=false for an unknown trace.
+	ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (found bool, err error)
+	Attachments(ctx context.Context, tenantID int64, t Target) ([]Attachment, error)
+	InsertUpload(ctx context.Context, u Upload) error
+	Upload(ctx context.Context, tenantID int64, key string) (Upload, error) // ErrNotFound
+	CompleteUpload(ctx context.Context, tenantID int64, key string, attachmentID int64) error
+}
+
+// ObjectStore is the private bucket (storage/objects implements it through an adapter).
+type ObjectStore interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+	Get(ctx context.Context, key string) (io.ReadCloser, int64, error) // ErrObjectMissing
+	Stat(ctx context.Context, key string) (size int64, err error)      // ErrObjectMissing
+	Remove(ctx context.Context, key string) error
+	PresignedGet(ctx context.Context, key string, ttl time.Duration) (string, error)
+	PresignedPost(ctx context.Context, key string, maxBytes int64, contentTypePrefix string, ttl time.Duration) (string, map[string]string, error)
+}
+
+// Checker submits a photo to WeChat's asynchronous image check and returns the trace id.
+type Checker interface {
+	MediaCheckAsync(ctx context.Context, mediaURL, openid string, scene int) (string, error)
+}
+
+// Sizes of the copies shown.
+const (
+	DisplaySide = 2048
+	ThumbSide   = 480
+	MaxPhotos   = 9
+	PolicyTTL   = 15 * time.Minute
+	// CheckURLTTL: WeChat fetches the image later; it needs more than 30 minutes.
+	CheckURLTTL = 2 * time.Hour
+	ViewURLTTL  = 15 * time.Minute
+	checkScene  = 4 // social log
+)
+
+// Service is photo intake.
+type Service struct {
+	store   Store
+	objects ObjectStore
+	checker Checker // nil: no content check (dev without WeChat)
+	now     func() time.Time
+	log     *slog.Logger
+	TempDir string // "" = os.TempDir()
+}
+
+// NewService builds the service.
+func NewService(store Store, objects ObjectStore, checker Checker, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, objects: objects, checker: checker, now: now, log: log.With("component", "media")}
+}
+
+func (s *Service) authorize(ctx context.Context, a auth.Actor, t Target) error {
+	if !a.IsDeputy() || (t.Kind != KindSuggestion && t.Kind != KindSnap) || t.ID <= 0 {
+		return ErrTargetNotFound
+	}
+	owner, editable, err := s.store.TargetOwner(ctx, a.TenantID, t)
+	if errors.Is(err, ErrNotFound) || (err == nil && owner != a.ID) {
+		return ErrTargetNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("photo target: %w", err)
+	}
+	if !editable {
+		return ErrNotEditable
+	}
+	n, err := s.store.CountAttachments(ctx, a.TenantID, t)
+	if err != nil {
+		return fmt.Errorf("count photos: %w", err)
+	}
+	if n >= MaxPhotos {
+		return ErrTooManyPhotos
+	}
+	return nil
+}
+
+// Upload stores a photo sent through the API. r is read once into a temp file capped at
+// MaxBytes (never whole in memory); then the header is checked, the copies are made and
+// streamed to the bucket, and the attachment is recorded. On any refusal nothing is kept.
+func (s *Service) Upload(ctx context.Context, a auth.Actor, openid string, t Target, r io.Reader) (*Attachment, error) {
+	if err := s.authorize(ctx, a, t); err != nil {
+		return nil, err
+	}
+	f, size, err := s.spool(r)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	return s.ingest(ctx, a, openid, t, f, size)
+}
+
+// spool copies r into a temp file, refusing more than MaxBytes.
+func (s *Service) spool(r io.Reader) (*os.File, int64, error) {
+	f, err := os.CreateTemp(s.TempDir, "jianyi-upload-*")
+	if err != nil {
+		return nil, 0, fmt.Errorf("spool upload: %w", err)
+	}
+	n, err := io.Copy(f, io.LimitReader(r, MaxBytes+1))
+	if err == nil && n > MaxBytes {
+		err = ErrFileTooLarge
+	}
+	if err == nil && n == 0 {
+		err = ErrUploadMissing
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		var me *Error
+		if errors.As(err, &me) {
+			return nil, 0, err
+		}
+		return nil, 0, ErrIncomplete
+	}
+	return f, n, nil
+}
+
+// ingest checks and stores a spooled photo.
+func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Target, f *os.File, size int64) (*Attachment, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("rewind upload: %w", err)
+	}
+	ct, _, _, err := CheckHeader(f)
+	if err != nil {
+		return nil, err
+	}
+	gps, hasGPS := ReadGPS(f, size, ct)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("rewind upload: %w", err)
+	}
+	img, err := imaging.Decode(f, imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, ErrCorrupt
+	}
+	id := newID()
+	base := objectBase(a.TenantID, t) + id
+	att := &Attachment{TenantID: a.TenantID, Target: t, OwnerDeputy: a.ID, ObjectKey: base + ".jpg",
+		ThumbKey: base + "-thumb.jpg", ContentType: TypeJPEG, CheckStatus: "pending", CreatedAt: s.now()}
+	if hasGPS {
+		att.GPS = &gps
+	}
+	display := img
+	if b := img.Bounds(); b.Dx() > DisplaySide || b.Dy() > DisplaySide {
+		display = imaging.Fit(img, DisplaySide, DisplaySide, imaging.Lanczos)
+	}
+	att.Width, att.Height = display.Bounds().Dx(), display.Bounds().Dy()
+	n, err := s.putJPEG(ctx, att.ObjectKey, display)
+	if err != nil {
+		return nil, err
+	}
+	att.SizeBytes = n
+	if _, err := s.putJPEG(ctx, att.ThumbKey, imaging.Fit(img, ThumbSide, ThumbSide, imaging.Lanczos)); err != nil {
+		s.removeQuietly(att.ObjectKey)
+		return nil, err
+	}
+	if err := s.store.InsertAttachment(ctx, att); err != nil {
+		s.removeQuietly(att.ObjectKey, att.ThumbKey)
+		return nil, fmt.Errorf("record photo: %w", err)
+	}
+	s.check(ctx, att, openid)
+	return att, nil
+}
+
+// putJPEG encodes img as JPEG straight into the bucket through a pipe; copies carry no EXIF.
+func (s *Service) putJPEG(ctx context.Context, key string, img image.Image) (int64, error) {
+	pr, pw := io.Pipe()
+	cw := &countWriter{w: pw}
+	go func() {
+		pw.CloseWithError(jpeg.Encode(cw, img, &jpeg.Options{Quality: 85}))
+	}()
+	err := s.objects.Put(ctx, key, pr, -1, TypeJPEG)
+	pr.CloseWithError(err) // unblock the encoder if Put gave up early
+	if err != nil {
+		s.log.WarnContext(ctx, "object put failed", "error", err)
+		return 0, ErrStoreDown
+	}
+	return cw.n, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (s *Service) removeQuietly(keys ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, k := range keys {
+		if err := s.objects.Remove(ctx, k); err != nil {
+			s.log.Warn("object cleanup failed", "error", err)
+		}
+	}
+}
+
+// check submits the display copy to WeChat's image check. A failure leaves the photo
+// "unchecked" for a later retry (Recheck); the upload itself succeeds.
+func (s *Service) check(ctx context.Context, att *Attachment, openid string) {
+	if s.checker == nil || openid == "" {
+		return
+	}
+	url, err := s.objects.PresignedGet(ctx, att.ObjectKey, CheckURLTTL)
+	status, trace := "unchecked", ""
+	if err == nil {
+		trace, err = s.checker.MediaCheckAsync(ctx, url, openid, checkScene)
+		if err == nil {
+			status = "pending"
+		}
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "image check not submitted", "attachment_id", att.ID, "error", err)
+	}
+	att.CheckTraceID, att.CheckStatus = trace, status
+	if err := s.store.SetCheck(ctx, att.TenantID, att.ID, trace, status); err != nil {
+		s.log.WarnContext(ctx, "record image check failed", "attachment_id", att.ID, "error", err)
+	}
+}
+
+// ApplyCheck applies a wxa_media_check result (from the push endpoint).
+func (s *Service) ApplyCheck(ctx context.Context, traceID, suggest string, label int) error {
+	switch suggest {
+	case "pass", "review", "risky":
+	default:
+		return newErr(ErrInvalid, "bad_check_result", "检测结果不正确")
+	}
+	found, err := s.store.ApplyCheck(ctx, traceID, suggest, label, s.now())
+	if err != nil {
+		return fmt.Errorf("apply image check: %w", err)
+	}
+	if !found {
+		s.log.WarnContext(ctx, "image check result for unknown trace id")
+	}
+	return nil
+}
+
+// NewUploadPolicy issues a presigned POST for one photo of the target.
+func (s *Service) NewUploadPolicy(ctx context.Context, a auth.Actor, t Target) (*Policy, error) {
+	if err := s.authorize(ctx, a, t); err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("tenant/%d/incoming/%d/%s", a.TenantID, a.ID, newID())
+	url, fields, err := s.objects.PresignedPost(ctx, key, MaxBytes, "image/", PolicyTTL)
+	if err != nil {
+		s.log.WarnContext(ctx, "presign post failed", "error", err)
+		return nil, ErrStoreDown
+	}
+	exp := s.now().Add(PolicyTTL)
+	if err := s.store.InsertUpload(ctx, Upload{TenantID: a.TenantID, Key: key, DeputyID: a.ID, Target: t, ExpiresAt: exp}); err != nil {
+		return nil, fmt.Errorf("record upload: %w", err)
+	}
+	return &Policy{URL: url, Fields: fields, Key: key, ExpiresAt: exp, MaxBytes: MaxBytes}, nil
+}
+
+// CompleteUpload processes an object the phone posted with a policy. Calling it again for
+// the same key returns the same attachment.
+func (s *Service) CompleteUpload(ctx context.Context, a auth.Actor, openid, key string) (*Attachment, error) {
+	up, err := s.store.Upload(ctx, a.TenantID, key)
+	if errors.Is(err, ErrNotFound) || (err == nil && up.DeputyID != a.ID) {
+		return nil, ErrUploadNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if up.AttachmentID != 0 {
+		atts, err := s.store.Attachments(ctx, a.TenantID, up.Target)
+		if err != nil {
+			return nil, fmt.Errorf("read photos: %w", err)
+		}
+		for i := range atts {
+			if atts[i].ID == up.AttachmentID {
+				return &atts[i], nil
+			}
+		}
+		return nil, ErrUploadNotFound
+	}
+	size, err := s.objects.Stat(ctx, key)
+	if errors.Is(err, ErrObjectMissing) {
+		return nil, ErrUploadMissing
+	}
+	if err != nil {
+		return nil, ErrStoreDown
+	}
+	if size > MaxBytes {
+		s.removeQuietly(key)
+		return nil, ErrFileTooLarge
+	}
+	if err := s.authorize(ctx, a, up.Target); err != nil {
+		return nil, err
+	}
+	rc, _, err := s.objects.Get(ctx, key)
+	if err != nil {
+		return nil, ErrStoreDown
+	}
+	f, n, err := s.spool(rc)
+	rc.Close()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	att, err := s.ingest(ctx, a, openid, up.Target, f, n)
+	if err != nil {
+		var me *Error
+		if errors.As(err, &me) && !errors.Is(err, ErrUnavailable) {
+			s.removeQuietly(key) // refused for good: do not keep what we will never show
+		}
+		return nil, err
+	}
+	if err := s.store.CompleteUpload(ctx, a.TenantID, key, att.ID); err != nil {
+		return nil, fmt.Errorf("complete upload: %w", err)
+	}
+	s.removeQuietly(key) // the original (with EXIF) is not kept
+	return att, nil
+}
+
+// Photos returns the target's photos with short-lived URLs. The caller has checked that the
+// actor may see the target. Photos hidden by the content check are left out.
+func (s *Service) Photos(ctx context.Context, tenantID int64, t Target) ([]Photo, error) {
+	atts, err := s.store.Attachments(ctx, tenantID, t)
+	if err != nil {
+		return nil, fmt.Errorf("read photos: %w", err)
+	}
+	out := make([]Photo, 0, len(atts))
+	for _, at := range atts {
+		if at.Hidden {
+			continue
+		}
+		u, err := s.objects.PresignedGet(ctx, at.ObjectKey, ViewURLTTL)
+		if err != nil {
+			return nil, ErrStoreDown
+		}
+		tu, err := s.objects.PresignedGet(ctx, at.ThumbKey, ViewURLTTL)
+		if err != nil {
+			return nil, ErrStoreDown
+		}
+		out = append(out, Photo{ID: at.ID, URL: u, ThumbURL: tu, Width: at.Width, Height: at.Height, CheckStatus: at.CheckStatus})
+	}
+	return out, nil
+}
+
+func objectBase(tenantID int64, t Target) string {
+	dir := "suggestions"
+	if t.Kind == KindSnap {
+		dir = "snaps"
+	}
+	return "tenant/" + strconv.FormatInt(tenantID, 10) + "/" + dir + "/" + strconv.FormatInt(t.ID, 10) + "/"
+}
+
+// newID is a random UUIDv4 string.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

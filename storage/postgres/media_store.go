@@ -1,0 +1,249 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/internal/media"
+)
+
+// MediaStore implements media.Store and media.SnapStore.
+type MediaStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewMediaStore returns the media store on pool.
+func NewMediaStore(pool *pgxpool.Pool) *MediaStore { return &MediaStore{pool: pool} }
+
+var (
+	_ media.Store     = (*MediaStore)(nil)
+	_ media.SnapStore = (*MediaStore)(nil)
+)
+
+// TargetOwner says who owns a suggestion or snap and whether photos may still be added.
+func (s *MediaStore) TargetOwner(ctx context.Context, tenantID int64, t media.Target) (int64, bool, error) {
+	var owner int64
+	var editable bool
+	var err error
+	switch t.Kind {
+	case media.KindSuggestion:
+		err = s.pool.QueryRow(ctx, `SELECT lead_deputy_id, status IN ('draft','returned') FROM suggestions
+			WHERE tenant_id = $1 AND id = $2`, tenantID, t.ID).Scan(&owner, &editable)
+	case media.KindSnap:
+		err = s.pool.QueryRow(ctx, `SELECT deputy_id, suggestion_id IS NULL FROM snaps
+			WHERE tenant_id = $1 AND id = $2`, tenantID, t.ID).Scan(&owner, &editable)
+	default:
+		return 0, false, media.ErrNotFound
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, media.ErrNotFound
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("photo target: %w", err)
+	}
+	return owner, editable, nil
+}
+
+func targetCol(t media.Target) string {
+	if t.Kind == media.KindSnap {
+		return "snap_id"
+	}
+	return "suggestion_id"
+}
+
+// CountAttachments counts the target's photos.
+func (s *MediaStore) CountAttachments(ctx context.Context, tenantID int64, t media.Target) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE tenant_id = $1 AND `+targetCol(t)+` = $2`, tenantID, t.ID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count attachments: %w", err)
+	}
+	return n, nil
+}
+
+// InsertAttachment records a photo.
+func (s *MediaStore) InsertAttachment(ctx context.Context, a *media.Attachment) error {
+	var sugg, snap *int64
+	id := a.Target.ID
+	if a.Target.Kind == media.KindSnap {
+		snap = &id
+	} else {
+		sugg = &id
+	}
+	var lat, lng *float64
+	if a.GPS != nil {
+		lat, lng = &a.GPS.Lat, &a.GPS.Lng
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO attachments (tenant_id, suggestion_id, snap_id, owner_deputy_id, kind,
+		object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at)
+		VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		a.TenantID, sugg, snap, a.OwnerDeputy, a.ObjectKey, a.ThumbKey, a.ContentType, a.SizeBytes, a.Width, a.Height,
+		lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("insert attachment: %w", err)
+	}
+	return nil
+}
+
+// SetCheck records the submitted image check.
+func (s *MediaStore) SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE attachments SET check_trace_id = $3, check_status = $4 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, id, traceID, status)
+	if err != nil {
+		return fmt.Errorf("set attachment check: %w", err)
+	}
+	return nil
+}
+
+// ApplyCheck records a check result. The push carries no tenant, so the lookup walks the
+// tenants (few) and uses the (tenant_id, check_trace_id) index of each.
+func (s *MediaStore) ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (bool, error) {
+	if traceID == "" {
+		return false, nil
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE attachments SET check_status = $2, check_label = $3, checked_at = $4,
+		hidden = ($2 = 'risky'),
+		flagged_at = CASE WHEN $2 IN ('risky','review') THEN coalesce(flagged_at, $4) ELSE flagged_at END
+		WHERE tenant_id IN (SELECT id FROM tenants) AND check_trace_id = $1`, traceID, suggest, label, at)
+	if err != nil {
+		return false, fmt.Errorf("apply check: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// Attachments lists the target's photos, oldest first.
+func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Target) ([]media.Attachment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(owner_deputy_id, 0), object_key, thumb_key, content_type, size_bytes,
+		width, height, exif_lat, exif_lng, check_trace_id, check_status, hidden, created_at
+		FROM attachments WHERE tenant_id = $1 AND `+targetCol(t)+` = $2 ORDER BY id`, tenantID, t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []media.Attachment
+	for rows.Next() {
+		a := media.Attachment{TenantID: tenantID, Target: t}
+		var lat, lng *float64
+		if err := rows.Scan(&a.ID, &a.OwnerDeputy, &a.ObjectKey, &a.ThumbKey, &a.ContentType, &a.SizeBytes, &a.Width, &a.Height,
+			&lat, &lng, &a.CheckTraceID, &a.CheckStatus, &a.Hidden, &a.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan attachment: %w", err)
+		}
+		if lat != nil && lng != nil {
+			a.GPS = &media.GPS{Lat: *lat, Lng: *lng}
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// InsertUpload records a presigned POST.
+func (s *MediaStore) InsertUpload(ctx context.Context, u media.Upload) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO mp_uploads (tenant_id, object_key, deputy_id, target_kind, target_id, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, u.TenantID, u.Key, u.DeputyID, u.Target.Kind, u.Target.ID, u.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("insert upload: %w", err)
+	}
+	return nil
+}
+
+// Upload reads a presigned POST record.
+func (s *MediaStore) Upload(ctx context.Context, tenantID int64, key string) (media.Upload, error) {
+	u := media.Upload{TenantID: tenantID, Key: key}
+	var att *int64
+	err := s.pool.QueryRow(ctx, `SELECT deputy_id, target_kind, target_id, expires_at, attachment_id FROM mp_uploads
+		WHERE tenant_id = $1 AND object_key = $2`, tenantID, key).Scan(&u.DeputyID, &u.Target.Kind, &u.Target.ID, &u.ExpiresAt, &att)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, media.ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("read upload: %w", err)
+	}
+	if att != nil {
+		u.AttachmentID = *att
+	}
+	return u, nil
+}
+
+// CompleteUpload links the upload to the attachment it became.
+func (s *MediaStore) CompleteUpload(ctx context.Context, tenantID int64, key string, attachmentID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE mp_uploads SET attachment_id = $3 WHERE tenant_id = $1 AND object_key = $2`, tenantID, key, attachmentID)
+	if err != nil {
+		return fmt.Errorf("complete upload: %w", err)
+	}
+	return nil
+}
+
+// InsertSnap records a 随手拍.
+func (s *MediaStore) InsertSnap(ctx context.Context, sn *media.Snap) error {
+	err := s.pool.QueryRow(ctx, `INSERT INTO snaps (tenant_id, deputy_id, source, note, lat, lng, address, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		sn.TenantID, sn.DeputyID, sn.Source, sn.Note, sn.Lat, sn.Lng, sn.Address, sn.CreatedAt).Scan(&sn.ID)
+	if err != nil {
+		return fmt.Errorf("insert snap: %w", err)
+	}
+	return nil
+}
+
+const snapCols = `tenant_id, id, deputy_id, source, note, lat, lng, address, coalesce(suggestion_id, 0), created_at`
+
+func scanSnap(row pgx.Row) (media.Snap, error) {
+	var sn media.Snap
+	err := row.Scan(&sn.TenantID, &sn.ID, &sn.DeputyID, &sn.Source, &sn.Note, &sn.Lat, &sn.Lng, &sn.Address, &sn.SuggestionID, &sn.CreatedAt)
+	return sn, err
+}
+
+// Snap reads one snap.
+func (s *MediaStore) Snap(ctx context.Context, tenantID, id int64) (*media.Snap, error) {
+	sn, err := scanSnap(s.pool.QueryRow(ctx, `SELECT `+snapCols+` FROM snaps WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, media.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read snap: %w", err)
+	}
+	return &sn, nil
+}
+
+// Snaps lists a deputy's snaps below the cursor.
+func (s *MediaStore) Snaps(ctx context.Context, tenantID, deputyID, before int64, limit int) ([]media.Snap, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+snapCols+` FROM snaps WHERE tenant_id = $1 AND deputy_id = $2 AND id < $3
+		ORDER BY id DESC LIMIT $4`, tenantID, deputyID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list snaps: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (media.Snap, error) { return scanSnap(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list snaps: %w", err)
+	}
+	return out, nil
+}
+
+// LinkSnap marks the snap converted and moves its photos to the suggestion.
+func (s *MediaStore) LinkSnap(ctx context.Context, tenantID, snapID, suggestionID int64) (bool, error) {
+	linked := false
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE snaps SET suggestion_id = $3 WHERE tenant_id = $1 AND id = $2 AND suggestion_id IS NULL`,
+			tenantID, snapID, suggestionID)
+		if err != nil {
+			return fmt.Errorf("link snap: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		linked = true
+		_, err = tx.Exec(ctx, `UPDATE attachments SET suggestion_id = $3 WHERE tenant_id = $1 AND snap_id = $2`, tenantID, snapID, suggestionID)
+		if err != nil {
+			return fmt.Errorf("move snap photos: %w", err)
+		}
+		return nil
+	})
+	return linked, err
+}
