@@ -1,6 +1,6 @@
 // Package directory holds who and what a tenant is made of: meetings, categories,
 // delegations and groups, deputies, handling units, staff users and their roles, the
-// calendar overrides, the clock settings, reply class labels and WeChat template ids.
+// calendar overrides, the clock settings and reply class labels.
 package directory
 
 import (
@@ -82,36 +82,11 @@ type User struct {
 	LockedUntil *time.Time
 }
 
-// Config is the tenant's settings page: clocks, reply class labels, template ids.
+// Config is the tenant's settings page: clocks and reply class labels. (WeChat template ids
+// are internal/notify's; the console edits them through notify.Templates.)
 type Config struct {
 	Settings    deadline.Settings
-	ReplyLabels map[string]string            // "A".."D" -> label
-	Templates   map[string]map[string]string // notice -> channel ("mp"/"oa") -> template id
-}
-
-// TemplateChannels are the WeChat channels a notice can use.
-var TemplateChannels = []string{"mp", "oa"}
-
-// Notice is a kind of notice a tenant may configure a template for.
-type Notice struct {
-	Key   string
-	Label string
-}
-
-// Notices lists the deputy-facing notices of PRODUCT.md, keyed by the outbox event names.
-var Notices = []Notice{
-	{"suggestion.submitted", "建议已收到"},
-	{"suggestion.returned", "退回修改"},
-	{"suggestion.registered", "已立案"},
-	{"suggestion.assigned", "已交办"},
-	{"assignment.accepted", "承办单位已签收"},
-	{"contact.recorded", "沟通记录待确认"},
-	{"suggestion.progress", "办理进展"},
-	{"suggestion.replied", "答复待评价"},
-	{"suggestion.rehandling", "重新办理"},
-	{"commitment.done", "承诺事项已完成待评价"},
-	{"suggestion.closed", "已办结"},
-	{"reminder.deadline", "办理时限提醒"},
+	ReplyLabels map[string]string // "A".."D" -> label; "" = the default
 }
 
 // DeputyRow is one row of a deputy import.

@@ -348,7 +348,7 @@ func (s *Service) DeleteHoliday(ctx context.Context, a auth.Actor, date string) 
 	return s.store.DeleteHoliday(ctx, a.TenantID, date)
 }
 
-// Config returns the tenant's settings, labels and templates (defaults filled in).
+// Config returns the tenant's settings and labels (defaults filled in).
 func (s *Service) Config(ctx context.Context, a auth.Actor) (*Config, error) {
 	if err := read(a); err != nil {
 		return nil, err
@@ -392,23 +392,6 @@ func (s *Service) SaveReplyLabels(ctx context.Context, a auth.Actor, labels map[
 		}
 	}
 	return s.store.SaveReplyLabels(ctx, a.TenantID, out)
-}
-
-var templateRe = regexp.MustCompile(`^[A-Za-z0-9_-]{0,128}$`)
-
-// SaveTemplate sets (or clears, with "") the template id of a notice on a channel.
-func (s *Service) SaveTemplate(ctx context.Context, a auth.Actor, notice, channel, templateID string) error {
-	if err := admin(a); err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(Notices, func(n Notice) bool { return n.Key == notice }) || !slices.Contains(TemplateChannels, channel) {
-		return invalid("bad_notice", "通知类型不正确")
-	}
-	templateID = strings.TrimSpace(templateID)
-	if !templateRe.MatchString(templateID) {
-		return invalid("bad_template_id", "模板ID格式不正确")
-	}
-	return s.store.SaveTemplate(ctx, a.TenantID, notice, channel, templateID)
 }
 
 // ParseDate parses a YYYY-MM-DD date in Shanghai.

@@ -48,7 +48,6 @@ type Store interface {
 	Config(ctx context.Context, tenantID int64) (*Config, error)
 	SaveSettings(ctx context.Context, tenantID int64, s deadline.Settings) error
 	SaveReplyLabels(ctx context.Context, tenantID int64, labels map[string]string) error
-	SaveTemplate(ctx context.Context, tenantID int64, notice, channel, templateID string) error
 }
 
 // actorCheck: reads are for any staff user of the tenant, writes for admins.

@@ -22,16 +22,16 @@ func NewStatsStore(pool *pgxpool.Pool) *StatsStore { return &StatsStore{pool: po
 
 var _ stats.Store = (*StatsStore)(nil)
 
-// sqlArgs collects positional arguments.
-type sqlArgs []any
+// statsArgs collects positional arguments.
+type statsArgs []any
 
-func (a *sqlArgs) add(v any) string {
+func (a *statsArgs) add(v any) string {
 	*a = append(*a, v)
 	return fmt.Sprintf("$%d", len(*a))
 }
 
 // statsBase returns the population CTE "s" (one row per suggestion, with unit_id when byUnit).
-func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *sqlArgs) string {
+func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *statsArgs) string {
 	t := args.add(tenantID)
 	var b strings.Builder
 	b.WriteString("SELECT s.id, s.status, s.registered_at, s.assigned_at, s.reply_due_at, s.rating_due_at, s.lead_deputy_id, s.submitted_at, s.replied_at, s.closed_at")
@@ -73,7 +73,7 @@ func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *
 
 // statsQuery builds the counting query; with byUnit it groups by the lead unit.
 func statsQuery(tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (string, []any) {
-	var args sqlArgs
+	var args statsArgs
 	base := statsBase(tenantID, f, cats, byUnit, &args)
 	t := "$1"
 	n := args.add(now)
@@ -163,7 +163,7 @@ func (s *StatsStore) UnitCounts(ctx context.Context, tenantID int64, f stats.Fil
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stats by unit: %w", err)
 	}
-	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, keys(byUnit))
+	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, statsKeys(byUnit))
 	if err != nil {
 		return nil, fmt.Errorf("stats units: %w", err)
 	}
@@ -183,7 +183,7 @@ func (s *StatsStore) UnitCounts(ctx context.Context, tenantID int64, f stats.Fil
 	return out, urows.Err()
 }
 
-func keys(m map[int64]stats.Counts) []int64 {
+func statsKeys(m map[int64]stats.Counts) []int64 {
 	out := make([]int64, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -194,7 +194,7 @@ func keys(m map[int64]stats.Counts) []int64 {
 // Trend implements stats.Store: per month (Shanghai) over the last months, how many were
 // submitted, replied and closed.
 func (s *StatsStore) Trend(ctx context.Context, tenantID int64, f stats.Filter, months int, now time.Time) ([]stats.TrendPoint, error) {
-	var args sqlArgs
+	var args statsArgs
 	base := statsBase(tenantID, f, nil, false, &args)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	if sh == nil {

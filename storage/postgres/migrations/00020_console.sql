@@ -1,5 +1,6 @@
 -- +goose Up
--- Staff console: sign-in sessions, WeChat template ids per notice, indexes for the dashboard.
+-- Staff console: sign-in sessions and indexes for the dashboard. (WeChat template ids per
+-- notice live in notify's notify_templates; the console edits them through internal/notify.)
 
 -- Sessions of the staff console. The cookie carries "<tenant>.<token>"; only the SHA-256 of
 -- the token is stored, so a leaked table does not leak live sessions.
@@ -15,18 +16,7 @@ CREATE TABLE console_sessions (
   FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX console_sessions_user ON console_sessions (tenant_id, user_id);
-CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
-
--- WeChat template ids per notice kind and channel (mp = mini-program subscribe message,
--- oa = official-account template message). The notify package reads them.
-CREATE TABLE notice_templates (
-  tenant_id   bigint NOT NULL REFERENCES tenants(id),
-  notice      text NOT NULL,
-  channel     text NOT NULL CHECK (channel IN ('mp', 'oa')),
-  template_id text NOT NULL,
-  updated_at  timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant_id, notice, channel)
-);
+CREATE INDEX console_sessions_expiry ON console_sessions (tenant_id, expires_at);
 
 -- Dashboard and list pages: every filter leads with tenant_id.
 CREATE INDEX suggestions_meeting ON suggestions (tenant_id, meeting_id, id DESC);
@@ -43,5 +33,4 @@ DROP INDEX assignments_lead_unit;
 DROP INDEX suggestions_recent;
 DROP INDEX suggestions_reply_due;
 DROP INDEX suggestions_meeting;
-DROP TABLE notice_templates;
 DROP TABLE console_sessions;

@@ -1,0 +1,348 @@
+// Package supervise holds the accountability side of the workflow: the supervision lists
+// (key suggestions per leader, overdue, tracking, unsatisfied, a unit's inbox, decisions
+// waiting for a reviewer, content flagged by WeChat's checks), the problem list (问题清单)
+// and interviews (约谈) with rectification follow-up.
+package supervise
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"jianyi/internal/auth"
+)
+
+// Sentinels.
+var (
+	ErrForbidden = errors.New("supervise: forbidden")
+	ErrNotFound  = errors.New("supervise: not found")
+	ErrInvalid   = errors.New("supervise: invalid input")
+)
+
+// Error is a refusal with a stable code and a Chinese message.
+type Error struct {
+	Kind    error
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Kind.Error() }
+func (e *Error) Unwrap() error { return e.Kind }
+
+func invalid(code, msg string) error { return &Error{Kind: ErrInvalid, Code: code, Message: msg} }
+
+var errForbidden = &Error{Kind: ErrForbidden, Code: "forbidden", Message: "您没有权限进行此操作"}
+
+// Problem item states.
+const (
+	ProblemOpen       = "open"
+	ProblemRectifying = "rectifying"
+	ProblemDone       = "done"
+)
+
+// ProblemStateLabel is the Chinese name of a problem item state.
+func ProblemStateLabel(s string) string {
+	switch s {
+	case ProblemOpen:
+		return "待整改"
+	case ProblemRectifying:
+		return "整改中"
+	case ProblemDone:
+		return "已整改"
+	}
+	return s
+}
+
+// ProblemItem is one line of 问题清单: a problem found with a unit, who answers for it and
+// how it is being rectified.
+type ProblemItem struct {
+	ID              int64
+	UnitID          int64
+	UnitName        string
+	SuggestionID    int64
+	SuggestionTitle string
+	Problem         string
+	Responsible     string
+	Rectification   string
+	DueOn           *time.Time
+	State           string
+	CreatedAt       time.Time
+	ClosedAt        *time.Time
+	Interviews      int
+}
+
+// Interview is one 约谈 of a unit, possibly about a problem item.
+type Interview struct {
+	ID            int64
+	UnitID        int64
+	UnitName      string
+	ProblemItemID int64
+	HeldAt        time.Time
+	Leader        string
+	Summary       string
+	FollowUp      string
+	CreatedAt     time.Time
+}
+
+// Case is one row of a supervision list.
+type Case struct {
+	SuggestionID int64
+	Number       int
+	Title        string
+	Status       string
+	Mode         string
+	IsKey        bool
+	LeaderName   string
+	LeadUnit     string
+	LeadDeputy   string
+	DueAt        *time.Time
+	Overdue      bool
+	Note         string // tracking reason, unsatisfied reason, flag…
+	UpdatedAt    time.Time
+}
+
+// InboxRow is one assignment in a unit's inbox.
+type InboxRow struct {
+	AssignmentID int64
+	SuggestionID int64
+	Number       int
+	Title        string
+	Role         string
+	State        string
+	Mode         string
+	IsKey        bool
+	Status       string
+	AssignedAt   time.Time
+	DueAt        time.Time
+	ReturnDueAt  time.Time
+	ContactDueAt *time.Time
+	Overdue      bool
+}
+
+// Decision is something waiting for a reviewer: a unit's return request or an extension.
+type Decision struct {
+	Kind         string // "return" or "extension"
+	ID           int64  // assignment id or extension id
+	SuggestionID int64
+	Number       int
+	Title        string
+	UnitID       int64
+	UnitName     string
+	Reason       string
+	RequestedAt  time.Time
+}
+
+// List names a supervision list.
+type List string
+
+const (
+	ListKey         List = "key"
+	ListOverdue     List = "overdue"
+	ListTracking    List = "tracking"
+	ListUnsatisfied List = "unsatisfied"
+	ListFlagged     List = "flagged"
+)
+
+// Store is the persistence of this package; storage/postgres implements it.
+type Store interface {
+	Cases(ctx context.Context, tenantID int64, list List, leaderID, unitID int64, now time.Time, limit int) ([]Case, error)
+	Inbox(ctx context.Context, tenantID, unitID int64, open bool, now time.Time, limit int) ([]InboxRow, error)
+	Decisions(ctx context.Context, tenantID int64) ([]Decision, error)
+
+	ProblemItems(ctx context.Context, tenantID, unitID int64, state string) ([]ProblemItem, error)
+	ProblemItem(ctx context.Context, tenantID, id int64) (*ProblemItem, error)
+	InsertProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, by int64) error
+	UpdateProblemItem(ctx context.Context, tenantID int64, p *ProblemItem) error
+	Interviews(ctx context.Context, tenantID, unitID, problemID int64) ([]Interview, error)
+	InsertInterview(ctx context.Context, tenantID int64, iv *Interview, by int64) error
+}
+
+// Service checks roles and input.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService builds the service.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+func supervisor(a auth.Actor) bool {
+	return a.Kind == auth.KindStaff && a.Has(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin)
+}
+
+// Cases returns a supervision list. Supervisors see the tenant (a leader's key list defaults
+// to their own); committees see their categories through the main list instead; unit staff
+// see their unit's overdue/tracking/unsatisfied cases.
+func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID int64) ([]Case, error) {
+	var unitID int64
+	switch {
+	case supervisor(a):
+	case a.IsUnit() && list != ListFlagged:
+		unitID = a.UnitID
+	default:
+		return nil, errForbidden
+	}
+	switch list {
+	case ListKey, ListOverdue, ListTracking, ListUnsatisfied, ListFlagged:
+	default:
+		return nil, invalid("bad_list", "清单类型不正确")
+	}
+	return s.store.Cases(ctx, a.TenantID, list, leaderID, unitID, s.now(), 500)
+}
+
+// Inbox lists the assignments of the actor's unit, open ones first by due date.
+func (s *Service) Inbox(ctx context.Context, a auth.Actor, all bool) ([]InboxRow, error) {
+	if !a.IsUnit() {
+		return nil, errForbidden
+	}
+	return s.store.Inbox(ctx, a.TenantID, a.UnitID, !all, s.now(), 500)
+}
+
+// Decisions lists return requests and extension requests waiting for a reviewer.
+func (s *Service) Decisions(ctx context.Context, a auth.Actor) ([]Decision, error) {
+	if a.Kind != auth.KindStaff || !a.Has(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleAdmin) {
+		return nil, errForbidden
+	}
+	return s.store.Decisions(ctx, a.TenantID)
+}
+
+// ProblemItems lists 问题清单; a unit sees its own items only.
+func (s *Service) ProblemItems(ctx context.Context, a auth.Actor, unitID int64, state string) ([]ProblemItem, error) {
+	switch {
+	case supervisor(a):
+	case a.IsUnit():
+		unitID = a.UnitID
+	default:
+		return nil, errForbidden
+	}
+	return s.store.ProblemItems(ctx, a.TenantID, unitID, state)
+}
+
+func clean(s string, max int, code, what string) (string, error) {
+	s = strings.TrimSpace(s)
+	if len([]rune(s)) > max {
+		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
+	}
+	return s, nil
+}
+
+// CreateProblemItem opens a problem item against a unit.
+func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *ProblemItem) error {
+	if !supervisor(a) {
+		return errForbidden
+	}
+	var err error
+	if p.UnitID == 0 {
+		return invalid("unit_required", "请选择责任单位")
+	}
+	if p.Problem, err = clean(p.Problem, 2000, "problem_too_long", "问题描述"); err != nil {
+		return err
+	}
+	if p.Problem == "" {
+		return invalid("problem_required", "请填写问题描述")
+	}
+	if p.Responsible, err = clean(p.Responsible, 100, "responsible_too_long", "责任人"); err != nil {
+		return err
+	}
+	p.State = ProblemOpen
+	return s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID)
+}
+
+// Rectify records rectification progress on a problem item. The unit writes what it did
+// (state rectifying); a supervisor may also mark it done or send it back to open.
+func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectification, state string) (*ProblemItem, error) {
+	p, err := s.store.ProblemItem(ctx, a.TenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case supervisor(a):
+	case a.IsUnit() && p.UnitID == a.UnitID:
+		if state != ProblemRectifying {
+			return nil, errForbidden
+		}
+	default:
+		return nil, &Error{Kind: ErrNotFound, Code: "not_found", Message: "记录不存在"}
+	}
+	if state != ProblemOpen && state != ProblemRectifying && state != ProblemDone {
+		return nil, invalid("bad_state", "状态不正确")
+	}
+	if rectification, err = clean(rectification, 2000, "rectification_too_long", "整改情况"); err != nil {
+		return nil, err
+	}
+	if rectification == "" && state != ProblemOpen {
+		return nil, invalid("rectification_required", "请填写整改情况")
+	}
+	if rectification != "" {
+		p.Rectification = rectification
+	}
+	p.State = state
+	if state == ProblemDone {
+		now := s.now()
+		p.ClosedAt = &now
+	} else {
+		p.ClosedAt = nil
+	}
+	return p, s.store.UpdateProblemItem(ctx, a.TenantID, p)
+}
+
+// Interviews lists 约谈 records; a unit sees its own.
+func (s *Service) Interviews(ctx context.Context, a auth.Actor, unitID, problemID int64) ([]Interview, error) {
+	switch {
+	case supervisor(a):
+	case a.IsUnit():
+		unitID = a.UnitID
+	default:
+		return nil, errForbidden
+	}
+	return s.store.Interviews(ctx, a.TenantID, unitID, problemID)
+}
+
+// RecordInterview records a 约谈 held with a unit.
+func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Interview) error {
+	if !supervisor(a) {
+		return errForbidden
+	}
+	if iv.UnitID == 0 {
+		return invalid("unit_required", "请选择约谈单位")
+	}
+	if iv.HeldAt.IsZero() || iv.HeldAt.After(s.now().Add(24*time.Hour)) {
+		return invalid("bad_time", "约谈时间不正确")
+	}
+	var err error
+	if iv.Leader, err = clean(iv.Leader, 100, "leader_too_long", "约谈领导"); err != nil {
+		return err
+	}
+	if iv.Summary, err = clean(iv.Summary, 5000, "summary_too_long", "约谈情况"); err != nil {
+		return err
+	}
+	if iv.FollowUp, err = clean(iv.FollowUp, 2000, "follow_up_too_long", "整改要求"); err != nil {
+		return err
+	}
+	if iv.Leader == "" || iv.Summary == "" {
+		return invalid("interview_incomplete", "请填写约谈领导和约谈情况")
+	}
+	if iv.ProblemItemID != 0 {
+		p, err := s.store.ProblemItem(ctx, a.TenantID, iv.ProblemItemID)
+		if err != nil {
+			return err
+		}
+		if p.UnitID != iv.UnitID {
+			return invalid("problem_unit_mismatch", "问题清单与约谈单位不一致")
+		}
+		if p.State == ProblemOpen {
+			p.State = ProblemRectifying
+			if err := s.store.UpdateProblemItem(ctx, a.TenantID, p); err != nil {
+				return err
+			}
+		}
+	}
+	return s.store.InsertInterview(ctx, a.TenantID, iv, a.ID)
+}

@@ -1,0 +1,209 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/internal/supervise"
+)
+
+// SuperviseStore is the PostgreSQL side of internal/supervise.
+type SuperviseStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewSuperviseStore builds the store.
+func NewSuperviseStore(pool *pgxpool.Pool) *SuperviseStore { return &SuperviseStore{pool: pool} }
+
+var _ supervise.Store = (*SuperviseStore)(nil)
+
+var superviseWhere = map[supervise.List]string{
+	supervise.ListKey:      `s.is_key AND ($3 = 0 OR s.leader_user_id = $3)`,
+	supervise.ListOverdue:  `s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < $2`,
+	supervise.ListTracking: `s.status = 'tracking'`,
+	supervise.ListUnsatisfied: `s.status NOT IN ('closed', 'merged') AND (SELECT e.rating FROM evaluations e
+		WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply'
+		ORDER BY e.round DESC LIMIT 1) = 'unsatisfied'`,
+	supervise.ListFlagged: `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
+}
+
+var superviseNote = map[supervise.List]string{
+	supervise.ListKey:     `''`,
+	supervise.ListOverdue: `''`,
+	supervise.ListTracking: `COALESCE((SELECT t.reason FROM tracking_items t WHERE t.tenant_id = s.tenant_id AND t.suggestion_id = s.id
+		AND t.closed_at IS NULL ORDER BY t.id DESC LIMIT 1), '')`,
+	supervise.ListUnsatisfied: `COALESCE((SELECT e.reason FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
+		AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply' ORDER BY e.round DESC LIMIT 1), '')`,
+	supervise.ListFlagged: `s.content_flag`,
+}
+
+// Cases implements supervise.Store.
+func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervise.List, leaderID, unitID int64, now time.Time, limit int) ([]supervise.Case, error) {
+	where, ok := superviseWhere[list]
+	if !ok {
+		return nil, fmt.Errorf("unknown list %q", list)
+	}
+	q := `SELECT s.id, COALESCE(s.number, 0), s.title, s.status::text, s.mode::text, s.is_key, COALESCE(lu.display_name, ''),
+	  COALESCE((SELECT u.name FROM assignments a JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
+	            WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead' LIMIT 1), ''),
+	  d.name, s.reply_due_at,
+	  s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < $2,
+	  ` + superviseNote[list] + `, s.updated_at
+	FROM suggestions s
+	JOIN deputies d ON d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id
+	LEFT JOIN users lu ON lu.tenant_id = s.tenant_id AND lu.id = s.leader_user_id
+	WHERE s.tenant_id = $1 AND ` + where + `
+	  AND ($4 = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.unit_id = $4 AND a.active))
+	ORDER BY s.reply_due_at NULLS LAST, s.id
+	LIMIT $5`
+	rows, err := s.pool.Query(ctx, q, tenantID, now, leaderID, unitID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("supervise %s: %w", list, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.Case, error) {
+		var c supervise.Case
+		err := r.Scan(&c.SuggestionID, &c.Number, &c.Title, &c.Status, &c.Mode, &c.IsKey, &c.LeaderName, &c.LeadUnit,
+			&c.LeadDeputy, &c.DueAt, &c.Overdue, &c.Note, &c.UpdatedAt)
+		return c, err
+	})
+}
+
+// Inbox implements supervise.Store.
+func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, open bool, now time.Time, limit int) ([]supervise.InboxRow, error) {
+	rows, err := s.pool.Query(ctx, `
+	SELECT a.id, s.id, COALESCE(s.number, 0), s.title, a.role::text, a.state::text, s.mode::text, s.is_key, s.status::text,
+	  a.assigned_at, a.due_at, a.return_due_at, a.contact_due_at,
+	  a.state IN ('pending', 'accepted', 'return_requested') AND a.due_at < $3
+	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
+	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active
+	  AND (NOT $4 OR a.state IN ('pending', 'accepted', 'return_requested') OR s.status = 'rehandling')
+	ORDER BY (a.state IN ('pending', 'accepted', 'return_requested')) DESC, a.due_at, a.id
+	LIMIT $5`, tenantID, unitID, now, open, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unit inbox: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.InboxRow, error) {
+		var i supervise.InboxRow
+		err := r.Scan(&i.AssignmentID, &i.SuggestionID, &i.Number, &i.Title, &i.Role, &i.State, &i.Mode, &i.IsKey, &i.Status,
+			&i.AssignedAt, &i.DueAt, &i.ReturnDueAt, &i.ContactDueAt, &i.Overdue)
+		return i, err
+	})
+}
+
+// Decisions implements supervise.Store.
+func (s *SuperviseStore) Decisions(ctx context.Context, tenantID int64) ([]supervise.Decision, error) {
+	rows, err := s.pool.Query(ctx, `
+	SELECT 'return', a.id, s.id, COALESCE(s.number, 0), s.title, u.id, u.name, a.return_reason, a.updated_at
+	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
+	JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
+	WHERE a.tenant_id = $1 AND a.active AND a.state = 'return_requested'
+	UNION ALL
+	SELECT 'extension', e.id, s.id, COALESCE(s.number, 0), s.title, u.id, u.name, e.reason, e.requested_at
+	FROM extensions e JOIN assignments a ON a.tenant_id = e.tenant_id AND a.id = e.assignment_id
+	JOIN suggestions s ON s.tenant_id = e.tenant_id AND s.id = e.suggestion_id
+	JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
+	WHERE e.tenant_id = $1 AND e.state = 'pending'
+	ORDER BY 9`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("decisions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.Decision, error) {
+		var d supervise.Decision
+		err := r.Scan(&d.Kind, &d.ID, &d.SuggestionID, &d.Number, &d.Title, &d.UnitID, &d.UnitName, &d.Reason, &d.RequestedAt)
+		return d, err
+	})
+}
+
+const problemSelect = `SELECT p.id, p.unit_id, u.name, COALESCE(p.suggestion_id, 0), COALESCE(s.title, ''), p.problem, p.responsible,
+	p.rectification, p.due_on, p.state, p.created_at, p.closed_at,
+	(SELECT count(*) FROM interviews i WHERE i.tenant_id = p.tenant_id AND i.problem_item_id = p.id)
+	FROM problem_items p JOIN units u ON u.tenant_id = p.tenant_id AND u.id = p.unit_id
+	LEFT JOIN suggestions s ON s.tenant_id = p.tenant_id AND s.id = p.suggestion_id`
+
+func scanProblem(r pgx.Row) (supervise.ProblemItem, error) {
+	var p supervise.ProblemItem
+	err := r.Scan(&p.ID, &p.UnitID, &p.UnitName, &p.SuggestionID, &p.SuggestionTitle, &p.Problem, &p.Responsible,
+		&p.Rectification, &p.DueOn, &p.State, &p.CreatedAt, &p.ClosedAt, &p.Interviews)
+	return p, err
+}
+
+// ProblemItems implements supervise.Store.
+func (s *SuperviseStore) ProblemItems(ctx context.Context, tenantID, unitID int64, state string) ([]supervise.ProblemItem, error) {
+	rows, err := s.pool.Query(ctx, problemSelect+` WHERE p.tenant_id = $1 AND ($2 = 0 OR p.unit_id = $2) AND ($3 = '' OR p.state = $3)
+		ORDER BY (p.state = 'done'), p.due_on NULLS LAST, p.id DESC LIMIT 500`, tenantID, unitID, state)
+	if err != nil {
+		return nil, fmt.Errorf("problem items: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.ProblemItem, error) { return scanProblem(r) })
+}
+
+// ProblemItem implements supervise.Store.
+func (s *SuperviseStore) ProblemItem(ctx context.Context, tenantID, id int64) (*supervise.ProblemItem, error) {
+	p, err := scanProblem(s.pool.QueryRow(ctx, problemSelect+` WHERE p.tenant_id = $1 AND p.id = $2`, tenantID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, &supervise.Error{Kind: supervise.ErrNotFound, Code: "not_found", Message: "记录不存在"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("problem item: %w", err)
+	}
+	return &p, nil
+}
+
+func superviseNullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// InsertProblemItem implements supervise.Store.
+func (s *SuperviseStore) InsertProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem, by int64) error {
+	err := s.pool.QueryRow(ctx, `INSERT INTO problem_items (tenant_id, unit_id, suggestion_id, problem, responsible, rectification, due_on, state, created_by)
+		SELECT $1, u.id, $3, $4, $5, $6, $7, $8, $9 FROM units u WHERE u.tenant_id = $1 AND u.id = $2
+		  AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM suggestions s WHERE s.tenant_id = $1 AND s.id = $3))
+		RETURNING id, created_at`,
+		tenantID, p.UnitID, superviseNullID(p.SuggestionID), p.Problem, p.Responsible, p.Rectification, p.DueOn, p.State, by).Scan(&p.ID, &p.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位或建议不存在"}
+	}
+	return err
+}
+
+// UpdateProblemItem implements supervise.Store.
+func (s *SuperviseStore) UpdateProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem) error {
+	_, err := s.pool.Exec(ctx, `UPDATE problem_items SET rectification = $3, state = $4, closed_at = $5, responsible = $6, due_on = $7
+		WHERE tenant_id = $1 AND id = $2`, tenantID, p.ID, p.Rectification, p.State, p.ClosedAt, p.Responsible, p.DueOn)
+	return err
+}
+
+// Interviews implements supervise.Store.
+func (s *SuperviseStore) Interviews(ctx context.Context, tenantID, unitID, problemID int64) ([]supervise.Interview, error) {
+	rows, err := s.pool.Query(ctx, `SELECT i.id, i.unit_id, u.name, COALESCE(i.problem_item_id, 0), i.held_at, i.leader, i.summary, i.follow_up, i.created_at
+		FROM interviews i JOIN units u ON u.tenant_id = i.tenant_id AND u.id = i.unit_id
+		WHERE i.tenant_id = $1 AND ($2 = 0 OR i.unit_id = $2) AND ($3 = 0 OR i.problem_item_id = $3)
+		ORDER BY i.held_at DESC LIMIT 500`, tenantID, unitID, problemID)
+	if err != nil {
+		return nil, fmt.Errorf("interviews: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.Interview, error) {
+		var i supervise.Interview
+		err := r.Scan(&i.ID, &i.UnitID, &i.UnitName, &i.ProblemItemID, &i.HeldAt, &i.Leader, &i.Summary, &i.FollowUp, &i.CreatedAt)
+		return i, err
+	})
+}
+
+// InsertInterview implements supervise.Store.
+func (s *SuperviseStore) InsertInterview(ctx context.Context, tenantID int64, iv *supervise.Interview, by int64) error {
+	err := s.pool.QueryRow(ctx, `INSERT INTO interviews (tenant_id, unit_id, problem_item_id, held_at, leader, summary, follow_up, created_by)
+		SELECT $1, u.id, $3, $4, $5, $6, $7, $8 FROM units u WHERE u.tenant_id = $1 AND u.id = $2 RETURNING id, created_at`,
+		tenantID, iv.UnitID, superviseNullID(iv.ProblemItemID), iv.HeldAt, iv.Leader, iv.Summary, iv.FollowUp, by).Scan(&iv.ID, &iv.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位不存在"}
+	}
+	return err
+}
