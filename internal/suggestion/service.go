@@ -97,10 +97,14 @@ func (s *Service) Similar(ctx context.Context, a auth.Actor, text string, exclud
 }
 
 func (s *Service) canSee(ctx context.Context, a auth.Actor, sg *Suggestion) (bool, error) {
+	// A draft is the deputy's own notebook: nobody at the desks sees it before it is submitted.
+	if sg.Status == StatusDraft && a.Kind == auth.KindStaff {
+		return false, nil
+	}
 	if a.SeesWholeTenant() {
 		return true, nil
 	}
-	if a.Kind == auth.KindStaff && a.Has(auth.RoleCommittee) && contains(a.CategoryIDs, sg.CategoryID) && sg.Status != StatusDraft {
+	if a.Kind == auth.KindStaff && a.Has(auth.RoleCommittee) && contains(a.CategoryIDs, sg.CategoryID) {
 		return true, nil
 	}
 	var deputyID, unitID int64
