@@ -1,0 +1,222 @@
+// Package bot is the official account's chatbot: deputies ask for the state of their
+// suggestions, rate replies, nudge units and send 随手拍 clues from a WeChat chat. It is a
+// front door over the same domain services as the mini-program; internal/wechat verifies and
+// decrypts the callbacks, this package decides what to answer.
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"jianyi/internal/account"
+	"jianyi/internal/auth"
+	"jianyi/internal/nudge"
+	"jianyi/internal/suggestion"
+	"jianyi/internal/wechat"
+)
+
+// Accounts links official-account openids to deputies (internal/account).
+type Accounts interface {
+	DeputyByOAOpenID(ctx context.Context, tenantID int64, oaOpenID string) (*account.Deputy, error)
+	DeputyByUnionID(ctx context.Context, tenantID int64, unionID string) (*account.Deputy, error)
+	RedeemOABindCode(ctx context.Context, tenantID int64, code, oaOpenID string) (int64, error)
+	Deputy(ctx context.Context, tenantID, deputyID int64) (*account.Deputy, error)
+}
+
+// Suggestions is the workflow (internal/suggestion.Service).
+type Suggestions interface {
+	List(ctx context.Context, a auth.Actor, f suggestion.ListFilter) ([]suggestion.Summary, error)
+	Detail(ctx context.Context, a auth.Actor, id int64) (*suggestion.Detail, error)
+	RateReply(ctx context.Context, a auth.Actor, id int64, r suggestion.Rating, reason string) (*suggestion.Suggestion, error)
+}
+
+// Nudger records 催办 (internal/nudge.Service).
+type Nudger interface {
+	Nudge(ctx context.Context, a auth.Actor, id int64, source string) (*nudge.Result, error)
+}
+
+// Store is the bot's own persistence (storage/postgres.BotStore).
+type Store interface {
+	SuggestionIDByNumber(ctx context.Context, tenantID, deputyID int64, number int) (int64, error) // 0: none
+	SetOAFollowing(ctx context.Context, tenantID int64, oaOpenID string, following bool) error
+	CreateSnap(ctx context.Context, tenantID, deputyID int64, note string, lat, lng *float64, address string) (int64, error)
+	AttachSnapPhoto(ctx context.Context, tenantID, snapID, deputyID int64, objectKey, contentType string, size int64) error
+}
+
+// State is the short-lived state in Redis (storage/redis.BotState).
+type State interface {
+	Claim(ctx context.Context, tenantID int64, pushID string, ttl time.Duration) (first bool, answer string, err error)
+	Remember(ctx context.Context, tenantID int64, pushID, answer string, ttl time.Duration) error
+	Conversation(ctx context.Context, tenantID int64, openid string) ([]byte, error)
+	SetConversation(ctx context.Context, tenantID int64, openid string, state []byte, ttl time.Duration) error
+	ClearConversation(ctx context.Context, tenantID int64, openid string) error
+	LinkedDeputy(ctx context.Context, tenantID int64, openid string) (int64, error)
+	SetLinkedDeputy(ctx context.Context, tenantID int64, openid string, deputyID int64, ttl time.Duration) error
+	BindAttempt(ctx context.Context, tenantID int64, openid string, limit int, window time.Duration) (bool, error)
+}
+
+// WeChat is what the bot calls on WeChat (internal/wechat.Client): fetching a photo sent to
+// the account and answering later by customer-service message.
+type WeChat interface {
+	GetMedia(ctx context.Context, mediaID string) (io.ReadCloser, string, error)
+	SendCustomText(ctx context.Context, openid, text string) error
+}
+
+// Photos stores a snap photo in object storage (storage/objects, adapted in cmd/jianyi).
+type Photos interface {
+	PutPhoto(ctx context.Context, key string, data []byte, contentType string) error
+}
+
+// Deliveries records the outcome of an official-account template message reported by
+// TEMPLATESENDJOBFINISH (internal/notify). Optional.
+type Deliveries interface {
+	RecordOATemplateResult(ctx context.Context, tenantID, msgID int64, status string) error
+}
+
+// UnionIDs looks up the unionid of an official-account openid (WeChat's user/info API);
+// optional: without it deputies link with "绑定 123456".
+type UnionIDs interface {
+	OAUnionID(ctx context.Context, openid string) (string, error)
+}
+
+// Deps are the bot's collaborators. Deliveries and UnionIDs may be nil.
+type Deps struct {
+	Accounts    Accounts
+	Suggestions Suggestions
+	Nudges      Nudger
+	Store       Store
+	State       State
+	WeChat      WeChat
+	Photos      Photos
+	Deliveries  Deliveries
+	UnionIDs    UnionIDs
+	Log         *slog.Logger
+	Now         func() time.Time
+}
+
+// Limits and lifetimes.
+const (
+	dedupeTTL       = 10 * time.Minute // WeChat retries within ~15 s; keep well beyond
+	conversationTTL = 30 * time.Minute
+	unionCacheTTL   = 24 * time.Hour
+	bindLimit       = 5
+	bindWindow      = time.Hour
+	asyncTimeout    = 2 * time.Minute // one background job (photo fetch + store + answer)
+	asyncParallel   = 16
+	maxPhotos       = 9
+	maxPhotoBytes   = 10 << 20
+	maxNoteRunes    = 500
+)
+
+// Bot answers official-account pushes.
+type Bot struct {
+	d   Deps
+	log *slog.Logger
+	now func() time.Time
+
+	bg     context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	slots  chan struct{}
+	closed sync.Once
+}
+
+// New builds the bot. Close it to wait for the background jobs.
+func New(d Deps) (*Bot, error) {
+	if d.Accounts == nil || d.Suggestions == nil || d.Nudges == nil || d.Store == nil || d.State == nil || d.WeChat == nil || d.Photos == nil {
+		return nil, errors.New("bot: accounts, suggestions, nudges, store, state, wechat and photos are required")
+	}
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	bg, stop := context.WithCancel(context.Background())
+	return &Bot{d: d, log: log.With("component", "bot"), now: now, bg: bg, stop: stop,
+		slots: make(chan struct{}, asyncParallel)}, nil
+}
+
+// Close cancels the background jobs and waits for them (call after the HTTP server stopped).
+func (b *Bot) Close() {
+	b.closed.Do(b.stop)
+	b.wg.Wait()
+}
+
+// Wait waits for the background jobs started so far without cancelling them (tests).
+func (b *Bot) Wait() { b.wg.Wait() }
+
+// Handle answers one verified push of tenantID. It logs the kind of push and the outcome,
+// never the content or the sender.
+func (b *Bot) Handle(ctx context.Context, tenantID int64, m *wechat.OAMsg) wechat.OAReply {
+	start := time.Now()
+	key := m.DedupeKey()
+	first, answer, err := b.d.State.Claim(ctx, tenantID, key, dedupeTTL)
+	if err != nil {
+		// Redis down: answer anyway; PostgreSQL's constraints keep ratings and nudges single.
+		b.log.Warn("dedupe unavailable", "tenant_id", tenantID, "err", err)
+		first = true
+	}
+	if !first {
+		b.log.Info("push retry answered from cache", "tenant_id", tenantID, "msg_type", m.MsgType, "event", m.Event)
+		return wechat.OAReply{Text: answer}
+	}
+	t := &turn{b: b, tenantID: tenantID, m: m, outcome: "ok"}
+	text := t.run(ctx)
+	if err := b.d.State.Remember(ctx, tenantID, key, text, dedupeTTL); err != nil {
+		b.log.Warn("dedupe remember failed", "tenant_id", tenantID, "err", err)
+	}
+	b.log.Info("push handled", "tenant_id", tenantID, "msg_type", m.MsgType, "event", m.Event,
+		"command", t.command, "outcome", t.outcome, "duration_ms", time.Since(start).Milliseconds())
+	return wechat.OAReply{Text: text}
+}
+
+// errText turns a domain refusal into its Chinese message; anything else is logged (without
+// personal data: domain and storage errors name the operation) and answered with "busy".
+func (t *turn) errText(err error) string {
+	var se *suggestion.Error
+	if errors.As(err, &se) {
+		t.outcome = "refused:" + se.Code
+		return se.Message
+	}
+	var ne *nudge.Error
+	if errors.As(err, &ne) {
+		t.outcome = "refused:" + ne.Code
+		return ne.Message
+	}
+	var ae *account.Error
+	if errors.As(err, &ae) {
+		t.outcome = "refused:" + ae.Code
+		return ae.Message
+	}
+	t.outcome = "error"
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		t.outcome = "timeout"
+	}
+	t.b.log.Error("push failed", "tenant_id", t.tenantID, "command", t.command, "err", err)
+	return textBusy
+}
+
+// goAsync runs fn after the answer, bounded by asyncTimeout and asyncParallel jobs.
+func (b *Bot) goAsync(fn func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		ctx, cancel := context.WithTimeout(b.bg, asyncTimeout)
+		defer cancel()
+		select {
+		case b.slots <- struct{}{}:
+		case <-ctx.Done():
+			b.log.Warn("background job dropped: no slot", "err", ctx.Err())
+			return
+		}
+		defer func() { <-b.slots }()
+		fn(ctx)
+	}()
+}
