@@ -13,17 +13,17 @@ import (
 type Kind int
 
 const (
-	CmdNone    Kind = iota // empty message
-	CmdHelp                // 帮助, 菜单
-	CmdMine                // 我的建议
-	CmdQuery               // 查询 <编号>
-	CmdRate                // 评价 <编号> 满意|基本满意|不满意 [理由]
-	CmdNudge               // 催办 <编号>
-	CmdBind                // 绑定 123456
-	CmdSnap                // 随手拍 (how-to)
-	CmdCancel              // 取消
-	CmdSearch              // anything else: matched against the deputy's suggestions
-	CmdUsage               // a known verb with bad arguments; Usage holds the hint
+	CmdNone   Kind = iota // empty message
+	CmdHelp               // 帮助, 菜单
+	CmdMine               // 我的建议
+	CmdQuery              // 查询 <编号>
+	CmdRate               // 评价 <编号> 满意|基本满意|不满意 [理由]
+	CmdNudge              // 催办 <编号>
+	CmdBind               // 绑定 123456
+	CmdSnap               // 随手拍 (how-to)
+	CmdCancel             // 取消
+	CmdSearch             // anything else: matched against the deputy's suggestions
+	CmdUsage              // a known verb with bad arguments; Usage holds the hint
 )
 
 // Command is a parsed text message.
