@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/bot"
+	"jianyi/internal/account"
+	"jianyi/internal/nudge"
+	"jianyi/internal/suggestion"
+	"jianyi/internal/wechat"
+	"jianyi/storage/objects"
+	"jianyi/storage/postgres"
+	jredis "jianyi/storage/redis"
+)
+
+// mountBot adds the official-account message server (bot/) to r at bot.Path. Without an
+// official account (WECHAT_OA_APPID unset, and no dev fake) there is nothing to mount.
+func mountBot(r *gin.Engine, d *deps) error {
+	wcfg := wechat.Config{OAAppID: d.cfg.WechatOAAppID, OAToken: d.cfg.WechatOAToken, OAAESKey: d.cfg.WechatOAAESKey}
+	if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
+		wcfg = d.wechatFake.DevApp().Config()
+	}
+	if wcfg.OAAppID == "" || d.wechat == nil {
+		d.log.Info("official-account bot not mounted: no official account configured")
+		return nil
+	}
+	srv, err := wechat.NewOAServer(wcfg, d.log)
+	if err != nil {
+		return err
+	}
+	accounts := account.NewService(postgres.NewAccountStore(d.pool), nil)
+	b, err := bot.New(bot.Deps{
+		Accounts:    accounts,
+		Suggestions: suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil),
+		Nudges:      nudge.NewService(postgres.NewNudgeStore(d.pool), nil),
+		Store:       postgres.NewBotStore(d.pool),
+		State:       jredis.NewBotState(d.rdb),
+		WeChat:      d.wechat,
+		Photos:      objectPhotos{d.objects},
+		// Deliveries: wired when internal/notify exposes RecordOATemplateResult (requests-bot.md).
+		// UnionIDs: wired when internal/wechat exposes the user/info lookup (requests-bot.md).
+		Log: d.log,
+	})
+	if err != nil {
+		return fmt.Errorf("bot: %w", err)
+	}
+	// Background jobs (photo fetch, customer-service answers) are bounded by their own
+	// timeout; Close cancels and waits for them at shutdown.
+	d.closers = append(d.closers, b.Close)
+	bot.Mount(r, b, srv, accounts)
+	d.log.Info("official-account bot mounted", "path", bot.Path)
+	return nil
+}
+
+// objectPhotos adapts the object store to bot.Photos.
+type objectPhotos struct{ s *objects.Store }
+
+func (p objectPhotos) PutPhoto(ctx context.Context, key string, data []byte, contentType string) error {
+	_, err := p.s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), contentType)
+	return err
+}
