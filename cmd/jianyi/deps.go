@@ -29,7 +29,7 @@ type deps struct {
 	log     *slog.Logger
 	pool    *pgxpool.Pool
 	rdb     *jredis.Client
-	redis   *jredis.Store   // dedupe, locks
+	redis   *jredis.Store // dedupe, locks
 	limiter *jredis.RateLimiter
 	objects *objects.Store
 	metrics *prometheus.Registry
