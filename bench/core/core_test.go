@@ -3,6 +3,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -20,36 +21,55 @@ import (
 
 const body = "民政路早晚高峰拥堵严重，建议拓宽道路并优化红绿灯配时，方便群众出行。"
 
-// rate runs op n times on `workers` goroutines and returns operations per second.
-func rate(b *testing.B, n, workers int, op func(i int) error) float64 {
+// measure runs the operations interleaved in small rounds, so that a machine whose load
+// changes during the run slows each of them alike, and returns operations per second for
+// each. Each op is called with indices 0..n-1 exactly once, spread over `workers` goroutines.
+func measure(b *testing.B, n, workers int, ops ...func(i int) error) []float64 {
 	b.Helper()
+	const round = 50
+	spent := make([]time.Duration, len(ops))
+	for lo := 0; lo < n; lo += round {
+		hi := min(lo+round, n)
+		for k, op := range ops {
+			start := time.Now()
+			if err := parallel(lo, hi, workers, op); err != nil {
+				b.Fatal(err)
+			}
+			spent[k] += time.Since(start)
+		}
+	}
+	out := make([]float64, len(ops))
+	for k := range ops {
+		out[k] = float64(n) / spent[k].Seconds()
+	}
+	return out
+}
+
+func parallel(lo, hi, workers int, op func(i int) error) error {
 	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	next := make(chan int, n)
-	for i := range n {
+	var mu sync.Mutex
+	var first error
+	next := make(chan int, hi-lo)
+	for i := lo; i < hi; i++ {
 		next <- i
 	}
 	close(next)
-	start := time.Now()
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				if err := op(i); err != nil {
-					errs <- err
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
-	return float64(n) / elapsed.Seconds()
+	return first
 }
 
 func BenchmarkSubmitAndAssignVsInsert(b *testing.B) {
@@ -87,18 +107,20 @@ func BenchmarkSubmitAndAssignVsInsert(b *testing.B) {
 				registered[i] = r
 			}
 			b.ResetTimer()
-			insert := rate(b, n, workers, func(i int) error { return insertTx(ctx, pool, tn.ID, i) })
-			submit := rate(b, n, workers, func(i int) error {
-				d := drafts[i]
-				_, err := svc.Submit(ctx, auth.Deputy(tn.ID, d.LeadDeputyID), d.ID, d.Version)
-				return err
-			})
-			assign := rate(b, n, workers, func(i int) error {
-				r := registered[i]
-				_, err := svc.Assign(ctx, reviewer, r.ID, r.Version, suggestion.AssignInput{
-					LeadUnitID: tn.Units[0], CoUnitIDs: []int64{tn.Units[1]}})
-				return err
-			})
+			rates := measure(b, n, workers,
+				func(i int) error { return insertTx(ctx, pool, tn.ID, i) },
+				func(i int) error {
+					d := drafts[i]
+					_, err := svc.Submit(ctx, auth.Deputy(tn.ID, d.LeadDeputyID), d.ID, d.Version)
+					return err
+				},
+				func(i int) error {
+					r := registered[i]
+					_, err := svc.Assign(ctx, reviewer, r.ID, r.Version, suggestion.AssignInput{
+						LeadUnitID: tn.Units[0], CoUnitIDs: []int64{tn.Units[1]}})
+					return err
+				})
+			insert, submit, assign := rates[0], rates[1], rates[2]
 			b.StopTimer()
 			b.ReportMetric(insert, "insert_tx/s")
 			b.ReportMetric(submit, "submit/s")

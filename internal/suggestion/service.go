@@ -394,16 +394,17 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 			return nil, err
 		}
 		units := append([]int64{in.LeadUnitID}, in.CoUnitIDs...)
+		asgs := make([]*Assignment, len(units))
 		for i, u := range units {
-			as := &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: u, Role: RoleLead,
+			asgs[i] = &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: u, Role: RoleLead,
 				State: AsgPending, Active: true, Round: sg.Round, AssignedAt: now, DueAt: replyDue,
 				ReturnDueAt: returnDue, Chain: in.Chain}
 			if i > 0 {
-				as.Role, as.DueAt = RoleCo, coDue
+				asgs[i].Role, asgs[i].DueAt = RoleCo, coDue
 			}
-			if err := tx.InsertAssignment(ctx, as); err != nil {
-				return nil, err
-			}
+		}
+		if err := tx.InsertAssignments(ctx, asgs); err != nil {
+			return nil, err
 		}
 		sg.Mode, sg.IsKey, sg.LeaderUserID, sg.AssignedAt, sg.ReplyDueAt = in.Mode, in.IsKey, in.LeaderUserID, &now, &replyDue
 		return &step{action: string(ActAssign), to: StatusAssigned, event: EvAssigned, data: map[string]any{
@@ -501,7 +502,7 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		n := &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: newUnitID, Role: as.Role,
 			State: AsgPending, Active: true, Round: as.Round, AssignedAt: now, DueAt: as.DueAt,
 			ReturnDueAt: as.ReturnDueAt, Chain: as.Chain}
-		if err := tx.InsertAssignment(ctx, n); err != nil {
+		if err := tx.InsertAssignments(ctx, []*Assignment{n}); err != nil {
 			return nil, err
 		}
 		created = n

@@ -40,7 +40,9 @@ type Tx interface {
 	CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) // id, in recess
 
 	Assignments(ctx context.Context, tenantID, suggestionID int64) ([]Assignment, error)
-	InsertAssignment(ctx context.Context, as *Assignment) error
+	// InsertAssignments writes new assignments (same suggestion, state, round and times;
+	// unit, role and due date per row) and sets their ids.
+	InsertAssignments(ctx context.Context, as []*Assignment) error
 	UpdateAssignment(ctx context.Context, as *Assignment, expect int) error
 
 	UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) error

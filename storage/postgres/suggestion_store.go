@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/auth"
@@ -19,18 +21,39 @@ import (
 // SuggestionStore implements suggestion.Store on PostgreSQL.
 type SuggestionStore struct {
 	pool *pgxpool.Pool
+
+	mu      sync.Mutex
+	configs map[int64]cachedConfig
 }
 
+type cachedConfig struct {
+	cfg *suggestion.TenantConfig
+	at  time.Time
+}
+
+// configTTL bounds how long a tenant's clock settings are reused before they are read again;
+// an administrator's change takes effect within it.
+const configTTL = 30 * time.Second
+
 // NewSuggestionStore builds the workflow's store.
-func NewSuggestionStore(pool *pgxpool.Pool) *SuggestionStore { return &SuggestionStore{pool: pool} }
+func NewSuggestionStore(pool *pgxpool.Pool) *SuggestionStore {
+	return &SuggestionStore{pool: pool, configs: map[int64]cachedConfig{}}
+}
 
 var _ suggestion.Store = (*SuggestionStore)(nil)
 
 var errNotFound = &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "建议不存在或无权查看"}
 
-// Tx runs fn in a transaction.
+// Tx runs fn in a transaction. Audit and outbox rows are queued and sent together in one
+// round trip just before the commit.
 func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error { return fn(&sgTx{tx: tx}) })
+	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		t := &sgTx{tx: tx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush(ctx)
+	})
 }
 
 const suggestionCols = `tenant_id, id, meeting_id, coalesce(number,0), lead_deputy_id, title, body,
@@ -171,9 +194,22 @@ func (s *SuggestionStore) Extension(ctx context.Context, tenantID, id int64) (*s
 	return &e, nil
 }
 
-// Config reads the tenant's clock settings and builds its calendar.
+// Config reads the tenant's clock settings and builds its calendar (cached for configTTL).
 func (s *SuggestionStore) Config(ctx context.Context, tenantID int64) (*suggestion.TenantConfig, error) {
-	return TenantConfig(ctx, s.pool, tenantID)
+	s.mu.Lock()
+	c, ok := s.configs[tenantID]
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < configTTL {
+		return c.cfg, nil
+	}
+	cfg, err := TenantConfig(ctx, s.pool, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.configs[tenantID] = cachedConfig{cfg: cfg, at: time.Now()}
+	s.mu.Unlock()
+	return cfg, nil
 }
 
 // TenantConfig reads a tenant's settings (defaults for what is not set) and holiday overrides.
@@ -477,10 +513,29 @@ func scanAudit(rows pgx.Rows) ([]suggestion.AuditEvent, error) {
 
 // ---- transaction ------------------------------------------------------------------------
 
-type sgTx struct{ tx pgx.Tx }
+type sgTx struct {
+	tx      pgx.Tx
+	pending pgx.Batch // audit and outbox inserts, sent by flush
+}
 
+func (t *sgTx) flush(ctx context.Context) error {
+	if t.pending.Len() == 0 {
+		return nil
+	}
+	if err := t.tx.SendBatch(ctx, &t.pending).Close(); err != nil {
+		var de *suggestion.Error
+		if errors.As(err, &de) {
+			return err
+		}
+		return fmt.Errorf("write suggestion, audit and outbox: %w", err)
+	}
+	return nil
+}
+
+// UpdateSuggestion queues the conditional update; it is sent with the audit and outbox rows in
+// one round trip, and a stale version fails the whole transaction with ErrConflict.
 func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int) error {
-	tag, err := t.tx.Exec(ctx, `UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
+	t.pending.Queue(`UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
 		status=$8, mode=$9, is_key=$10, leader_user_id=nullif($11,0), complex=$12, round=$13, lat=$14, lng=$15, address=$16,
 		content_flag=$17, merged_into=nullif($18,0), status_reason=$19, reply_due_at=$20, rating_due_at=$21,
 		submitted_at=$22, registered_at=$23, assigned_at=$24, replied_at=$25, closed_at=$26, updated_at=$27,
@@ -489,13 +544,12 @@ func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, e
 		s.TenantID, s.ID, expect, s.Number, s.Title, s.Body, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
 		s.Complex, s.Round, s.Location.Lat, s.Location.Lng, s.Location.Address, s.ContentFlag, s.MergedInto,
 		s.StatusReason, s.ReplyDueAt, s.RatingDueAt, s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt,
-		s.ClosedAt, s.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("update suggestion %d: %w", s.ID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被他人修改，请刷新后重试"}
-	}
+		s.ClosedAt, s.UpdatedAt).Exec(func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() == 0 {
+			return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被他人修改，请刷新后重试"}
+		}
+		return nil
+	})
 	s.Version = expect + 1
 	return nil
 }
@@ -540,18 +594,52 @@ func (t *sgTx) Assignments(ctx context.Context, tenantID, suggestionID int64) ([
 	return queryAssignments(ctx, t.tx, nil, tenantID, suggestionID)
 }
 
-func (t *sgTx) InsertAssignment(ctx context.Context, a *suggestion.Assignment) error {
-	chain, _ := json.Marshal(a.Chain)
-	err := t.tx.QueryRow(ctx, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, active, round,
-		assigned_at, due_at, return_due_at, chain)
-		SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11 WHERE EXISTS (SELECT 1 FROM units WHERE tenant_id=$1 AND id=$3 AND active)
-		RETURNING id, version`,
-		a.TenantID, a.SuggestionID, a.UnitID, a.Role, a.State, a.Active, a.Round, a.AssignedAt, a.DueAt, a.ReturnDueAt, chain).Scan(&a.ID, &a.Version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "unit_not_found", Message: "承办单位不存在"}
+// InsertAssignments writes all of one suggestion's new assignments in one statement; an
+// unknown or inactive unit refuses them all.
+func (t *sgTx) InsertAssignments(ctx context.Context, as []*suggestion.Assignment) error {
+	if len(as) == 0 {
+		return nil
 	}
+	units := make([]int64, len(as))
+	roles := make([]string, len(as))
+	dues := make([]time.Time, len(as))
+	for i, a := range as {
+		units[i], roles[i], dues[i] = a.UnitID, string(a.Role), a.DueAt
+	}
+	a0 := as[0]
+	chain, _ := json.Marshal(a0.Chain)
+	rows, err := t.tx.Query(ctx, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, active, round,
+		assigned_at, due_at, return_due_at, chain)
+		SELECT $1, $2, x.unit_id, x.role::assignment_role, $5, true, $6, $7, x.due_at, $8, $9
+		FROM unnest($3::bigint[], $4::text[], $10::timestamptz[]) WITH ORDINALITY AS x(unit_id, role, due_at, n)
+		JOIN units u ON u.tenant_id=$1 AND u.id=x.unit_id AND u.active
+		ORDER BY x.n RETURNING id, version, unit_id`,
+		a0.TenantID, a0.SuggestionID, units, roles, a0.State, a0.Round, a0.AssignedAt, a0.ReturnDueAt, chain, dues)
 	if err != nil {
-		return fmt.Errorf("insert assignment: %w", err)
+		return fmt.Errorf("insert assignments: %w", err)
+	}
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var id int64
+		var version int
+		var unit int64
+		if err := rows.Scan(&id, &version, &unit); err != nil {
+			return fmt.Errorf("insert assignments: %w", err)
+		}
+		for _, a := range as {
+			if a.UnitID == unit && a.ID == 0 {
+				a.ID, a.Version = id, version
+				break
+			}
+		}
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert assignments: %w", err)
+	}
+	if got != len(as) {
+		return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "unit_not_found", Message: "承办单位不存在"}
 	}
 	return nil
 }
@@ -775,12 +863,9 @@ func (t *sgTx) Audit(ctx context.Context, e suggestion.AuditEvent) error {
 	if err != nil {
 		return fmt.Errorf("audit data: %w", err)
 	}
-	_, err = t.tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status,
+	t.pending.Queue(`INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status,
 		to_status, reason, data, created_at) VALUES ($1,$2,$3,$4,$5,nullif($6,'')::suggestion_status,nullif($7,'')::suggestion_status,$8,$9,$10)`,
 		e.TenantID, e.SuggestionID, e.ActorKind, e.ActorID, e.Action, string(e.From), string(e.To), e.Reason, data, e.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("insert audit event: %w", err)
-	}
 	return nil
 }
 
@@ -789,10 +874,7 @@ func (t *sgTx) Outbox(ctx context.Context, e suggestion.OutboxEvent) error {
 	if err != nil {
 		return fmt.Errorf("outbox payload: %w", err)
 	}
-	_, err = t.tx.Exec(ctx, `INSERT INTO outbox (tenant_id, event, suggestion_id, payload) VALUES ($1,$2,$3,$4)`,
+	t.pending.Queue(`INSERT INTO outbox (tenant_id, event, suggestion_id, payload) VALUES ($1,$2,$3,$4)`,
 		e.TenantID, e.Event, e.SuggestionID, payload)
-	if err != nil {
-		return fmt.Errorf("insert outbox: %w", err)
-	}
 	return nil
 }
