@@ -26,12 +26,15 @@ const (
 	KindClosed          = "closed"
 	KindReopened        = "reopened"
 	KindMerged          = "merged"
+	KindNotRegistered   = "not_registered"
+	KindCosignInvited   = "cosign_invited"
 
 	// To staff and units.
 	KindNewSubmission   = "new_submission"
 	KindNewAssignment   = "new_assignment"
 	KindReturnRequested = "return_requested"
 	KindExtension       = "extension_requested"
+	KindReturnDecided   = "return_decided"
 	KindUnsatisfied     = "unsatisfied"
 	KindDisputed        = "contact_disputed"
 	KindEscalated       = "escalated"
@@ -45,6 +48,7 @@ const (
 var Kinds = []string{
 	KindReceived, KindReturned, KindRegistered, KindAssigned, KindAccepted, KindContactRecorded,
 	KindProgress, KindReplied, KindRehandling, KindCommitmentDone, KindClosed, KindReopened, KindMerged,
+	KindNotRegistered, KindCosignInvited, KindReturnDecided,
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 }

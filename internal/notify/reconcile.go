@@ -1,0 +1,77 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Reconciler puts back on the queue every delivery PostgreSQL says is still to do (after a
+// Redis flush or restart, or a failed enqueue), and settles claims of dead workers.
+type Reconciler struct {
+	store    DeliveryStore
+	relay    *Relay
+	queue    Queue
+	clock    Clock
+	log      *slog.Logger
+	lease    time.Duration
+	Interval time.Duration
+	Horizon  time.Duration // enqueue deliveries due up to this far ahead
+	Batch    int
+}
+
+// NewReconciler builds a reconciler; lease must match the Deliverer's.
+func NewReconciler(store DeliveryStore, relay *Relay, queue Queue, clock Clock, lease time.Duration, log *slog.Logger) *Reconciler {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Reconciler{store: store, relay: relay, queue: queue, clock: clock, lease: lease,
+		log: log.With("component", "notify_reconciler"), Interval: 2 * time.Minute, Horizon: 24 * time.Hour, Batch: 5000}
+}
+
+// RunOnce relays what is left in the outbox, expires dead claims and re-enqueues runnable
+// deliveries. Enqueueing is idempotent (the delivery id is the task id).
+func (r *Reconciler) RunOnce(ctx context.Context) (enqueued int, err error) {
+	if r.relay != nil {
+		if err := r.relay.Drain(ctx); err != nil {
+			return 0, err
+		}
+	}
+	now := r.clock.Now()
+	if n, err := r.store.ExpireClaims(ctx, now.Add(-r.lease)); err != nil {
+		return 0, err
+	} else if n > 0 {
+		r.log.Warn("deliveries of dead workers marked unknown", "count", n)
+	}
+	jobs, err := r.store.Runnable(ctx, now.Add(r.Horizon), r.Batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		if err := r.queue.EnqueueDelivery(ctx, j); err != nil {
+			return enqueued, err
+		}
+		enqueued++
+	}
+	return enqueued, nil
+}
+
+// Start runs RunOnce at start and every Interval until ctx is done.
+func (r *Reconciler) Start(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("notify reconcile failed", "err", err)
+		}
+		t.Reset(r.Interval)
+	}
+}

@@ -1,0 +1,77 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"jianyi/internal/notify"
+)
+
+// Task types on the asynq queue.
+const (
+	TaskDeliver = "notify:deliver"
+	TaskRemind  = "r" // reminders: the payload is empty and the task id is the reminder key (small in Redis)
+)
+
+// QueueName is the asynq queue Jianyi uses.
+const QueueName = "default"
+
+// DeliverPayload is the payload of a TaskDeliver task.
+type DeliverPayload struct {
+	TenantID   int64 `json:"t"`
+	DeliveryID int64 `json:"d"`
+}
+
+// DeliveryTaskID is the asynq task id of a delivery: the same delivery is never queued twice
+// while its task exists.
+func DeliveryTaskID(tenantID, deliveryID int64) string {
+	return "dlv:" + strconv.FormatInt(tenantID, 10) + ":" + strconv.FormatInt(deliveryID, 10)
+}
+
+// Queue enqueues Jianyi's tasks on asynq (over the shared go-redis v9 client).
+type Queue struct {
+	client   *asynq.Client
+	MaxRetry int
+}
+
+// NewQueue builds a queue on rdb; Close it when done (rdb stays open).
+func NewQueue(rdb *Client) *Queue {
+	return &Queue{client: asynq.NewClientFromRedisClient(rdb), MaxRetry: 25}
+}
+
+// Close releases the asynq client (not the shared connection).
+func (q *Queue) Close() error { return q.client.Close() }
+
+func (q *Queue) enqueue(ctx context.Context, t *asynq.Task, id string, at time.Time) error {
+	opts := []asynq.Option{asynq.TaskID(id), asynq.Queue(QueueName), asynq.MaxRetry(q.MaxRetry)}
+	if !at.IsZero() && at.After(time.Now()) {
+		opts = append(opts, asynq.ProcessAt(at))
+	}
+	_, err := q.client.EnqueueContext(ctx, t, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil // already queued: enqueueing is idempotent
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", id, err)
+	}
+	return nil
+}
+
+// EnqueueDelivery implements notify.Queue.
+func (q *Queue) EnqueueDelivery(ctx context.Context, j notify.Job) error {
+	b, _ := json.Marshal(DeliverPayload{TenantID: j.TenantID, DeliveryID: j.DeliveryID})
+	return q.enqueue(ctx, asynq.NewTask(TaskDeliver, b), DeliveryTaskID(j.TenantID, j.DeliveryID), j.At)
+}
+
+// EnqueueReminder queues a reminder whose key says everything (see internal/remind).
+func (q *Queue) EnqueueReminder(ctx context.Context, key string, at time.Time) error {
+	return q.enqueue(ctx, asynq.NewTask(TaskRemind, nil), key, at)
+}
+
+var _ notify.Queue = (*Queue)(nil)
