@@ -12,7 +12,9 @@ type ChannelPause struct{ rdb *Client }
 // NewChannelPause wraps rdb.
 func NewChannelPause(rdb *Client) *ChannelPause { return &ChannelPause{rdb: rdb} }
 
-func pauseKey(tenantID int64, channel string) string { return Key(tenantID, "notify", "pause", channel) }
+func pauseKey(tenantID int64, channel string) string {
+	return Key(tenantID, "notify", "pause", channel)
+}
 
 // Pause implements notify.Pauser.
 func (p *ChannelPause) Pause(ctx context.Context, tenantID int64, channel string, d time.Duration) error {
