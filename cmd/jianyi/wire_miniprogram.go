@@ -1,10 +1,62 @@
 package main
 
-import "github.com/gin-gonic/gin"
+import (
+	"errors"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/account"
+	"jianyi/internal/media"
+	"jianyi/internal/notify"
+	"jianyi/internal/suggestion"
+	"jianyi/internal/wechat"
+	mpapi "jianyi/miniprogram-api"
+	"jianyi/storage/objects"
+	"jianyi/storage/postgres"
+	jredis "jianyi/storage/redis"
+)
 
 // mountMiniprogram adds the deputies' mini-program API (miniprogram-api/) to r.
-// Owned by the mini-program API engineer; infra only provides the signature.
 func mountMiniprogram(r *gin.Engine, d *deps) error {
-	_, _ = r, d
-	return nil
+	if d.pool == nil || d.rdb == nil || d.objects == nil {
+		return errors.New("mini-program API needs PostgreSQL, Redis and the object store")
+	}
+	if d.wechat == nil {
+		if err := d.openWechat(); err != nil {
+			return err
+		}
+	}
+	api, err := newMiniprogramAPI(d)
+	if err != nil {
+		return err
+	}
+	return api.Mount(r)
+}
+
+// newMiniprogramAPI builds the API and its services from the shared clients.
+func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
+	sugg := suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil)
+	mstore := postgres.NewMediaStore(d.pool)
+	notifyStore := postgres.NewNotifyStore(d.pool)
+	deps := mpapi.Deps{
+		Suggestions: sugg,
+		Accounts:    account.NewService(postgres.NewAccountStore(d.pool), nil),
+		Sessions:    account.NewSessions(jredis.NewMPSessions(d.rdb), nil),
+		Media:       media.NewService(mstore, objects.MediaAdapter{S: d.objects}, d.wechat, nil, d.log),
+		Snaps:       media.NewSnaps(mstore, mpapi.DraftMaker(sugg), nil),
+		WeChat:      d.wechat,
+		Idempotency: postgres.NewMPIdempotency(d.pool),
+		Limiter:     jredis.NewMPLimiter(d.rdb),
+		Inbox:       notify.NewInbox(notifyStore, nil),
+		Credits:     notify.NewCredits(notifyStore),
+		Log:         d.log,
+	}
+	if tok := d.cfg.WechatMPPushToken; tok != "" {
+		appID := d.cfg.WechatMPAppID
+		if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
+			appID = d.wechatFake.DevApp().MiniAppID
+		}
+		deps.Push = &wechat.MPPush{Token: tok, AESKey: d.cfg.WechatMPPushAESKey, AppID: appID}
+	}
+	return mpapi.New(deps)
 }

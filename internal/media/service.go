@@ -44,6 +44,7 @@ type Attachment struct {
 	ObjectKey    string // re-encoded full-size copy (no EXIF)
 	ThumbKey     string
 	ContentType  string
+	SourceType   string // sniffed type of what the phone sent (not stored)
 	SizeBytes    int64
 	Width        int
 	Height       int
@@ -233,7 +234,7 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 	id := newID()
 	base := objectBase(a.TenantID, t) + id
 	att := &Attachment{TenantID: a.TenantID, Target: t, OwnerDeputy: a.ID, ObjectKey: base + ".jpg",
-		ThumbKey: base + "-thumb.jpg", ContentType: TypeJPEG, CheckStatus: "pending", CreatedAt: s.now()}
+		ThumbKey: base + "-thumb.jpg", ContentType: TypeJPEG, SourceType: ct, CheckStatus: "pending", CreatedAt: s.now()}
 	if hasGPS {
 		att.GPS = &gps
 	}

@@ -1,0 +1,176 @@
+package mpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/account"
+)
+
+type loginRequest struct {
+	Code   string `json:"code"`
+	Tenant string `json:"tenant"`
+}
+
+type deputyJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type loginResponse struct {
+	Token     string      `json:"token"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	Bound     bool        `json:"bound"`
+	Deputy    *deputyJSON `json:"deputy,omitempty"`
+}
+
+type meResponse struct {
+	TenantID int64       `json:"tenant_id"`
+	Bound    bool        `json:"bound"`
+	Deputy   *deputyJSON `json:"deputy,omitempty"`
+}
+
+func toDeputy(d *account.Deputy) *deputyJSON {
+	if d == nil {
+		return nil
+	}
+	return &deputyJSON{ID: d.ID, Name: d.Name}
+}
+
+// login exchanges a wx.login code for our session. Nothing is stored when WeChat fails.
+func (a *API) login(c *gin.Context) {
+	var in loginRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	in.Code = strings.TrimSpace(in.Code)
+	if in.Code == "" || len(in.Code) > 256 {
+		a.fail(c, errWeChatCode)
+		return
+	}
+	ctx := c.Request.Context()
+	tenantID, err := a.Accounts.Tenant(ctx, in.Tenant)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	ws, err := a.WeChat.Code2Session(ctx, in.Code)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	id := account.Identity{OpenID: ws.OpenID, UnionID: ws.UnionID}
+	d, err := a.Accounts.Login(ctx, tenantID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	s := account.Session{TenantID: tenantID, OpenID: ws.OpenID, UnionID: ws.UnionID, SessionKey: ws.SessionKey}
+	if d != nil {
+		s.DeputyID = d.ID
+	}
+	token, s, err := a.Sessions.Create(ctx, s)
+	if err != nil {
+		a.fail(c, errUnavailable)
+		return
+	}
+	c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: s.ExpiresAt, Bound: d != nil, Deputy: toDeputy(d)})
+}
+
+type codeRequest struct {
+	Code string `json:"code"`
+}
+
+// bindPhone binds by the getPhoneNumber code, matched against the tenant's roster.
+func (a *API) bindPhone(c *gin.Context) {
+	var in codeRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if strings.TrimSpace(in.Code) == "" || len(in.Code) > 256 {
+		a.fail(c, errWeChatCode)
+		return
+	}
+	s := sess(c)
+	if s.Bound() {
+		a.fail(c, account.ErrAlreadyBound)
+		return
+	}
+	phone, err := a.WeChat.PhoneNumber(c.Request.Context(), strings.TrimSpace(in.Code))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	d, err := a.Accounts.BindByPhone(c.Request.Context(), s.TenantID, phone, account.Identity{OpenID: s.OpenID, UnionID: s.UnionID})
+	a.finishBind(c, s, d, err)
+}
+
+// bindInvite binds by a staff-issued invite code.
+func (a *API) bindInvite(c *gin.Context) {
+	var in codeRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	s := sess(c)
+	if s.Bound() {
+		a.fail(c, account.ErrAlreadyBound)
+		return
+	}
+	d, err := a.Accounts.RedeemInvite(c.Request.Context(), s.TenantID, in.Code, account.Identity{OpenID: s.OpenID, UnionID: s.UnionID})
+	a.finishBind(c, s, d, err)
+}
+
+func (a *API) finishBind(c *gin.Context, s account.Session, d *account.Deputy, err error) {
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	s.DeputyID = d.ID
+	if err := a.Sessions.Update(c.Request.Context(), c.GetString(ctxToken), s); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, meResponse{TenantID: s.TenantID, Bound: true, Deputy: toDeputy(d)})
+}
+
+func (a *API) logout(c *gin.Context) {
+	if err := a.Sessions.Delete(c.Request.Context(), c.GetString(ctxToken)); err != nil {
+		a.fail(c, errUnavailable)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (a *API) me(c *gin.Context) {
+	s := sess(c)
+	out := meResponse{TenantID: s.TenantID, Bound: s.Bound()}
+	if s.Bound() {
+		d, err := a.Accounts.Deputy(c.Request.Context(), s.TenantID, s.DeputyID)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		out.Deputy = toDeputy(d)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type bindCodeResponse struct {
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Hint      string    `json:"hint"`
+}
+
+// oaBindCode issues the six-digit code the deputy sends to the official account.
+func (a *API) oaBindCode(c *gin.Context) {
+	s := sess(c)
+	code, exp, err := a.Accounts.IssueOABindCode(c.Request.Context(), s.TenantID, s.DeputyID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, bindCodeResponse{Code: code, ExpiresAt: exp, Hint: "请在10分钟内向公众号发送“绑定 " + code + "”"})
+}

@@ -1,0 +1,144 @@
+package mpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/notify"
+)
+
+type noticeJSON struct {
+	ID           int64      `json:"id"`
+	Kind         string     `json:"kind"`
+	Title        string     `json:"title"`
+	Body         string     `json:"body"`
+	Page         string     `json:"page,omitempty"`
+	SuggestionID int64      `json:"suggestion_id,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ReadAt       *time.Time `json:"read_at,omitempty"`
+}
+
+type noticeListJSON struct {
+	Items      []noticeJSON `json:"items"`
+	NextBefore *int64       `json:"next_before"`
+}
+
+func (a *API) listNotices(c *gin.Context) {
+	if a.Inbox == nil {
+		a.fail(c, errUnavailable)
+		return
+	}
+	before, err := optInt(c.Query("before"), 1, 1<<62)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	limit, err := optInt(c.Query("limit"), 1, 50)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	s := sess(c)
+	ns, next, err := a.Inbox.List(c.Request.Context(), s.TenantID, notify.RecipientDeputy, s.DeputyID, before, int(limit))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := noticeListJSON{Items: make([]noticeJSON, 0, len(ns))}
+	for _, n := range ns {
+		out.Items = append(out.Items, noticeJSON{ID: n.ID, Kind: n.Kind, Title: n.Title, Body: n.Body, Page: n.Page,
+			SuggestionID: n.SuggestionID, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt})
+	}
+	if next > 0 {
+		out.NextBefore = &next
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type unreadJSON struct {
+	Count int `json:"count"`
+}
+
+func (a *API) unreadNotices(c *gin.Context) {
+	if a.Inbox == nil {
+		a.fail(c, errUnavailable)
+		return
+	}
+	s := sess(c)
+	n, err := a.Inbox.UnreadCount(c.Request.Context(), s.TenantID, notify.RecipientDeputy, s.DeputyID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, unreadJSON{Count: n})
+}
+
+type markReadRequest struct {
+	IDs []int64 `json:"ids"`
+	All bool    `json:"all"`
+}
+
+// markNoticesRead marks the given notices read, or all of them with {"all": true}.
+func (a *API) markNoticesRead(c *gin.Context) {
+	if a.Inbox == nil {
+		a.fail(c, errUnavailable)
+		return
+	}
+	var in markReadRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if (len(in.IDs) == 0) != in.All || len(in.IDs) > 200 {
+		a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_notice_ids", "请选择要标记已读的通知（最多200条），或选择全部已读"))
+		return
+	}
+	s := sess(c)
+	if err := a.Inbox.MarkRead(c.Request.Context(), s.TenantID, notify.RecipientDeputy, s.DeputyID, in.IDs); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type subscriptionResult struct {
+	TemplateID string `json:"template_id"`
+	Accepted   bool   `json:"accepted"`
+	LongTerm   bool   `json:"long_term"`
+}
+
+type subscriptionsRequest struct {
+	Results []subscriptionResult `json:"results"`
+}
+
+// recordSubscriptions records what the deputy answered in wx.requestSubscribeMessage
+// (one-time credits per accepted template; long-term subscriptions on or off).
+func (a *API) recordSubscriptions(c *gin.Context) {
+	if a.Credits == nil {
+		a.fail(c, errUnavailable)
+		return
+	}
+	var in subscriptionsRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if len(in.Results) == 0 || len(in.Results) > 10 {
+		a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_subscriptions", "订阅结果应为1至10个模板"))
+		return
+	}
+	for _, r := range in.Results {
+		if r.TemplateID == "" || len(r.TemplateID) > 128 {
+			a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_subscriptions", "订阅消息模板编号不正确"))
+			return
+		}
+	}
+	s := sess(c)
+	for _, r := range in.Results {
+		if err := a.Credits.Record(c.Request.Context(), s.TenantID, s.DeputyID, r.TemplateID, r.LongTerm, r.Accepted); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,307 @@
+package mpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/media"
+	"jianyi/internal/suggestion"
+	"jianyi/internal/wechat"
+)
+
+func (a *API) listSuggestions(c *gin.Context) {
+	f, err := parseListFilter(c.Request.URL.Query())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	xs, err := a.Suggestions.List(c.Request.Context(), actor(c), f)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toSummaries(xs, sess(c).DeputyID, f.Limit))
+}
+
+func (a *API) similarSuggestions(c *gin.Context) {
+	q := strings.TrimSpace(c.Query("q"))
+	if len(q) > 600 {
+		a.fail(c, errBadFilter)
+		return
+	}
+	exclude, err := optInt(c.Query("exclude"), 1, 1<<62)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	xs, err := a.Suggestions.Similar(c.Request.Context(), actor(c), q, exclude, 5)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toSummaries(xs, sess(c).DeputyID, 0))
+}
+
+type draftRequest struct {
+	Version  int          `json:"version"`
+	Title    string       `json:"title"`
+	Body     string       `json:"body"`
+	Location locationJSON `json:"location"`
+}
+
+func (in draftRequest) input() suggestion.DraftInput {
+	return suggestion.DraftInput{Title: in.Title, Body: in.Body,
+		Location: suggestion.Location{Lat: in.Location.Lat, Lng: in.Location.Lng, Address: in.Location.Address}}
+}
+
+// createDraft saves a new draft; an Idempotency-Key makes a retried save harmless.
+func (a *API) createDraft(c *gin.Context) {
+	var in draftRequest
+	raw, ok := a.readJSON(c, &in)
+	if !ok {
+		return
+	}
+	a.idempotent(c, false, raw, func() (int, any, error) {
+		s, err := a.Suggestions.CreateDraft(c.Request.Context(), actor(c), in.input())
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, toSuggestion(s), nil
+	})
+}
+
+func (a *API) updateDraft(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in draftRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if in.Version <= 0 {
+		a.fail(c, &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "version_required", Message: "请提供建议的版本号"})
+		return
+	}
+	s, err := a.Suggestions.UpdateDraft(c.Request.Context(), actor(c), id, in.Version, in.input())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toSuggestion(s))
+}
+
+func (a *API) suggestionDetail(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := a.Suggestions.Detail(ctx, actor(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	photos, err := a.Media.Photos(ctx, sess(c).TenantID, media.Target{Kind: media.KindSuggestion, ID: id})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toDetail(d, sess(c).DeputyID, photos))
+}
+
+type submitRequest struct {
+	Version int `json:"version"`
+}
+
+// riskLabels names WeChat's msgSecCheck labels for the deputy.
+var riskLabels = map[int]string{
+	10001: "广告", 20001: "时政", 20002: "色情", 20003: "辱骂", 20006: "违法犯罪", 20008: "欺诈",
+	20012: "低俗", 20013: "版权", 21000: "其他违规",
+}
+
+// submitSuggestion sends a draft to the committee. It requires an Idempotency-Key. The text
+// goes through WeChat's msgSecCheck first: risky is refused with the reason (nothing
+// changes), review is submitted and flagged for staff; WeChat down means 503 and no change.
+func (a *API) submitSuggestion(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in submitRequest
+	raw, ok := a.readJSON(c, &in)
+	if !ok {
+		return
+	}
+	a.idempotent(c, true, raw, func() (int, any, error) {
+		ctx := c.Request.Context()
+		act := actor(c)
+		sg, err := a.Suggestions.Get(ctx, act, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		if in.Version > 0 && in.Version != sg.Version {
+			return 0, nil, &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被修改，请刷新后重试"}
+		}
+		if sg.Status != suggestion.StatusDraft && sg.Status != suggestion.StatusReturned {
+			return a.submitDirect(c, id)
+		}
+		suggest, label, err := a.WeChat.MsgCheck(ctx, sess(c).OpenID, sg.Title+"\n"+sg.Body, wechat.SceneForum)
+		if err != nil {
+			if errors.Is(err, wechat.ErrInvalidCode) {
+				return 0, nil, errWeChatDown
+			}
+			return 0, nil, err
+		}
+		if suggest == wechat.SuggestRisky {
+			reason := riskLabels[label]
+			if reason == "" {
+				reason = "违规"
+			}
+			return 0, nil, apiErr(http.StatusUnprocessableEntity, "content_risky",
+				fmt.Sprintf("建议内容可能含有%s信息，请修改后再提交", reason))
+		}
+		flag := ""
+		if suggest == wechat.SuggestReview {
+			flag = "review"
+		}
+		if flag != sg.ContentFlag {
+			// Flag first: if the submit then fails, the draft only carries a stale flag that
+			// the next submit rewrites; the other order could let flagged text through unmarked.
+			if err := a.Suggestions.SetContentFlag(ctx, act, id, flag); err != nil {
+				return 0, nil, err
+			}
+		}
+		return a.submitDirect(c, id)
+	})
+}
+
+func (a *API) submitDirect(c *gin.Context, id int64) (int, any, error) {
+	s, err := a.Suggestions.Submit(c.Request.Context(), actor(c), id, -1)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toSuggestion(s), nil
+}
+
+type cosignersRequest struct {
+	DeputyIDs []int64 `json:"deputy_ids"`
+}
+
+func (a *API) inviteCosigners(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in cosignersRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if err := a.Suggestions.InviteCosigners(c.Request.Context(), actor(c), id, in.DeputyIDs); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type cosignRequest struct {
+	Accept *bool `json:"accept"`
+}
+
+func (a *API) respondCosign(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in cosignRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if in.Accept == nil {
+		a.fail(c, errBadRequest)
+		return
+	}
+	if err := a.Suggestions.RespondCosign(c.Request.Context(), actor(c), id, *in.Accept); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type ratingRequest struct {
+	Kind   string `json:"kind"`
+	Rating string `json:"rating"`
+	Reason string `json:"reason"`
+}
+
+// rateSuggestion records the reply rating or the implementation rating (双测评).
+func (a *API) rateSuggestion(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in ratingRequest
+	raw, ok := a.readJSON(c, &in)
+	if !ok {
+		return
+	}
+	a.idempotent(c, false, raw, func() (int, any, error) {
+		ctx := c.Request.Context()
+		r := suggestion.Rating(in.Rating)
+		var s *suggestion.Suggestion
+		var err error
+		switch in.Kind {
+		case "reply":
+			s, err = a.Suggestions.RateReply(ctx, actor(c), id, r, in.Reason)
+		case "implementation":
+			s, err = a.Suggestions.RateImplementation(ctx, actor(c), id, r, in.Reason)
+		default:
+			err = &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "bad_rating_kind", Message: "评价类型应为答复（reply）或落实（implementation）"}
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, toSuggestion(s), nil
+	})
+}
+
+type confirmRequest struct {
+	Confirm *bool  `json:"confirm"`
+	Comment string `json:"comment"`
+}
+
+// confirmContact is the deputy confirming or disputing a recorded 三见面 contact.
+func (a *API) confirmContact(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in confirmRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if in.Confirm == nil {
+		a.fail(c, errBadRequest)
+		return
+	}
+	ct, err := a.Suggestions.ConfirmContact(c.Request.Context(), actor(c), id, *in.Confirm, in.Comment)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toContact(ct))
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,252 @@
+package mpapi
+
+import (
+	"time"
+
+	"jianyi/internal/media"
+	"jianyi/internal/suggestion"
+)
+
+type locationJSON struct {
+	Lat     *float64 `json:"lat,omitempty"`
+	Lng     *float64 `json:"lng,omitempty"`
+	Address string   `json:"address,omitempty"`
+}
+
+type suggestionJSON struct {
+	ID          int64        `json:"id"`
+	Number      string       `json:"number,omitempty"`
+	Title       string       `json:"title"`
+	Body        string       `json:"body"`
+	Status      string       `json:"status"`
+	StatusLabel string       `json:"status_label"`
+	StatusNote  string       `json:"status_reason,omitempty"`
+	Mode        string       `json:"mode"`
+	ModeLabel   string       `json:"mode_label"`
+	IsKey       bool         `json:"is_key"`
+	Round       int          `json:"round"`
+	Location    locationJSON `json:"location"`
+	Version     int          `json:"version"`
+	ReplyDueAt  *time.Time   `json:"reply_due_at,omitempty"`
+	RatingDueAt *time.Time   `json:"rating_due_at,omitempty"`
+	SubmittedAt *time.Time   `json:"submitted_at,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+func toSuggestion(s *suggestion.Suggestion) suggestionJSON {
+	return suggestionJSON{
+		ID: s.ID, Number: s.NumberLabel(), Title: s.Title, Body: s.Body, Status: string(s.Status),
+		StatusLabel: s.Status.Label(), StatusNote: s.StatusReason, Mode: string(s.Mode), ModeLabel: s.Mode.Label(),
+		IsKey: s.IsKey, Round: s.Round,
+		Location: locationJSON{Lat: s.Location.Lat, Lng: s.Location.Lng, Address: s.Location.Address},
+		Version:  s.Version, ReplyDueAt: s.ReplyDueAt, RatingDueAt: s.RatingDueAt, SubmittedAt: s.SubmittedAt,
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+	}
+}
+
+type summaryJSON struct {
+	ID          int64      `json:"id"`
+	Number      string     `json:"number,omitempty"`
+	Title       string     `json:"title"`
+	Status      string     `json:"status"`
+	StatusLabel string     `json:"status_label"`
+	IsKey       bool       `json:"is_key"`
+	Mine        bool       `json:"mine"`
+	LeadName    string     `json:"lead_name"`
+	Category    string     `json:"category,omitempty"`
+	ReplyDueAt  *time.Time `json:"reply_due_at,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+type listJSON struct {
+	Items      []summaryJSON `json:"items"`
+	NextBefore *int64        `json:"next_before"`
+}
+
+func toSummaries(xs []suggestion.Summary, me int64, limit int) listJSON {
+	out := listJSON{Items: make([]summaryJSON, 0, len(xs))}
+	for _, x := range xs {
+		n := ""
+		if x.Number > 0 {
+			n = (&suggestion.Suggestion{Number: x.Number}).NumberLabel()
+		}
+		out.Items = append(out.Items, summaryJSON{ID: x.ID, Number: n, Title: x.Title, Status: string(x.Status),
+			StatusLabel: x.Status.Label(), IsKey: x.IsKey, Mine: x.LeadDeputyID == me, LeadName: x.LeadName,
+			Category: x.Category, ReplyDueAt: x.ReplyDueAt, UpdatedAt: x.UpdatedAt})
+	}
+	if limit > 0 && len(xs) == limit {
+		last := xs[len(xs)-1].ID
+		out.NextBefore = &last
+	}
+	return out
+}
+
+type cosignerJSON struct {
+	DeputyID int64  `json:"deputy_id"`
+	Name     string `json:"name"`
+	State    string `json:"state"`
+}
+
+type unitJSON struct {
+	UnitName     string     `json:"unit_name"`
+	Role         string     `json:"role"`
+	State        string     `json:"state"`
+	StateLabel   string     `json:"state_label"`
+	DueAt        time.Time  `json:"due_at"`
+	AcceptedAt   *time.Time `json:"accepted_at,omitempty"`
+	HandlerName  string     `json:"handler_name,omitempty"`
+	HandlerPhone string     `json:"handler_phone,omitempty"`
+}
+
+type contactJSON struct {
+	ID            int64      `json:"id"`
+	Stage         string     `json:"stage"`
+	StageLabel    string     `json:"stage_label"`
+	HappenedAt    time.Time  `json:"happened_at"`
+	Method        string     `json:"method"`
+	People        string     `json:"people"`
+	Summary       string     `json:"summary"`
+	Confirmation  string     `json:"confirmation"`
+	DeputyComment string     `json:"deputy_comment,omitempty"`
+	ConfirmedAt   *time.Time `json:"confirmed_at,omitempty"`
+}
+
+func toContact(c *suggestion.Contact) contactJSON {
+	return contactJSON{ID: c.ID, Stage: string(c.Stage), StageLabel: c.Stage.Label(), HappenedAt: c.HappenedAt,
+		Method: c.Method, People: c.People, Summary: c.Summary, Confirmation: c.Confirmation,
+		DeputyComment: c.DeputyComment, ConfirmedAt: c.ConfirmedAt}
+}
+
+type commitmentJSON struct {
+	What   string     `json:"what"`
+	DueOn  string     `json:"due_on"`
+	DoneAt *time.Time `json:"done_at,omitempty"`
+	Note   string     `json:"done_note,omitempty"`
+}
+
+type replyJSON struct {
+	Round       int              `json:"round"`
+	UnitName    string           `json:"unit_name"`
+	Class       string           `json:"class"`
+	ClassLabel  string           `json:"class_label"`
+	Body        string           `json:"body"`
+	RepliedAt   time.Time        `json:"replied_at"`
+	OnTime      bool             `json:"on_time"`
+	Commitments []commitmentJSON `json:"commitments"`
+}
+
+type evaluationJSON struct {
+	Kind        string    `json:"kind"`
+	Round       int       `json:"round"`
+	Rating      string    `json:"rating"`
+	RatingLabel string    `json:"rating_label"`
+	Mine        bool      `json:"mine"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+type progressJSON struct {
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type eventJSON struct {
+	Action    string    `json:"action"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	Label     string    `json:"label"`
+	Reason    string    `json:"reason,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type photoJSON struct {
+	ID          int64  `json:"id"`
+	URL         string `json:"url"`
+	ThumbURL    string `json:"thumb_url"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	CheckStatus string `json:"check_status"`
+}
+
+func toPhotos(ps []media.Photo) []photoJSON {
+	out := make([]photoJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, photoJSON{ID: p.ID, URL: p.URL, ThumbURL: p.ThumbURL, Width: p.Width, Height: p.Height, CheckStatus: p.CheckStatus})
+	}
+	return out
+}
+
+type detailJSON struct {
+	suggestionJSON
+	LeadName    string           `json:"lead_name"`
+	Category    string           `json:"category,omitempty"`
+	Cosigners   []cosignerJSON   `json:"cosigners"`
+	Units       []unitJSON       `json:"units"`
+	Contacts    []contactJSON    `json:"contacts"`
+	Progress    []progressJSON   `json:"progress"`
+	Replies     []replyJSON      `json:"replies"`
+	Evaluations []evaluationJSON `json:"evaluations"`
+	Timeline    []eventJSON      `json:"timeline"`
+	Photos      []photoJSON      `json:"photos"`
+}
+
+var actionLabels = map[string]string{
+	"create_draft": "保存草稿", "edit": "修改建议", "submit": "提交建议", "return": "退回修改",
+	"not_register": "不予立案", "register": "立案", "assign": "交办", "accept": "承办单位签收",
+	"record_contact": "承办单位记录沟通", "confirm_contact": "代表确认沟通", "dispute_contact": "代表对沟通有异议",
+	"progress": "办理进展", "co_opinion": "协办意见", "reply": "承办单位答复", "rate_reply": "代表评价答复",
+	"conclude": "评价结果处理", "rate_impl": "代表评价落实", "impl_close": "落实满意办结", "track": "列入跟踪督办",
+	"close": "办结", "reopen": "回头看重新办理", "merge": "并案", "content_flag": "内容审核标记",
+	"cosign_invite": "邀请联名", "cosign_accept": "同意联名", "cosign_decline": "拒绝联名",
+}
+
+func eventLabel(e suggestion.AuditEvent) string {
+	if l, ok := actionLabels[e.Action]; ok {
+		return l
+	}
+	if e.To != "" {
+		return e.To.Label()
+	}
+	return e.Action
+}
+
+func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
+	out := detailJSON{suggestionJSON: toSuggestion(&d.Suggestion), LeadName: d.LeadName, Category: d.Category,
+		Cosigners: []cosignerJSON{}, Units: []unitJSON{}, Contacts: []contactJSON{}, Progress: []progressJSON{},
+		Replies: []replyJSON{}, Evaluations: []evaluationJSON{}, Timeline: []eventJSON{}, Photos: toPhotos(photos)}
+	for _, c := range d.Cosigners {
+		out.Cosigners = append(out.Cosigners, cosignerJSON{DeputyID: c.DeputyID, Name: c.Name, State: c.State})
+	}
+	for _, as := range d.Assignments {
+		if !as.Active {
+			continue
+		}
+		out.Units = append(out.Units, unitJSON{UnitName: as.UnitName, Role: string(as.Role), State: string(as.State),
+			StateLabel: as.State.Label(), DueAt: as.DueAt, AcceptedAt: as.AcceptedAt, HandlerName: as.HandlerName, HandlerPhone: as.HandlerPhone})
+	}
+	for i := range d.Contacts {
+		out.Contacts = append(out.Contacts, toContact(&d.Contacts[i]))
+	}
+	for _, p := range d.Progress {
+		if !p.Private {
+			out.Progress = append(out.Progress, progressJSON{Body: p.Body, CreatedAt: p.CreatedAt})
+		}
+	}
+	for _, r := range d.Replies {
+		rj := replyJSON{Round: r.Round, UnitName: r.UnitName, Class: string(r.Class), ClassLabel: suggestion.DefaultClassLabels[r.Class],
+			Body: r.Body, RepliedAt: r.RepliedAt, OnTime: r.OnTime, Commitments: []commitmentJSON{}}
+		for _, cm := range r.Commitments {
+			rj.Commitments = append(rj.Commitments, commitmentJSON{What: cm.What, DueOn: cm.DueOn.Format("2006-01-02"), DoneAt: cm.DoneAt, Note: cm.DoneNote})
+		}
+		out.Replies = append(out.Replies, rj)
+	}
+	for _, e := range d.Evaluations {
+		out.Evaluations = append(out.Evaluations, evaluationJSON{Kind: string(e.Kind), Round: e.Round, Rating: string(e.Rating),
+			RatingLabel: e.Rating.Label(), Mine: e.DeputyID == me, CreatedAt: e.CreatedAt})
+	}
+	for _, e := range d.Timeline {
+		out.Timeline = append(out.Timeline, eventJSON{Action: e.Action, From: string(e.From), To: string(e.To),
+			Label: eventLabel(e), Reason: e.Reason, CreatedAt: e.CreatedAt})
+	}
+	return out
+}
