@@ -1,10 +1,68 @@
 package main
 
-import "github.com/gin-gonic/gin"
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
 
-// mountConsole adds the staff web console (console/) to r.
-// Owned by the console engineer; infra only provides the signature.
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/console"
+	"jianyi/internal/account"
+	"jianyi/internal/auth"
+	"jianyi/internal/directory"
+	"jianyi/internal/export"
+	"jianyi/internal/notify"
+	"jianyi/internal/stats"
+	"jianyi/internal/suggestion"
+	"jianyi/internal/supervise"
+	"jianyi/storage/objects"
+	"jianyi/storage/postgres"
+)
+
+// mountConsole adds the staff web console (console/) to r at "/" (sign-in at /login).
 func mountConsole(r *gin.Engine, d *deps) error {
-	_, _ = r, d
-	return nil
+	if d.pool == nil {
+		return errors.New("console needs PostgreSQL")
+	}
+	return console.Mount(r, consoleConfig(d.pool, d.objects, d.log))
+}
+
+// consoleConfig builds the console's services over the shared pool and object store.
+func consoleConfig(pool *pgxpool.Pool, obj *objects.Store, log *slog.Logger) console.Config {
+	notifyStore := postgres.NewNotifyStore(pool)
+	cfg := console.Config{
+		Sessions:    auth.NewSessions(postgres.NewConsoleAuthStore(pool), auth.DefaultPolicy(), nil),
+		Suggestions: suggestion.NewService(postgres.NewSuggestionStore(pool), nil),
+		Directory:   directory.NewService(postgres.NewDirectoryStore(pool)),
+		Stats:       stats.NewService(postgres.NewStatsStore(pool), nil),
+		Supervise:   supervise.NewService(postgres.NewSuperviseStore(pool), nil),
+		Export:      export.NewService(postgres.NewExportStore(pool), nil),
+		Templates:   notify.NewTemplates(notifyStore),
+		Inbox:       notify.NewInbox(notifyStore, nil),
+		Invites:     account.NewService(postgres.NewAccountStore(pool), nil),
+		Log:         log,
+	}
+	if obj != nil {
+		cfg.Documents = consoleDocuments{obj}
+	}
+	return cfg
+}
+
+// consoleDocuments adapts the object store to console.Documents.
+type consoleDocuments struct{ s *objects.Store }
+
+func (d consoleDocuments) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	_, err := d.s.Put(ctx, key, r, size, contentType)
+	return err
+}
+
+func (d consoleDocuments) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
+	rc, info, err := d.s.Get(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rc, info.Size, nil
 }

@@ -150,6 +150,9 @@ type Store interface {
 	Cases(ctx context.Context, tenantID int64, list List, leaderID, unitID int64, now time.Time, limit int) ([]Case, error)
 	Inbox(ctx context.Context, tenantID, unitID int64, open bool, now time.Time, limit int) ([]InboxRow, error)
 	Decisions(ctx context.Context, tenantID int64) ([]Decision, error)
+	// AssignmentSuggestion returns the suggestion of the unit's active assignment, or
+	// ErrNotFound when the assignment is not that unit's.
+	AssignmentSuggestion(ctx context.Context, tenantID, unitID, assignmentID int64) (int64, error)
 
 	ProblemItems(ctx context.Context, tenantID, unitID int64, state string) ([]ProblemItem, error)
 	ProblemItem(ctx context.Context, tenantID, id int64) (*ProblemItem, error)
@@ -203,6 +206,15 @@ func (s *Service) Inbox(ctx context.Context, a auth.Actor, all bool) ([]InboxRow
 		return nil, errForbidden
 	}
 	return s.store.Inbox(ctx, a.TenantID, a.UnitID, !all, s.now(), 500)
+}
+
+// UnitAssignment returns the suggestion behind one of the actor's unit's active
+// assignments; another unit's (or tenant's) assignment is not found.
+func (s *Service) UnitAssignment(ctx context.Context, a auth.Actor, assignmentID int64) (int64, error) {
+	if !a.IsUnit() {
+		return 0, errForbidden
+	}
+	return s.store.AssignmentSuggestion(ctx, a.TenantID, a.UnitID, assignmentID)
 }
 
 // Decisions lists return requests and extension requests waiting for a reviewer.

@@ -95,6 +95,17 @@ func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, open
 	})
 }
 
+// AssignmentSuggestion implements supervise.Store.
+func (s *SuperviseStore) AssignmentSuggestion(ctx context.Context, tenantID, unitID, assignmentID int64) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT suggestion_id FROM assignments WHERE tenant_id = $1 AND id = $2 AND unit_id = $3 AND active`,
+		tenantID, assignmentID, unitID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, &supervise.Error{Kind: supervise.ErrNotFound, Code: "assignment_not_found", Message: "交办记录不存在或无权查看"}
+	}
+	return id, err
+}
+
 // Decisions implements supervise.Store.
 func (s *SuperviseStore) Decisions(ctx context.Context, tenantID int64) ([]supervise.Decision, error) {
 	rows, err := s.pool.Query(ctx, `

@@ -1,0 +1,421 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/account"
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+	"jianyi/internal/directory"
+	"jianyi/internal/notify"
+)
+
+func (s *server) adminHome(c *gin.Context) {
+	s.render(c, http.StatusOK, "admin", "系统管理", nil)
+}
+
+func (s *server) adminUnits(c *gin.Context) {
+	units, err := s.cfg.Directory.Units(c.Request.Context(), actor(c))
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_units", "承办单位", units)
+}
+
+func (s *server) saveUnit(c *gin.Context) {
+	u := &directory.Unit{ID: formID(c, "id"), Name: c.PostForm("name"), Kind: c.PostForm("kind"), Active: c.PostForm("active") != "0"}
+	if err := s.cfg.Directory.SaveUnit(c.Request.Context(), actor(c), u); err != nil {
+		s.back(c, "/admin/units", err)
+		return
+	}
+	s.done(c, "/admin/units", "已保存承办单位："+u.Name)
+}
+
+type deputiesData struct {
+	Rows        []directory.Deputy
+	Delegations []directory.Delegation
+	Groups      []directory.Group
+	Q           string
+	Import      *directory.ImportResult
+	Invite      string
+	CanEdit     bool
+	CanInvite   bool
+}
+
+func (s *server) adminDeputies(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	d := deputiesData{Q: c.Query("q"), CanEdit: a.Has(auth.RoleAdmin), CanInvite: s.cfg.Invites != nil}
+	var err error
+	if d.Rows, err = s.cfg.Directory.Deputies(ctx, a, d.Q, 300); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Delegations, err = s.cfg.Directory.Delegations(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Groups, err = s.cfg.Directory.Groups(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_deputies", "代表名册", d)
+}
+
+func (s *server) saveDeputy(c *gin.Context) {
+	d := &directory.Deputy{ID: formID(c, "id"), Name: c.PostForm("name"), Phone: c.PostForm("phone"),
+		DelegationID: formID(c, "delegation"), GroupID: formID(c, "group"), Active: c.PostForm("active") != "0"}
+	if err := s.cfg.Directory.SaveDeputy(c.Request.Context(), actor(c), d); err != nil {
+		s.back(c, "/admin/deputies", err)
+		return
+	}
+	s.done(c, "/admin/deputies", "已保存代表："+d.Name)
+}
+
+func (s *server) importDeputies(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 10<<20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		s.back(c, "/admin/deputies", invalidInput("file_required", "请选择要导入的 .xlsx 文件（不超过10MB）"))
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		s.back(c, "/admin/deputies", invalidInput("file_unreadable", "无法读取上传的文件"))
+		return
+	}
+	defer f.Close()
+	rows, err := directory.ParseDeputiesXLSX(f)
+	if err != nil {
+		s.back(c, "/admin/deputies", err)
+		return
+	}
+	res, err := s.cfg.Directory.ImportDeputies(c.Request.Context(), actor(c), rows)
+	if err != nil {
+		s.back(c, "/admin/deputies", err)
+		return
+	}
+	if len(res.Errors) > 0 {
+		var b strings.Builder
+		b.WriteString("导入未完成，请修改后重新上传：")
+		for i, e := range res.Errors {
+			if i == 10 {
+				fmt.Fprintf(&b, "……共%d处问题", len(res.Errors))
+				break
+			}
+			if e.Line > 0 {
+				fmt.Fprintf(&b, "第%d行%s；", e.Line, e.Message)
+			} else {
+				b.WriteString(e.Message + "；")
+			}
+		}
+		setFlash(c, false, b.String())
+		c.Redirect(http.StatusSeeOther, "/admin/deputies")
+		return
+	}
+	s.done(c, "/admin/deputies", fmt.Sprintf("导入完成：新增%d名代表，更新%d名", res.Created, res.Updated))
+}
+
+func (s *server) issueInvite(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok || s.cfg.Invites == nil {
+		s.notFound(c)
+		return
+	}
+	code, exp, err := s.cfg.Invites.IssueInvite(c.Request.Context(), actor(c), id)
+	if err != nil {
+		var ae *account.Error
+		if errors.As(err, &ae) {
+			setFlash(c, false, ae.Message)
+			c.Redirect(http.StatusSeeOther, "/admin/deputies")
+			return
+		}
+		s.back(c, "/admin/deputies", err)
+		return
+	}
+	s.done(c, "/admin/deputies", fmt.Sprintf("邀请码：%s（%s前有效，仅显示一次，请转交代表在小程序中绑定）", code, exp.In(shanghai).Format("2006-01-02 15:04")))
+}
+
+type usersData struct {
+	Rows       []directory.User
+	Units      []directory.Unit
+	Categories []directory.Category
+	Roles      []auth.Role
+	Edit       *directory.User
+	Now        any
+}
+
+func (s *server) adminUsers(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	d := usersData{Roles: auth.Roles[1:], Now: s.now()}
+	var err error
+	if d.Rows, err = s.cfg.Directory.Users(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Units, err = s.cfg.Directory.Units(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Categories, err = s.cfg.Directory.Categories(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if id := queryID(c, "edit"); id != 0 {
+		for i := range d.Rows {
+			if d.Rows[i].ID == id {
+				d.Edit = &d.Rows[i]
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "admin_users", "工作人员与角色", d)
+}
+
+func (s *server) saveUser(c *gin.Context) {
+	u := &directory.User{ID: formID(c, "id"), Username: c.PostForm("username"), DisplayName: c.PostForm("display_name"),
+		Phone: strings.TrimSpace(c.PostForm("phone")), UnitID: formID(c, "unit"), CategoryIDs: formIDs(c, "categories"),
+		Active: c.PostForm("active") != "0"}
+	for _, r := range c.PostFormArray("roles") {
+		u.Roles = append(u.Roles, auth.Role(r))
+	}
+	if err := s.cfg.Directory.SaveUser(c.Request.Context(), actor(c), u, c.PostForm("password")); err != nil {
+		s.back(c, "/admin/users", err)
+		return
+	}
+	s.done(c, "/admin/users", "已保存用户："+u.Username)
+}
+
+func (s *server) unlockUser(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	if err := s.cfg.Directory.Unlock(c.Request.Context(), actor(c), id); err != nil {
+		s.back(c, "/admin/users", err)
+		return
+	}
+	s.done(c, "/admin/users", "已解除锁定")
+}
+
+type catalogData struct {
+	Categories  []directory.Category
+	Delegations []directory.Delegation
+	Groups      []directory.Group
+	Meetings    []directory.Meeting
+}
+
+func (s *server) adminCatalog(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	var d catalogData
+	var err error
+	if d.Categories, err = s.cfg.Directory.Categories(ctx, a); err == nil {
+		if d.Delegations, err = s.cfg.Directory.Delegations(ctx, a); err == nil {
+			if d.Groups, err = s.cfg.Directory.Groups(ctx, a); err == nil {
+				d.Meetings, err = s.cfg.Directory.Meetings(ctx, a)
+			}
+		}
+	}
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_catalog", "会议、类别与代表团", d)
+}
+
+func (s *server) saveCategory(c *gin.Context) {
+	v := &directory.Category{ID: formID(c, "id"), Name: c.PostForm("name")}
+	if err := s.cfg.Directory.SaveCategory(c.Request.Context(), actor(c), v); err != nil {
+		s.back(c, "/admin/catalog", err)
+		return
+	}
+	s.done(c, "/admin/catalog", "已保存类别："+v.Name)
+}
+
+func (s *server) saveDelegation(c *gin.Context) {
+	v := &directory.Delegation{ID: formID(c, "id"), Name: c.PostForm("name")}
+	if err := s.cfg.Directory.SaveDelegation(c.Request.Context(), actor(c), v); err != nil {
+		s.back(c, "/admin/catalog", err)
+		return
+	}
+	s.done(c, "/admin/catalog", "已保存代表团："+v.Name)
+}
+
+func (s *server) saveGroup(c *gin.Context) {
+	v := &directory.Group{ID: formID(c, "id"), Name: c.PostForm("name"), DelegationID: formID(c, "delegation")}
+	if err := s.cfg.Directory.SaveGroup(c.Request.Context(), actor(c), v); err != nil {
+		s.back(c, "/admin/catalog", err)
+		return
+	}
+	s.done(c, "/admin/catalog", "已保存代表小组："+v.Name)
+}
+
+func (s *server) saveMeeting(c *gin.Context) {
+	m := &directory.Meeting{ID: formID(c, "id"), Name: c.PostForm("name"), Year: formInt(c, "year"),
+		StartsOn: parseDay(c.PostForm("starts_on")), EndsOn: parseDay(c.PostForm("ends_on")), IsCurrent: c.PostForm("is_current") == "1"}
+	if m.StartsOn.IsZero() || m.EndsOn.IsZero() {
+		s.back(c, "/admin/catalog", invalidInput("bad_dates", "请填写会议起止日期"))
+		return
+	}
+	if err := s.cfg.Directory.SaveMeeting(c.Request.Context(), actor(c), m); err != nil {
+		s.back(c, "/admin/catalog", err)
+		return
+	}
+	s.done(c, "/admin/catalog", "已保存会议："+m.Name)
+}
+
+type templateRow struct {
+	Kind    string
+	Label   string
+	Current map[string]string
+}
+
+type settingsData struct {
+	Config    *directory.Config
+	Defaults  map[string]string
+	Offsets   string
+	Templates []templateRow
+	Channels  []struct{ Key, Label string }
+	HasNotify bool
+}
+
+var kindLabels = map[string]string{
+	notify.KindAny: "（默认模板）", notify.KindReceived: "建议已收到", notify.KindReturned: "退回修改", notify.KindRegistered: "已立案",
+	notify.KindAssigned: "已交办", notify.KindAccepted: "承办单位已签收", notify.KindContactRecorded: "沟通记录待确认",
+	notify.KindProgress: "办理进展", notify.KindReplied: "答复待评价", notify.KindRehandling: "重新办理",
+	notify.KindCommitmentDone: "承诺事项完成", notify.KindClosed: "已办结", notify.KindReopened: "回头看重新办理",
+	notify.KindMerged: "已并案", notify.KindNotRegistered: "不予立案", notify.KindCosignInvited: "联名邀请",
+	notify.KindReturnDecided: "退回申请结果", notify.KindNewSubmission: "新提交建议", notify.KindNewAssignment: "新交办",
+	notify.KindReturnRequested: "单位申请退回", notify.KindExtension: "单位申请延期", notify.KindUnsatisfied: "代表不满意",
+	notify.KindDisputed: "沟通记录有异议", notify.KindEscalated: "当面协商督办", notify.KindReminder: "时限提醒",
+	notify.KindOverdue: "逾期督办", notify.KindOverdueDigest: "逾期汇总", notify.KindDigest: "消息汇总",
+}
+
+func (s *server) adminSettings(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	cfg, err := s.cfg.Directory.Config(ctx, a)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	d := settingsData{Config: cfg, Defaults: map[string]string{}, HasNotify: s.cfg.Templates != nil,
+		Channels: []struct{ Key, Label string }{{notify.ChannelMPSubscribe, "小程序订阅消息"}, {notify.ChannelOATemplate, "公众号模板消息（代表）"}, {notify.ChannelOAStaff, "公众号模板消息（工作人员）"}}}
+	for k, v := range defaultLabels() {
+		d.Defaults[k] = v
+	}
+	var offs []string
+	for _, o := range cfg.Settings.ReminderOffsets {
+		offs = append(offs, fmt.Sprint(o))
+	}
+	d.Offsets = strings.Join(offs, ",")
+	if s.cfg.Templates != nil {
+		set, err := s.cfg.Templates.Get(ctx, a.TenantID)
+		if err != nil {
+			s.failErr(c, err)
+			return
+		}
+		for _, k := range append([]string{notify.KindAny}, notify.Kinds...) {
+			row := templateRow{Kind: k, Label: kindLabels[k], Current: map[string]string{}}
+			if row.Label == "" {
+				row.Label = k
+			}
+			for _, t := range set {
+				if t.Kind == k {
+					row.Current[t.Channel] = t.TemplateID
+				}
+			}
+			d.Templates = append(d.Templates, row)
+		}
+	}
+	s.render(c, http.StatusOK, "admin_settings", "时限与通知设置", d)
+}
+
+func defaultLabels() map[string]string {
+	out := map[string]string{}
+	for k, v := range suggestionDefaultLabels {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *server) saveClocks(c *gin.Context) {
+	st := deadline.Settings{
+		ReplyMonths: formInt(c, "reply_months"), ComplexReplyMonths: formInt(c, "complex_reply_months"),
+		ReturnWindowWorkdays: formInt(c, "return_window_workdays"), CoOpinionMonths: formInt(c, "co_opinion_months"),
+		BeforeContactWorkdays: formInt(c, "before_contact_workdays"), RatingWorkdays: formInt(c, "rating_workdays"),
+		RehandleMonths: formInt(c, "rehandle_months"), ImplRatingWorkdays: formInt(c, "impl_rating_workdays"),
+		PublishWorkdays: formInt(c, "publish_workdays"), FastTrackReplyWorkdays: formInt(c, "fast_track_reply_workdays"),
+		RequireBeforeContact: c.PostForm("require_before_contact") == "1",
+	}
+	for _, p := range strings.FieldsFunc(c.PostForm("reminder_offsets"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
+		var n int
+		if _, err := fmt.Sscan(p, &n); err != nil {
+			s.back(c, "/admin/settings", invalidInput("bad_offsets", "提醒时间请填写用逗号分隔的工作日数，如 15,7,3,1"))
+			return
+		}
+		st.ReminderOffsets = append(st.ReminderOffsets, n)
+	}
+	if err := s.cfg.Directory.SaveSettings(c.Request.Context(), actor(c), st); err != nil {
+		s.back(c, "/admin/settings", err)
+		return
+	}
+	s.done(c, "/admin/settings", "已保存时限设置，新的交办和答复按新时限计算")
+}
+
+func (s *server) saveLabels(c *gin.Context) {
+	labels := map[string]string{"A": c.PostForm("A"), "B": c.PostForm("B"), "C": c.PostForm("C"), "D": c.PostForm("D")}
+	if err := s.cfg.Directory.SaveReplyLabels(c.Request.Context(), actor(c), labels); err != nil {
+		s.back(c, "/admin/settings", err)
+		return
+	}
+	s.done(c, "/admin/settings", "已保存答复类别名称")
+}
+
+func (s *server) saveTemplate(c *gin.Context) {
+	if s.cfg.Templates == nil {
+		s.notFound(c)
+		return
+	}
+	t := notify.TemplateID{Kind: c.PostForm("kind"), Channel: c.PostForm("channel"), TemplateID: c.PostForm("template_id")}
+	if err := s.cfg.Templates.Set(c.Request.Context(), actor(c).TenantID, t); err != nil {
+		if errors.Is(err, notify.ErrInvalid) {
+			setFlash(c, false, "通知类型、渠道或模板ID不正确")
+			c.Redirect(http.StatusSeeOther, "/admin/settings#templates")
+			return
+		}
+		s.back(c, "/admin/settings", err)
+		return
+	}
+	s.done(c, "/admin/settings#templates", "已保存模板ID")
+}
+
+func (s *server) adminHolidays(c *gin.Context) {
+	hs, err := s.cfg.Directory.Holidays(c.Request.Context(), actor(c))
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_holidays", "节假日调整", hs)
+}
+
+func (s *server) saveHoliday(c *gin.Context) {
+	o := deadline.Override{Date: strings.TrimSpace(c.PostForm("date")), Working: c.PostForm("working") == "1", Name: c.PostForm("name")}
+	if err := s.cfg.Directory.SaveHoliday(c.Request.Context(), actor(c), o); err != nil {
+		s.back(c, "/admin/holidays", err)
+		return
+	}
+	s.done(c, "/admin/holidays", "已保存："+o.Date)
+}
+
+func (s *server) deleteHoliday(c *gin.Context) {
+	if err := s.cfg.Directory.DeleteHoliday(c.Request.Context(), actor(c), strings.TrimSpace(c.PostForm("date"))); err != nil {
+		s.back(c, "/admin/holidays", err)
+		return
+	}
+	s.done(c, "/admin/holidays", "已删除")
+}

@@ -1,0 +1,82 @@
+package console
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/auth"
+)
+
+type loginData struct {
+	Tenant, Username, Next, Error, Token string
+}
+
+func (d loginData) csrf() string { return d.Token }
+
+// safeNext keeps the post-login redirect on this site.
+func safeNext(n string) string {
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+		return "/"
+	}
+	return n
+}
+
+// loginPage shows the sign-in form with a double-submit CSRF token (there is no session yet).
+func (s *server) loginPage(c *gin.Context) {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	setCookie(c, loginCSRF, tok, 3600)
+	tenant, _ := c.Cookie("jy_tenant")
+	s.render(c, http.StatusOK, "login", "登录", loginData{Tenant: tenant, Next: safeNext(c.Query("next")), Token: tok})
+}
+
+func (s *server) login(c *gin.Context) {
+	d := loginData{Tenant: strings.TrimSpace(c.PostForm("tenant")), Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next"))}
+	cookieTok, _ := c.Cookie(loginCSRF)
+	formTok := c.PostForm("csrf")
+	if cookieTok == "" || formTok == "" || subtle.ConstantTimeCompare([]byte(cookieTok), []byte(formTok)) != 1 {
+		s.fail(c, http.StatusForbidden, "表单已过期或来源不明（CSRF校验失败），请刷新页面后重试")
+		return
+	}
+	d.Token = cookieTok
+	if d.Tenant == "" || d.Username == "" || c.PostForm("password") == "" {
+		d.Error = "请填写单位代码、用户名和密码"
+		s.render(c, http.StatusBadRequest, "login", "登录", d)
+		return
+	}
+	cookie, _, err := s.cfg.Sessions.Login(c.Request.Context(), d.Tenant, d.Username, c.PostForm("password"))
+	switch {
+	case errors.Is(err, auth.ErrLocked):
+		d.Error = "连续登录失败次数过多，账号已锁定15分钟，请稍后再试或联系管理员解锁"
+		s.render(c, http.StatusTooManyRequests, "login", "登录", d)
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		d.Error = "单位代码、用户名或密码不正确"
+		s.render(c, http.StatusUnauthorized, "login", "登录", d)
+		return
+	case err != nil:
+		s.cfg.Log.Error("console: login", "err", err)
+		d.Error = "系统繁忙，请稍后再试"
+		s.render(c, http.StatusInternalServerError, "login", "登录", d)
+		return
+	}
+	setCookie(c, loginCSRF, "", -1)
+	setCookie(c, sessionCookie, cookie, 0)
+	setCookie(c, "jy_tenant", d.Tenant, 3600*24*365)
+	c.Redirect(http.StatusSeeOther, d.Next)
+}
+
+func (s *server) logout(c *gin.Context) {
+	if v, err := c.Cookie(sessionCookie); err == nil {
+		_ = s.cfg.Sessions.Logout(c.Request.Context(), v)
+	}
+	setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+}

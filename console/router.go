@@ -1,0 +1,103 @@
+package console
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/auth"
+)
+
+// Mount adds the console to r at "/" (sign-in at /login). /api/v1/ and /wechat/ stay free
+// for the other front doors.
+func Mount(r *gin.Engine, cfg Config) error {
+	s, err := newServer(cfg)
+	if err != nil {
+		return err
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	reviewer := s.require(auth.RoleReviewer)
+	assigner := s.require(auth.RoleReviewer, auth.RoleCoordinator)
+	admin := s.require(auth.RoleAdmin)
+	adminOrReviewer := s.require(auth.RoleAdmin, auth.RoleReviewer)
+	supervisor := s.require(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin)
+
+	r.StaticFS("/static", http.FS(static))
+	pub := r.Group("/", headers)
+	pub.GET("/login", s.loginPage)
+	pub.POST("/login", s.login)
+
+	g := r.Group("/", headers, s.signedIn, s.csrf)
+	g.POST("/logout", s.logout)
+	g.GET("/", s.dashboard)
+
+	g.GET("/suggestions", s.suggestionList)
+	g.GET("/suggestions/:id", s.suggestionDetail)
+	g.GET("/suggestions/:id/replies/:reply/document", s.replyDocument)
+	g.POST("/suggestions/:id/progress", s.addProgress)
+
+	g.GET("/review", reviewer, s.reviewQueue)
+	g.GET("/review/flagged", reviewer, s.flaggedQueue)
+	g.POST("/suggestions/:id/return", reviewer, s.returnSuggestion)
+	g.POST("/suggestions/:id/not-register", reviewer, s.notRegister)
+	g.POST("/suggestions/:id/register", reviewer, s.register)
+	g.POST("/suggestions/:id/merge", reviewer, s.merge)
+	g.POST("/suggestions/:id/track", reviewer, s.track)
+	g.POST("/suggestions/:id/close", reviewer, s.closeSuggestion)
+	g.POST("/suggestions/:id/reopen", reviewer, s.reopen)
+
+	g.GET("/assign", assigner, s.assignQueue)
+	g.POST("/suggestions/:id/assign", assigner, s.assign)
+	g.GET("/decisions", assigner, s.decisions)
+	g.POST("/assignments/:id/decide-return", assigner, s.decideReturn)
+	g.POST("/extensions/:id/decide", assigner, s.decideExtension)
+
+	g.GET("/unit", s.unitOnly, s.unitInbox)
+	g.GET("/assignments/:id", s.unitOnly, s.assignmentPage)
+	g.POST("/assignments/:id/accept", s.unitOnly, s.accept)
+	g.POST("/assignments/:id/request-return", s.unitOnly, s.requestReturn)
+	g.POST("/assignments/:id/contacts", s.unitOnly, s.recordContact)
+	g.POST("/assignments/:id/co-opinion", s.unitOnly, s.coOpinion)
+	g.POST("/assignments/:id/reply", s.unitOnly, s.reply)
+	g.POST("/assignments/:id/extension", s.unitOnly, s.requestExtension)
+	g.POST("/commitments/:id/done", s.unitOnly, s.commitmentDone)
+
+	g.GET("/supervise/:list", s.superviseList)
+	g.GET("/problems", s.problems)
+	g.POST("/problems", supervisor, s.createProblem)
+	g.POST("/problems/:id/rectify", s.rectify)
+	g.GET("/interviews", s.interviews)
+	g.POST("/interviews", supervisor, s.recordInterview)
+
+	g.GET("/exports", s.exportsPage)
+	g.GET("/exports/deputy-opinions.xlsx", s.exportDeputyOpinions)
+	g.GET("/exports/unit-assignments.xlsx", s.exportUnitAssignments)
+
+	g.GET("/inbox", s.inbox)
+	g.POST("/inbox/read", s.inboxRead)
+
+	g.GET("/admin", adminOrReviewer, s.adminHome)
+	g.GET("/admin/units", admin, s.adminUnits)
+	g.POST("/admin/units", admin, s.saveUnit)
+	g.GET("/admin/deputies", adminOrReviewer, s.adminDeputies)
+	g.POST("/admin/deputies", admin, s.saveDeputy)
+	g.POST("/admin/deputies/import", admin, s.importDeputies)
+	g.POST("/admin/deputies/:id/invite", adminOrReviewer, s.issueInvite)
+	g.GET("/admin/users", admin, s.adminUsers)
+	g.POST("/admin/users", admin, s.saveUser)
+	g.POST("/admin/users/:id/unlock", admin, s.unlockUser)
+	g.GET("/admin/catalog", admin, s.adminCatalog)
+	g.POST("/admin/categories", admin, s.saveCategory)
+	g.POST("/admin/delegations", admin, s.saveDelegation)
+	g.POST("/admin/groups", admin, s.saveGroup)
+	g.POST("/admin/meetings", admin, s.saveMeeting)
+	g.GET("/admin/settings", admin, s.adminSettings)
+	g.POST("/admin/settings/clocks", admin, s.saveClocks)
+	g.POST("/admin/settings/labels", admin, s.saveLabels)
+	g.POST("/admin/settings/templates", admin, s.saveTemplate)
+	g.GET("/admin/holidays", admin, s.adminHolidays)
+	g.POST("/admin/holidays", admin, s.saveHoliday)
+	g.POST("/admin/holidays/delete", admin, s.deleteHoliday)
+	return nil
+}

@@ -1,0 +1,416 @@
+package console
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+	"jianyi/internal/directory"
+	"jianyi/internal/suggestion"
+)
+
+const pageSize = 50
+
+type listData struct {
+	Rows       []suggestion.Summary
+	Categories []directory.Category
+	Units      []directory.Unit
+	Meetings   []directory.Meeting
+	Statuses   []suggestion.Status
+	Q          url.Values
+	Next       string
+	Heading    string
+	Action     string
+}
+
+func (s *server) listFilter(c *gin.Context) suggestion.ListFilter {
+	f := suggestion.ListFilter{CategoryID: queryID(c, "category"), UnitID: queryID(c, "unit"), MeetingID: queryID(c, "meeting"),
+		Query: strings.TrimSpace(c.Query("q")), KeyOnly: c.Query("key") == "1", Overdue: c.Query("overdue") == "1",
+		Before: queryID(c, "before"), Limit: pageSize + 1}
+	if st := c.Query("status"); st != "" {
+		f.Statuses = []suggestion.Status{suggestion.Status(st)}
+	}
+	return f
+}
+
+func (s *server) renderList(c *gin.Context, f suggestion.ListFilter, name, title, heading, action string) {
+	ctx, a := c.Request.Context(), actor(c)
+	rows, err := s.cfg.Suggestions.List(ctx, a, f)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	d := listData{Statuses: suggestion.Statuses, Q: c.Request.URL.Query(), Heading: heading, Action: action}
+	if len(rows) > pageSize {
+		rows = rows[:pageSize]
+		q := c.Request.URL.Query()
+		q.Set("before", strconv.FormatInt(rows[len(rows)-1].ID, 10))
+		d.Next = c.Request.URL.Path + "?" + q.Encode()
+	}
+	d.Rows = rows
+	if d.Categories, err = s.cfg.Directory.Categories(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Units, err = s.cfg.Directory.Units(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Meetings, err = s.cfg.Directory.Meetings(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, name, title, d)
+}
+
+func (s *server) suggestionList(c *gin.Context) {
+	s.renderList(c, s.listFilter(c), "list", "建议列表", "全部建议", "/suggestions")
+}
+
+func (s *server) assignQueue(c *gin.Context) {
+	f := s.listFilter(c)
+	f.Statuses = []suggestion.Status{suggestion.StatusRegistered}
+	s.renderList(c, f, "list", "待交办", "已立案待交办的建议", "/assign")
+}
+
+// dueDates are the clocks' due dates shown in the assign form, computed for "now".
+type dueDates struct {
+	Reply, FastTrack, CoOpinion, ReturnWindow, Complex time.Time
+}
+
+type detailData struct {
+	D           *suggestion.Detail
+	Similar     []suggestion.Summary
+	Categories  []directory.Category
+	Units       []directory.Unit
+	Leaders     []directory.User
+	Due         dueDates
+	Labels      map[string]string
+	Modes       []suggestion.Mode
+	MyAsg       *suggestion.Assignment // the actor's unit's active assignment
+	Asg         *suggestion.Assignment // the assignment page's assignment
+	Now         time.Time
+	CanReturn   bool
+	HasBefore   bool
+	IsLead      bool
+	UnitNames   map[int64]string
+	ActorNames  map[int64]string
+	ReplyByID   map[int64]suggestion.Reply
+	OpenStatus  bool
+	ReplyStates bool
+}
+
+func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
+	ctx, a := c.Request.Context(), actor(c)
+	d, err := s.cfg.Suggestions.Detail(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	dd := &detailData{D: d, Now: s.now(), Modes: []suggestion.Mode{suggestion.ModeNormal, suggestion.ModeLeaderLed, suggestion.ModeFastTrack, suggestion.ModeJoint},
+		UnitNames: map[int64]string{}, ReplyByID: map[int64]suggestion.Reply{}, OpenStatus: d.Suggestion.Status.Open()}
+	for i := range d.Assignments {
+		as := &d.Assignments[i]
+		dd.UnitNames[as.UnitID] = as.UnitName
+		if a.IsUnit() && as.UnitID == a.UnitID && as.Active {
+			dd.MyAsg = as
+		}
+	}
+	for _, r := range d.Replies {
+		dd.ReplyByID[r.ID] = r
+	}
+	cfg, err := s.cfg.Directory.Config(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	dd.Labels = map[string]string{}
+	for k, v := range suggestion.DefaultClassLabels {
+		dd.Labels[string(k)] = v
+		if l := cfg.ReplyLabels[string(k)]; l != "" {
+			dd.Labels[string(k)] = l
+		}
+	}
+	if a.Has(auth.RoleReviewer, auth.RoleCoordinator) {
+		st := d.Suggestion.Status
+		if st == suggestion.StatusSubmitted || st == suggestion.StatusRegistered {
+			if dd.Similar, err = s.cfg.Suggestions.Similar(ctx, a, d.Suggestion.Title+" "+d.Suggestion.Body, id, 5); err != nil {
+				return nil, err
+			}
+			if dd.Categories, err = s.cfg.Directory.Categories(ctx, a); err != nil {
+				return nil, err
+			}
+		}
+		if st == suggestion.StatusRegistered || st == suggestion.StatusSubmitted {
+			if dd.Units, err = s.cfg.Directory.Units(ctx, a); err != nil {
+				return nil, err
+			}
+			if dd.Leaders, err = s.cfg.Directory.UsersWithRole(ctx, a, auth.RoleLeader); err != nil {
+				return nil, err
+			}
+			cal, err := s.cfg.Directory.Calendar(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			now := s.now()
+			due := func(cl deadline.Clock) time.Time {
+				t, _ := cal.Due(cl, now, cfg.Settings)
+				return t
+			}
+			dd.Due = dueDates{Reply: due(deadline.ClockReply), FastTrack: due(deadline.ClockFastTrackReply),
+				CoOpinion: due(deadline.ClockCoOpinion), ReturnWindow: due(deadline.ClockReturnWindow), Complex: due(deadline.ClockReplyComplex)}
+		}
+	}
+	return dd, nil
+}
+
+func (s *server) suggestionDetail(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	dd, err := s.loadDetail(c, id)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	title := dd.D.Suggestion.Title
+	s.render(c, http.StatusOK, "detail", title, dd)
+}
+
+// replyDocument streams the signed reply PDF to anyone who may see the suggestion.
+func (s *server) replyDocument(c *gin.Context) {
+	id, ok1 := paramID(c, "id")
+	rid, ok2 := paramID(c, "reply")
+	if !ok1 || !ok2 || s.cfg.Documents == nil {
+		s.notFound(c)
+		return
+	}
+	d, err := s.cfg.Suggestions.Detail(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	for _, r := range d.Replies {
+		if r.ID != rid || r.DocumentKey == "" {
+			continue
+		}
+		rc, size, err := s.cfg.Documents.Get(c.Request.Context(), r.DocumentKey)
+		if err != nil {
+			s.notFound(c)
+			return
+		}
+		defer rc.Close()
+		c.Header("Content-Type", "application/pdf")
+		c.Header("Content-Disposition", "inline; filename=\"reply-"+strconv.FormatInt(rid, 10)+".pdf\"")
+		if size > 0 {
+			c.Header("Content-Length", strconv.FormatInt(size, 10))
+		}
+		c.Status(http.StatusOK)
+		_, _ = io.Copy(c.Writer, rc)
+		return
+	}
+	s.notFound(c)
+}
+
+func (s *server) addProgress(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	back := c.PostForm("back")
+	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = suggestionURL(id)
+	}
+	if _, err := s.cfg.Suggestions.AddProgress(c.Request.Context(), actor(c), id, c.PostForm("body"), c.PostForm("private") == "1"); err != nil {
+		s.back(c, back, err)
+		return
+	}
+	s.done(c, back, "已记录办理进展")
+}
+
+// ---- reviewer ---------------------------------------------------------------------------
+
+type reviewRow struct {
+	S       suggestion.Summary
+	Similar []suggestion.Summary
+}
+
+type reviewData struct {
+	Rows    []reviewRow
+	Flagged bool
+}
+
+func (s *server) reviewQueue(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	rows, err := s.cfg.Suggestions.List(ctx, a, suggestion.ListFilter{Statuses: []suggestion.Status{suggestion.StatusSubmitted}, Limit: 100})
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	d := reviewData{}
+	for _, r := range rows {
+		sim, err := s.cfg.Suggestions.Similar(ctx, a, r.Title, r.ID, 3)
+		if err != nil {
+			s.failErr(c, err)
+			return
+		}
+		d.Rows = append(d.Rows, reviewRow{S: r, Similar: sim})
+	}
+	s.render(c, http.StatusOK, "review", "审核立案", d)
+}
+
+func (s *server) flaggedQueue(c *gin.Context) {
+	cases, err := s.cfg.Supervise.Cases(c.Request.Context(), actor(c), "flagged", 0)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "cases", "内容安全复核", casesData{List: "flagged", Heading: "微信内容安全检测提示需人工复核的建议", Rows: cases})
+}
+
+func version(c *gin.Context) int { return formInt(c, "version") }
+
+func (s *server) staffMove(c *gin.Context, fn func(id int64) error, ok string) {
+	id, valid := paramID(c, "id")
+	if !valid {
+		s.notFound(c)
+		return
+	}
+	if err := fn(id); err != nil {
+		s.back(c, suggestionURL(id), err)
+		return
+	}
+	s.done(c, suggestionURL(id), ok)
+}
+
+func (s *server) returnSuggestion(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		_, err := s.cfg.Suggestions.Return(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+		return err
+	}, "已退回代表修改")
+}
+
+func (s *server) notRegister(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		_, err := s.cfg.Suggestions.NotRegister(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+		return err
+	}, "已不予立案，转为意见函处理")
+}
+
+func (s *server) register(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		sg, err := s.cfg.Suggestions.Register(c.Request.Context(), actor(c), id, version(c), formID(c, "category"))
+		if err == nil {
+			setFlash(c, true, "已立案："+sg.NumberLabel())
+		}
+		return err
+	}, "已立案")
+}
+
+func (s *server) merge(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		into := formID(c, "into")
+		if into == 0 {
+			return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "merge_target_required", Message: "请填写并入的建议编号（系统ID）"}
+		}
+		_, err := s.cfg.Suggestions.Merge(c.Request.Context(), actor(c), id, into, c.PostForm("reason"))
+		return err
+	}, "已并案，原提出代表仍会收到答复并可评价")
+}
+
+func (s *server) track(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		_, err := s.cfg.Suggestions.Track(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+		return err
+	}, "已列入跟踪督办")
+}
+
+func (s *server) closeSuggestion(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		_, err := s.cfg.Suggestions.Close(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+		return err
+	}, "已办结")
+}
+
+func (s *server) reopen(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		_, err := s.cfg.Suggestions.Reopen(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+		return err
+	}, "回头看：已重新交付办理")
+}
+
+func (s *server) assign(c *gin.Context) {
+	s.staffMove(c, func(id int64) error {
+		in := suggestion.AssignInput{LeadUnitID: formID(c, "lead_unit"), CoUnitIDs: formIDs(c, "co_units"),
+			Mode: suggestion.Mode(c.PostForm("mode")), IsKey: c.PostForm("is_key") == "1", LeaderUserID: formID(c, "leader"),
+			Chain: suggestion.Chain{Principal: strings.TrimSpace(c.PostForm("chain_principal")),
+				InCharge: strings.TrimSpace(c.PostForm("chain_in_charge")), Handler: strings.TrimSpace(c.PostForm("chain_handler"))}}
+		_, err := s.cfg.Suggestions.Assign(c.Request.Context(), actor(c), id, version(c), in)
+		return err
+	}, "已交办，承办单位将收到通知")
+}
+
+// ---- decisions ------------------------------------------------------------------------
+
+func (s *server) decisions(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	ds, err := s.cfg.Supervise.Decisions(ctx, a)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	units, err := s.cfg.Directory.Units(ctx, a)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "decisions", "退回与延期申请", map[string]any{"Rows": ds, "Units": units})
+}
+
+func (s *server) decideReturn(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	newUnit := formID(c, "new_unit")
+	if c.PostForm("decision") == "keep" {
+		newUnit = 0
+	}
+	if _, err := s.cfg.Suggestions.DecideReturn(c.Request.Context(), actor(c), id, newUnit, c.PostForm("reason")); err != nil {
+		s.back(c, "/decisions", err)
+		return
+	}
+	if newUnit == 0 {
+		s.done(c, "/decisions", "已维持原交办")
+		return
+	}
+	s.done(c, "/decisions", "已改派，原交办记录保留在时间线中")
+}
+
+func (s *server) decideExtension(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	approve := c.PostForm("decision") == "approve"
+	if _, err := s.cfg.Suggestions.DecideExtension(c.Request.Context(), actor(c), id, approve, c.PostForm("reason")); err != nil {
+		s.back(c, "/decisions", err)
+		return
+	}
+	if approve {
+		s.done(c, "/decisions", "已同意延期，答复期限已按复杂件调整")
+		return
+	}
+	s.done(c, "/decisions", "已不同意延期")
+}
+

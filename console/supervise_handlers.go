@@ -1,0 +1,125 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/directory"
+	"jianyi/internal/supervise"
+)
+
+type casesData struct {
+	List    string
+	Heading string
+	Rows    []supervise.Case
+	Leaders []directory.User
+	Leader  int64
+	Tabs    []navItem
+}
+
+var caseLists = []struct{ key, label, heading string }{
+	{"key", "重点建议", "常委会领导领衔督办的重点建议"},
+	{"overdue", "逾期未答复", "已超过答复期限仍未答复的建议"},
+	{"tracking", "跟踪督办", "列入跟踪督办清单、直至问题解决的建议"},
+	{"unsatisfied", "不满意", "代表对答复不满意、需重新办理或当面协商的建议"},
+}
+
+func (s *server) superviseList(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	list := c.Param("list")
+	d := casesData{List: list, Leader: queryID(c, "leader")}
+	found := false
+	for _, l := range caseLists {
+		d.Tabs = append(d.Tabs, navItem{Href: "/supervise/" + l.key, Label: l.label, Active: l.key == list})
+		if l.key == list {
+			d.Heading, found = l.heading, true
+		}
+	}
+	if !found {
+		s.notFound(c)
+		return
+	}
+	if list == "key" && d.Leader == 0 && a.Has(auth.RoleLeader) && !a.Has(auth.RoleReviewer, auth.RoleAdmin) {
+		d.Leader = a.ID
+	}
+	var err error
+	if d.Rows, err = s.cfg.Supervise.Cases(ctx, a, supervise.List(list), d.Leader); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if list == "key" && a.SeesWholeTenant() {
+		if d.Leaders, err = s.cfg.Directory.UsersWithRole(ctx, a, auth.RoleLeader); err != nil {
+			s.failErr(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "cases", "督办", d)
+}
+
+type problemsData struct {
+	Rows       []supervise.ProblemItem
+	Interviews []supervise.Interview
+	Units      []directory.Unit
+	State      string
+	Unit       int64
+}
+
+func (s *server) problems(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	d := problemsData{State: c.Query("state"), Unit: queryID(c, "unit")}
+	var err error
+	if d.Rows, err = s.cfg.Supervise.ProblemItems(ctx, a, d.Unit, d.State); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Interviews, err = s.cfg.Supervise.Interviews(ctx, a, d.Unit, 0); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Units, err = s.cfg.Directory.Units(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "problems", "问题清单与约谈", d)
+}
+
+func (s *server) interviews(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/problems#interviews") }
+
+func (s *server) createProblem(c *gin.Context) {
+	p := &supervise.ProblemItem{UnitID: formID(c, "unit"), SuggestionID: formID(c, "suggestion"), Problem: c.PostForm("problem"),
+		Responsible: c.PostForm("responsible")}
+	if d := parseDay(c.PostForm("due_on")); !d.IsZero() {
+		p.DueOn = &d
+	}
+	if err := s.cfg.Supervise.CreateProblemItem(c.Request.Context(), actor(c), p); err != nil {
+		s.back(c, "/problems", err)
+		return
+	}
+	s.done(c, "/problems", "已列入问题清单")
+}
+
+func (s *server) rectify(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	if _, err := s.cfg.Supervise.Rectify(c.Request.Context(), actor(c), id, c.PostForm("rectification"), strings.TrimSpace(c.PostForm("state"))); err != nil {
+		s.back(c, "/problems", err)
+		return
+	}
+	s.done(c, "/problems", "已更新整改情况")
+}
+
+func (s *server) recordInterview(c *gin.Context) {
+	iv := &supervise.Interview{UnitID: formID(c, "unit"), ProblemItemID: formID(c, "problem"), HeldAt: parseLocal(c.PostForm("held_at")),
+		Leader: c.PostForm("leader"), Summary: c.PostForm("summary"), FollowUp: c.PostForm("follow_up")}
+	if err := s.cfg.Supervise.RecordInterview(c.Request.Context(), actor(c), iv); err != nil {
+		s.back(c, "/problems", err)
+		return
+	}
+	s.done(c, "/problems#interviews", "已记录约谈")
+}
