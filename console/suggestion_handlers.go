@@ -413,4 +413,3 @@ func (s *server) decideExtension(c *gin.Context) {
 	}
 	s.done(c, "/decisions", "已不同意延期")
 }
-
