@@ -1,0 +1,211 @@
+package remind
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"jianyi/internal/deadline"
+	"jianyi/internal/notify"
+	"jianyi/internal/suggestion"
+)
+
+// Reconcile derives every reminder due in [now-Lookback, now+Window] from PostgreSQL and
+// queues those not fired yet. It is idempotent and is what makes a flushed Redis harmless.
+func (s *Service) Reconcile(ctx context.Context) (queued int, err error) {
+	tenants, err := s.store.Tenants(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("tenants: %w", err)
+	}
+	for _, t := range tenants {
+		n, err := s.reconcileTenant(ctx, t)
+		queued += n
+		if err != nil {
+			return queued, fmt.Errorf("tenant %d: %w", t, err)
+		}
+	}
+	return queued, nil
+}
+
+func (s *Service) reconcileTenant(ctx context.Context, tenantID int64) (int, error) {
+	now := s.clock.Now()
+	from, to := now.Add(-s.Lookback), now.Add(s.Window)
+	cfg, err := s.store.Config(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	fired, err := s.store.Fired(ctx, tenantID, from.Add(-24*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	queued := 0
+	enqueue := func(r Reminder) error {
+		if fired[r.Key] {
+			return nil
+		}
+		if err := s.queue.EnqueueReminder(ctx, r.Key, r.At); err != nil {
+			return err
+		}
+		queued++
+		return nil
+	}
+	for _, clock := range Clocks {
+		var after int64
+		for {
+			obs, err := s.store.Obligations(ctx, tenantID, clock, after, s.Page)
+			if err != nil {
+				return queued, fmt.Errorf("%s obligations: %w", clock, err)
+			}
+			for _, o := range obs {
+				rs, err := Plan(o, cfg, from, to)
+				if err != nil {
+					return queued, err
+				}
+				for _, r := range rs {
+					if err := enqueue(r); err != nil {
+						return queued, err
+					}
+				}
+				after = o.SubjectID
+			}
+			if len(obs) < s.Page {
+				break
+			}
+		}
+	}
+	if w := weeklyAt(from); !w.After(to) {
+		k := fmt.Sprintf("r:%d:%s:0:0:0:w%s", tenantID, clockWeekly, ymd(w))
+		if err := enqueue(Reminder{Key: k, At: w}); err != nil {
+			return queued, err
+		}
+	}
+	return queued, nil
+}
+
+// Fire runs one reminder: it checks the obligation is still open with the same deadline and
+// tells who owes the work; a met obligation does nothing. Either way the key is recorded so
+// the reconciler does not queue it again.
+func (s *Service) Fire(ctx context.Context, k string) error {
+	p, err := parseKey(k)
+	if err != nil {
+		return err // malformed: nothing sane to do; the queue archives it
+	}
+	now := s.clock.Now()
+	if p.clock == clockWeekly {
+		if err := s.weekly(ctx, p, k, now); err != nil {
+			return err
+		}
+		return s.store.MarkFired(ctx, p.tenantID, k, now)
+	}
+	o, open, err := s.store.Obligation(ctx, p.tenantID, p.clock, p.subject, p.round)
+	if err != nil {
+		return err
+	}
+	if open {
+		cfg, err := s.store.Config(ctx, p.tenantID)
+		if err != nil {
+			return err
+		}
+		d, err := due(o, cfg)
+		if err != nil {
+			return err
+		}
+		if ymd(d) == p.due { // a changed deadline has its own reminders
+			if _, err := s.pub.Publish(ctx, p.tenantID, o.SuggestionID, k, specs(o, d, p.stage, cfg, now)); err != nil {
+				return fmt.Errorf("publish reminder: %w", err)
+			}
+		}
+	}
+	return s.store.MarkFired(ctx, p.tenantID, k, now)
+}
+
+func (s *Service) weekly(ctx context.Context, p parsedKey, k string, now time.Time) error {
+	cases, units, err := s.store.Overdue(ctx, p.tenantID, now)
+	if err != nil || cases == 0 {
+		return err
+	}
+	body := fmt.Sprintf("截至%s，共有%d件建议超期未答复，涉及%d个承办单位，请加强督办。", now.In(deadline.Shanghai).Format("2006年01月02日"), cases, units)
+	spec := notify.NoticeSpec{
+		Audience: notify.Audience{Roles: []string{notify.RoleReviewer, notify.RoleLeader}},
+		Kind:     notify.KindOverdueDigest, Title: "超期建议周报", Body: body, Page: "/console/supervise/overdue",
+		Fields: map[string]string{notify.FieldThing: fmt.Sprintf("%d件建议超期未答复", cases), notify.FieldPhrase: "已超期",
+			notify.FieldNote: fmt.Sprintf("涉及%d个承办单位", units), notify.FieldTime: now.In(deadline.Shanghai).Format("2006-01-02 15:04")},
+	}
+	_, err = s.pub.Publish(ctx, p.tenantID, 0, k, []notify.NoticeSpec{spec})
+	return err
+}
+
+var clockNames = map[string]string{
+	ClockReply: "答复", ClockCoOpinion: "协办意见", ClockReturnWindow: "签收或申请退回", ClockBeforeContact: "办前沟通",
+	ClockRating: "答复评价", ClockImplRating: "落实情况评价", ClockPublish: "答复公开",
+}
+
+// specs builds the reminder's notices.
+func specs(o Obligation, d time.Time, stage byte, cfg *suggestion.TenantConfig, now time.Time) []notify.NoticeSpec {
+	name := clockNames[o.Clock]
+	subj := "《" + o.Title + "》"
+	if o.Number > 0 {
+		subj += fmt.Sprintf("（第%04d号）", o.Number)
+	}
+	dueText := d.In(deadline.Shanghai).Format("2006年01月02日")
+	left := cfg.Calendar.WorkingDaysBetween(now, d)
+	var aud notify.Audience
+	page := fmt.Sprintf("/console/suggestions/%d", o.SuggestionID)
+	switch o.Clock {
+	case ClockRating:
+		aud, page = notify.Audience{Deputies: true}, fmt.Sprintf("pages/suggestion/rate?id=%d", o.SuggestionID)
+	case ClockImplRating:
+		aud, page = notify.Audience{Deputies: true}, fmt.Sprintf("pages/suggestion/rate?id=%d&kind=implementation", o.SuggestionID)
+	case ClockPublish:
+		aud = notify.Audience{Roles: []string{notify.RoleReviewer}}
+	default:
+		aud = notify.Audience{UnitIDs: []int64{o.UnitID}, UnitRoles: []string{notify.RoleUnitHandler, notify.RoleUnitLeader}}
+	}
+	thing := o.Title
+	if stage == 'o' {
+		over := cfg.Calendar.OverdueWorkingDays(d, now)
+		return []notify.NoticeSpec{{
+			Audience: notify.Audience{UnitIDs: []int64{o.UnitID}, UnitRoles: []string{notify.RoleUnitLeader}},
+			Kind:     notify.KindOverdue, Title: name + "已超期",
+			Body: fmt.Sprintf("建议%s的%s期限为%s，已超期%d个工作日，请督促办理。", subj, name, dueText, over),
+			Page: page,
+			Fields: map[string]string{notify.FieldThing: clipRunes(thing, 20), notify.FieldPhrase: "已超期",
+				notify.FieldNote: clipRunes("已超期"+strconv.Itoa(over)+"个工作日", 20), notify.FieldTime: d.In(deadline.Shanghai).Format("2006-01-02 15:04")},
+		}}
+	}
+	return []notify.NoticeSpec{{
+		Audience: aud, Kind: notify.KindReminder, Title: name + "期限提醒",
+		Body: fmt.Sprintf("建议%s的%s期限为%s，还剩%d个工作日，请抓紧办理。", subj, name, dueText, left),
+		Page: page,
+		Fields: map[string]string{notify.FieldThing: clipRunes(thing, 20), notify.FieldPhrase: "即将到期",
+			notify.FieldNote: clipRunes("还剩"+strconv.Itoa(left)+"个工作日", 20), notify.FieldTime: d.In(deadline.Shanghai).Format("2006-01-02 15:04")},
+	}}
+}
+
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Start reconciles at start and every Interval until ctx is done.
+func (s *Service) Start(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := s.Reconcile(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("reminder reconcile failed", "err", err)
+		} else if n > 0 {
+			s.log.Debug("reminders queued", "count", n)
+		}
+		t.Reset(s.Interval)
+	}
+}
