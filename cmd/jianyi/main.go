@@ -23,6 +23,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // deadlines run in Asia/Shanghai even on images without zoneinfo
 
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/sirupsen/logrus"
 
 	"jianyi/internal/config"
@@ -44,6 +45,8 @@ func main() {
 	// our logs: errors come back to us as values.
 	logrus.SetLevel(logrus.WarnLevel)
 	logrus.SetOutput(io.Discard)
+	// go-redis logs dial failures with the standard logger; keep them as JSON warnings.
+	goredis.SetLogger(redisLogger{slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("service", "jianyi", "component", "go-redis")})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -145,4 +148,11 @@ func (a *app) newLogger(cfg config.Config) *slog.Logger {
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+// redisLogger routes go-redis's internal messages (connection errors, addresses only) to slog.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(format, v...))
 }
