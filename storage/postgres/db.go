@@ -52,7 +52,9 @@ func Migrate(ctx context.Context, url string, direction string) error {
 		return fmt.Errorf("open database for migrations: %w", err)
 	}
 	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS())
+	// Migrations from parallel lines of work can land with a lower version than one
+	// already applied; apply them rather than refuse to start.
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS(), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
