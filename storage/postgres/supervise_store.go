@@ -57,8 +57,8 @@ func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervi
 	FROM suggestions s
 	JOIN deputies d ON d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id
 	LEFT JOIN users lu ON lu.tenant_id = s.tenant_id AND lu.id = s.leader_user_id
-	WHERE s.tenant_id = $1 AND ` + where + `
-	  AND ($4 = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.unit_id = $4 AND a.active))
+	WHERE s.tenant_id = $1 AND $3::bigint >= 0 AND ` + where + `
+	  AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.unit_id = $4 AND a.active))
 	ORDER BY s.reply_due_at NULLS LAST, s.id
 	LIMIT $5`
 	rows, err := s.pool.Query(ctx, q, tenantID, now, leaderID, unitID, limit)
