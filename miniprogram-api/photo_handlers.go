@@ -13,12 +13,15 @@ import (
 )
 
 type photoResponse struct {
-	photoJSON
-	SourceType string `json:"source_type"`
+	ID          int64  `json:"id"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	CheckStatus string `json:"check_status"`
+	SourceType  string `json:"source_type"`
 }
 
 func toPhotoResponse(at *media.Attachment) photoResponse {
-	return photoResponse{photoJSON: photoJSON{ID: at.ID, Width: at.Width, Height: at.Height, CheckStatus: at.CheckStatus}, SourceType: at.SourceType}
+	return photoResponse{ID: at.ID, Width: at.Width, Height: at.Height, CheckStatus: at.CheckStatus, SourceType: at.SourceType}
 }
 
 func (a *API) uploadSuggestionPhoto(c *gin.Context) { a.uploadPhoto(c, media.KindSuggestion) }

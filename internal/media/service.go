@@ -44,7 +44,7 @@ type Attachment struct {
 	ObjectKey    string // re-encoded full-size copy (no EXIF)
 	ThumbKey     string
 	ContentType  string
-	SourceType   string // sniffed type of what the phone sent (not stored)
+	SourceType   string // sniffed type of what the phone sent
 	SizeBytes    int64
 	Width        int
 	Height       int

@@ -80,10 +80,10 @@ func (s *MediaStore) InsertAttachment(ctx context.Context, a *media.Attachment) 
 		lat, lng = &a.GPS.Lat, &a.GPS.Lng
 	}
 	err := s.pool.QueryRow(ctx, `INSERT INTO attachments (tenant_id, suggestion_id, snap_id, owner_deputy_id, kind,
-		object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at)
-		VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at, source_type)
+		VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		a.TenantID, sugg, snap, a.OwnerDeputy, a.ObjectKey, a.ThumbKey, a.ContentType, a.SizeBytes, a.Width, a.Height,
-		lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt).Scan(&a.ID)
+		lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt, a.SourceType).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("insert attachment: %w", err)
 	}
@@ -119,7 +119,7 @@ func (s *MediaStore) ApplyCheck(ctx context.Context, traceID, suggest string, la
 // Attachments lists the target's photos, oldest first.
 func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Target) ([]media.Attachment, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(owner_deputy_id, 0), object_key, thumb_key, content_type, size_bytes,
-		width, height, exif_lat, exif_lng, check_trace_id, check_status, hidden, created_at
+		width, height, exif_lat, exif_lng, check_trace_id, check_status, hidden, created_at, source_type
 		FROM attachments WHERE tenant_id = $1 AND `+targetCol(t)+` = $2 ORDER BY id`, tenantID, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
@@ -130,7 +130,7 @@ func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Ta
 		a := media.Attachment{TenantID: tenantID, Target: t}
 		var lat, lng *float64
 		if err := rows.Scan(&a.ID, &a.OwnerDeputy, &a.ObjectKey, &a.ThumbKey, &a.ContentType, &a.SizeBytes, &a.Width, &a.Height,
-			&lat, &lng, &a.CheckTraceID, &a.CheckStatus, &a.Hidden, &a.CreatedAt); err != nil {
+			&lat, &lng, &a.CheckTraceID, &a.CheckStatus, &a.Hidden, &a.CreatedAt, &a.SourceType); err != nil {
 			return nil, fmt.Errorf("scan attachment: %w", err)
 		}
 		if lat != nil && lng != nil {
