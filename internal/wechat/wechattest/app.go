@@ -54,6 +54,7 @@ type App struct {
 	phones          map[string]string
 	msgRules        []msgRule
 	notFollowing    map[string]bool
+	unionIDs        map[string]string
 	outOfWindow     map[string]bool
 	noCredit        map[noCreditKey]bool
 	media           map[string]media

@@ -31,6 +31,7 @@ func (s *Server) handler() http.Handler {
 		APIMediaGet:        {true, s.mediaGet},
 		APIMsgSecCheck:     {true, s.msgSecCheck},
 		APIMediaCheckAsync: {true, s.mediaCheckAsync},
+		APIUserInfo:        {true, s.userInfo},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		route, ok := routes[r.URL.Path]
