@@ -1,11 +1,56 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
 
-// startWorker starts the background workers (internal/worker on asynq) and returns a stop
-// function that waits for running jobs to finish. ctx is cancelled at shutdown.
-// Owned by the worker engineer; infra only provides the signature.
+	"jianyi/internal/notify"
+	"jianyi/internal/remind"
+	"jianyi/internal/worker"
+	"jianyi/storage/postgres"
+	jredis "jianyi/storage/redis"
+)
+
+// startWorker starts the background workers (internal/worker on asynq: deliveries, reminders,
+// outbox relay, reconcilers) and returns a stop function that stops them in order and waits for
+// running jobs. ctx is cancelled at shutdown. See docs/notify.md.
 func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
-	_, _ = ctx, d
-	return func() {}, nil
+	log := d.log
+	clock := notify.SystemClock{}
+	store := postgres.NewNotifyStore(d.pool)
+	queue := jredis.NewQueue(d.rdb)
+	pause := jredis.NewChannelPause(d.rdb)
+
+	var sender notify.Sender = noSender{}
+	if d.wechat != nil {
+		sender = &notify.WeChatSender{Client: d.wechat, MiniAppID: d.cfg.WechatMPAppID}
+		if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
+			sender = &notify.WeChatSender{Client: d.wechat, MiniAppID: d.wechatFake.DevApp().MiniAppID, MPState: "developer"}
+		}
+	}
+	deliverer := notify.NewDeliverer(store, queue, sender, pause, clock, log)
+	relay := notify.NewRelay(store, queue, clock, log)
+	reconciler := notify.NewReconciler(store, relay, queue, clock, deliverer.Lease, log)
+	publisher := notify.NewPublisher(store, queue, clock, log)
+	reminders := remind.New(postgres.NewRemindStore(d.pool), queue, publisher, clock, log)
+
+	w := worker.New(queue, worker.Config{}, deliverer, reminders, log, relay, reconciler, reminders)
+	if err := w.Start(ctx); err != nil {
+		_ = queue.Close()
+		return nil, err
+	}
+	log.Info("workers started", "relay_interval", relay.Interval.String(), "reconcile_interval", reconciler.Interval.String(),
+		"reminder_window", reminders.Window.String())
+	return func() {
+		w.Stop()
+		_ = queue.Close()
+	}, nil
 }
+
+// noSender is used when no WeChat client is configured: every push fails as unavailable and
+// stays pending (the in-app notice is always there).
+type noSender struct{}
+
+func (noSender) Send(context.Context, notify.Message) error { return errNoWechat }
+
+var errNoWechat = errors.New("wechat client not configured")

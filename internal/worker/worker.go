@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	goredis "github.com/redis/go-redis/v9"
 
 	"jianyi/internal/notify"
 	jredis "jianyi/storage/redis"
@@ -63,7 +62,7 @@ func (c *Config) defaults() {
 
 // Worker is one worker process's asynq server and loops.
 type Worker struct {
-	rdb       goredis.UniversalClient
+	queue     *jredis.Queue
 	cfg       Config
 	log       *slog.Logger
 	deliverer Deliverer
@@ -76,12 +75,12 @@ type Worker struct {
 }
 
 // New builds a worker; reminder may be nil. loops (relay, reconcilers) run beside the server.
-func New(rdb goredis.UniversalClient, cfg Config, d Deliverer, r Reminder, log *slog.Logger, loops ...Loop) *Worker {
+func New(queue *jredis.Queue, cfg Config, d Deliverer, r Reminder, log *slog.Logger, loops ...Loop) *Worker {
 	cfg.defaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{rdb: rdb, cfg: cfg, log: log.With("component", "worker"), deliverer: d, reminder: r, loops: loops}
+	return &Worker{queue: queue, cfg: cfg, log: log.With("component", "worker"), deliverer: d, reminder: r, loops: loops}
 }
 
 // RetryDelay is the retry policy: a *notify.RetryError names its own time; anything else
@@ -139,7 +138,7 @@ func (w *Worker) Mux() *asynq.ServeMux {
 
 // Start starts the asynq server and the loops. Stop shuts them down.
 func (w *Worker) Start(ctx context.Context) error {
-	w.srv = asynq.NewServerFromRedisClient(w.rdb, asynq.Config{
+	w.srv = w.queue.NewServer(asynq.Config{
 		Concurrency:              w.cfg.Concurrency,
 		Queues:                   map[string]int{jredis.QueueName: 1},
 		RetryDelayFunc:           RetryDelay(w.cfg.RetryBase, w.cfg.RetryMax),

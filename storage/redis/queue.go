@@ -36,13 +36,19 @@ func DeliveryTaskID(tenantID, deliveryID int64) string {
 
 // Queue enqueues Jianyi's tasks on asynq (over the shared go-redis v9 client).
 type Queue struct {
+	rdb      *Client
 	client   *asynq.Client
 	MaxRetry int
 }
 
 // NewQueue builds a queue on rdb; Close it when done (rdb stays open).
 func NewQueue(rdb *Client) *Queue {
-	return &Queue{client: asynq.NewClientFromRedisClient(rdb), MaxRetry: 25}
+	return &Queue{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), MaxRetry: 25}
+}
+
+// NewServer builds an asynq server on the same connection (internal/worker runs it).
+func (q *Queue) NewServer(cfg asynq.Config) *asynq.Server {
+	return asynq.NewServerFromRedisClient(q.rdb, cfg)
 }
 
 // Close releases the asynq client (not the shared connection).
