@@ -29,6 +29,8 @@ test: services
 bench: services
 	@mkdir -p $(dir $(BENCHOUT))
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m ./... | tee $(BENCHOUT)
+	@# benchmarks that need a fixed iteration count (requests-bot.md)
+	$(GO) test -run '^$$' -bench BenchmarkBotMine -benchtime 3000x ./bot/ | tee -a $(BENCHOUT)
 
 ## lint: gofmt must list nothing; go vet
 lint:
