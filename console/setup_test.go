@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -232,4 +233,12 @@ func contains(t *testing.T, body, want string) {
 	if !strings.Contains(body, want) {
 		t.Fatalf("page lacks %q:\n%.2000s", want, body)
 	}
+}
+
+func shanghaiTZ() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
 }

@@ -306,13 +306,17 @@ func (s *server) notRegister(c *gin.Context) {
 }
 
 func (s *server) register(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		sg, err := s.cfg.Suggestions.Register(c.Request.Context(), actor(c), id, version(c), formID(c, "category"))
-		if err == nil {
-			setFlash(c, true, "已立案："+sg.NumberLabel())
-		}
-		return err
-	}, "已立案")
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	sg, err := s.cfg.Suggestions.Register(c.Request.Context(), actor(c), id, version(c), formID(c, "category"))
+	if err != nil {
+		s.back(c, suggestionURL(id), err)
+		return
+	}
+	s.done(c, suggestionURL(id), "已立案："+sg.NumberLabel()+"，请继续交办")
 }
 
 func (s *server) merge(c *gin.Context) {
