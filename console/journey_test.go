@@ -107,7 +107,7 @@ func TestDeskJourney(t *testing.T) {
 	}
 	login := func(user string) step {
 		return chromedp.Steps(
-			chromedp.Navigate(base + "/login"),
+			chromedp.Navigate(base+"/login"),
 			chromedp.WaitVisible(chromedp.ID("username")),
 			chromedp.SetValue(chromedp.ID("tenant"), "jyg"),
 			chromedp.SetValue(chromedp.ID("username"), user),
