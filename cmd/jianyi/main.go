@@ -6,6 +6,7 @@
 //	jianyi dev                       everything in one process with embedded fallbacks and a demo tenant
 //	jianyi seed                      load the demo tenant into DATABASE_URL
 //	jianyi version
+//	jianyi healthcheck [ready]       for container health checks (no curl in the image)
 //
 // Configuration comes only from the environment (internal/config). Production modes refuse
 // missing settings and dev-only fakes.
@@ -72,6 +73,7 @@ commands:
   dev                            run everything locally with embedded services and demo data
   seed                           load the demo tenant into DATABASE_URL
   version                        print the version
+  healthcheck [ready]            exit 0 if the local /healthz (or /readyz) answers 200
 `
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -98,6 +100,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.dev(ctx)
 	case "seed":
 		err = a.seed(ctx)
+	case "healthcheck":
+		err = a.healthcheck(ctx, rest)
 	default:
 		fmt.Fprintf(a.stderr, "jianyi: unknown command %q\n\n%s", cmd, usage)
 		return exitConfig

@@ -285,3 +285,18 @@ func TestServeStartsAndStops(t *testing.T) {
 		}
 	}
 }
+
+func TestHealthcheckCommand(t *testing.T) {
+	t.Parallel()
+	d := &deps{log: slog.New(slog.NewJSONHandler(io.Discard, nil)), metrics: newRegistry()}
+	srv := httptest.NewServer(newEngine(d))
+	defer srv.Close()
+	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
+	if code, _, stderr := runApp(t, map[string]string{"JIANYI_HTTP_ADDR": ":" + port}, "healthcheck"); code != 0 {
+		t.Fatalf("healthcheck: %d %s", code, stderr)
+	}
+	srv.Close()
+	if code, _, _ := runApp(t, map[string]string{"JIANYI_HTTP_ADDR": ":" + port}, "healthcheck"); code == 0 {
+		t.Fatal("healthcheck must fail when nothing listens")
+	}
+}
