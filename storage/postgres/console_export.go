@@ -56,7 +56,7 @@ JOIN deputies d ON d.tenant_id = $1 AND d.id = p.deputy_id
 LEFT JOIN delegations dl ON dl.tenant_id = d.tenant_id AND dl.id = d.delegation_id
 LEFT JOIN categories c ON c.tenant_id = s.tenant_id AND c.id = s.category_id
 LEFT JOIN LATERAL (SELECT class, replied_at FROM replies WHERE tenant_id = s.tenant_id AND suggestion_id = s.id ORDER BY round DESC LIMIT 1) r ON true
-ORDER BY dl.name NULLS LAST, d.name, d.id, s.number NULLS LAST, s.id
+ORDER BY dl.id NULLS LAST, d.id, s.number NULLS LAST, s.id
 LIMIT $3`, tenantID, f.MeetingID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("deputy opinions: %w", err)
@@ -92,7 +92,7 @@ JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
 JOIN deputies d ON d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id
 LEFT JOIN LATERAL (SELECT replied_at, on_time FROM replies WHERE tenant_id = a.tenant_id AND assignment_id = a.id ORDER BY round LIMIT 1) r ON true
 WHERE a.tenant_id = $1 AND a.active AND ($2 = 0 OR s.meeting_id = $2) AND ($3 = 0 OR a.unit_id = $3)
-ORDER BY u.name, a.role, s.number NULLS LAST, s.id
+ORDER BY u.id, a.role, s.number NULLS LAST, s.id
 LIMIT $5`, tenantID, f.MeetingID, f.UnitID, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unit assignments: %w", err)

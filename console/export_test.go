@@ -1,0 +1,143 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/export"
+	"jianyi/internal/suggestion"
+)
+
+// handleAndReply takes the bundle's suggestion through acceptance, the before contact and a
+// class B reply with one commitment, and the lead deputy rates it 满意.
+func (b *bundle) handleAndReply(asg int64) {
+	b.t.Helper()
+	ctx := context.Background()
+	u := unitActor(3, 1)
+	if _, err := b.sugg.Accept(ctx, u, asg, suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.sugg.RecordContact(ctx, u, asg, suggestion.ContactInput{Stage: suggestion.ContactBefore, HappenedAt: time.Now().Add(-time.Hour),
+		Method: "电话", People: "张建国", Summary: "了解诉求"}); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.sugg.Reply(ctx, u, asg, suggestion.ReplyInput{Class: suggestion.ClassB, Body: "已列入明年计划，分步实施物业监管改革。",
+		Commitments: []suggestion.CommitmentInput{{What: "出台物业收费公示办法", DueOn: time.Now().AddDate(0, 3, 0)}}}); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.sugg.RateReply(ctx, auth.Deputy(1, 1), b.sid, suggestion.Satisfied, ""); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func readSheet(t *testing.T, body []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("not an xlsx: %v", err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func (c *client) download(path string) []byte {
+	c.t.Helper()
+	resp, err := c.hc.Get(c.base + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+		c.t.Fatalf("%s: %d %s %.300s", path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	return body
+}
+
+func TestExportsReadBack(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	pgExec(t, b, `INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state) VALUES (1, $1, 2, 'accepted')`, b.sid)
+	asg := b.registerAndAssign()
+	b.handleAndReply(asg)
+	// A second, unassigned submission: only in the deputy list.
+	second := b.submit(1, 2, "关于增设社区养老服务站的建议", "建议在新建小区配建社区养老服务站，解决老人就近养老的问题。")
+
+	today := time.Now().In(shanghaiTZ()).Format("2006-01-02")
+	st := b.status(b.sid)
+	stLabel := suggestion.Status(st).Label()
+	c := b.client()
+	c.login("jyg", "shencha", testPassword)
+
+	rows := readSheet(t, c.download("/exports/deputy-opinions.xlsx"))
+	want := [][]string{
+		export.DeputyOpinionHeaders,
+		{"1", "张建国", "雄关区代表团", "领衔", "第0001号", "关于加强老旧小区物业管理的建议", "城乡建设", today, stLabel, "市住房和城乡建设局", "市交通运输局", "B", today, "满意"},
+		{"2", "李秀英", "雄关区代表团", "联名", "第0001号", "关于加强老旧小区物业管理的建议", "城乡建设", today, stLabel, "市住房和城乡建设局", "市交通运输局", "B", today},
+		{"3", "李秀英", "雄关区代表团", "领衔", "", "关于增设社区养老服务站的建议", "", today, "已提交待审核"},
+	}
+	compareRows(t, "代表意见清单", rows, want)
+	_ = second
+
+	rows = readSheet(t, c.download("/exports/unit-assignments.xlsx"))
+	due := func(unit int64) string {
+		var d time.Time
+		if err := b.pool.QueryRow(context.Background(), `SELECT due_at FROM assignments WHERE suggestion_id = $1 AND unit_id = $2`, b.sid, unit).Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		return d.In(shanghaiTZ()).Format("2006-01-02")
+	}
+	want = [][]string{
+		export.UnitAssignmentHeaders,
+		{"1", "市住房和城乡建设局", "主办", "第0001号", "关于加强老旧小区物业管理的建议", "张建国", "常规办理", today, due(1), "已答复", today, "是"},
+		{"2", "市交通运输局", "协办", "第0001号", "关于加强老旧小区物业管理的建议", "张建国", "常规办理", today, due(2), "待签收"},
+	}
+	compareRows(t, "部门交办清单", rows, want)
+
+	// A unit handler gets only their own unit's lines, whatever they ask for.
+	u := b.client()
+	u.login("jyg", "jiaotong", testPassword)
+	rows = readSheet(t, u.download("/exports/unit-assignments.xlsx?unit=1"))
+	if len(rows) != 2 || rows[1][1] != "市交通运输局" {
+		t.Fatalf("unit export %v", rows)
+	}
+	if status, _ := u.get("/exports/deputy-opinions.xlsx"); status != http.StatusForbidden {
+		t.Fatalf("unit exported the deputy list: %d", status)
+	}
+	// The other tenant's export has none of jyg's rows.
+	o := b.client()
+	o.login("other", "shencha", testPassword)
+	rows = readSheet(t, o.download("/exports/deputy-opinions.xlsx"))
+	if len(rows) != 2 || rows[1][1] != "王别家" {
+		t.Fatalf("other tenant export %v", rows)
+	}
+}
+
+func compareRows(t *testing.T, name string, got, want [][]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d rows, want %d:\n%v", name, len(got), len(want), got)
+	}
+	for i := range want {
+		g := got[i]
+		for len(g) > 0 && g[len(g)-1] == "" { // excelize drops trailing empty cells
+			g = g[:len(g)-1]
+		}
+		w := want[i]
+		if strings.Join(g, "|") != strings.Join(w, "|") {
+			t.Fatalf("%s row %d:\n got %q\nwant %q", name, i+1, g, w)
+		}
+	}
+}
