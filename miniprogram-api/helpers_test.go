@@ -73,9 +73,9 @@ type bundle struct {
 }
 
 type setupOpts struct {
-	limits  mpapi.Limits
-	limiter mpapi.Limiter
-	noPush  bool
+	limits        mpapi.Limits
+	limiterPrefix string
+	noPush        bool
 }
 
 const pushToken = "push-token"
@@ -104,8 +104,8 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		limits = mpapi.Limits{Window: time.Minute, PerIP: 1 << 20, PerUser: 1 << 20, LoginPerIP: 1 << 20, JSONBody: 64 << 10}
 	}
 	var limiter mpapi.Limiter = jredis.NewMPLimiter(rdb)
-	if o.limiter != nil {
-		limiter = o.limiter
+	if o.limiterPrefix != "" {
+		limiter = prefixLimiter{Limiter: limiter, prefix: o.limiterPrefix}
 	}
 	d := mpapi.Deps{
 		Suggestions: sugg,

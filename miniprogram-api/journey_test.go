@@ -215,7 +215,9 @@ func TestDeputyJourney(t *testing.T) {
 		Number   string
 		Replies  []struct{ Body, Class string }
 		Contacts []struct{ Confirmation string }
-		Units    []struct{ UnitName string `json:"unit_name"` }
+		Units    []struct {
+			UnitName string `json:"unit_name"`
+		}
 		Timeline []struct{ Action string }
 	}
 	r.json(t, &full)
