@@ -129,13 +129,13 @@ var verbs = []struct {
 // Parse reads one text message into a command.
 func Parse(text string) Command {
 	s := Normalize(text)
+	switch strings.ToLower(s) {
+	case "help", "?", "h", "menu":
+		return Command{Kind: CmdHelp}
+	}
 	s = strings.TrimRight(s, "。.!！?？ ")
 	if s == "" {
 		return Command{Kind: CmdNone}
-	}
-	switch strings.ToLower(s) {
-	case "help", "?", "？", "h", "menu":
-		return Command{Kind: CmdHelp}
 	}
 	for _, v := range verbs {
 		if !strings.HasPrefix(s, v.word) {

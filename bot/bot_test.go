@@ -1,0 +1,360 @@
+package bot_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"jianyi/internal/wechat"
+	"jianyi/internal/wechat/wechattest"
+)
+
+func TestEndpointRefusals(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	body, _ := xml.Marshal(b.text("o-sec", "帮助"))
+
+	// URL check.
+	q, _ := wechattest.SignQuery(b.app.OAToken, nil, false, "", "")
+	q.Set("echostr", "echo-42")
+	req := httptest.NewRequest(http.MethodGet, "/wechat/oa/"+b.tn.Code+"?"+q.Encode(), nil)
+	rec := httptest.NewRecorder()
+	b.engine.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.String() != "echo-42" {
+		t.Fatalf("echostr: %d %q", rec.Code, rec.Body.String())
+	}
+
+	// Bad signature.
+	q, out := wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	q.Set("signature", strings.Repeat("a", 40))
+	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusForbidden {
+		t.Fatalf("bad signature: %d", rec.Code)
+	}
+	// Bad msg_signature in safe mode.
+	q, out = wechattest.SignQuery(b.app.OAToken, body, true, b.app.OAAESKey, b.app.OAAppID)
+	q.Set("msg_signature", strings.Repeat("a", 40))
+	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusForbidden {
+		t.Fatalf("bad msg_signature: %d", rec.Code)
+	}
+	// A correctly signed body that was tampered with.
+	q, out = wechattest.SignQuery(b.app.OAToken, body, true, b.app.OAAESKey, b.app.OAAppID)
+	if rec := b.raw(q.Encode(), bytes.Replace(out, []byte("<Encrypt><![CDATA["), []byte("<Encrypt><![CDATA[AAAA"), 1)); rec.Code != http.StatusForbidden {
+		t.Fatalf("tampered: %d", rec.Code)
+	}
+
+	// Old timestamp: the same valid request, six minutes later.
+	q, out = wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	b.srv.SetClock(func() time.Time { return time.Now().Add(6 * time.Minute) })
+	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusForbidden {
+		t.Fatalf("old timestamp: %d", rec.Code)
+	}
+	b.srv.SetClock(time.Now)
+
+	// DOCTYPE and entities, plain and encrypted.
+	for _, evil := range []string{
+		`<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh</ToUserName><FromUserName>o-sec</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&xxe;</Content><MsgId>1</MsgId></xml>`,
+		`<xml><!ENTITY lol "lol"><FromUserName>o-sec</FromUserName><MsgType>text</MsgType><Content>&lol;</Content></xml>`,
+	} {
+		for _, aes := range []bool{false, true} {
+			q, out = wechattest.SignQuery(b.app.OAToken, []byte(evil), aes, b.app.OAAESKey, b.app.OAAppID)
+			if rec := b.raw(q.Encode(), out); rec.Code != http.StatusBadRequest {
+				t.Fatalf("entity xml (aes=%v): %d", aes, rec.Code)
+			}
+		}
+	}
+
+	// Oversize body.
+	big, _ := xml.Marshal(b.text("o-sec", strings.Repeat("大", wechat.OAMaxBody/3+1)))
+	q, out = wechattest.SignQuery(b.app.OAToken, big, false, "", "")
+	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversize: %d", rec.Code)
+	}
+
+	// Unknown tenant.
+	q, out = wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	req = httptest.NewRequest(http.MethodPost, "/wechat/oa/nosuchtenant?"+q.Encode(), bytes.NewReader(out))
+	rec = httptest.NewRecorder()
+	b.engine.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("unknown tenant: %d", rec.Code)
+	}
+}
+
+func TestUnlinkedUserGetsOnlyTheGuide(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.registered(0, "关于民政路拓宽的建议")
+	const who = "o-stranger"
+	for _, msg := range []string{"帮助", "我的建议", "查询 1", "评价 1 满意", "催办 1", "民政路那个建议怎么样了", "随手拍"} {
+		contains(t, b.say(who, msg), "绑定公众号", "绑定 123456")
+	}
+	contains(t, b.send(b.image(who, "m1")), "绑定 123456")
+	contains(t, b.send(b.event(who, "CLICK", "BOT_MINE")), "绑定 123456")
+	contains(t, b.send(b.event(who, "subscribe", "")), "欢迎关注", "绑定 123456")
+	contains(t, b.say(who, "绑定"), "6位绑定码")
+	contains(t, b.say(who, "绑定 000000"), "绑定码无效")
+	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND oa_openid IS NOT NULL`, b.tn.ID); n != 0 {
+		t.Fatalf("linked %d deputies", n)
+	}
+	// Guessing codes is limited.
+	for range 5 {
+		b.say(who, "绑定 111111")
+	}
+	contains(t, b.say(who, "绑定 222222"), "次数过多")
+}
+
+func TestLinkedConversations(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const me, other = "o-zhang", "o-li"
+	s1 := b.handling(0, "关于民政路拓宽改造的建议")
+	s2 := b.replied(0, "关于增加学校周边停车位的建议")
+	s3 := b.replied(0, "关于新华路路灯维修的建议")
+	s4 := b.registered(1, "关于公园厕所改造的建议") // another deputy's
+
+	b.link(me, 0)
+	b.link(other, 1)
+	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND id=$2 AND oa_openid IS NOT NULL AND oa_following`, b.tn.ID, b.tn.Deputies[0]); n != 1 {
+		t.Fatal("not linked")
+	}
+	contains(t, b.say(me, "绑定 123456"), "已绑定")
+
+	contains(t, b.say(me, "帮助"), "我的建议", "查询 编号", "催办")
+	contains(t, b.say(me, "菜单"), "评价 编号")
+
+	mine := b.say(me, "我的建议")
+	contains(t, mine, "民政路拓宽改造", "学校周边停车位", "办理中", "答复期限", "待您评价")
+	if strings.Contains(mine, "公园厕所") {
+		t.Fatal("another deputy's suggestion listed")
+	}
+	contains(t, b.send(b.event(me, "CLICK", "BOT_MINE")), "民政路拓宽改造")
+
+	// 查询 by number, in every spelling.
+	n1 := s1.Number
+	for _, q := range []string{"查询 " + itoa(n1), "查询 " + pad(n1), "查询第" + pad(n1) + "号", "查询：" + itoa(n1), "查询 " + fullWidth(itoa(n1))} {
+		contains(t, b.say(me, q), s1.NumberLabel(), "办理中", "主办 市住房和城乡建设局", "协办 市教育局", "等待：", "市住房和城乡建设局答复")
+	}
+	contains(t, b.say(me, "查询 "+itoa(s2.Number)), "答复：B类", "您评价答复")
+	contains(t, b.say(me, "查询 "+itoa(s4.Number)), "未找到")
+	contains(t, b.say(me, "查询 9999"), "未找到")
+	contains(t, b.say(me, "查询"), "例如：查询 12")
+
+	// Free text.
+	contains(t, b.say(me, "民政路那个建议怎么样了"), s1.NumberLabel(), "民政路拓宽改造")
+	contains(t, b.say(me, "停车位的建议进展如何？"), s2.NumberLabel())
+	contains(t, b.say(me, "天气不错"), "没有找到")
+	contains(t, b.say(other, "民政路那个建议怎么样了"), "没有找到")
+
+	// 评价 满意.
+	contains(t, b.say(me, "评价 "+itoa(s2.Number)+" 满意"), "已记录", "满意")
+	contains(t, b.say(me, "评价 "+itoa(s2.Number)+" 满意"), "当前没有待评价的答复")
+	contains(t, b.say(me, "评价 "+itoa(s1.Number)+" 满意"), "当前没有待评价的答复")
+	contains(t, b.say(me, "评价 "+itoa(s4.Number)+" 满意"), "未找到")
+	contains(t, b.say(me, "评价 12 很好"), "评价 编号 满意")
+
+	// 评价 不满意: the reason is asked for, the next message is the reason.
+	contains(t, b.say(me, "评价 "+pad(s3.Number)+" 不满意"), "不满意的理由")
+	contains(t, b.say(me, "路灯只修了一半，另一半还是黑的"), "已记录", "不满意", "重新办理")
+	var reason, rating string
+	if err := b.pool.QueryRow(b.ctx, `SELECT reason, rating::text FROM evaluations WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, s3.ID).Scan(&reason, &rating); err != nil {
+		t.Fatal(err)
+	}
+	if rating != "unsatisfied" || reason != "路灯只修了一半，另一半还是黑的" {
+		t.Fatalf("evaluation %q %q", rating, reason)
+	}
+	// 不满意 with the reason inline; then 取消 of a pending question.
+	s5 := b.replied(0, "关于菜市场改造的建议")
+	contains(t, b.say(me, "评价 "+itoa(s5.Number)+" 不满意"), "不满意的理由")
+	contains(t, b.say(me, "取消"), "已取消")
+	contains(t, b.say(me, "取消"), "没有进行中")
+	contains(t, b.say(me, "评价 "+itoa(s5.Number)+" 不满意 摊位还是不够"), "已记录")
+
+	// 催办: once a week per suggestion, whoever nudges.
+	contains(t, b.say(me, "催办 "+itoa(n1)), "已向", "市住房和城乡建设局", "发出催办提醒")
+	contains(t, b.say(me, "催办 "+itoa(n1)), "每周最多催办一次")
+	if n := b.count(`SELECT count(DISTINCT created_at) FROM nudges WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, s1.ID); n != 1 {
+		t.Fatalf("nudges %d", n)
+	}
+	if n := b.count(`SELECT count(*) FROM outbox WHERE tenant_id=$1 AND suggestion_id=$2 AND event='suggestion.nudged'`, b.tn.ID, s1.ID); n != 1 {
+		t.Fatalf("nudge outbox %d", n)
+	}
+	contains(t, b.say(me, "催办 "+itoa(s4.Number)), "未找到")
+	contains(t, b.say(other, "催办 "+itoa(s4.Number)), "无需催办")
+
+	// Menu keys.
+	contains(t, b.send(b.event(me, "CLICK", "BOT_QUERY")), "查询 编号")
+	contains(t, b.send(b.event(me, "CLICK", "BOT_SNAP")), "照片")
+	contains(t, b.send(b.event(me, "CLICK", "BOT_HELP")), "我的建议")
+
+	// Follow status.
+	contains(t, b.send(b.event(me, "subscribe", "")), "欢迎关注", "我的建议")
+	if got := b.send(b.event(me, "unsubscribe", "")); got != "" {
+		t.Fatalf("unsubscribe answered %q", got)
+	}
+	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND id=$2 AND oa_following`, b.tn.ID, b.tn.Deputies[0]); n != 0 {
+		t.Fatal("following not cleared")
+	}
+	contains(t, b.send(b.event(me, "subscribe", "")), "欢迎关注")
+	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND id=$2 AND oa_following`, b.tn.ID, b.tn.Deputies[0]); n != 1 {
+		t.Fatal("following not set")
+	}
+
+	// Template delivery report: nothing to say.
+	p := b.event(me, "TEMPLATESENDJOBFINISH", "")
+	p.TemplMsgID, p.Status = 200163836, c("success")
+	if got := b.send(p); got != "" {
+		t.Fatalf("template finish answered %q", got)
+	}
+
+	// Unsupported message types.
+	v := b.base(me, "voice")
+	v.MediaID, v.MsgID = c("voice1"), b.msgID.Add(1)
+	contains(t, b.send(v), "暂不支持")
+
+	// Nothing from the deputies' messages, nor their openids, reached the logs.
+	logs := b.logs.String()
+	for _, secret := range []string{me, other, "路灯只修了一半", "民政路", "摊位", "天气"} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("log holds %q", secret)
+		}
+	}
+}
+
+func TestSafeModeConversation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.aes = true
+	s := b.handling(0, "关于民政路拓宽改造的建议")
+	b.link("o-aes", 0)
+	contains(t, b.say("o-aes", "查询 "+itoa(s.Number)), s.NumberLabel(), "办理中")
+	if got := b.send(b.event("o-aes", "unsubscribe", "")); got != "" {
+		t.Fatalf("unsubscribe: %q", got)
+	}
+	b.aes = false
+	contains(t, b.say("o-aes", "我的建议"), "民政路") // compatible accounts may switch modes
+}
+
+func TestRetriesHaveOneEffect(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	s := b.handling(0, "关于民政路拓宽改造的建议")
+	r := b.replied(0, "关于新华路路灯维修的建议")
+	b.link("o-retry", 0)
+
+	p := b.text("o-retry", "催办 "+itoa(s.Number))
+	first := b.send(p)
+	contains(t, first, "发出催办提醒")
+	for range 3 { // WeChat retries the same MsgId up to three times
+		if got := b.send(p); got != first {
+			t.Fatalf("retry answered %q, first %q", got, first)
+		}
+	}
+	if n := b.count(`SELECT count(DISTINCT created_at) FROM nudges WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, s.ID); n != 1 {
+		t.Fatalf("nudges %d", n)
+	}
+
+	p = b.text("o-retry", "评价 "+itoa(r.Number)+" 基本满意")
+	first = b.send(p)
+	contains(t, first, "已记录")
+	if got := b.send(p); got != first {
+		t.Fatalf("rating retry answered %q", got)
+	}
+	if n := b.count(`SELECT count(*) FROM evaluations WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, r.ID); n != 1 {
+		t.Fatalf("evaluations %d", n)
+	}
+
+	// Events: sender + CreateTime.
+	ev := b.event("o-retry", "subscribe", "")
+	b.send(ev)
+	b.send(ev)
+	b.send(b.event("o-retry", "unsubscribe", ""))
+	b.send(ev) // a retry of the old subscribe must not set following again
+	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND id=$2 AND oa_following`, b.tn.ID, b.tn.Deputies[0]); n != 0 {
+		t.Fatal("retried subscribe had an effect")
+	}
+}
+
+func TestSnapFlow(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const me = "o-snap"
+	b.link(me, 0)
+	photo := jpegBytes(t)
+	b.app.AddMedia("media-1", "image/jpeg", photo)
+	b.app.AddMedia("media-2", "image/jpeg", photo)
+
+	contains(t, b.send(b.location(me, 39.8, 98.3, "民政路")), "请先发送照片")
+	contains(t, b.send(b.image(me, "media-1")), "已收到照片", "位置")
+	contains(t, b.say(me, "我的建议"), "您还没有建议") // commands still work while waiting for the location
+	contains(t, b.say(me, "这里的井盖坏了"), "请发送问题所在的位置")
+	contains(t, b.send(b.location(me, 39.8, 98.3, "嘉峪关市民政路12号")), "嘉峪关市民政路12号", "几句话")
+	contains(t, b.send(b.image(me, "media-2")), "第2张照片")
+	words := b.text(me, "井盖缺失，夜间很危险")
+	contains(t, b.send(words), "随手拍线索已记录", "小程序")
+	b.send(words) // a retry creates nothing more
+	b.bot.Wait()
+
+	var (
+		id         int64
+		note, addr string
+		lat, lng   float64
+		source     string
+	)
+	if err := b.pool.QueryRow(b.ctx, `SELECT id, note, address, lat, lng, source FROM snaps WHERE tenant_id=$1 AND deputy_id=$2`,
+		b.tn.ID, b.tn.Deputies[0]).Scan(&id, &note, &addr, &lat, &lng, &source); err != nil {
+		t.Fatal(err)
+	}
+	if note != "井盖缺失，夜间很危险" || addr != "嘉峪关市民政路12号" || lat != 39.8 || lng != 98.3 || source != "bot" {
+		t.Fatalf("snap %q %q %v %v %q", note, addr, lat, lng, source)
+	}
+	rows, err := b.pool.Query(b.ctx, `SELECT object_key, content_type, size_bytes FROM attachments WHERE tenant_id=$1 AND snap_id=$2`, b.tn.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for rows.Next() {
+		var key, ct string
+		var size int64
+		if err := rows.Scan(&key, &ct, &size); err != nil {
+			t.Fatal(err)
+		}
+		if ct != "image/jpeg" || size != int64(len(photo)) || !strings.HasPrefix(key, "t"+itoa64(b.tn.ID)+"/snaps/"+itoa64(id)+"/") {
+			t.Fatalf("attachment %q %q %d", key, ct, size)
+		}
+		keys = append(keys, key)
+	}
+	if len(keys) != 2 {
+		t.Fatalf("attachments %d", len(keys))
+	}
+	for _, k := range keys {
+		info, err := b.objs.Stat(b.ctx, k)
+		if err != nil || info.Size != int64(len(photo)) {
+			t.Fatalf("object %s: %v", k, err)
+		}
+	}
+	if n := b.app.Count(wechattest.APICustomSend); n != 1 {
+		t.Fatalf("customer-service messages %d", n)
+	}
+	if body := string(b.app.Calls(wechattest.APICustomSend)[0].Body); !strings.Contains(body, "2张") {
+		t.Fatalf("answer %s", body)
+	}
+
+	// A media WeChat no longer has: the clue is kept, the deputy is told to upload again.
+	contains(t, b.send(b.image(me, "gone")), "已收到照片")
+	contains(t, b.send(b.location(me, 39.8, 98.3, "")), "几句话")
+	contains(t, b.say(me, "路灯不亮"), "随手拍线索已记录")
+	b.bot.Wait()
+	if n := b.app.Count(wechattest.APICustomSend); n != 2 {
+		t.Fatalf("customer-service messages %d", n)
+	}
+	if body := string(b.app.Calls(wechattest.APICustomSend)[1].Body); !strings.Contains(body, "重新上传") {
+		t.Fatalf("answer %s", body)
+	}
+	if strings.Contains(b.logs.String(), "井盖") || strings.Contains(b.logs.String(), me) {
+		t.Fatal("snap content logged")
+	}
+}
