@@ -338,7 +338,6 @@ func contains(t testing.TB, got string, wants ...string) {
 	}
 }
 
-
 func itoa(n int) string     { return strconv.Itoa(n) }
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 func pad(n int) string      { return fmt.Sprintf("%04d", n) }
