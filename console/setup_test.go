@@ -49,7 +49,7 @@ var (
 	hash     string
 )
 
-func passwordHash(t *testing.T) string {
+func passwordHash(t testing.TB) string {
 	hashOnce.Do(func() {
 		h, err := auth.HashPassword(testPassword)
 		if err != nil {
@@ -165,14 +165,16 @@ func (b *bundle) submit(tenant, deputy int64, title, body string) int64 {
 
 // client is a browser-like HTTP client with a cookie jar that does not follow redirects.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	hc   *http.Client
 }
 
-func (b *bundle) client() *client {
+func (b *bundle) client() *client { return newClient(b.t, b.srv.URL) }
+
+func newClient(tb testing.TB, base string) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: b.t, base: b.srv.URL, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{t: tb, base: base, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }

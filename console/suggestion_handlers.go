@@ -246,16 +246,25 @@ type reviewRow struct {
 type reviewData struct {
 	Rows    []reviewRow
 	Flagged bool
+	Next    string
 }
+
+// reviewPage is the review queue's page size: each row looks up its similar suggestions.
+const reviewPage = 20
 
 func (s *server) reviewQueue(c *gin.Context) {
 	ctx, a := c.Request.Context(), actor(c)
-	rows, err := s.cfg.Suggestions.List(ctx, a, suggestion.ListFilter{Statuses: []suggestion.Status{suggestion.StatusSubmitted}, Limit: 100})
+	rows, err := s.cfg.Suggestions.List(ctx, a, suggestion.ListFilter{Statuses: []suggestion.Status{suggestion.StatusSubmitted},
+		Before: queryID(c, "before"), Limit: reviewPage + 1})
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
 	d := reviewData{}
+	if len(rows) > reviewPage {
+		rows = rows[:reviewPage]
+		d.Next = "/review?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
 	for _, r := range rows {
 		sim, err := s.cfg.Suggestions.Similar(ctx, a, r.Title, r.ID, 3)
 		if err != nil {

@@ -18,6 +18,7 @@ package stats
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"jianyi/internal/auth"
@@ -173,24 +174,34 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashb
 		return nil, ErrForbidden
 	}
 	now := s.now()
-	c, err := s.store.Counts(ctx, a.TenantID, f, cats, now)
-	if err != nil {
+	d := &Dashboard{AsOf: now, Filter: f, Scoped: scoped}
+	// The three queries are independent; run them side by side on the pool.
+	var wg sync.WaitGroup
+	var errC, errU, errT error
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		d.Counts, errC = s.store.Counts(ctx, a.TenantID, f, cats, now)
+	}()
+	go func() {
+		defer wg.Done()
+		if scoped && !a.IsUnit() {
+			return
+		}
+		d.Units, errU = s.store.UnitCounts(ctx, a.TenantID, f, now)
+	}()
+	go func() {
+		defer wg.Done()
+		d.Trend, errT = s.store.Trend(ctx, a.TenantID, f, 12, now)
+	}()
+	wg.Wait()
+	if err := errors.Join(errC, errU, errT); err != nil {
 		return nil, err
 	}
-	d := &Dashboard{Counts: c, Rates: Rates(c), AsOf: now, Filter: f, Scoped: scoped}
-	if !scoped || a.IsUnit() {
-		units, err := s.store.UnitCounts(ctx, a.TenantID, f, now)
-		if err != nil {
-			return nil, err
-		}
-		for i := range units {
-			units[i].Rates = Rates(units[i].Counts)
-		}
-		SortRanking(units)
-		d.Units = units
+	d.Rates = Rates(d.Counts)
+	for i := range d.Units {
+		d.Units[i].Rates = Rates(d.Units[i].Counts)
 	}
-	if d.Trend, err = s.store.Trend(ctx, a.TenantID, f, 12, now); err != nil {
-		return nil, err
-	}
+	SortRanking(d.Units)
 	return d, nil
 }
