@@ -289,7 +289,7 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	if rectification, err = clean(rectification, 2000, "rectification_too_long", "整改情况"); err != nil {
 		return nil, err
 	}
-	if rectification == "" && state != ProblemOpen {
+	if rectification == "" && p.Rectification == "" && state != ProblemOpen {
 		return nil, invalid("rectification_required", "请填写整改情况")
 	}
 	if rectification != "" {

@@ -1,0 +1,124 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/supervise"
+	"jianyi/storage/postgres"
+	"jianyi/storage/postgres/pgtest"
+)
+
+func TestSuperviseListsProblemsInterviews(t *testing.T) {
+	pool := pgtest.New(t)
+	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
+	ex(`INSERT INTO tenants (id, code, name) VALUES (1, 'a', '甲'), (2, 'b', '乙')`)
+	ex(`INSERT INTO meetings (tenant_id, id, name, year, starts_on, ends_on) VALUES (1, 1, 'm', 2026, '2026-01-01', '2026-01-05'), (2, 2, 'm', 2026, '2026-01-01', '2026-01-05')`)
+	ex(`INSERT INTO deputies (tenant_id, id, name) VALUES (1, 1, '张三'), (2, 2, '李四')`)
+	ex(`INSERT INTO units (tenant_id, id, name) VALUES (1, 1, '住建局'), (1, 2, '交通局'), (2, 3, '别家')`)
+	ex(`INSERT INTO users (tenant_id, id, username, display_name) VALUES (1, 7, 'ld', '赵领导')`)
+	// 1 overdue key handling; 2 tracking; 3 unsatisfied rehandling; 4 flagged submitted; 5 other tenant overdue.
+	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, is_key, leader_user_id, reply_due_at, content_flag) VALUES
+	  (1, 1, 1, 1, '逾期重点', 'b', 'handling', true, 7, now() - interval '2 days', ''),
+	  (1, 2, 1, 1, '跟踪', 'b', 'tracking', false, NULL, now() + interval '2 days', ''),
+	  (1, 3, 1, 1, '不满意', 'b', 'rehandling', false, NULL, now() + interval '20 days', ''),
+	  (1, 4, 1, 1, '待复核', 'b', 'submitted', false, NULL, NULL, 'review'),
+	  (2, 5, 2, 2, '别家逾期', 'b', 'handling', true, NULL, now() - interval '2 days', '')`)
+	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, due_at, return_due_at) VALUES
+	  (1, 1, 1, 1, 'lead', 'accepted', now() - interval '2 days', now()), (1, 2, 2, 2, 'lead', 'replied', now(), now()),
+	  (1, 3, 3, 1, 'lead', 'accepted', now() + interval '20 days', now()), (2, 4, 5, 3, 'lead', 'accepted', now() - interval '2 days', now())`)
+	ex(`INSERT INTO tracking_items (tenant_id, suggestion_id, reason) VALUES (1, 2, '承诺明年完成')`)
+	ex(`INSERT INTO evaluations (tenant_id, suggestion_id, deputy_id, kind, round, rating, reason) VALUES (1, 3, 1, 'reply', 1, 'unsatisfied', '没有解决')`)
+
+	ctx := context.Background()
+	svc := supervise.NewService(postgres.NewSuperviseStore(pool), nil)
+	rev := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 1, Roles: []auth.Role{auth.RoleReviewer}}
+	unit2 := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 2, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 2}
+	for _, tc := range []struct {
+		list   supervise.List
+		actor  auth.Actor
+		leader int64
+		want   []int64
+		note   string
+	}{
+		{supervise.ListKey, rev, 0, []int64{1}, ""},
+		{supervise.ListKey, rev, 99, nil, ""},
+		{supervise.ListKey, rev, 7, []int64{1}, ""},
+		{supervise.ListOverdue, rev, 0, []int64{1}, ""},
+		{supervise.ListTracking, rev, 0, []int64{2}, "承诺明年完成"},
+		{supervise.ListUnsatisfied, rev, 0, []int64{3}, "没有解决"},
+		{supervise.ListFlagged, rev, 0, []int64{4}, "review"},
+		{supervise.ListOverdue, unit2, 0, nil, ""},
+		{supervise.ListTracking, unit2, 0, []int64{2}, "承诺明年完成"},
+	} {
+		got, err := svc.Cases(ctx, tc.actor, tc.list, tc.leader)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.list, err)
+		}
+		var ids []int64
+		for _, c := range got {
+			ids = append(ids, c.SuggestionID)
+			if tc.note != "" && c.Note != tc.note {
+				t.Fatalf("%s note %q", tc.list, c.Note)
+			}
+		}
+		if len(ids) != len(tc.want) || (len(ids) > 0 && ids[0] != tc.want[0]) {
+			t.Fatalf("%s (unit %d, leader %d): %v, want %v", tc.list, tc.actor.UnitID, tc.leader, ids, tc.want)
+		}
+	}
+	if _, err := svc.Cases(ctx, unit2, supervise.ListFlagged, 0); !errors.Is(err, supervise.ErrForbidden) {
+		t.Fatalf("unit flagged list: %v", err)
+	}
+	inbox, err := svc.Inbox(ctx, auth.Actor{TenantID: 1, Kind: auth.KindStaff, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 1}, false)
+	if err != nil || len(inbox) != 2 || !inbox[0].Overdue || inbox[0].AssignmentID != 1 {
+		t.Fatalf("inbox %+v %v", inbox, err)
+	}
+	if _, err := svc.UnitAssignment(ctx, unit2, 1); !errors.Is(err, supervise.ErrNotFound) {
+		t.Fatalf("other unit's assignment: %v", err)
+	}
+	if sid, err := svc.UnitAssignment(ctx, unit2, 2); err != nil || sid != 2 {
+		t.Fatalf("own assignment: %d %v", sid, err)
+	}
+
+	// Problem list and interviews with rectification follow-up.
+	p := &supervise.ProblemItem{UnitID: 1, SuggestionID: 1, Problem: "逾期未答复", Responsible: "分管副局长"}
+	if err := svc.CreateProblemItem(ctx, rev, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CreateProblemItem(ctx, unit2, &supervise.ProblemItem{UnitID: 2, Problem: "x"}); !errors.Is(err, supervise.ErrForbidden) {
+		t.Fatalf("unit created a problem item: %v", err)
+	}
+	if err := svc.CreateProblemItem(ctx, rev, &supervise.ProblemItem{UnitID: 3, Problem: "别家单位"}); !errors.Is(err, supervise.ErrInvalid) {
+		t.Fatalf("other tenant's unit: %v", err)
+	}
+	if err := svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: 1, ProblemItemID: p.ID, HeldAt: time.Now().Add(-time.Hour), Leader: "赵副主任", Summary: "约谈住建局", FollowUp: "两周内整改"}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := svc.ProblemItems(ctx, rev, 0, "")
+	if err != nil || len(items) != 1 || items[0].State != supervise.ProblemRectifying || items[0].Interviews != 1 {
+		t.Fatalf("after interview %+v %v", items, err)
+	}
+	// The unit writes its rectification; another unit cannot see the item.
+	if _, err := svc.Rectify(ctx, unit2, p.ID, "已整改", supervise.ProblemRectifying); !errors.Is(err, supervise.ErrNotFound) {
+		t.Fatalf("other unit rectified: %v", err)
+	}
+	unit1 := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 3, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 1}
+	if _, err := svc.Rectify(ctx, unit1, p.ID, "已答复代表并建立台账", supervise.ProblemDone); !errors.Is(err, supervise.ErrForbidden) {
+		t.Fatalf("unit closed its own problem: %v", err)
+	}
+	if _, err := svc.Rectify(ctx, unit1, p.ID, "已答复代表并建立台账", supervise.ProblemRectifying); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := svc.Rectify(ctx, rev, p.ID, "", supervise.ProblemDone); err != nil || got.ClosedAt == nil || got.Rectification != "已答复代表并建立台账" {
+		t.Fatalf("close: %+v %v", got, err)
+	}
+	if ivs, _ := svc.Interviews(ctx, unit2, 0, 0); len(ivs) != 0 {
+		t.Fatalf("unit 2 sees unit 1's interviews: %+v", ivs)
+	}
+	if ds, err := svc.Decisions(ctx, rev); err != nil || len(ds) != 0 {
+		t.Fatalf("decisions %+v %v", ds, err)
+	}
+}
