@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"jianyi/internal/wechat"
@@ -57,8 +58,8 @@ type StatusUpdate struct {
 type DeliveryStore interface {
 	DeliveryTx(ctx context.Context, fn func(tx DeliveryTx) error) error
 	// Runnable lists, oldest first, the first pending push delivery of notices whose earlier
-	// channels are finished, due before until.
-	Runnable(ctx context.Context, until time.Time, limit int) ([]Job, error)
+	// channels are finished, due before until and untouched since quietSince.
+	Runnable(ctx context.Context, quietSince, until time.Time, limit int) ([]Job, error)
 	// ExpireClaims marks deliveries stuck in sending since before olderThan unknown (their
 	// worker died mid-send), skipping the notices' other channels. It returns how many.
 	ExpireClaims(ctx context.Context, olderThan time.Time) (int, error)
@@ -265,7 +266,7 @@ func (d *Deliverer) prepare(ctx context.Context, tx DeliveryTx, dl Delivery, n N
 		tpl = tpls.For(kind, dl.Channel)
 	}
 	p.batch = batch
-	m := Message{Channel: dl.Channel, TemplateID: tpl, Page: n.Page, Fields: n.Fields, Title: n.Title, Body: n.Body}
+	m := Message{Channel: dl.Channel, TemplateID: tpl, Page: withNotice(n.Page, n.ID), Fields: n.Fields, Title: n.Title, Body: n.Body}
 	if len(batch) > 0 {
 		total := len(batch) + 1
 		m.Page = PageInbox
@@ -423,6 +424,15 @@ func (d *Deliverer) finish(ctx context.Context, p *plan, sendErr error) error {
 	}
 	enqueueAll(ctx, d.queue, d.log, next)
 	return retErr
+}
+
+// withNotice adds the notice id to a page, so opening the push marks the notice read.
+func withNotice(page string, id int64) string {
+	sep := "?"
+	if strings.Contains(page, "?") {
+		sep = "&"
+	}
+	return page + sep + "nid=" + strconv.FormatInt(id, 10)
 }
 
 func reasonOf(err error) string {

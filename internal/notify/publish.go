@@ -28,6 +28,12 @@ type Job struct {
 	TenantID   int64
 	DeliveryID int64
 	At         time.Time
+	// Gen, when not zero, gives the task a new id: the reconciler sets it for a delivery left
+	// pending far longer than any backoff (its task was lost with a killed worker). The row
+	// claim still guarantees a single send.
+	Gen int64
+	// touched is when the row last changed (reconciler only).
+	Touched time.Time
 }
 
 // PublishTx is what creating notices needs inside a transaction.
@@ -77,9 +83,11 @@ func publish(ctx context.Context, tx PublishTx, tenantID, suggestionID int64, ke
 			n := &Notice{TenantID: tenantID, RecipientKind: r.Kind, RecipientID: r.ID, Kind: sp.Kind,
 				Title: sp.Title, Body: sp.Body, Page: sp.Page, SuggestionID: suggestionID, Fields: sp.Fields,
 				DeliveryKey: key + ":" + sp.Kind + ":" + r.Kind + ":" + strconv.FormatInt(r.ID, 10)}
-			pendingAt, lastSent, err := tx.LastPush(ctx, tenantID, r)
-			if err != nil {
-				return nil, fmt.Errorf("last push: %w", err)
+			var pendingAt, lastSent time.Time
+			if set.DigestWindow > 0 {
+				if pendingAt, lastSent, err = tx.LastPush(ctx, tenantID, r); err != nil {
+					return nil, fmt.Errorf("last push: %w", err)
+				}
 			}
 			at := set.pushTime(now, pendingAt, lastSent)
 			created, first, err := tx.InsertNotice(ctx, n, channelsFor(r.Kind), at, now)

@@ -18,6 +18,11 @@ type Reconciler struct {
 	Interval time.Duration
 	Horizon  time.Duration // enqueue deliveries due up to this far ahead
 	Batch    int
+	// StaleAfter: a pending delivery untouched this long lost its task (set above the
+	// queue's longest backoff).
+	StaleAfter time.Duration
+	// Grace: deliveries touched more recently than this are left to their queued task.
+	Grace time.Duration
 }
 
 // NewReconciler builds a reconciler; lease must match the Deliverer's.
@@ -29,7 +34,8 @@ func NewReconciler(store DeliveryStore, relay *Relay, queue Queue, clock Clock, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Reconciler{store: store, relay: relay, queue: queue, clock: clock, lease: lease,
-		log: log.With("component", "notify_reconciler"), Interval: 2 * time.Minute, Horizon: 24 * time.Hour, Batch: 5000}
+		log: log.With("component", "notify_reconciler"), Interval: 2 * time.Minute, Horizon: 24 * time.Hour, Batch: 5000,
+		StaleAfter: 15 * time.Minute, Grace: time.Minute}
 }
 
 // RunOnce relays what is left in the outbox, expires dead claims and re-enqueues runnable
@@ -46,11 +52,18 @@ func (r *Reconciler) RunOnce(ctx context.Context) (enqueued int, err error) {
 	} else if n > 0 {
 		r.log.Warn("deliveries of dead workers marked unknown", "count", n)
 	}
-	jobs, err := r.store.Runnable(ctx, now.Add(r.Horizon), r.Batch)
+	jobs, err := r.store.Runnable(ctx, now.Add(-r.Grace), now.Add(r.Horizon), r.Batch)
 	if err != nil {
 		return 0, err
 	}
 	for _, j := range jobs {
+		last := j.Touched
+		if j.At.After(last) {
+			last = j.At
+		}
+		if !last.IsZero() && now.Sub(last) > r.StaleAfter {
+			j.Gen = last.UnixMilli()
+		}
 		if err := r.queue.EnqueueDelivery(ctx, j); err != nil {
 			return enqueued, err
 		}

@@ -151,18 +151,18 @@ func (t *notifyTx) ClearFollowing(ctx context.Context, tenantID, deputyID int64)
 }
 
 // Runnable implements notify.DeliveryStore.
-func (s *NotifyStore) Runnable(ctx context.Context, until time.Time, limit int) ([]notify.Job, error) {
-	rows, err := s.pool.Query(ctx, `SELECT d.tenant_id, d.id, d.send_after FROM deliveries d
-		WHERE d.status = 'pending' AND d.send_after <= $1
+func (s *NotifyStore) Runnable(ctx context.Context, quietSince, until time.Time, limit int) ([]notify.Job, error) {
+	rows, err := s.pool.Query(ctx, `SELECT d.tenant_id, d.id, d.send_after, d.updated_at FROM deliveries d
+		WHERE d.status = 'pending' AND d.send_after <= $1 AND d.updated_at < $3
 		  AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.tenant_id = d.tenant_id AND e.notice_id = d.notice_id
 		                  AND e.seq < d.seq AND e.status IN ('pending', 'sending'))
-		ORDER BY d.send_after, d.id LIMIT $2`, until, limit)
+		ORDER BY d.send_after, d.id LIMIT $2`, until, limit, quietSince)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.Job, error) {
 		var j notify.Job
-		err := r.Scan(&j.TenantID, &j.DeliveryID, &j.At)
+		err := r.Scan(&j.TenantID, &j.DeliveryID, &j.At, &j.Touched)
 		return j, err
 	})
 }

@@ -72,7 +72,11 @@ func (q *Queue) enqueue(ctx context.Context, t *asynq.Task, id string, at time.T
 // EnqueueDelivery implements notify.Queue.
 func (q *Queue) EnqueueDelivery(ctx context.Context, j notify.Job) error {
 	b, _ := json.Marshal(DeliverPayload{TenantID: j.TenantID, DeliveryID: j.DeliveryID})
-	return q.enqueue(ctx, asynq.NewTask(TaskDeliver, b), DeliveryTaskID(j.TenantID, j.DeliveryID), j.At)
+	id := DeliveryTaskID(j.TenantID, j.DeliveryID)
+	if j.Gen != 0 {
+		id += ":g" + strconv.FormatInt(j.Gen, 10)
+	}
+	return q.enqueue(ctx, asynq.NewTask(TaskDeliver, b), id, j.At)
 }
 
 // EnqueueReminder queues a reminder whose key says everything (see internal/remind).
