@@ -2,13 +2,18 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"jianyi/bot"
+	"jianyi/internal/auth"
+	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
 	"jianyi/internal/wechat/wechattest"
 )
@@ -357,4 +362,23 @@ func TestSnapFlow(t *testing.T) {
 	if strings.Contains(b.logs.String(), "井盖") || strings.Contains(b.logs.String(), me) {
 		t.Fatal("snap content logged")
 	}
+}
+
+// slowList makes 我的建议 wait for its context, as a stuck database would.
+type slowList struct{ bot.Suggestions }
+
+func (s slowList) List(ctx context.Context, a auth.Actor, f suggestion.ListFilter) ([]suggestion.Summary, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("list: %w", ctx.Err())
+}
+
+func TestSlowWorkStillAnswersInTime(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(d *bot.Deps) { d.Suggestions = slowList{d.Suggestions} })
+	b.srv.SetAnswerWithin(200 * time.Millisecond)
+	b.link("o-slow", 0)
+	p := b.text("o-slow", "我的建议")
+	contains(t, b.send(p), "系统繁忙")
+	contains(t, b.send(p), "系统繁忙") // the retry gets the same answer, no second attempt
+	contains(t, b.say("o-slow", "帮助"), "我的建议")
 }

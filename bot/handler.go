@@ -169,7 +169,10 @@ func (b *Bot) Handle(ctx context.Context, tenantID int64, m *wechat.OAMsg) wecha
 	}
 	t := &turn{b: b, tenantID: tenantID, m: m, outcome: "ok"}
 	text := t.run(ctx)
-	if err := b.d.State.Remember(ctx, tenantID, key, text, dedupeTTL); err != nil {
+	// Stored even when the answer window ran out, so a retry gets this answer.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 500*time.Millisecond)
+	defer cancel()
+	if err := b.d.State.Remember(rctx, tenantID, key, text, dedupeTTL); err != nil {
 		b.log.Warn("dedupe remember failed", "tenant_id", tenantID, "err", err)
 	}
 	b.log.Info("push handled", "tenant_id", tenantID, "msg_type", m.MsgType, "event", m.Event,

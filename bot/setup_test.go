@@ -74,7 +74,10 @@ type bundle struct {
 	msgID    atomic.Int64
 }
 
-func setup(t testing.TB) *bundle {
+func setup(t testing.TB) *bundle { t.Helper(); return setupWith(t, nil) }
+
+// setupWith lets a test replace collaborators before the bot is built.
+func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 	t.Helper()
 	b := &bundle{t: t, ctx: context.Background(), logs: &logBuf{}}
 	b.pool = pgtest.New(t)
@@ -93,7 +96,7 @@ func setup(t testing.TB) *bundle {
 	}
 	b.svc = suggestion.NewService(postgres.NewSuggestionStore(b.pool), nil)
 	b.accounts = account.NewService(postgres.NewAccountStore(b.pool), nil)
-	b.bot, err = bot.New(bot.Deps{
+	deps := bot.Deps{
 		Accounts:    b.accounts,
 		Suggestions: b.svc,
 		Nudges:      nudge.NewService(postgres.NewNudgeStore(b.pool), nil),
@@ -102,7 +105,11 @@ func setup(t testing.TB) *bundle {
 		WeChat:      wc,
 		Photos:      photos{b.objs},
 		Log:         log,
-	})
+	}
+	if edit != nil {
+		edit(&deps)
+	}
+	b.bot, err = bot.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

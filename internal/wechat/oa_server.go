@@ -30,6 +30,8 @@ const (
 	OAMaxSkew = time.Minute
 	// OAAnswerWithin bounds the handler: WeChat gives up after 5 s and retries.
 	OAAnswerWithin = 4 * time.Second
+	// oaGrace is how long a handler may take to wrap up after its context ended.
+	oaGrace = 500 * time.Millisecond
 )
 
 // Errors of ParseOAMessage and of the request checks. They name what failed, never the content.
@@ -91,6 +93,7 @@ type OAHandlerFunc func(ctx context.Context, m *OAMsg) OAReply
 type OAServer struct {
 	token, aesKey, appID string
 	now                  func() time.Time
+	within               time.Duration
 	log                  *slog.Logger
 }
 
@@ -106,7 +109,7 @@ func NewOAServer(cfg Config, log *slog.Logger) (*OAServer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &OAServer{token: cfg.OAToken, aesKey: cfg.OAAESKey, appID: cfg.OAAppID, now: time.Now,
+	return &OAServer{token: cfg.OAToken, aesKey: cfg.OAAESKey, appID: cfg.OAAppID, now: time.Now, within: OAAnswerWithin,
 		log: log.With("component", "oa_server")}, nil
 }
 
@@ -167,9 +170,7 @@ func (s *OAServer) Handle(w http.ResponseWriter, r *http.Request, h OAHandlerFun
 		s.refuse(w, http.StatusBadRequest, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), OAAnswerWithin)
-	reply := h(ctx, msg)
-	cancel()
+	reply := s.answer(r.Context(), msg, h)
 	if reply.Text == "" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "success")
@@ -184,6 +185,28 @@ func (s *OAServer) Handle(w http.ResponseWriter, r *http.Request, h OAHandlerFun
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	_, _ = w.Write(out)
 }
+
+// answer runs h under the answer window. A handler that ignores its context is abandoned at
+// the window's end (plus a short grace) and the push answered with "success", so WeChat never
+// waits past its 5 s.
+func (s *OAServer) answer(parent context.Context, msg *OAMsg, h OAHandlerFunc) OAReply {
+	ctx, cancel := context.WithTimeout(parent, s.within)
+	defer cancel()
+	done := make(chan OAReply, 1)
+	go func() { done <- h(ctx, msg) }()
+	grace := time.NewTimer(s.within + oaGrace)
+	defer grace.Stop()
+	select {
+	case r := <-done:
+		return r
+	case <-grace.C:
+		s.log.Error("handler overran the answer window", "within", s.within.String())
+		return OAReply{}
+	}
+}
+
+// SetAnswerWithin changes the answer window (tests; production keeps OAAnswerWithin).
+func (s *OAServer) SetAnswerWithin(d time.Duration) { s.within = d }
 
 func (s *OAServer) refuse(w http.ResponseWriter, code int, err error) {
 	// err never holds message content: only which check failed.

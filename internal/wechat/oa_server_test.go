@@ -175,3 +175,33 @@ func FuzzParseOAMessage(f *testing.F) {
 		_ = m.DedupeKey()
 	})
 }
+
+func TestOAServerAnswerWindow(t *testing.T) {
+	srv, app := newOAServer(t)
+	srv.SetAnswerWithin(50 * time.Millisecond)
+	release := make(chan struct{})
+	defer close(release)
+	body := textPush("openid-1", "我的建议", 77)
+	q, b := wechattest.SignQuery(app.OAToken, body, true, app.OAAESKey, app.OAAppID)
+	req := httptest.NewRequest(http.MethodPost, "/cb?"+q.Encode(), strings.NewReader(string(b)))
+	rec := httptest.NewRecorder()
+	// A handler that ignores its context is abandoned: WeChat gets "success", not a hang.
+	srv.Handle(rec, req, func(context.Context, *wechat.OAMsg) wechat.OAReply {
+		<-release
+		return wechat.OAReply{Text: "too late"}
+	})
+	if rec.Code != 200 || rec.Body.String() != "success" {
+		t.Fatalf("overrun: %d %q", rec.Code, rec.Body.String())
+	}
+	// A handler that watches its context sees the deadline.
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodPost, "/cb?"+q.Encode(), strings.NewReader(string(b)))
+	srv.Handle(rec, req, func(ctx context.Context, _ *wechat.OAMsg) wechat.OAReply {
+		<-ctx.Done()
+		return wechat.OAReply{Text: "系统繁忙"}
+	})
+	raw, err := wechattest.DecryptReply(app.OAToken, app.OAAESKey, app.OAAppID, rec.Body.Bytes())
+	if err != nil || !strings.Contains(string(raw), "系统繁忙") {
+		t.Fatalf("deadline: %v %q", err, raw)
+	}
+}
