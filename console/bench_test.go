@@ -71,7 +71,7 @@ func seedBench(tb testing.TB, pool *pgxpool.Pool, total int) {
 		fmt.Sprintf(`INSERT INTO units (tenant_id, id, name) SELECT t, (t-1)*%[1]d + u, '承办单位' || u FROM generate_series(1, %[2]d) t, generate_series(1, %[1]d) u`, benchUnits, benchTenants),
 		fmt.Sprintf(`INSERT INTO users (tenant_id, id, username, display_name, password_hash, unit_id)
 		  SELECT t, (t-1)*10 + 1, 'shencha', '审查', '%[1]s', NULL FROM generate_series(1, %[2]d) t
-		  UNION ALL SELECT t, (t-1)*10 + 2, 'danwei', '经办', '%[1]s', (t-1)*%[3]d + 1 FROM generate_series(1, %[2]d) t`, h, benchTenants, benchUnits),
+		  UNION ALL SELECT t, (t-1)*10 + 2, 'danwei', '经办', '%[1]s', (t-1)*%[3]d + 7 FROM generate_series(1, %[2]d) t`, h, benchTenants, benchUnits),
 		`INSERT INTO user_roles (tenant_id, user_id, role) SELECT tenant_id, id, CASE WHEN username = 'shencha' THEN 'reviewer'::user_role ELSE 'unit_handler'::user_role END FROM users`,
 		// Suggestions: the status follows i % 20 (10% submitted, 5% not registered, 5%
 		// registered, 10% assigned, 15% handling, 10% replied, 5% evaluated, 10% tracking,

@@ -18,6 +18,7 @@ package stats
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -140,12 +141,38 @@ type Store interface {
 	Counts(ctx context.Context, tenantID int64, f Filter, categoryIDs []int64, now time.Time) (Counts, error)
 	UnitCounts(ctx context.Context, tenantID int64, f Filter, now time.Time) ([]UnitRow, error)
 	Trend(ctx context.Context, tenantID int64, f Filter, months int, now time.Time) ([]TrendPoint, error)
+	// Version changes whenever any suggestion of the tenant changes (a cheap index read).
+	Version(ctx context.Context, tenantID int64) (int64, error)
 }
 
-// Service scopes the statistics to what the actor may see.
+// Service scopes the statistics to what the actor may see. It keeps each computed dashboard
+// until the tenant's data version changes (every workflow change moves it) or MaxAge passes
+// (the overdue and 未反馈 counts move with the clock), so repeated views cost one index read.
 type Service struct {
 	store Store
 	now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[cacheKey]cached
+}
+
+// MaxAge bounds how old a cached dashboard may be; MaxCached bounds the cache.
+const (
+	MaxAge    = time.Minute
+	MaxCached = 1024
+)
+
+type cacheKey struct {
+	tenant int64
+	f      Filter
+	unit   int64
+	cats   string
+	units  bool
+}
+
+type cached struct {
+	version int64
+	d       *Dashboard
 }
 
 // NewService builds the service.
@@ -153,7 +180,31 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: now, cache: map[cacheKey]cached{}}
+}
+
+func (s *Service) lookup(k cacheKey, version int64, now time.Time) *Dashboard {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.cache[k]
+	if !ok || c.version != version || now.Sub(c.d.AsOf) > MaxAge || now.Before(c.d.AsOf) {
+		return nil
+	}
+	return c.d
+}
+
+func (s *Service) remember(k cacheKey, version int64, d *Dashboard) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.cache) >= MaxCached {
+		for old := range s.cache { // drop an arbitrary half; cheap and good enough
+			delete(s.cache, old)
+			if len(s.cache) < MaxCached/2 {
+				break
+			}
+		}
+	}
+	s.cache[k] = cached{version: version, d: d}
 }
 
 // Dashboard computes the numbers for the actor: the whole tenant for reviewers, coordinators,
@@ -174,6 +225,15 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashb
 		return nil, ErrForbidden
 	}
 	now := s.now()
+	withUnits := !scoped || a.IsUnit()
+	key := cacheKey{tenant: a.TenantID, f: f, cats: fmt.Sprint(cats), units: withUnits}
+	version, err := s.store.Version(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if d := s.lookup(key, version, now); d != nil {
+		return d, nil
+	}
 	d := &Dashboard{AsOf: now, Filter: f, Scoped: scoped}
 	// The three queries are independent; run them side by side on the pool.
 	var wg sync.WaitGroup
@@ -185,7 +245,7 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashb
 	}()
 	go func() {
 		defer wg.Done()
-		if scoped && !a.IsUnit() {
+		if !withUnits {
 			return
 		}
 		d.Units, errU = s.store.UnitCounts(ctx, a.TenantID, f, now)
@@ -203,5 +263,6 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashb
 		d.Units[i].Rates = Rates(d.Units[i].Counts)
 	}
 	SortRanking(d.Units)
+	s.remember(key, version, d)
 	return d, nil
 }

@@ -162,6 +162,9 @@ type Store interface {
 	InsertInterview(ctx context.Context, tenantID int64, iv *Interview, by int64) error
 }
 
+// MaxCases bounds a supervision list page (most urgent first).
+const MaxCases = 200
+
 // Service checks roles and input.
 type Service struct {
 	store Store
@@ -197,7 +200,7 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 	default:
 		return nil, invalid("bad_list", "清单类型不正确")
 	}
-	return s.store.Cases(ctx, a.TenantID, list, leaderID, unitID, s.now(), 500)
+	return s.store.Cases(ctx, a.TenantID, list, leaderID, unitID, s.now(), MaxCases)
 }
 
 // Inbox lists the assignments of the actor's unit, open ones first by due date.

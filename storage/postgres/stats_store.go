@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/stats"
@@ -21,6 +22,9 @@ type StatsStore struct {
 func NewStatsStore(pool *pgxpool.Pool) *StatsStore { return &StatsStore{pool: pool} }
 
 var _ stats.Store = (*StatsStore)(nil)
+
+// Pool returns the store's pool (tests).
+func (s *StatsStore) Pool() *pgxpool.Pool { return s.pool }
 
 // statsArgs collects positional arguments.
 type statsArgs []any
@@ -83,27 +87,25 @@ func statsQuery(tenantID int64, f stats.Filter, cats []int64, byUnit bool, now t
 	}
 	q := `WITH s AS MATERIALIZED (` + base + `),
 r AS (
-  SELECT r.suggestion_id,
-         (array_agg(r.class ORDER BY r.round DESC))[1] AS last_class,
-         max(r.round) AS last_round,
-         bool_or(r.on_time) FILTER (WHERE r.round = 1) AS first_on_time
-  FROM replies r JOIN s ON s.id = r.suggestion_id
-  WHERE r.tenant_id = ` + t + `
-  GROUP BY r.suggestion_id),
+  SELECT DISTINCT ON (r.suggestion_id) r.suggestion_id, r.class AS last_class, r.round AS last_round
+  FROM replies r WHERE r.tenant_id = ` + t + `
+  ORDER BY r.suggestion_id DESC, r.round DESC),
+r1 AS (
+  SELECT r.suggestion_id, r.on_time FROM replies r WHERE r.tenant_id = ` + t + ` AND r.round = 1),
 e AS (
-  SELECT e.suggestion_id,
-         (array_agg(e.rating ORDER BY e.round DESC, e.id DESC) FILTER (WHERE e.kind = 'reply'))[1] AS reply_rating,
-         max(e.round) FILTER (WHERE e.kind = 'reply') AS reply_round,
-         (array_agg(e.rating ORDER BY e.round DESC, e.id DESC) FILTER (WHERE e.kind = 'implementation'))[1] AS impl_rating
-  FROM evaluations e JOIN s ON s.id = e.suggestion_id AND e.deputy_id = s.lead_deputy_id
-  WHERE e.tenant_id = ` + t + `
-  GROUP BY e.suggestion_id)
+  SELECT DISTINCT ON (e.suggestion_id, e.deputy_id) e.suggestion_id, e.deputy_id, e.rating AS reply_rating, e.round AS reply_round
+  FROM evaluations e WHERE e.tenant_id = ` + t + ` AND e.kind = 'reply'
+  ORDER BY e.suggestion_id, e.deputy_id, e.round DESC, e.id DESC),
+i AS (
+  SELECT DISTINCT ON (e.suggestion_id, e.deputy_id) e.suggestion_id, e.deputy_id, e.rating AS impl_rating
+  FROM evaluations e WHERE e.tenant_id = ` + t + ` AND e.kind = 'implementation'
+  ORDER BY e.suggestion_id, e.deputy_id, e.round DESC, e.id DESC)
 SELECT ` + sel + `count(*),
   count(*) FILTER (WHERE s.registered_at IS NOT NULL),
   count(*) FILTER (WHERE s.status = 'not_registered'),
   count(*) FILTER (WHERE s.assigned_at IS NOT NULL),
   count(r.suggestion_id),
-  count(*) FILTER (WHERE r.first_on_time),
+  count(*) FILTER (WHERE r1.on_time),
   count(*) FILTER (WHERE s.status = 'closed'),
   count(*) FILTER (WHERE s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < ` + n + `),
   count(*) FILTER (WHERE r.last_class = 'A'),
@@ -116,12 +118,14 @@ SELECT ` + sel + `count(*),
   count(*) FILTER (WHERE e.reply_rating = 'unsatisfied'),
   count(*) FILTER (WHERE r.suggestion_id IS NOT NULL AND s.rating_due_at < ` + n + `
                      AND (e.reply_round IS NULL OR e.reply_round < r.last_round)),
-  count(e.impl_rating),
-  count(*) FILTER (WHERE e.impl_rating = 'satisfied'),
-  count(*) FILTER (WHERE e.impl_rating = 'basically_satisfied'),
-  count(*) FILTER (WHERE e.impl_rating = 'unsatisfied'),
+  count(i.impl_rating),
+  count(*) FILTER (WHERE i.impl_rating = 'satisfied'),
+  count(*) FILTER (WHERE i.impl_rating = 'basically_satisfied'),
+  count(*) FILTER (WHERE i.impl_rating = 'unsatisfied'),
   count(*) FILTER (WHERE s.status = 'tracking')
-FROM s LEFT JOIN r ON r.suggestion_id = s.id LEFT JOIN e ON e.suggestion_id = s.id` + group
+FROM s LEFT JOIN r ON r.suggestion_id = s.id LEFT JOIN r1 ON r1.suggestion_id = s.id
+  LEFT JOIN e ON e.suggestion_id = s.id AND e.deputy_id = s.lead_deputy_id
+  LEFT JOIN i ON i.suggestion_id = s.id AND i.deputy_id = s.lead_deputy_id` + group
 	return q, args
 }
 
@@ -132,11 +136,37 @@ func countDests(c *stats.Counts) []any {
 		&c.ImplRated, &c.ImplSatisfied, &c.ImplBasicallySatisfied, &c.ImplUnsatisfied, &c.Tracking}
 }
 
+// readStats runs fn in a read-only transaction tuned for one aggregate: JIT off (its
+// compile time dwarfs these 100-ms queries) and enough work_mem for the hash aggregates.
+func (s *StatsStore) readStats(ctx context.Context, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	if _, err := tx.Exec(ctx, "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'"); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Version implements stats.Store: the newest audit event of the tenant. Every workflow
+// change writes one, so an unchanged version means unchanged numbers.
+func (s *StatsStore) Version(ctx context.Context, tenantID int64) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM audit_events WHERE tenant_id = $1`, tenantID).Scan(&v)
+	return v, err
+}
+
 // Counts implements stats.Store.
 func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, now time.Time) (stats.Counts, error) {
 	q, args := statsQuery(tenantID, f, cats, false, now)
 	var c stats.Counts
-	if err := s.pool.QueryRow(ctx, q, args...).Scan(countDests(&c)...); err != nil {
+	err := s.readStats(ctx, func(tx pgx.Tx) error { return tx.QueryRow(ctx, q, args...).Scan(countDests(&c)...) })
+	if err != nil {
 		return c, fmt.Errorf("stats counts: %w", err)
 	}
 	return c, nil
@@ -145,22 +175,24 @@ func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter,
 // UnitCounts implements stats.Store: one row per active unit (zeros included).
 func (s *StatsStore) UnitCounts(ctx context.Context, tenantID int64, f stats.Filter, now time.Time) ([]stats.UnitRow, error) {
 	q, args := statsQuery(tenantID, f, nil, true, now)
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("stats by unit: %w", err)
-	}
 	byUnit := map[int64]stats.Counts{}
-	for rows.Next() {
-		var id int64
-		var c stats.Counts
-		if err := rows.Scan(append([]any{&id}, countDests(&c)...)...); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stats by unit: %w", err)
+	err := s.readStats(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
 		}
-		byUnit[id] = c
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var c stats.Counts
+			if err := rows.Scan(append([]any{&id}, countDests(&c)...)...); err != nil {
+				return err
+			}
+			byUnit[id] = c
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("stats by unit: %w", err)
 	}
 	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, statsKeys(byUnit))
@@ -209,21 +241,24 @@ SELECT m, sum(a)::int, sum(b)::int, sum(c)::int FROM (
   UNION ALL SELECT to_char(replied_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 0, 1, 0 FROM s WHERE replied_at >= ` + since + `
   UNION ALL SELECT to_char(closed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 0, 0, 1 FROM s WHERE closed_at >= ` + since + `
 ) x GROUP BY m ORDER BY m`
-	rows, err := s.pool.Query(ctx, q, args...)
+	got := map[string]stats.TrendPoint{}
+	err := s.readStats(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p stats.TrendPoint
+			if err := rows.Scan(&p.Month, &p.Submitted, &p.Replied, &p.Closed); err != nil {
+				return err
+			}
+			got[p.Month] = p
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("stats trend: %w", err)
-	}
-	defer rows.Close()
-	got := map[string]stats.TrendPoint{}
-	for rows.Next() {
-		var p stats.TrendPoint
-		if err := rows.Scan(&p.Month, &p.Submitted, &p.Replied, &p.Closed); err != nil {
-			return nil, err
-		}
-		got[p.Month] = p
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := make([]stats.TrendPoint, 0, months)
 	for i := 0; i < months; i++ {

@@ -176,3 +176,39 @@ func TestStatsDefinitions(t *testing.T) {
 		t.Fatalf("trend %d", len(d.Trend))
 	}
 }
+
+// The dashboard is cached until the tenant's data version (its newest audit event) moves.
+func TestStatsDashboardCache(t *testing.T) {
+	st, now := statsFixture(t)
+	ctx := context.Background()
+	clock := now
+	svc := stats.NewService(st, func() time.Time { return clock })
+	rev := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 1, Roles: []auth.Role{auth.RoleReviewer}}
+	d1, err := svc.Dashboard(ctx, rev, stats.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := st.Pool()
+	pgtest.MustExec(t, pool, `UPDATE suggestions SET status = 'closed' WHERE tenant_id = 1 AND id = 4`)
+	if d2, _ := svc.Dashboard(ctx, rev, stats.Filter{}); d2 != d1 {
+		t.Fatal("recomputed without a data change")
+	}
+	pgtest.MustExec(t, pool, `INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, action) VALUES (1, 4, 'staff', 'close')`)
+	d3, _ := svc.Dashboard(ctx, rev, stats.Filter{})
+	if d3 == d1 || d3.Counts.Closed != d1.Counts.Closed+1 {
+		t.Fatalf("not recomputed after a change: closed %d -> %d", d1.Counts.Closed, d3.Counts.Closed)
+	}
+	// Another tenant's change does not matter; time does.
+	pgtest.MustExec(t, pool, `INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, action) VALUES (2, 100, 'staff', 'x')`)
+	if d4, _ := svc.Dashboard(ctx, rev, stats.Filter{}); d4 != d3 {
+		t.Fatal("another tenant's change invalidated the cache")
+	}
+	clock = clock.Add(stats.MaxAge + time.Second)
+	if d5, _ := svc.Dashboard(ctx, rev, stats.Filter{}); d5 == d3 {
+		t.Fatal("cache outlived MaxAge")
+	}
+	// Filters are cached apart.
+	if d6, _ := svc.Dashboard(ctx, rev, stats.Filter{UnitID: 1}); d6.Counts.Assigned != 4 {
+		t.Fatalf("filtered dashboard %+v", d6.Counts)
+	}
+}
