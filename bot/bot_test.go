@@ -291,6 +291,7 @@ func TestSnapFlow(t *testing.T) {
 	photo := jpegBytes(t)
 	b.app.AddMedia("media-1", "image/jpeg", photo)
 	b.app.AddMedia("media-2", "image/jpeg", photo)
+	b.app.AddMedia("not-a-photo", "image/jpeg", []byte("%PDF-1.4 not an image"))
 
 	contains(t, b.send(b.location(me, 39.8, 98.3, "民政路")), "请先发送照片")
 	contains(t, b.send(b.image(me, "media-1")), "已收到照片", "位置")
@@ -316,28 +317,27 @@ func TestSnapFlow(t *testing.T) {
 	if note != "井盖缺失，夜间很危险" || addr != "嘉峪关市民政路12号" || lat != 39.8 || lng != 98.3 || source != "bot" {
 		t.Fatalf("snap %q %q %v %v %q", note, addr, lat, lng, source)
 	}
-	rows, err := b.pool.Query(b.ctx, `SELECT object_key, content_type, size_bytes FROM attachments WHERE tenant_id=$1 AND snap_id=$2`, b.tn.ID, id)
+	rows, err := b.pool.Query(b.ctx, `SELECT object_key, thumb_key, content_type, owner_deputy_id FROM attachments WHERE tenant_id=$1 AND snap_id=$2`, b.tn.ID, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
 	for rows.Next() {
-		var key, ct string
-		var size int64
-		if err := rows.Scan(&key, &ct, &size); err != nil {
+		var key, thumb, ct string
+		var owner int64
+		if err := rows.Scan(&key, &thumb, &ct, &owner); err != nil {
 			t.Fatal(err)
 		}
-		if ct != "image/jpeg" || size != int64(len(photo)) || !strings.HasPrefix(key, "t"+itoa64(b.tn.ID)+"/snaps/"+itoa64(id)+"/") {
-			t.Fatalf("attachment %q %q %d", key, ct, size)
+		if ct != "image/jpeg" || owner != b.tn.Deputies[0] || !strings.HasPrefix(key, "tenant/"+itoa64(b.tn.ID)+"/snaps/"+itoa64(id)+"/") {
+			t.Fatalf("attachment %q %q %d", key, ct, owner)
 		}
-		keys = append(keys, key)
+		keys = append(keys, key, thumb)
 	}
-	if len(keys) != 2 {
-		t.Fatalf("attachments %d", len(keys))
+	if len(keys) != 4 {
+		t.Fatalf("attachments %d", len(keys)/2)
 	}
 	for _, k := range keys {
-		info, err := b.objs.Stat(b.ctx, k)
-		if err != nil || info.Size != int64(len(photo)) {
+		if info, err := b.objs.Stat(b.ctx, k); err != nil || info.Size == 0 {
 			t.Fatalf("object %s: %v", k, err)
 		}
 	}
@@ -348,8 +348,10 @@ func TestSnapFlow(t *testing.T) {
 		t.Fatalf("answer %s", body)
 	}
 
-	// A media WeChat no longer has: the clue is kept, the deputy is told to upload again.
+	// A media WeChat no longer has, and one that is no photo: the clue is kept, the deputy is
+	// told to upload again.
 	contains(t, b.send(b.image(me, "gone")), "已收到照片")
+	contains(t, b.send(b.image(me, "not-a-photo")), "已收到照片")
 	contains(t, b.send(b.location(me, 39.8, 98.3, "")), "几句话")
 	contains(t, b.say(me, "路灯不亮"), "随手拍线索已记录")
 	b.bot.Wait()

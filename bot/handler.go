@@ -14,6 +14,7 @@ import (
 
 	"jianyi/internal/account"
 	"jianyi/internal/auth"
+	"jianyi/internal/media"
 	"jianyi/internal/nudge"
 	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
@@ -44,7 +45,6 @@ type Store interface {
 	SuggestionIDByNumber(ctx context.Context, tenantID, deputyID int64, number int) (int64, error) // 0: none
 	SetOAFollowing(ctx context.Context, tenantID int64, oaOpenID string, following bool) error
 	CreateSnap(ctx context.Context, tenantID, deputyID int64, note string, lat, lng *float64, address string) (int64, error)
-	AttachSnapPhoto(ctx context.Context, tenantID, snapID, deputyID int64, objectKey, contentType string, size int64) error
 }
 
 // State is the short-lived state in Redis (storage/redis.BotState).
@@ -66,9 +66,11 @@ type WeChat interface {
 	SendCustomText(ctx context.Context, openid, text string) error
 }
 
-// Photos stores a snap photo in object storage (storage/objects, adapted in cmd/jianyi).
+// Photos is photo intake (internal/media.Service): type sniffing, size and pixel limits,
+// EXIF GPS kept privately, re-encoded copies and thumbnail in object storage, the attachment
+// row — the same rules as the mini-program's uploads.
 type Photos interface {
-	PutPhoto(ctx context.Context, key string, data []byte, contentType string) error
+	Upload(ctx context.Context, a auth.Actor, openid string, t media.Target, r io.Reader) (*media.Attachment, error)
 }
 
 // Deliveries records the outcome of an official-account template message reported by
@@ -107,8 +109,7 @@ const (
 	bindWindow      = time.Hour
 	asyncTimeout    = 2 * time.Minute // one background job (photo fetch + store + answer)
 	asyncParallel   = 16
-	maxPhotos       = 9
-	maxPhotoBytes   = 10 << 20
+	maxPhotos       = media.MaxPhotos
 	maxNoteRunes    = 500
 )
 

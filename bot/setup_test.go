@@ -24,6 +24,7 @@ import (
 	"jianyi/bot"
 	"jianyi/internal/account"
 	"jianyi/internal/auth"
+	"jianyi/internal/media"
 	"jianyi/internal/nudge"
 	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
@@ -103,7 +104,7 @@ func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 		Store:       postgres.NewBotStore(b.pool),
 		State:       jredis.NewBotState(rdb),
 		WeChat:      wc,
-		Photos:      photos{b.objs},
+		Photos:      media.NewService(postgres.NewMediaStore(b.pool), objects.MediaAdapter{S: b.objs}, nil, nil, log),
 		Log:         log,
 	}
 	if edit != nil {
@@ -118,13 +119,6 @@ func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 	bot.Mount(b.engine, b.bot, b.srv, b.accounts)
 	b.msgID.Store(time.Now().UnixNano() % 1e12)
 	return b
-}
-
-type photos struct{ s *objects.Store }
-
-func (p photos) PutPhoto(ctx context.Context, key string, data []byte, contentType string) error {
-	_, err := p.s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), contentType)
-	return err
 }
 
 func (b *bundle) deputy(i int) auth.Actor { return auth.Deputy(b.tn.ID, b.tn.Deputies[i]) }

@@ -1,16 +1,13 @@
 package bot
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/media"
 )
 
 // The 随手拍 flow: a photo (or several), then a location, then a few words. The snap row is
@@ -99,52 +96,18 @@ func (t *turn) finishSnap(ctx context.Context, c *conv) string {
 	return textSnapSaved
 }
 
-// Photo types accepted from WeChat, by sniffed content (not WeChat's Content-Type).
-var photoTypes = map[string]string{
-	"image/jpeg": "jpg",
-	"image/png":  "png",
-	"image/gif":  "gif",
-	"image/webp": "webp",
-}
-
-var errNotPhoto = errors.New("bot: media is not a supported photo")
-
-// savePhoto fetches a media from WeChat, checks its size and type, stores it under
-// t<tenant>/snaps/<snap>/<random>.<ext> and attaches it to the snap.
-// TODO(media): use internal/media's intake (EXIF, thumbnails) once it exists.
+// savePhoto fetches a media from WeChat and hands it to the media intake for the snap
+// (stored under tenant/<tenant>/snaps/<snap>/<uuid>.jpg with a thumbnail). The official
+// account's openid is not a mini-program openid, so no WeChat image check is submitted here
+// (the attachment stays "pending" for the console's review).
 func (b *Bot) savePhoto(ctx context.Context, tenantID, snapID, deputyID int64, mediaID string) error {
 	body, _, err := b.d.WeChat.GetMedia(ctx, mediaID)
 	if err != nil {
 		return fmt.Errorf("fetch media: %w", err)
 	}
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, maxPhotoBytes+1))
-	if err != nil {
-		return fmt.Errorf("read media: %w", err)
-	}
-	if len(data) > maxPhotoBytes {
-		return fmt.Errorf("media over %d bytes: %w", maxPhotoBytes, errNotPhoto)
-	}
-	ct := sniff(data)
-	ext, ok := photoTypes[ct]
-	if !ok {
-		return errNotPhoto
-	}
-	rnd := make([]byte, 16)
-	_, _ = rand.Read(rnd)
-	key := fmt.Sprintf("t%d/snaps/%d/%s.%s", tenantID, snapID, hex.EncodeToString(rnd), ext)
-	if err := b.d.Photos.PutPhoto(ctx, key, data, ct); err != nil {
-		return fmt.Errorf("store photo: %w", err)
-	}
-	if err := b.d.Store.AttachSnapPhoto(ctx, tenantID, snapID, deputyID, key, ct, int64(len(data))); err != nil {
-		return err
+	if _, err := b.d.Photos.Upload(ctx, auth.Deputy(tenantID, deputyID), "", media.Target{Kind: media.KindSnap, ID: snapID}, body); err != nil {
+		return fmt.Errorf("photo intake: %w", err)
 	}
 	return nil
-}
-
-func sniff(data []byte) string {
-	if len(data) >= 12 && bytes.Equal(data[:4], []byte("RIFF")) && bytes.Equal(data[8:12], []byte("WEBP")) {
-		return "image/webp"
-	}
-	return http.DetectContentType(data)
 }

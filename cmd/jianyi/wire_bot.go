@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 
 	"github.com/gin-gonic/gin"
 
 	"jianyi/bot"
 	"jianyi/internal/account"
+	"jianyi/internal/media"
 	"jianyi/internal/nudge"
 	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
@@ -40,7 +39,7 @@ func mountBot(r *gin.Engine, d *deps) error {
 		Store:       postgres.NewBotStore(d.pool),
 		State:       jredis.NewBotState(d.rdb),
 		WeChat:      d.wechat,
-		Photos:      objectPhotos{d.objects},
+		Photos:      media.NewService(postgres.NewMediaStore(d.pool), objects.MediaAdapter{S: d.objects}, nil, nil, d.log),
 		// Deliveries: wired when internal/notify exposes RecordOATemplateResult (requests-bot.md).
 		// UnionIDs: wired when internal/wechat exposes the user/info lookup (requests-bot.md).
 		Log: d.log,
@@ -54,12 +53,4 @@ func mountBot(r *gin.Engine, d *deps) error {
 	bot.Mount(r, b, srv, accounts)
 	d.log.Info("official-account bot mounted", "path", bot.Path)
 	return nil
-}
-
-// objectPhotos adapts the object store to bot.Photos.
-type objectPhotos struct{ s *objects.Store }
-
-func (p objectPhotos) PutPhoto(ctx context.Context, key string, data []byte, contentType string) error {
-	_, err := p.s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), contentType)
-	return err
 }

@@ -62,18 +62,3 @@ VALUES ($1, $2, 'bot', $3, $4, $5, $6) RETURNING id`, tenantID, deputyID, note, 
 	}
 	return id, nil
 }
-
-// AttachSnapPhoto records a photo stored in object storage on a snap.
-func (s *BotStore) AttachSnapPhoto(ctx context.Context, tenantID, snapID, deputyID int64, objectKey, contentType string, size int64) error {
-	tag, err := s.pool.Exec(ctx, `
-INSERT INTO attachments (tenant_id, snap_id, owner_deputy_id, kind, object_key, content_type, size_bytes)
-SELECT $1, $2, $3, 'photo', $4, $5, $6 WHERE EXISTS (SELECT 1 FROM snaps WHERE tenant_id = $1 AND id = $2 AND deputy_id = $3)`,
-		tenantID, snapID, deputyID, objectKey, contentType, size)
-	if err != nil {
-		return fmt.Errorf("attach snap photo: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("attach snap photo: snap %d not found", snapID)
-	}
-	return nil
-}
