@@ -57,8 +57,8 @@ type Obligation struct {
 type Store interface {
 	Tenants(ctx context.Context) ([]int64, error)
 	Config(ctx context.Context, tenantID int64) (*suggestion.TenantConfig, error)
-	// Obligations pages the tenant's open obligations of clock by subject id (> after).
-	Obligations(ctx context.Context, tenantID int64, clock string, after int64, limit int) ([]Obligation, error)
+	// Obligations streams the tenant's open obligations of clock to fn, in one query.
+	Obligations(ctx context.Context, tenantID int64, clock string, fn func(Obligation) error) error
 	// Obligation is the one obligation, if still open.
 	Obligation(ctx context.Context, tenantID int64, clock string, subjectID int64, round int) (Obligation, bool, error)
 	// Fired lists keys of reminders fired since since.
@@ -89,7 +89,6 @@ type Service struct {
 	Window   time.Duration // reminders due within this are queued (default 48 h)
 	Lookback time.Duration // missed reminders younger than this still go (default 36 h)
 	Interval time.Duration // reconcile period (default 5 min)
-	Page     int
 }
 
 // New builds the service.
@@ -101,7 +100,7 @@ func New(store Store, queue Queue, pub Publisher, clock notify.Clock, log *slog.
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, queue: queue, pub: pub, clock: clock, log: log.With("component", "remind"),
-		Window: 48 * time.Hour, Lookback: 36 * time.Hour, Interval: 5 * time.Minute, Page: 2000}
+		Window: 48 * time.Hour, Lookback: 36 * time.Hour, Interval: 5 * time.Minute}
 }
 
 // Reminder is one planned reminder.

@@ -192,7 +192,6 @@ func TestReconcileRebuildsAfterLoss(t *testing.T) {
 	rq := &reminderQueue{}
 	svc := remind.New(postgres.NewRemindStore(pool), rq, notify.NewPublisher(postgres.NewNotifyStore(pool), nopQueue(), clk, nil), clk, nil)
 	svc.Window = 30 * 24 * time.Hour
-	svc.Page = 7 // exercise paging
 	if _, err := svc.Reconcile(ctx); err != nil {
 		t.Fatal(err)
 	}

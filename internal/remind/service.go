@@ -50,28 +50,23 @@ func (s *Service) reconcileTenant(ctx context.Context, tenantID int64) (int, err
 		queued++
 		return nil
 	}
+	var due []Reminder
 	for _, clock := range Clocks {
-		var after int64
-		for {
-			obs, err := s.store.Obligations(ctx, tenantID, clock, after, s.Page)
+		err := s.store.Obligations(ctx, tenantID, clock, func(o Obligation) error {
+			rs, err := Plan(o, cfg, from, to)
 			if err != nil {
-				return queued, fmt.Errorf("%s obligations: %w", clock, err)
+				return err
 			}
-			for _, o := range obs {
-				rs, err := Plan(o, cfg, from, to)
-				if err != nil {
-					return queued, err
-				}
-				for _, r := range rs {
-					if err := enqueue(r); err != nil {
-						return queued, err
-					}
-				}
-				after = o.SubjectID
-			}
-			if len(obs) < s.Page {
-				break
-			}
+			due = append(due, rs...)
+			return nil
+		})
+		if err != nil {
+			return queued, fmt.Errorf("%s obligations: %w", clock, err)
+		}
+	}
+	for _, r := range due {
+		if err := enqueue(r); err != nil {
+			return queued, err
 		}
 	}
 	if w := weeklyAt(from); !w.After(to) {

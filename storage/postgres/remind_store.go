@@ -102,9 +102,27 @@ func (s *RemindStore) query(ctx context.Context, tenantID int64, clock string, a
 	})
 }
 
-// Obligations implements remind.Store.
-func (s *RemindStore) Obligations(ctx context.Context, tenantID int64, clock string, after int64, limit int) ([]remind.Obligation, error) {
-	return s.query(ctx, tenantID, clock, after, 0, limit)
+// Obligations implements remind.Store: one streaming query per clock.
+func (s *RemindStore) Obligations(ctx context.Context, tenantID int64, clock string, fn func(remind.Obligation) error) error {
+	q, ok := obligationSQL[clock]
+	if !ok {
+		return fmt.Errorf("unknown clock %q", clock)
+	}
+	rows, err := s.pool.Query(ctx, q, tenantID, 0, 0, nil)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o := remind.Obligation{TenantID: tenantID, Clock: clock}
+		if err := rows.Scan(&o.SubjectID, &o.SuggestionID, &o.UnitID, &o.Round, &o.DueAt, &o.Title, &o.Number); err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Obligation implements remind.Store.
