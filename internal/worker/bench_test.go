@@ -5,17 +5,23 @@ import (
 	"testing"
 	"time"
 
+	"jianyi/bench/baseline"
 	"jianyi/storage/redis/redistest"
 )
 
-// BenchmarkDeliveriesEndToEnd: outbox rows → relay → asynq → claim → fake WeChat's recorded
-// call, with two workers. Reports deliveries/s.
+// BenchmarkDeliveriesEndToEnd: outbox rows → relay → asynq → claim → the fake WeChat's
+// accepted call, with two workers in this process, 4,000 deliveries (b.N is ignored: one
+// fixed run). Reports deliveries/s and x_baseline: how many baseline gin+pgx SELECT requests
+// (bench/baseline, same database, same run, concurrency 8) fit in the time of one delivery.
 func BenchmarkDeliveriesEndToEnd(b *testing.B) {
-	t := &testing.T{}
-	_ = t
-	const deputies = 500
+	const deputies, per = 500, 8
 	_, pool := newDB(b)
 	seed(b, pool, deputies)
+	sel, _ := baseline.Start(b, pool)
+	get := baseline.Get(sel)
+	baseline.Measure(b, 200, 8, get)
+	base := baseline.Measure(b, 2000, 8, get)
+
 	rs := redistest.StartServer(b)
 	rdb := rs.Client(b)
 	_, _, wx, rec := fakeWithB(b, rdb)
@@ -29,9 +35,7 @@ func BenchmarkDeliveriesEndToEnd(b *testing.B) {
 		defer closeQ()
 		defer w.Stop()
 	}
-	per := max(1, b.N/deputies)
-	n := per * deputies
-	b.ResetTimer()
+	n := deputies * per
 	start := time.Now()
 	addEvents(b, pool, deputies, per)
 	for {
@@ -44,7 +48,11 @@ func BenchmarkDeliveriesEndToEnd(b *testing.B) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	el := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(n)/el.Seconds(), "deliveries/s")
-	b.ReportMetric(0, "ns/op")
+	for b.Loop() {
+	}
+	dps := float64(n) / el.Seconds()
+	b.ReportMetric(dps, "deliveries/s")
+	b.ReportMetric(base.RPS/dps, "x_baseline")
+	b.ReportMetric(base.RPS, "baseline_rps")
+	b.Logf("%d deliveries in %s = %.0f/s; baseline %v", n, el.Round(time.Millisecond), dps, base)
 }
