@@ -74,7 +74,11 @@ func (m *OAMsg) DedupeKey() string {
 		return "m:" + strconv.FormatInt(m.MsgID, 10)
 	}
 	h := sha256.Sum256([]byte(m.FromUser))
-	return "e:" + hex.EncodeToString(h[:12]) + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event
+	k := "e:" + hex.EncodeToString(h[:12]) + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event
+	if m.MsgID != 0 { // TEMPLATESENDJOBFINISH: two reports in one second differ by msgid
+		k += ":" + strconv.FormatInt(m.MsgID, 10)
+	}
+	return k
 }
 
 // OAReply is the passive answer to a push. Empty Text means nothing to say: the server writes
