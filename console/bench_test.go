@@ -115,7 +115,7 @@ func seedBench(tb testing.TB, pool *pgxpool.Pool, total int) {
 		`CREATE INDEX suggestions_title_trgm ON suggestions USING gin (tenant_id, title gin_trgm_ops)`,
 		`SELECT setval(pg_get_serial_sequence('suggestions', 'id'), (SELECT max(id) FROM suggestions))`,
 		`SELECT setval(pg_get_serial_sequence('users', 'id'), 1000)`,
-		`VACUUM ANALYZE suggestions`, `VACUUM ANALYZE assignments`, `VACUUM ANALYZE replies`, `VACUUM ANALYZE evaluations`,
+		`VACUUM ANALYZE`,
 	}
 	start := time.Now()
 	conn, err := pool.Acquire(ctx)
@@ -253,7 +253,8 @@ func BenchmarkConsolePages(b *testing.B) {
 		{"dashboard_filtered", "/?meeting=5&category=41&delegation=21&from=2026-01-01", reviewer, 60},
 		{"suggestions", "/suggestions", reviewer, 300},
 		{"suggestions_status", "/suggestions?status=handling", reviewer, 300},
-		{"review_queue", "/review", reviewer, 60},
+		{"review_queue", "/review", reviewer, 100},
+		{"review_similar_fragment", fmt.Sprintf("/review/similar/%d", 4*benchTotal()/benchTenants+1), reviewer, 30},
 		{"assign_queue", "/assign", reviewer, 300},
 		{"overdue", "/supervise/overdue", reviewer, 60},
 		{"unit_inbox", "/unit", unit, 100},

@@ -82,6 +82,8 @@ func TestDeskJourney(t *testing.T) {
 	dir := artifacts(t)
 	base := b.srv.URL
 	sid := b.sid
+	// An earlier, similar submission: the review queue shows each beside the other.
+	b.submit(1, 2, "关于加强老旧小区物业管理工作的建议", "老旧小区物业管理薄弱，建议明确街道和住建部门的监管职责。")
 
 	type step = chromedp.Action[chromedp.Void]
 	shot := func(name string) step {
@@ -127,9 +129,11 @@ func TestDeskJourney(t *testing.T) {
 	run("review-queue",
 		chromedp.Navigate(base+"/review"),
 		chromedp.WaitVisible(chromedp.ID("review")),
+		chromedp.WaitVisible(chromedp.CSS(`td.similar li a`)),
+		shot("02-review-queue"),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#review a.btn[href="/suggestions/%d"]`, sid))),
 		chromedp.WaitVisible(chromedp.ID("register-form")),
-		shot("02-review-detail"),
+		shot("03-review-detail"),
 	)
 	var due string
 	run("register",
@@ -148,7 +152,7 @@ func TestDeskJourney(t *testing.T) {
 	run("assign",
 		chromedp.SetValue(chromedp.ID("lead-unit"), "1"),
 		chromedp.Click(chromedp.CSS(`input[name="co_units"][value="2"]`)),
-		shot("03-assign-form"),
+		shot("04-assign-form"),
 		chromedp.Click(chromedp.ID("assign-btn")),
 		chromedp.WaitVisible(chromedp.Search(`//section[h2="承办单位"]//td[contains(., "市住房和城乡建设局")]`)),
 		logout,
@@ -164,7 +168,7 @@ func TestDeskJourney(t *testing.T) {
 	run("unit-inbox", login("zhujian"),
 		chromedp.Navigate(base+"/unit"),
 		chromedp.WaitVisible(chromedp.ID("inbox")),
-		shot("04-unit-inbox"),
+		shot("05-unit-inbox"),
 		chromedp.Click(chromedp.CSS("#inbox a.btn")),
 		chromedp.WaitVisible(chromedp.ID("accept-form")),
 	)
@@ -190,7 +194,7 @@ func TestDeskJourney(t *testing.T) {
 		chromedp.Click(chromedp.ID("reply-btn")),
 		chromedp.WaitVisible(chromedp.CSS(`div.reply`)),
 		into(chromedp.Text(chromedp.CSS(".flash")), &flash),
-		shot("05-unit-replied"),
+		shot("06-unit-replied"),
 	)
 	if !strings.Contains(flash, "已提交答复") {
 		t.Fatalf("reply flash %q", flash)
@@ -210,13 +214,13 @@ func TestDeskJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("kpis")),
 		into(chromedp.Text(chromedp.ID("kpi-reply")), &after),
 		into(chromedp.Text(chromedp.ID("c-replied")), &replied),
-		shot("06-dashboard-after"),
+		shot("07-dashboard-after"),
 	)
 	if before != "—" || after != "100.0%" || replied != "1" {
 		t.Fatalf("dashboard 答复率 before %q after %q, replied %q", before, after, replied)
 	}
 	// The reviewer opens the suggestion and the signed PDF.
-	run("detail", chromedp.Navigate(fmt.Sprintf("%s/suggestions/%d", base, sid)), chromedp.WaitVisible(chromedp.CSS("div.reply")), shot("07-detail-timeline"))
+	run("detail", chromedp.Navigate(fmt.Sprintf("%s/suggestions/%d", base, sid)), chromedp.WaitVisible(chromedp.CSS("div.reply")), shot("08-detail-timeline"))
 	var key string
 	if err := b.pool.QueryRow(context.Background(), `SELECT document_key FROM replies WHERE suggestion_id = $1`, sid).Scan(&key); err != nil {
 		t.Fatal(err)

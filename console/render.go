@@ -45,6 +45,14 @@ func newServer(cfg Config) (*server, error) {
 		if name == "layout" {
 			continue
 		}
+		if strings.HasPrefix(name, "fragment_") {
+			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, p)
+			if err != nil {
+				return nil, fmt.Errorf("console template %s: %w", name, err)
+			}
+			s.tpl[name] = t
+			continue
+		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("console template %s: %w", name, err)
@@ -139,6 +147,17 @@ func (s *server) render(c *gin.Context, status int, name, title string, data any
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fragment writes a piece of HTML that a page loads into itself.
+func (s *server) fragment(c *gin.Context, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.tpl[name].ExecuteTemplate(&buf, "fragment", data); err != nil {
+		s.cfg.Log.Error("console: render fragment", "template", name, "err", err)
+		c.String(http.StatusInternalServerError, "加载失败")
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
 func setFlash(c *gin.Context, ok bool, msg string) {

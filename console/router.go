@@ -39,6 +39,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 
 	g.GET("/review", reviewer, s.reviewQueue)
 	g.GET("/review/flagged", reviewer, s.flaggedQueue)
+	g.GET("/review/similar/:id", reviewer, s.reviewSimilar)
 	g.POST("/suggestions/:id/return", reviewer, s.returnSuggestion)
 	g.POST("/suggestions/:id/not-register", reviewer, s.notRegister)
 	g.POST("/suggestions/:id/register", reviewer, s.register)

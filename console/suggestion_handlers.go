@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -87,7 +88,7 @@ type dueDates struct {
 
 type detailData struct {
 	D           *suggestion.Detail
-	Similar     []suggestion.Summary
+	Similar     similarData
 	Categories  []directory.Category
 	Units       []directory.Unit
 	Leaders     []directory.User
@@ -139,9 +140,7 @@ func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
 	if a.Has(auth.RoleReviewer, auth.RoleCoordinator) {
 		st := d.Suggestion.Status
 		if st == suggestion.StatusSubmitted || st == suggestion.StatusRegistered {
-			if dd.Similar, err = s.cfg.Suggestions.Similar(ctx, a, d.Suggestion.Title+" "+d.Suggestion.Body, id, 5); err != nil {
-				return nil, err
-			}
+			dd.Similar = s.similar(c, a, &d.Suggestion, 5)
 			if dd.Categories, err = s.cfg.Directory.Categories(ctx, a); err != nil {
 				return nil, err
 			}
@@ -239,8 +238,7 @@ func (s *server) addProgress(c *gin.Context) {
 // ---- reviewer ---------------------------------------------------------------------------
 
 type reviewRow struct {
-	S       suggestion.Summary
-	Similar []suggestion.Summary
+	S suggestion.Summary
 }
 
 type reviewData struct {
@@ -266,14 +264,48 @@ func (s *server) reviewQueue(c *gin.Context) {
 		d.Next = "/review?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
 	}
 	for _, r := range rows {
-		sim, err := s.cfg.Suggestions.Similar(ctx, a, r.Title, r.ID, 3)
-		if err != nil {
-			s.failErr(c, err)
-			return
-		}
-		d.Rows = append(d.Rows, reviewRow{S: r, Similar: sim})
+		d.Rows = append(d.Rows, reviewRow{S: r})
 	}
 	s.render(c, http.StatusOK, "review", "审核立案", d)
+}
+
+// similarTimeout bounds the similar-suggestion lookup so a slow search never holds a page.
+const similarTimeout = 2 * time.Second
+
+type similarData struct {
+	Rows    []suggestion.Summary
+	TimeOut bool
+}
+
+// similar finds earlier suggestions like one submission; a lookup that runs out of time
+// is reported as such instead of failing the page.
+func (s *server) similar(c *gin.Context, a auth.Actor, sg *suggestion.Suggestion, limit int) similarData {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), similarTimeout)
+	defer cancel()
+	rows, err := s.cfg.Suggestions.Similar(ctx, a, sg.Title, sg.ID, limit)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Log.Error("console: similar suggestions", "err", err)
+		}
+		return similarData{TimeOut: true}
+	}
+	return similarData{Rows: rows}
+}
+
+// reviewSimilar is the fragment the review queue loads beside each submission.
+func (s *server) reviewSimilar(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	a := actor(c)
+	sg, err := s.cfg.Suggestions.Get(c.Request.Context(), a, id)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.fragment(c, "fragment_similar", s.similar(c, a, sg, 3))
 }
 
 func (s *server) flaggedQueue(c *gin.Context) {

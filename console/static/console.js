@@ -34,6 +34,14 @@
       body.appendChild(row);
     });
   }
+  // Review queue: load the similar earlier suggestions beside each submission.
+  document.querySelectorAll("[data-similar]").forEach(function (td) {
+    td.textContent = "正在查找相似建议…";
+    fetch(td.getAttribute("data-similar"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) { td.innerHTML = html; })
+      .catch(function () { td.textContent = "相似建议加载失败"; });
+  });
   // Contact time defaults to now.
   var ct = document.getElementById("contact-time");
   if (ct && !ct.value) {
