@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -383,4 +385,49 @@ func TestSlowWorkStillAnswersInTime(t *testing.T) {
 	contains(t, b.send(p), "系统繁忙")
 	contains(t, b.send(p), "系统繁忙") // the retry gets the same answer, no second attempt
 	contains(t, b.say("o-slow", "帮助"), "我的建议")
+}
+
+// flakyState is the Redis state with a switch that makes every call fail, as when Redis is down.
+type flakyState struct {
+	bot.State
+	down *atomic.Bool
+}
+
+var errRedisDown = errors.New("redis: connection refused")
+
+func (f flakyState) Claim(ctx context.Context, tn int64, id string, ttl time.Duration) (bool, string, error) {
+	if f.down.Load() {
+		return false, "", errRedisDown
+	}
+	return f.State.Claim(ctx, tn, id, ttl)
+}
+
+func (f flakyState) Remember(ctx context.Context, tn int64, id, a string, ttl time.Duration) error {
+	if f.down.Load() {
+		return errRedisDown
+	}
+	return f.State.Remember(ctx, tn, id, a, ttl)
+}
+
+func (f flakyState) Conversation(ctx context.Context, tn int64, openid string) ([]byte, error) {
+	if f.down.Load() {
+		return nil, errRedisDown
+	}
+	return f.State.Conversation(ctx, tn, openid)
+}
+
+func TestRedisDownStillAnswers(t *testing.T) {
+	t.Parallel()
+	down := &atomic.Bool{}
+	b := setupWith(t, func(d *bot.Deps) { d.State = flakyState{d.State, down} })
+	s := b.handling(0, "关于民政路拓宽改造的建议")
+	b.link("o-flaky", 0)
+	down.Store(true)
+	contains(t, b.say("o-flaky", "我的建议"), "民政路拓宽改造")
+	p := b.text("o-flaky", "催办 "+itoa(s.Number))
+	contains(t, b.send(p), "发出催办提醒")
+	contains(t, b.send(p), "每周最多催办一次") // without dedupe PostgreSQL still keeps one nudge
+	if n := b.count(`SELECT count(DISTINCT created_at) FROM nudges WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, s.ID); n != 1 {
+		t.Fatalf("nudges %d", n)
+	}
 }
