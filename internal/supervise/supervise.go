@@ -203,12 +203,16 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 	return s.store.Cases(ctx, a.TenantID, list, leaderID, unitID, s.now(), MaxCases)
 }
 
-// Inbox lists the assignments of the actor's unit, open ones first by due date.
+// MaxInbox bounds one page of a unit's inbox.
+const MaxInbox = 100
+
+// Inbox lists the assignments of the actor's unit: the open ones by due date (most urgent
+// first), or with all every active assignment, newest first.
 func (s *Service) Inbox(ctx context.Context, a auth.Actor, all bool) ([]InboxRow, error) {
 	if !a.IsUnit() {
 		return nil, errForbidden
 	}
-	return s.store.Inbox(ctx, a.TenantID, a.UnitID, !all, s.now(), 500)
+	return s.store.Inbox(ctx, a.TenantID, a.UnitID, !all, s.now(), MaxInbox)
 }
 
 // UnitAssignment returns the suggestion behind one of the actor's unit's active

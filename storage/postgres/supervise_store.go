@@ -73,17 +73,21 @@ func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervi
 	})
 }
 
-// Inbox implements supervise.Store.
+// Inbox implements supervise.Store. Open work comes by due date from the partial index
+// assignments_unit (tenant_id, unit_id, state, due_at); "all" comes newest first.
 func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, open bool, now time.Time, limit int) ([]supervise.InboxRow, error) {
+	where, order := "", "a.id DESC"
+	if open {
+		where, order = " AND a.state IN ('pending', 'accepted', 'return_requested')", "a.due_at, a.id"
+	}
 	rows, err := s.pool.Query(ctx, `
 	SELECT a.id, s.id, COALESCE(s.number, 0), s.title, a.role::text, a.state::text, s.mode::text, s.is_key, s.status::text,
 	  a.assigned_at, a.due_at, a.return_due_at, a.contact_due_at,
 	  a.state IN ('pending', 'accepted', 'return_requested') AND a.due_at < $3
 	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
-	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active
-	  AND (NOT $4 OR a.state IN ('pending', 'accepted', 'return_requested') OR s.status = 'rehandling')
-	ORDER BY (a.state IN ('pending', 'accepted', 'return_requested')) DESC, a.due_at, a.id
-	LIMIT $5`, tenantID, unitID, now, open, limit)
+	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active`+where+`
+	ORDER BY `+order+`
+	LIMIT $4`, tenantID, unitID, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unit inbox: %w", err)
 	}
