@@ -638,3 +638,60 @@ func TestExtensionForComplexCase(t *testing.T) {
 	_, err := b.svc.DecideExtension(b.ctx, b.reviewer(), e.ID, true, "再次")
 	wantErr(t, err, suggestion.ErrConflict, "extension_decided")
 }
+
+// Similar earlier suggestions are offered by shared wording, not by identical titles, and
+// never include drafts, merged duplicates or the suggestion itself.
+func TestSimilarOffersRelatedSuggestions(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	bus := b.submitted(t, "关于优化公交车线路和运行时间的建议")
+	road := b.submitted(t, "关于民政路提升改建的建议")
+	b.submitted(t, "关于加强居家养老服务的建议")
+	must(b.svc.CreateDraft(b.ctx, b.deputy(0), suggestion.DraftInput{Title: "公交线路草稿", Body: body}))
+	got := must(b.svc.Similar(b.ctx, b.deputy(1), "公交线路太少，末班车太早", 0, 5))
+	if len(got) == 0 || got[0].ID != bus.ID {
+		t.Fatalf("similar to 公交线路: %+v, want the bus-route suggestion first", got)
+	}
+	for _, x := range got {
+		if x.Title == "公交线路草稿" {
+			t.Fatal("a draft was offered as similar")
+		}
+		if x.Title == "关于加强居家养老服务的建议" {
+			t.Fatal("an unrelated suggestion was offered")
+		}
+	}
+	got = must(b.svc.Similar(b.ctx, b.reviewer(), "民政路拓宽", road.ID, 5))
+	for _, x := range got {
+		if x.ID == road.ID {
+			t.Fatal("the suggestion itself was offered as similar")
+		}
+	}
+	if got := must(b.svc.Similar(b.ctx, b.reviewer(), "关于的建议", 0, 5)); len(got) != 0 {
+		t.Fatalf("boilerplate alone matched %d suggestions", len(got))
+	}
+}
+
+// Lists filter by status, and a deputy sees what they lead or co-sign, newest first.
+func TestListFilters(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	sub := b.submitted(t, "待审核的建议")
+	reg := b.registered(t, "已立案的建议")
+	got := must(b.svc.List(b.ctx, b.reviewer(), suggestion.ListFilter{Statuses: []suggestion.Status{suggestion.StatusRegistered}}))
+	if len(got) != 1 || got[0].ID != reg.ID {
+		t.Fatalf("registered filter: %+v", got)
+	}
+	got = must(b.svc.List(b.ctx, b.deputy(0), suggestion.ListFilter{}))
+	if len(got) != 2 || got[0].ID != reg.ID || got[1].ID != sub.ID {
+		t.Fatalf("deputy list: %+v", got)
+	}
+	got = must(b.svc.List(b.ctx, b.deputy(0), suggestion.ListFilter{Before: reg.ID, Limit: 1}))
+	if len(got) != 1 || got[0].ID != sub.ID {
+		t.Fatalf("cursor page: %+v", got)
+	}
+	if got := must(b.svc.List(b.ctx, b.deputy(2), suggestion.ListFilter{})); len(got) != 0 {
+		t.Fatalf("another deputy sees %d suggestions", len(got))
+	}
+}

@@ -19,8 +19,8 @@ type DemoRoster struct {
 	DeputyNames []string
 	Units       []int64 // 10
 	UnitNames   []string
-	Handlers    []int64 // unit_handler per unit
-	UnitLeaders []int64 // unit_leader per unit
+	Handlers    []int64          // unit_handler per unit
+	UnitLeaders []int64          // unit_leader per unit
 	Users       map[string]int64 // by username
 }
 

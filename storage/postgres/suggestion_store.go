@@ -281,7 +281,7 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 		for i, st := range f.Statuses {
 			ss[i] = string(st)
 		}
-		where = append(where, "s.status::text = ANY("+arg(ss)+")")
+		where = append(where, "s.status = ANY("+arg(ss)+"::suggestion_status[])")
 	}
 	if f.CategoryID > 0 {
 		where = append(where, "s.category_id="+arg(f.CategoryID))
@@ -336,15 +336,17 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 	return out, rows.Err()
 }
 
-// Similar finds the tenant's registered suggestions whose titles look like text (pg_trgm).
+// Similar finds the tenant's suggestions that share the most Chinese character bigrams with
+// text (title weighted above body; see migration 00003), best first.
 func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
 	return s.summaries(ctx, `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
 		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.updated_at, s.created_at
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
-		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
-		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND s.title % $2
-		ORDER BY similarity(s.title, $2) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id,
+		suggestion_query($2) q
+		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND s.search @@ q
+		ORDER BY ts_rank(s.search, q) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
 }
 
 func likeEscape(s string) string {
