@@ -138,8 +138,8 @@ type Dashboard struct {
 
 // Store runs the counting queries; storage/postgres implements it.
 type Store interface {
-	Counts(ctx context.Context, tenantID int64, f Filter, categoryIDs []int64, now time.Time) (Counts, error)
-	UnitCounts(ctx context.Context, tenantID int64, f Filter, now time.Time) ([]UnitRow, error)
+	// Counts returns the totals and, with byUnit, one row per unit (lead assignments).
+	Counts(ctx context.Context, tenantID int64, f Filter, categoryIDs []int64, byUnit bool, now time.Time) (Counts, []UnitRow, error)
 	Trend(ctx context.Context, tenantID int64, f Filter, months int, now time.Time) ([]TrendPoint, error)
 	// Version changes whenever any suggestion of the tenant changes (a cheap index read).
 	Version(ctx context.Context, tenantID int64) (int64, error)
@@ -235,27 +235,20 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashb
 		return d, nil
 	}
 	d := &Dashboard{AsOf: now, Filter: f, Scoped: scoped}
-	// The three queries are independent; run them side by side on the pool.
+	// The counts (with the ranking) and the trend are independent; run them side by side.
 	var wg sync.WaitGroup
-	var errC, errU, errT error
-	wg.Add(3)
+	var errC, errT error
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		d.Counts, errC = s.store.Counts(ctx, a.TenantID, f, cats, now)
-	}()
-	go func() {
-		defer wg.Done()
-		if !withUnits {
-			return
-		}
-		d.Units, errU = s.store.UnitCounts(ctx, a.TenantID, f, now)
+		d.Counts, d.Units, errC = s.store.Counts(ctx, a.TenantID, f, cats, withUnits, now)
 	}()
 	go func() {
 		defer wg.Done()
 		d.Trend, errT = s.store.Trend(ctx, a.TenantID, f, 12, now)
 	}()
 	wg.Wait()
-	if err := errors.Join(errC, errU, errT); err != nil {
+	if err := errors.Join(errC, errT); err != nil {
 		return nil, err
 	}
 	d.Rates = Rates(d.Counts)

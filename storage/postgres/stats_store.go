@@ -34,18 +34,15 @@ func (a *statsArgs) add(v any) string {
 	return fmt.Sprintf("$%d", len(*a))
 }
 
-// statsBase returns the population CTE "s" (one row per suggestion, with unit_id when byUnit).
-func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *statsArgs) string {
+// statsBase returns the population: one row per suggestion, with the unit of its active
+// lead assignment (NULL before assignment).
+func statsBase(tenantID int64, f stats.Filter, cats []int64, args *statsArgs) string {
 	t := args.add(tenantID)
 	var b strings.Builder
-	b.WriteString("SELECT s.id, s.status, s.registered_at, s.assigned_at, s.reply_due_at, s.rating_due_at, s.lead_deputy_id, s.submitted_at, s.replied_at, s.closed_at")
-	if byUnit {
-		b.WriteString(", a.unit_id")
-	}
-	b.WriteString(" FROM suggestions s")
-	if byUnit {
-		b.WriteString(" JOIN assignments a ON a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead'")
-	}
+	b.WriteString(`SELECT s.id, s.status, s.registered_at, s.assigned_at, s.reply_due_at, s.rating_due_at, s.submitted_at,
+	  s.replied_at, s.closed_at, a.unit_id
+	FROM suggestions s
+	LEFT JOIN assignments a ON a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead'`)
 	fmt.Fprintf(&b, " WHERE s.tenant_id = %s AND s.status NOT IN ('draft', 'merged')", t)
 	if f.MeetingID != 0 {
 		fmt.Fprintf(&b, " AND s.meeting_id = %s", args.add(f.MeetingID))
@@ -57,7 +54,7 @@ func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *
 		fmt.Fprintf(&b, " AND s.category_id = ANY(%s)", args.add(cats))
 	}
 	if f.DelegationID != 0 {
-		fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM deputies d WHERE d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id AND d.delegation_id = %s)", args.add(f.DelegationID))
+		fmt.Fprintf(&b, " AND s.lead_deputy_id IN (SELECT d.id FROM deputies d WHERE d.tenant_id = %s AND d.delegation_id = %s)", t, args.add(f.DelegationID))
 	}
 	if !f.From.IsZero() {
 		fmt.Fprintf(&b, " AND s.submitted_at >= %s", args.add(f.From))
@@ -66,66 +63,47 @@ func statsBase(tenantID int64, f stats.Filter, cats []int64, byUnit bool, args *
 		fmt.Fprintf(&b, " AND s.submitted_at < %s", args.add(f.To))
 	}
 	if f.UnitID != 0 {
-		if byUnit {
-			fmt.Fprintf(&b, " AND a.unit_id = %s", args.add(f.UnitID))
-		} else {
-			fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.unit_id = %s AND a.active AND a.role = 'lead')", args.add(f.UnitID))
-		}
+		fmt.Fprintf(&b, " AND a.unit_id = %s", args.add(f.UnitID))
 	}
 	return b.String()
 }
 
-// statsQuery builds the counting query; with byUnit it groups by the lead unit.
+// statsQuery counts the population in one pass, joined 1:1 with suggestion_facts (kept by
+// triggers from replies and evaluations). With byUnit it also groups by the lead unit
+// (GROUPING SETS: the first row per unit, plus the total).
 func statsQuery(tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (string, []any) {
 	var args statsArgs
-	base := statsBase(tenantID, f, cats, byUnit, &args)
-	t := "$1"
+	base := statsBase(tenantID, f, cats, &args)
 	n := args.add(now)
-	group, sel := "", ""
+	group := ""
 	if byUnit {
-		group, sel = " GROUP BY s.unit_id", "s.unit_id, "
+		group = " GROUP BY GROUPING SETS ((s.unit_id), ())"
 	}
-	q := `WITH s AS MATERIALIZED (` + base + `),
-r AS (
-  SELECT DISTINCT ON (r.suggestion_id) r.suggestion_id, r.class AS last_class, r.round AS last_round
-  FROM replies r WHERE r.tenant_id = ` + t + `
-  ORDER BY r.suggestion_id DESC, r.round DESC),
-r1 AS (
-  SELECT r.suggestion_id, r.on_time FROM replies r WHERE r.tenant_id = ` + t + ` AND r.round = 1),
-e AS (
-  SELECT DISTINCT ON (e.suggestion_id, e.deputy_id) e.suggestion_id, e.deputy_id, e.rating AS reply_rating, e.round AS reply_round
-  FROM evaluations e WHERE e.tenant_id = ` + t + ` AND e.kind = 'reply'
-  ORDER BY e.suggestion_id, e.deputy_id, e.round DESC, e.id DESC),
-i AS (
-  SELECT DISTINCT ON (e.suggestion_id, e.deputy_id) e.suggestion_id, e.deputy_id, e.rating AS impl_rating
-  FROM evaluations e WHERE e.tenant_id = ` + t + ` AND e.kind = 'implementation'
-  ORDER BY e.suggestion_id, e.deputy_id, e.round DESC, e.id DESC)
-SELECT ` + sel + `count(*),
+	q := `WITH s AS (` + base + `)
+SELECT ` + map[bool]string{true: "GROUPING(s.unit_id) = 0, s.unit_id", false: "false, NULL::bigint"}[byUnit] + `, count(*),
   count(*) FILTER (WHERE s.registered_at IS NOT NULL),
   count(*) FILTER (WHERE s.status = 'not_registered'),
   count(*) FILTER (WHERE s.assigned_at IS NOT NULL),
-  count(r.suggestion_id),
-  count(*) FILTER (WHERE r1.on_time),
+  count(f.last_reply_round),
+  count(*) FILTER (WHERE f.first_on_time),
   count(*) FILTER (WHERE s.status = 'closed'),
   count(*) FILTER (WHERE s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < ` + n + `),
-  count(*) FILTER (WHERE r.last_class = 'A'),
-  count(*) FILTER (WHERE r.last_class = 'B'),
-  count(*) FILTER (WHERE r.last_class = 'C'),
-  count(*) FILTER (WHERE r.last_class = 'D'),
-  count(e.reply_rating),
-  count(*) FILTER (WHERE e.reply_rating = 'satisfied'),
-  count(*) FILTER (WHERE e.reply_rating = 'basically_satisfied'),
-  count(*) FILTER (WHERE e.reply_rating = 'unsatisfied'),
-  count(*) FILTER (WHERE r.suggestion_id IS NOT NULL AND s.rating_due_at < ` + n + `
-                     AND (e.reply_round IS NULL OR e.reply_round < r.last_round)),
-  count(i.impl_rating),
-  count(*) FILTER (WHERE i.impl_rating = 'satisfied'),
-  count(*) FILTER (WHERE i.impl_rating = 'basically_satisfied'),
-  count(*) FILTER (WHERE i.impl_rating = 'unsatisfied'),
+  count(*) FILTER (WHERE f.last_class = 'A'),
+  count(*) FILTER (WHERE f.last_class = 'B'),
+  count(*) FILTER (WHERE f.last_class = 'C'),
+  count(*) FILTER (WHERE f.last_class = 'D'),
+  count(f.reply_rating),
+  count(*) FILTER (WHERE f.reply_rating = 'satisfied'),
+  count(*) FILTER (WHERE f.reply_rating = 'basically_satisfied'),
+  count(*) FILTER (WHERE f.reply_rating = 'unsatisfied'),
+  count(*) FILTER (WHERE f.last_reply_round IS NOT NULL AND s.rating_due_at < ` + n + `
+                     AND (f.reply_rating_round IS NULL OR f.reply_rating_round < f.last_reply_round)),
+  count(f.impl_rating),
+  count(*) FILTER (WHERE f.impl_rating = 'satisfied'),
+  count(*) FILTER (WHERE f.impl_rating = 'basically_satisfied'),
+  count(*) FILTER (WHERE f.impl_rating = 'unsatisfied'),
   count(*) FILTER (WHERE s.status = 'tracking')
-FROM s LEFT JOIN r ON r.suggestion_id = s.id LEFT JOIN r1 ON r1.suggestion_id = s.id
-  LEFT JOIN e ON e.suggestion_id = s.id AND e.deputy_id = s.lead_deputy_id
-  LEFT JOIN i ON i.suggestion_id = s.id AND i.deputy_id = s.lead_deputy_id` + group
+FROM s LEFT JOIN suggestion_facts f ON f.tenant_id = $1 AND f.suggestion_id = s.id` + group
 	return q, args
 }
 
@@ -137,7 +115,7 @@ func countDests(c *stats.Counts) []any {
 }
 
 // readStats runs fn in a read-only transaction tuned for one aggregate: JIT off (its
-// compile time dwarfs these 100-ms queries) and enough work_mem for the hash aggregates.
+// compile time dwarfs these queries) and enough work_mem for the hash joins.
 func (s *StatsStore) readStats(ctx context.Context, fn func(pgx.Tx) error) error {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -161,21 +139,12 @@ func (s *StatsStore) Version(ctx context.Context, tenantID int64) (int64, error)
 	return v, err
 }
 
-// Counts implements stats.Store.
-func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, now time.Time) (stats.Counts, error) {
-	q, args := statsQuery(tenantID, f, cats, false, now)
-	var c stats.Counts
-	err := s.readStats(ctx, func(tx pgx.Tx) error { return tx.QueryRow(ctx, q, args...).Scan(countDests(&c)...) })
-	if err != nil {
-		return c, fmt.Errorf("stats counts: %w", err)
-	}
-	return c, nil
-}
-
-// UnitCounts implements stats.Store: one row per active unit (zeros included).
-func (s *StatsStore) UnitCounts(ctx context.Context, tenantID int64, f stats.Filter, now time.Time) ([]stats.UnitRow, error) {
-	q, args := statsQuery(tenantID, f, nil, true, now)
-	byUnit := map[int64]stats.Counts{}
+// Counts implements stats.Store: the totals and, with byUnit, one row per active unit
+// (zeros included) from the same pass.
+func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (stats.Counts, []stats.UnitRow, error) {
+	q, args := statsQuery(tenantID, f, cats, byUnit, now)
+	var total stats.Counts
+	byID := map[int64]stats.Counts{}
 	err := s.readStats(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
@@ -183,51 +152,56 @@ func (s *StatsStore) UnitCounts(ctx context.Context, tenantID int64, f stats.Fil
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
+			var grouped bool
+			var unit *int64
 			var c stats.Counts
-			if err := rows.Scan(append([]any{&id}, countDests(&c)...)...); err != nil {
+			if err := rows.Scan(append([]any{&grouped, &unit}, countDests(&c)...)...); err != nil {
 				return err
 			}
-			byUnit[id] = c
+			switch {
+			case !grouped:
+				total = c
+			case unit != nil:
+				byID[*unit] = c
+			}
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return nil, fmt.Errorf("stats by unit: %w", err)
+	if err != nil || !byUnit {
+		if err != nil {
+			err = fmt.Errorf("stats counts: %w", err)
+		}
+		return total, nil, err
 	}
-	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, statsKeys(byUnit))
+	ids := make([]int64, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, ids)
 	if err != nil {
-		return nil, fmt.Errorf("stats units: %w", err)
+		return total, nil, fmt.Errorf("stats units: %w", err)
 	}
 	defer urows.Close()
 	var out []stats.UnitRow
 	for urows.Next() {
 		var r stats.UnitRow
 		if err := urows.Scan(&r.UnitID, &r.UnitName); err != nil {
-			return nil, err
+			return total, nil, err
 		}
 		if f.UnitID != 0 && r.UnitID != f.UnitID {
 			continue
 		}
-		r.Counts = byUnit[r.UnitID]
+		r.Counts = byID[r.UnitID]
 		out = append(out, r)
 	}
-	return out, urows.Err()
-}
-
-func statsKeys(m map[int64]stats.Counts) []int64 {
-	out := make([]int64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	return total, out, urows.Err()
 }
 
 // Trend implements stats.Store: per month (Shanghai) over the last months, how many were
 // submitted, replied and closed.
 func (s *StatsStore) Trend(ctx context.Context, tenantID int64, f stats.Filter, months int, now time.Time) ([]stats.TrendPoint, error) {
 	var args statsArgs
-	base := statsBase(tenantID, f, nil, false, &args)
+	base := statsBase(tenantID, f, nil, &args)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	if sh == nil {
 		sh = time.FixedZone("CST", 8*3600)

@@ -89,7 +89,7 @@ func statsFixture(t *testing.T) (*postgres.StatsStore, time.Time) {
 func TestStatsDefinitions(t *testing.T) {
 	st, now := statsFixture(t)
 	ctx := context.Background()
-	c, err := st.Counts(ctx, 1, stats.Filter{}, nil, now)
+	c, _, err := st.Counts(ctx, 1, stats.Filter{}, nil, false, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestStatsDefinitions(t *testing.T) {
 		{"other meeting", stats.Filter{MeetingID: 2}, nil, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := st.Counts(ctx, 1, tc.f, tc.cats, now)
+			c, _, err := st.Counts(ctx, 1, tc.f, tc.cats, false, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,12 +147,15 @@ func TestStatsDefinitions(t *testing.T) {
 		})
 	}
 
-	units, err := st.UnitCounts(ctx, 1, stats.Filter{}, now)
+	total, units, err := st.Counts(ctx, 1, stats.Filter{}, nil, true, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(units) != 2 {
-		t.Fatalf("units %+v", units)
+	if len(units) != 2 || total != want {
+		t.Fatalf("units %+v total %+v", units, total)
+	}
+	if units[0].UnitName != "交通局" && units[1].Counts.Assigned+units[0].Counts.Assigned != 7 {
+		t.Fatalf("unit rows %+v", units)
 	}
 	for _, u := range units {
 		if u.UnitName == "别家局" {
