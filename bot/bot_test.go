@@ -101,7 +101,21 @@ func TestUnlinkedUserGetsOnlyTheGuide(t *testing.T) {
 	}
 	contains(t, b.send(b.image(who, "m1")), "绑定 123456")
 	contains(t, b.send(b.event(who, "CLICK", "BOT_MINE")), "绑定 123456")
+	contains(t, b.send(b.location(who, 39.8, 98.3, "民政路")), "绑定 123456")
+	contains(t, b.say(who, "评价 1 不满意"), "绑定 123456")
 	contains(t, b.send(b.event(who, "subscribe", "")), "欢迎关注", "绑定 123456")
+	if got := b.send(b.event(who, "unsubscribe", "")); got != "" {
+		t.Fatalf("unsubscribe answered %q", got)
+	}
+	tf := b.event(who, "TEMPLATESENDJOBFINISH", "")
+	tf.TemplMsgID, tf.Status = 7, c("failed:user block")
+	if got := b.send(tf); got != "" {
+		t.Fatalf("template finish answered %q", got)
+	}
+	if n := b.count(`SELECT count(*) FROM snaps WHERE tenant_id=$1`, b.tn.ID) + b.count(`SELECT count(*) FROM nudges WHERE tenant_id=$1`, b.tn.ID) +
+		b.count(`SELECT count(*) FROM evaluations WHERE tenant_id=$1`, b.tn.ID); n != 0 {
+		t.Fatalf("an unlinked user changed %d rows", n)
+	}
 	contains(t, b.say(who, "绑定"), "6位绑定码")
 	contains(t, b.say(who, "绑定 000000"), "绑定码无效")
 	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND oa_openid IS NOT NULL`, b.tn.ID); n != 0 {
