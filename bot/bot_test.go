@@ -445,3 +445,28 @@ func TestRedisDownStillAnswers(t *testing.T) {
 		t.Fatalf("nudges %d", n)
 	}
 }
+
+func TestLinkByUnionID(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	s := b.handling(2, "关于民政路拓宽改造的建议")
+	if _, err := b.pool.Exec(b.ctx, `UPDATE deputies SET unionid='union-wang' WHERE tenant_id=$1 AND id=$2`, b.tn.ID, b.tn.Deputies[2]); err != nil {
+		t.Fatal(err)
+	}
+	b.app.SetUnionID("o-wang", "union-wang")
+	b.app.SetUnionID("o-nobody", "union-unknown")
+	// No "绑定" needed: the platform's unionid links the follower to the deputy.
+	contains(t, b.say("o-wang", "我的建议"), "民政路拓宽改造")
+	contains(t, b.say("o-wang", "查询 "+itoa(s.Number)), "办理中")
+	calls := b.app.Count(wechattest.APIUserInfo)
+	b.say("o-wang", "帮助")
+	if b.app.Count(wechattest.APIUserInfo) != calls {
+		t.Fatal("unionid looked up again instead of cached")
+	}
+	// A unionid no deputy has, and no unionid at all: the binding guide.
+	contains(t, b.say("o-nobody", "我的建议"), "绑定 123456")
+	contains(t, b.say("o-none", "我的建议"), "绑定 123456")
+	if strings.Contains(b.logs.String(), "union-wang") {
+		t.Fatal("unionid logged")
+	}
+}

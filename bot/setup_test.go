@@ -104,6 +104,7 @@ func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 		Store:       postgres.NewBotStore(b.pool),
 		State:       jredis.NewBotState(rdb),
 		WeChat:      wc,
+		UnionIDs:    wc,
 		Photos:      media.NewService(postgres.NewMediaStore(b.pool), objects.MediaAdapter{S: b.objs}, nil, nil, log),
 		Log:         log,
 	}

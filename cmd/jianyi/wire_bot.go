@@ -41,8 +41,8 @@ func mountBot(r *gin.Engine, d *deps) error {
 		WeChat:      d.wechat,
 		Photos:      media.NewService(postgres.NewMediaStore(d.pool), objects.MediaAdapter{S: d.objects}, nil, nil, d.log),
 		// Deliveries: wired when internal/notify exposes RecordOATemplateResult (requests-bot.md).
-		// UnionIDs: wired when internal/wechat exposes the user/info lookup (requests-bot.md).
-		Log: d.log,
+		UnionIDs: d.wechat, // user/info: links followers whose unionid the mini-program knows
+		Log:      d.log,
 	})
 	if err != nil {
 		return fmt.Errorf("bot: %w", err)
