@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"jianyi/internal/wechat"
@@ -17,46 +18,57 @@ type Target struct {
 	MPOpenID    string // deputies.mp_openid
 	OAOpenID    string // deputies.oa_openid or users.oa_openid
 	OAFollowing bool   // deputies.oa_following (staff: true when bound)
+	Credits     map[string]Credit
 }
 
-// DeliveryTx is what the delivery handler needs inside one transaction.
-type DeliveryTx interface {
-	// LockDelivery locks the delivery row (FOR UPDATE) and reads its notice; ErrNotFound.
-	LockDelivery(ctx context.Context, tenantID, id int64) (Delivery, Notice, error)
-	Target(ctx context.Context, tenantID int64, r Recipient) (Target, error)
-	Templates(ctx context.Context, tenantID int64) (TemplateSet, error)
+// Credit is a deputy's subscribe-message credit for one template.
+type Credit struct {
+	OneTime  int  `json:"one_time"`
+	LongTerm bool `json:"long_term"`
+}
+
+// Finish records a send's outcome in one statement: the leading row, the digest batch, the
+// notices' other channels and the credit used.
+type Finish struct {
+	Lead        int64
+	Status      string // of the leading row
+	Code        int
+	Reason      string
+	SendAfter   time.Time // when Status is pending
+	Count       int       // digest_count of the leading row
+	Batch       []int64
+	BatchStatus string // sent (folded into the lead's digest) or pending (back to their own tasks)
+	SkipNotices []int64
+	SkipReason  string
+	UseCredit   string // one-time credit of this template consumed (deputy = lead's recipient)
+	DeputyID    int64
+	At          time.Time
+}
+
+// DeliveryStore is what the delivery handler and the reconciler need. Every write that
+// decides who sends is a conditional UPDATE (status = 'pending' → 'sending'), so two workers
+// can never both claim a row.
+type DeliveryStore interface {
+	// Load reads the delivery, its notice and the recipient's WeChat target with credits.
+	Load(ctx context.Context, tenantID, id int64) (Delivery, Notice, Target, error)
 	Settings(ctx context.Context, tenantID int64) (Settings, error)
-	Credit(ctx context.Context, tenantID, deputyID int64, templateID string) (oneTime int, longTerm bool, err error)
-	// DigestBatch locks (SKIP LOCKED) other pending deliveries of d's recipient on d's channel
-	// that are due by upTo, oldest first.
-	DigestBatch(ctx context.Context, d Delivery, upTo time.Time, limit int) ([]Delivery, error)
-	// SetStatus updates the rows: status, WeChat code, reason, sent_at/claimed_at, attempts+1 when
-	// claiming, digest_of.
-	SetStatus(ctx context.Context, tenantID int64, ids []int64, u StatusUpdate) error
-	// SkipOthers marks the other pending push deliveries of these notices skipped.
-	SkipOthers(ctx context.Context, tenantID int64, noticeIDs []int64, reason string) error
+	Templates(ctx context.Context, tenantID int64) (TemplateSet, error)
+	// Claim moves the pending rows among ids to sending (claimed_at, attempts+1) and
+	// returns the ids it moved.
+	Claim(ctx context.Context, tenantID int64, ids []int64, at time.Time) ([]int64, error)
+	// DigestCandidates lists other pending deliveries of d's recipient on d's channel that
+	// are due by upTo and are their notice's current channel.
+	DigestCandidates(ctx context.Context, d Delivery, upTo time.Time, limit int) ([]Delivery, error)
+	// Skip marks the row skipped if still pending and reports whether it did.
+	Skip(ctx context.Context, tenantID, id int64, reason string, at time.Time) (bool, error)
+	// Abandon marks a row stuck in sending since before olderThan unknown, and its
+	// notice's other channels skipped; it reports whether it did.
+	Abandon(ctx context.Context, tenantID, id int64, olderThan, at time.Time) (bool, error)
+	Finish(ctx context.Context, tenantID int64, f Finish) error
 	// NextPending returns the lowest-seq pending push delivery of each notice.
 	NextPending(ctx context.Context, tenantID int64, noticeIDs []int64) ([]Delivery, error)
-	UseCredit(ctx context.Context, tenantID, deputyID int64, templateID string) error
 	ClearCredit(ctx context.Context, tenantID, deputyID int64, templateID string) error
 	ClearFollowing(ctx context.Context, tenantID, deputyID int64) error
-}
-
-// StatusUpdate is one change of delivery rows.
-type StatusUpdate struct {
-	Status    string
-	Code      int
-	Reason    string
-	At        time.Time
-	Claim     bool      // status sending: set claimed_at = At, attempts + 1
-	SendAfter time.Time // when going back to pending
-	DigestOf  int64
-	Count     int // digest_count of the leading row
-}
-
-// DeliveryStore runs delivery transactions and the reconciler's queries.
-type DeliveryStore interface {
-	DeliveryTx(ctx context.Context, fn func(tx DeliveryTx) error) error
 	// Runnable lists, oldest first, the first pending push delivery of notices whose earlier
 	// channels are finished, due before until and untouched since quietSince.
 	Runnable(ctx context.Context, quietSince, until time.Time, limit int) ([]Job, error)
@@ -116,6 +128,41 @@ type Deliverer struct {
 	ConsoleURL   string        // base URL of the console, for staff template links
 	MPState      string        // subscribe-message miniprogram_state (developer, trial, formal)
 	onSendResult func(d Delivery, err error)
+
+	// CacheFor keeps a tenant's settings and templates this long (edits apply after it).
+	CacheFor time.Duration
+	mu       sync.Mutex
+	cache    map[int64]tenantCache
+}
+
+type tenantCache struct {
+	at   time.Time
+	set  Settings
+	tpls TemplateSet
+}
+
+func (d *Deliverer) tenant(ctx context.Context, tenantID int64, now time.Time) (Settings, TemplateSet, error) {
+	d.mu.Lock()
+	c, ok := d.cache[tenantID]
+	d.mu.Unlock()
+	if ok && now.Sub(c.at) < d.CacheFor && now.Sub(c.at) >= 0 {
+		return c.set, c.tpls, nil
+	}
+	set, err := d.store.Settings(ctx, tenantID)
+	if err != nil {
+		return set, nil, err
+	}
+	tpls, err := d.store.Templates(ctx, tenantID)
+	if err != nil {
+		return set, nil, err
+	}
+	d.mu.Lock()
+	if d.cache == nil {
+		d.cache = map[int64]tenantCache{}
+	}
+	d.cache[tenantID] = tenantCache{at: now, set: set, tpls: tpls}
+	d.mu.Unlock()
+	return set, tpls, nil
 }
 
 // NewDeliverer builds the handler with production defaults.
@@ -128,7 +175,8 @@ func NewDeliverer(store DeliveryStore, queue Queue, sender Sender, pause Pauser,
 	}
 	return &Deliverer{store: store, queue: queue, sender: sender, pause: pause, clock: clock,
 		log: log.With("component", "notify_delivery"), MaxAttempts: 8, SendTimeout: wechat.DefaultTimeout,
-		Lease: 2*wechat.DefaultTimeout + 20*time.Second, QuotaPause: 30 * time.Minute, DigestLimit: 50}
+		Lease: 2*wechat.DefaultTimeout + 20*time.Second, QuotaPause: 30 * time.Minute, DigestLimit: 50,
+		CacheFor: 5 * time.Second}
 }
 
 type plan struct {
@@ -137,10 +185,11 @@ type plan struct {
 	notice    Notice
 	msg       Message
 	creditTpl string // one-time credit to consume on success ("" for long-term or none)
+	now       time.Time
 }
 
-func (p *plan) ids() []int64 {
-	ids := []int64{p.lead.ID}
+func (p *plan) batchIDs() []int64 {
+	ids := make([]int64, 0, len(p.batch))
 	for _, b := range p.batch {
 		ids = append(ids, b.ID)
 	}
@@ -155,92 +204,77 @@ func (p *plan) noticeIDs() []int64 {
 	return ids
 }
 
-// Deliver runs one delivery task. Exactly-once: the row is claimed (pending → sending) under
-// its row lock before the send and finished after it, so a duplicate or retried task finds it
-// sending or done and sends nothing. nil means done (or nothing to do); *RetryError and other
-// errors ask the queue to retry.
+// Deliver runs one delivery task. Exactly-once: the row is claimed (pending → sending) by a
+// conditional UPDATE before the send and finished after it, so a duplicate or retried task
+// finds it sending or done and sends nothing. nil means done (or nothing to do); *RetryError
+// and other errors ask the queue to retry.
 func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID int64) error {
 	now := d.clock.Now()
-	var (
-		p    *plan
-		next []Job
-	)
-	err := d.store.DeliveryTx(ctx, func(tx DeliveryTx) error {
-		p, next = nil, nil
-		dl, n, err := tx.LockDelivery(ctx, tenantID, deliveryID)
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch dl.Status {
-		case StatusPending:
-		case StatusSending:
-			if dl.ClaimedAt != nil && now.Sub(*dl.ClaimedAt) < d.Lease {
-				return ErrBusy
-			}
-			// The claiming worker died mid-send: the outcome is unknown; never resend.
-			if err := tx.SetStatus(ctx, tenantID, []int64{dl.ID}, StatusUpdate{Status: StatusUnknown, Code: -1, Reason: "worker_lost", At: now}); err != nil {
-				return err
-			}
-			return tx.SkipOthers(ctx, tenantID, []int64{dl.NoticeID}, "outcome_unknown")
-		default:
-			return nil // sent, failed, skipped, unknown: done
-		}
-		if dl.SendAfter.After(now) {
-			return &RetryError{At: dl.SendAfter, Reason: "not due"}
-		}
-		if d.pause != nil {
-			if left, err := d.pause.Paused(ctx, tenantID, dl.Channel); err == nil && left > 0 {
-				return &RetryError{At: now.Add(left), Reason: "channel paused"}
-			}
-		}
-		set, err := tx.Settings(ctx, tenantID)
-		if err != nil {
-			return err
-		}
-		if t := set.AfterQuiet(now); t.After(now) {
-			return &RetryError{At: t, Reason: "quiet hours"}
-		}
-		tpls, err := tx.Templates(ctx, tenantID)
-		if err != nil {
-			return err
-		}
-		target, err := tx.Target(ctx, tenantID, Recipient{dl.RecipientKind, dl.RecipientID})
-		if err != nil {
-			return err
-		}
-		var batch []Delivery
-		if set.DigestWindow > 0 && d.DigestLimit > 1 {
-			batch, err = tx.DigestBatch(ctx, dl, now, d.DigestLimit-1)
-			if err != nil {
-				return err
-			}
-		}
-		pl, skip, err := d.prepare(ctx, tx, dl, n, batch, target, tpls, now)
-		if err != nil {
-			return err
-		}
-		if skip != "" {
-			if err := tx.SetStatus(ctx, tenantID, []int64{dl.ID}, StatusUpdate{Status: StatusSkipped, Reason: skip, At: now}); err != nil {
-				return err
-			}
-			next, err = d.nextJobs(ctx, tx, tenantID, []int64{dl.NoticeID}, now)
-			return err
-		}
-		if err := tx.SetStatus(ctx, tenantID, pl.ids(), StatusUpdate{Status: StatusSending, Claim: true, At: now}); err != nil {
-			return err
-		}
-		p = pl
+	dl, n, target, err := d.store.Load(ctx, tenantID, deliveryID)
+	if errors.Is(err, ErrNotFound) {
 		return nil
-	})
+	}
 	if err != nil {
 		return err
 	}
-	enqueueAll(ctx, d.queue, d.log, next)
-	if p == nil {
-		return nil
+	switch dl.Status {
+	case StatusPending:
+	case StatusSending:
+		if dl.ClaimedAt != nil && now.Sub(*dl.ClaimedAt) < d.Lease {
+			return ErrBusy
+		}
+		// The claiming worker died mid-send: the outcome is unknown; never resend.
+		_, err := d.store.Abandon(ctx, tenantID, dl.ID, now.Add(-d.Lease), now)
+		return err
+	default:
+		return nil // sent, failed, skipped, unknown: done
+	}
+	if dl.SendAfter.After(now) {
+		return &RetryError{At: dl.SendAfter, Reason: "not due"}
+	}
+	if d.pause != nil {
+		if left, err := d.pause.Paused(ctx, tenantID, dl.Channel); err == nil && left > 0 {
+			return &RetryError{At: now.Add(left), Reason: "channel paused"}
+		}
+	}
+	set, tpls, err := d.tenant(ctx, tenantID, now)
+	if err != nil {
+		return err
+	}
+	if t := set.AfterQuiet(now); t.After(now) {
+		return &RetryError{At: t, Reason: "quiet hours"}
+	}
+	var batch []Delivery
+	if set.DigestWindow > 0 && d.DigestLimit > 1 {
+		if batch, err = d.store.DigestCandidates(ctx, dl, now, d.DigestLimit-1); err != nil {
+			return err
+		}
+	}
+	p, skip := d.prepare(dl, n, batch, target, tpls, now)
+	if skip != "" {
+		ok, err := d.store.Skip(ctx, tenantID, dl.ID, skip, now)
+		if err != nil || !ok {
+			return err
+		}
+		return d.enqueueNext(ctx, tenantID, []int64{dl.NoticeID}, now)
+	}
+	got, err := d.store.Claim(ctx, tenantID, []int64{dl.ID}, now)
+	if err != nil {
+		return err
+	}
+	if len(got) == 0 {
+		return nil // another worker claimed it first
+	}
+	if len(p.batch) > 0 {
+		ids := make([]int64, len(p.batch))
+		for i, b := range p.batch {
+			ids[i] = b.ID
+		}
+		claimed, err := d.store.Claim(ctx, tenantID, ids, now)
+		if err != nil {
+			claimed = nil // send the lead alone; the others stay with their own tasks
+		}
+		p.keepBatch(claimed)
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	sendErr := d.sender.Send(sctx, p.msg)
@@ -251,9 +285,26 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID int64) err
 	return d.finish(ctx, p, sendErr)
 }
 
+func (d *Deliverer) enqueueNext(ctx context.Context, tenantID int64, noticeIDs []int64, now time.Time) error {
+	nx, err := d.store.NextPending(ctx, tenantID, noticeIDs)
+	if err != nil {
+		return err
+	}
+	jobs := make([]Job, 0, len(nx))
+	for _, x := range nx {
+		at := x.SendAfter
+		if at.Before(now) {
+			at = now
+		}
+		jobs = append(jobs, Job{TenantID: tenantID, DeliveryID: x.ID, At: at})
+	}
+	enqueueAll(ctx, d.queue, d.log, jobs)
+	return nil
+}
+
 // prepare decides whether the channel can carry the notice and builds the message; a
 // non-empty skip is the reason it cannot.
-func (d *Deliverer) prepare(ctx context.Context, tx DeliveryTx, dl Delivery, n Notice, batch []Delivery, t Target, tpls TemplateSet, now time.Time) (*plan, string, error) {
+func (d *Deliverer) prepare(dl Delivery, n Notice, batch []Delivery, t Target, tpls TemplateSet, now time.Time) (*plan, string) {
 	kind := n.Kind
 	p := &plan{lead: dl, notice: n}
 	if len(batch) > 0 {
@@ -266,75 +317,84 @@ func (d *Deliverer) prepare(ctx context.Context, tx DeliveryTx, dl Delivery, n N
 		tpl = tpls.For(kind, dl.Channel)
 	}
 	p.batch = batch
+	p.now = now
 	m := Message{Channel: dl.Channel, TemplateID: tpl, Page: withNotice(n.Page, n.ID), Fields: n.Fields, Title: n.Title, Body: n.Body}
-	if len(batch) > 0 {
-		total := len(batch) + 1
-		m.Page = PageInbox
-		m.Title = fmt.Sprintf("您有%d条新通知", total)
-		m.Body = "最新：" + n.Title
-		m.Fields = fields(fmt.Sprintf("您有%d条新通知", total), "待查看", n.Title, now)
-		if dl.RecipientKind == RecipientUser {
-			m.Page = "/console/notices"
-		}
-	}
 	switch dl.Channel {
 	case ChannelMPSubscribe:
 		if t.MPOpenID == "" {
-			return nil, "not_bound", nil
+			return nil, "not_bound"
 		}
 		if tpl == "" {
-			return nil, "no_template", nil
+			return nil, "no_template"
 		}
-		one, long, err := tx.Credit(ctx, dl.TenantID, dl.RecipientID, tpl)
-		if err != nil {
-			return nil, "", err
+		c := t.Credits[tpl]
+		if !c.LongTerm && c.OneTime <= 0 {
+			return nil, "no_credit"
 		}
-		if !long && one <= 0 {
-			return nil, "no_credit", nil
-		}
-		if !long {
+		if !c.LongTerm {
 			p.creditTpl = tpl
 		}
 		m.OpenID = t.MPOpenID
 	case ChannelOATemplate, ChannelOAStaff:
 		if t.OAOpenID == "" {
-			return nil, "not_bound", nil
+			return nil, "not_bound"
 		}
 		if !t.OAFollowing {
-			return nil, "not_following", nil
+			return nil, "not_following"
 		}
 		if tpl == "" {
-			return nil, "no_template", nil
+			return nil, "no_template"
 		}
 		m.OpenID = t.OAOpenID
 	default:
-		return nil, "unknown_channel", nil
-	}
-	// 47003 must never happen: check the fields before claiming.
-	if dl.Channel == ChannelMPSubscribe {
-		if err := wechat.ValidateSubscribeData(m.Fields); err != nil {
-			d.log.Error("subscribe fields out of limits (bug in texts)", "notice_kind", kind, "err", err)
-			return nil, "field_limit", nil
-		}
+		return nil, "unknown_channel"
 	}
 	p.msg = m
-	return p, "", nil
+	p.setDigest()
+	// 47003 must never happen: check the fields before claiming.
+	if dl.Channel == ChannelMPSubscribe {
+		if err := wechat.ValidateSubscribeData(p.msg.Fields); err != nil {
+			d.log.Error("subscribe fields out of limits (bug in texts)", "notice_kind", kind, "err", err)
+			return nil, "field_limit"
+		}
+	}
+	return p, ""
 }
 
-func (d *Deliverer) nextJobs(ctx context.Context, tx DeliveryTx, tenantID int64, noticeIDs []int64, now time.Time) ([]Job, error) {
-	nx, err := tx.NextPending(ctx, tenantID, noticeIDs)
-	if err != nil {
-		return nil, err
+// setDigest turns the message into a digest when the plan carries a batch.
+func (p *plan) setDigest() {
+	if len(p.batch) == 0 {
+		return
 	}
-	jobs := make([]Job, 0, len(nx))
-	for _, x := range nx {
-		at := x.SendAfter
-		if at.Before(now) {
-			at = now
+	total := len(p.batch) + 1
+	p.msg.Page = PageInbox
+	if p.lead.RecipientKind == RecipientUser {
+		p.msg.Page = "/console/notices"
+	}
+	p.msg.Title = fmt.Sprintf("您有%d条新通知", total)
+	p.msg.Body = "最新：" + p.notice.Title
+	p.msg.Fields = fields(fmt.Sprintf("您有%d条新通知", total), "待查看", p.notice.Title, p.now)
+}
+
+// keepBatch keeps the batch rows this worker claimed.
+func (p *plan) keepBatch(claimed []int64) {
+	keep := p.batch[:0]
+	for _, b := range p.batch {
+		for _, id := range claimed {
+			if id == b.ID {
+				keep = append(keep, b)
+				break
+			}
 		}
-		jobs = append(jobs, Job{TenantID: tenantID, DeliveryID: x.ID, At: at})
 	}
-	return jobs, nil
+	p.batch = keep
+	if len(p.batch) == 0 {
+		// Back to a single notice: its own texts.
+		p.msg.Page = withNotice(p.notice.Page, p.notice.ID)
+		p.msg.Title, p.msg.Body, p.msg.Fields = p.notice.Title, p.notice.Body, p.notice.Fields
+		return
+	}
+	p.setDigest()
 }
 
 // finish records the send's outcome.
@@ -342,87 +402,55 @@ func (d *Deliverer) finish(ctx context.Context, p *plan, sendErr error) error {
 	now := d.clock.Now()
 	tenantID := p.lead.TenantID
 	code := wechat.ErrCode(sendErr)
-	var (
-		next   []Job
-		retErr error
-	)
 	// The outcome must be recorded even when the task's context is cancelled (shutdown).
 	ctx = context.WithoutCancel(ctx)
-	err := d.store.DeliveryTx(ctx, func(tx DeliveryTx) error {
-		next, retErr = nil, nil
-		switch {
-		case sendErr == nil:
-			if err := tx.SetStatus(ctx, tenantID, []int64{p.lead.ID}, StatusUpdate{Status: StatusSent, At: now, Count: len(p.batch) + 1}); err != nil {
+	f := Finish{Lead: p.lead.ID, Code: code, Reason: reasonOf(sendErr), At: now, DeputyID: p.lead.RecipientID,
+		Batch: p.batchIDs(), BatchStatus: StatusPending, SendAfter: now}
+	var retErr error
+	fallback := false
+	switch {
+	case sendErr == nil:
+		f.Status, f.Code, f.Reason, f.Count = StatusSent, 0, "", len(p.batch)+1
+		f.BatchStatus = StatusSent
+		f.SkipNotices, f.SkipReason = p.noticeIDs(), "sent_via_"+p.lead.Channel
+		f.UseCredit = p.creditTpl
+	case errors.Is(sendErr, wechat.ErrNoCredit), errors.Is(sendErr, wechat.ErrNotFollowing), errors.Is(sendErr, wechat.ErrFieldLimit):
+		if errors.Is(sendErr, wechat.ErrNoCredit) {
+			if err := d.store.ClearCredit(ctx, tenantID, p.lead.RecipientID, p.msg.TemplateID); err != nil {
 				return err
 			}
-			if len(p.batch) > 0 {
-				if err := tx.SetStatus(ctx, tenantID, p.ids()[1:], StatusUpdate{Status: StatusSent, Reason: "digest", At: now, DigestOf: p.lead.ID}); err != nil {
-					return err
-				}
-			}
-			if p.creditTpl != "" {
-				if err := tx.UseCredit(ctx, tenantID, p.lead.RecipientID, p.creditTpl); err != nil {
-					return err
-				}
-			}
-			return tx.SkipOthers(ctx, tenantID, p.noticeIDs(), "sent_via_"+p.lead.Channel)
-		case errors.Is(sendErr, wechat.ErrNoCredit), errors.Is(sendErr, wechat.ErrNotFollowing), errors.Is(sendErr, wechat.ErrFieldLimit):
-			if errors.Is(sendErr, wechat.ErrNoCredit) {
-				if err := tx.ClearCredit(ctx, tenantID, p.lead.RecipientID, p.msg.TemplateID); err != nil {
-					return err
-				}
-			}
-			if errors.Is(sendErr, wechat.ErrNotFollowing) && p.lead.RecipientKind == RecipientDeputy {
-				if err := tx.ClearFollowing(ctx, tenantID, p.lead.RecipientID); err != nil {
-					return err
-				}
-			}
-			if err := tx.SetStatus(ctx, tenantID, []int64{p.lead.ID}, StatusUpdate{Status: StatusFailed, Code: code, Reason: reasonOf(sendErr), At: now}); err != nil {
-				return err
-			}
-			// The batched notices go back to pending: their own tasks handle them.
-			if len(p.batch) > 0 {
-				if err := tx.SetStatus(ctx, tenantID, p.ids()[1:], StatusUpdate{Status: StatusPending, SendAfter: now, At: now}); err != nil {
-					return err
-				}
-			}
-			var err error
-			next, err = d.nextJobs(ctx, tx, tenantID, []int64{p.lead.NoticeID}, now)
-			return err
-		case errors.Is(sendErr, wechat.ErrQuota):
-			if d.pause != nil {
-				if err := d.pause.Pause(ctx, tenantID, p.lead.Channel, d.QuotaPause); err != nil {
-					d.log.Warn("pause channel failed", "channel", p.lead.Channel, "err", err)
-				}
-			}
-			at := now.Add(d.QuotaPause)
-			retErr = &RetryError{At: at, Reason: "quota"}
-			return tx.SetStatus(ctx, tenantID, p.ids(), StatusUpdate{Status: StatusPending, Code: code, Reason: "quota", SendAfter: at, At: now})
-		default:
-			// Unavailable, timeout, busy or unexpected: WeChat did not take it (a timed-out call is
-			// treated as not delivered, see docs/notify.md); retry with backoff until MaxAttempts.
-			if p.lead.Attempts+1 >= d.MaxAttempts {
-				if err := tx.SetStatus(ctx, tenantID, []int64{p.lead.ID}, StatusUpdate{Status: StatusFailed, Code: code, Reason: reasonOf(sendErr), At: now}); err != nil {
-					return err
-				}
-				if len(p.batch) > 0 {
-					if err := tx.SetStatus(ctx, tenantID, p.ids()[1:], StatusUpdate{Status: StatusPending, SendAfter: now, At: now}); err != nil {
-						return err
-					}
-				}
-				var err error
-				next, err = d.nextJobs(ctx, tx, tenantID, []int64{p.lead.NoticeID}, now)
-				return err
-			}
-			retErr = fmt.Errorf("send delivery %d: %w", p.lead.ID, sendErr)
-			return tx.SetStatus(ctx, tenantID, p.ids(), StatusUpdate{Status: StatusPending, Code: code, Reason: reasonOf(sendErr), SendAfter: now, At: now})
 		}
-	})
-	if err != nil {
+		if errors.Is(sendErr, wechat.ErrNotFollowing) && p.lead.RecipientKind == RecipientDeputy {
+			if err := d.store.ClearFollowing(ctx, tenantID, p.lead.RecipientID); err != nil {
+				return err
+			}
+		}
+		f.Status, fallback = StatusFailed, true
+	case errors.Is(sendErr, wechat.ErrQuota):
+		if d.pause != nil {
+			if err := d.pause.Pause(ctx, tenantID, p.lead.Channel, d.QuotaPause); err != nil {
+				d.log.Warn("pause channel failed", "channel", p.lead.Channel, "err", err)
+			}
+		}
+		f.Status, f.SendAfter = StatusPending, now.Add(d.QuotaPause)
+		retErr = &RetryError{At: f.SendAfter, Reason: "quota"}
+	case p.lead.Attempts+1 >= d.MaxAttempts:
+		f.Status, fallback = StatusFailed, true
+	default:
+		// Unavailable, timeout, busy or unexpected: WeChat did not take it (a timed-out call is
+		// treated as not delivered, see docs/notify.md); retry with backoff until MaxAttempts.
+		f.Status = StatusPending
+		retErr = fmt.Errorf("send delivery %d: %w", p.lead.ID, sendErr)
+	}
+	if err := d.store.Finish(ctx, tenantID, f); err != nil {
 		// The rows stay in sending; once the lease expires they become unknown (never resent).
 		return fmt.Errorf("record delivery %d outcome: %w", p.lead.ID, err)
 	}
-	enqueueAll(ctx, d.queue, d.log, next)
+	if fallback {
+		if err := d.enqueueNext(ctx, tenantID, []int64{p.lead.NoticeID}, now); err != nil {
+			return err
+		}
+	}
 	return retErr
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,7 @@ type Relay struct {
 	log      *slog.Logger
 	Batch    int           // rows per transaction
 	Interval time.Duration // idle poll interval
+	Parallel int           // concurrent relay loops in this process (SKIP LOCKED keeps them apart)
 }
 
 // NewRelay builds a relay with a batch of 200 rows and a 500 ms idle poll.
@@ -36,7 +38,7 @@ func NewRelay(store RelayStore, queue Queue, clock Clock, log *slog.Logger) *Rel
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Relay{store: store, queue: queue, clock: clock, log: log.With("component", "notify_relay"),
-		Batch: 200, Interval: 500 * time.Millisecond}
+		Batch: 100, Interval: 500 * time.Millisecond, Parallel: 2}
 }
 
 // RunOnce relays one batch and reports how many outbox rows it took.
@@ -79,8 +81,21 @@ func (r *Relay) Drain(ctx context.Context) error {
 	}
 }
 
-// Start relays until ctx is done: full batches back to back, otherwise every Interval.
+// Start runs Parallel relay loops until ctx is done: full batches back to back, otherwise
+// every Interval.
 func (r *Relay) Start(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range max(1, r.Parallel) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.loop(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *Relay) loop(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {

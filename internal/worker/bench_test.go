@@ -54,5 +54,7 @@ func BenchmarkDeliveriesEndToEnd(b *testing.B) {
 	b.ReportMetric(dps, "deliveries/s")
 	b.ReportMetric(base.RPS/dps, "x_baseline")
 	b.ReportMetric(base.RPS, "baseline_rps")
+	b.Log(timingSummary())
+	b.Log(sendSummary())
 	b.Logf("%d deliveries in %s = %.0f/s; baseline %v", n, el.Round(time.Millisecond), dps, base)
 }

@@ -84,7 +84,7 @@ func TestTenThousandExactlyOnceUnderFaults(t *testing.T) {
 		defer w.Stop()
 	}
 	addEvents(t, pool, deputies, per)
-	waitDone(t, pool, deputies*per, 150*time.Second)
+	waitDone(t, pool, deputies*per, 240*time.Second)
 	ok, _ := rec.snapshot()
 	checkExactlyOnce(t, pool, ok, deputies*per)
 	st := statuses(t, pool)

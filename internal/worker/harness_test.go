@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ func newDB(t testing.TB) (string, *pgxpool.Pool) {
 		t.Fatal(err)
 	}
 	// Deliveries run 25 at a time per worker besides the relay: a pool of 8 would queue them.
-	pool, err := postgres.Open(context.Background(), u+"&pool_max_conns=40")
+	pool, err := postgres.Open(context.Background(), u+"&pool_max_conns=40"+os.Getenv("JIANYI_DEBUG_PGPARAMS"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,11 @@ func newWorker(pool *pgxpool.Pool, rdb *goredis.Client, wx *wechat.Client, tu tu
 	}
 	store := postgres.NewNotifyStore(pool)
 	queue := jredis.NewQueue(rdb)
-	deliv := notify.NewDeliverer(store, queue, &notify.WeChatSender{Client: wx}, jredis.NewChannelPause(rdb), nil, nil)
+	var sender notify.Sender = &notify.WeChatSender{Client: wx}
+	if os.Getenv("JIANYI_DEBUG_TIMING") != "" {
+		sender = timedSender{sender}
+	}
+	deliv := notify.NewDeliverer(store, queue, sender, jredis.NewChannelPause(rdb), nil, nil)
 	deliv.MaxAttempts = 40
 	deliv.SendTimeout = tu.sendTimeout
 	deliv.Lease = tu.lease
@@ -99,9 +104,13 @@ func newWorker(pool *pgxpool.Pool, rdb *goredis.Client, wx *wechat.Client, tu tu
 	rec.Interval = 300 * time.Millisecond
 	rec.StaleAfter = tu.stale
 	rec.Grace = time.Second
+	var h worker.Deliverer = deliv
+	if os.Getenv("JIANYI_DEBUG_TIMING") != "" {
+		h = timed{deliv}
+	}
 	w := worker.New(queue, worker.Config{Concurrency: tu.concurrency, RetryBase: 10 * time.Millisecond,
 		RetryMax: 200 * time.Millisecond, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 2 * time.Second},
-		deliv, nil, log, relay, rec)
+		h, nil, log, relay, rec)
 	return w, func() { _ = queue.Close() }
 }
 
@@ -250,4 +259,53 @@ func checkExactlyOnce(t *testing.T, pool *pgxpool.Pool, ok map[int64]int, want i
 	}
 }
 
-var _ = fmt.Sprint
+type timed struct{ d worker.Deliverer }
+
+var (
+	timingMu sync.Mutex
+	timings  []time.Duration
+)
+
+func (t timed) Deliver(ctx context.Context, tenantID, id int64) error {
+	start := time.Now()
+	err := t.d.Deliver(ctx, tenantID, id)
+	timingMu.Lock()
+	timings = append(timings, time.Since(start))
+	timingMu.Unlock()
+	return err
+}
+
+func timingSummary() string {
+	timingMu.Lock()
+	defer timingMu.Unlock()
+	if len(timings) == 0 {
+		return "no timings"
+	}
+	ts := append([]time.Duration(nil), timings...)
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	return fmt.Sprintf("deliver calls %d p50 %v p90 %v p99 %v", len(ts), ts[len(ts)/2], ts[len(ts)*9/10], ts[len(ts)*99/100])
+}
+
+type timedSender struct{ s notify.Sender }
+
+var sendTimings []time.Duration
+
+func (t timedSender) Send(ctx context.Context, m notify.Message) error {
+	start := time.Now()
+	err := t.s.Send(ctx, m)
+	timingMu.Lock()
+	sendTimings = append(sendTimings, time.Since(start))
+	timingMu.Unlock()
+	return err
+}
+
+func sendSummary() string {
+	timingMu.Lock()
+	defer timingMu.Unlock()
+	ts := append([]time.Duration(nil), sendTimings...)
+	if len(ts) == 0 {
+		return "no sends"
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	return fmt.Sprintf("send calls %d p50 %v p90 %v p99 %v", len(ts), ts[len(ts)/2], ts[len(ts)*9/10], ts[len(ts)*99/100])
+}

@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -10,11 +10,6 @@ import (
 
 	"jianyi/internal/notify"
 )
-
-// DeliveryTx implements notify.DeliveryStore.
-func (s *NotifyStore) DeliveryTx(ctx context.Context, fn func(notify.DeliveryTx) error) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error { return fn(&notifyTx{tx: tx}) })
-}
 
 const deliveryCols = `d.tenant_id, d.id, d.notice_id, d.channel, d.seq, d.recipient_kind, d.recipient_id, d.status,
 	d.send_after, d.attempts, d.claimed_at`
@@ -34,119 +29,162 @@ func collectDeliveries(rows pgx.Rows, err error) ([]notify.Delivery, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.Delivery, error) { return scanDelivery(r) })
 }
 
-func (t *notifyTx) LockDelivery(ctx context.Context, tenantID, id int64) (notify.Delivery, notify.Notice, error) {
-	d, err := scanDelivery(t.tx.QueryRow(ctx, `SELECT `+deliveryCols+` FROM deliveries d
-		WHERE d.tenant_id = $1 AND d.id = $2 FOR UPDATE`, tenantID, id))
-	if err != nil {
-		return d, notify.Notice{}, notFound(err, fmt.Sprintf("delivery %d", id))
-	}
-	n, err := scanNotice(t.tx.QueryRow(ctx, `SELECT `+noticeCols+` FROM notices WHERE tenant_id = $1 AND id = $2`,
-		tenantID, d.NoticeID))
-	if err != nil {
-		return d, n, notFound(err, fmt.Sprintf("notice %d", d.NoticeID))
-	}
-	return d, n, nil
-}
-
-func (t *notifyTx) Target(ctx context.Context, tenantID int64, r notify.Recipient) (notify.Target, error) {
+// Load implements notify.DeliveryStore: the delivery, its notice and the recipient's target
+// with all its credits, in one query.
+func (s *NotifyStore) Load(ctx context.Context, tenantID, id int64) (notify.Delivery, notify.Notice, notify.Target, error) {
+	var n notify.Notice
 	var tg notify.Target
-	var err error
-	if r.Kind == notify.RecipientDeputy {
-		err = t.tx.QueryRow(ctx, `SELECT COALESCE(mp_openid, ''), COALESCE(oa_openid, ''), oa_following
-			FROM deputies WHERE tenant_id = $1 AND id = $2`, tenantID, r.ID).Scan(&tg.MPOpenID, &tg.OAOpenID, &tg.OAFollowing)
-	} else {
-		err = t.tx.QueryRow(ctx, `SELECT COALESCE(oa_openid, '') FROM users WHERE tenant_id = $1 AND id = $2`,
-			tenantID, r.ID).Scan(&tg.OAOpenID)
-		tg.OAFollowing = tg.OAOpenID != ""
+	var fields, credits []byte
+	var mp, oa *string
+	var following *bool
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryCols+`, n.kind, n.title, n.body, n.page, n.suggestion_id,
+			n.fields, n.delivery_key, n.created_at,
+			CASE WHEN d.recipient_kind = 'deputy' THEN dp.mp_openid END,
+			CASE WHEN d.recipient_kind = 'deputy' THEN dp.oa_openid ELSE u.oa_openid END,
+			CASE WHEN d.recipient_kind = 'deputy' THEN dp.oa_following ELSE u.oa_openid IS NOT NULL END,
+			CASE WHEN d.recipient_kind = 'deputy' AND d.channel = 'mp_subscribe' THEN
+			  (SELECT json_object_agg(c.template_id, json_build_object('one_time', c.one_time, 'long_term', c.long_term))
+			   FROM notify_credits c WHERE c.tenant_id = d.tenant_id AND c.deputy_id = d.recipient_id) END
+		FROM deliveries d
+		JOIN notices n ON n.tenant_id = d.tenant_id AND n.id = d.notice_id
+		LEFT JOIN deputies dp ON d.recipient_kind = 'deputy' AND dp.tenant_id = d.tenant_id AND dp.id = d.recipient_id
+		LEFT JOIN users u ON d.recipient_kind = 'user' AND u.tenant_id = d.tenant_id AND u.id = d.recipient_id
+		WHERE d.tenant_id = $1 AND d.id = $2`, tenantID, id),
+		&n.Kind, &n.Title, &n.Body, &n.Page, &n.SuggestionID, &fields, &n.DeliveryKey, &n.CreatedAt,
+		&mp, &oa, &following, &credits)
+	if err != nil {
+		return d, n, tg, notFound(err, fmt.Sprintf("delivery %d", id))
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notify.Target{}, nil // gone: nothing to push to
+	n.TenantID, n.ID, n.RecipientKind, n.RecipientID = d.TenantID, d.NoticeID, d.RecipientKind, d.RecipientID
+	if len(fields) > 0 {
+		if err := json.Unmarshal(fields, &n.Fields); err != nil {
+			return d, n, tg, fmt.Errorf("notice %d fields: %w", n.ID, err)
+		}
 	}
-	return tg, err
+	if mp != nil {
+		tg.MPOpenID = *mp
+	}
+	if oa != nil {
+		tg.OAOpenID = *oa
+	}
+	tg.OAFollowing = following != nil && *following
+	if len(credits) > 0 {
+		if err := json.Unmarshal(credits, &tg.Credits); err != nil {
+			return d, n, tg, fmt.Errorf("credits: %w", err)
+		}
+	}
+	return d, n, tg, nil
 }
 
-func (t *notifyTx) Templates(ctx context.Context, tenantID int64) (notify.TemplateSet, error) {
-	rows, err := t.tx.Query(ctx, `SELECT kind, channel, template_id FROM notify_templates WHERE tenant_id = $1`, tenantID)
+// Settings implements notify.DeliveryStore.
+func (s *NotifyStore) Settings(ctx context.Context, tenantID int64) (notify.Settings, error) {
+	var set notify.Settings
+	err := s.PublishTx(ctx, func(tx notify.PublishTx) error {
+		var err error
+		set, err = tx.Settings(ctx, tenantID)
+		return err
+	})
+	return set, err
+}
+
+// Templates implements notify.DeliveryStore.
+func (s *NotifyStore) Templates(ctx context.Context, tenantID int64) (notify.TemplateSet, error) {
+	return s.TemplateIDs(ctx, tenantID)
+}
+
+// Claim implements notify.DeliveryStore.
+func (s *NotifyStore) Claim(ctx context.Context, tenantID int64, ids []int64, at time.Time) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE deliveries SET status = 'sending', claimed_at = $3, attempts = attempts + 1, updated_at = $3
+		WHERE tenant_id = $1 AND id = ANY($2) AND status = 'pending' RETURNING id`, tenantID, ids, at)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.TemplateID, error) {
-		var x notify.TemplateID
-		err := r.Scan(&x.Kind, &x.Channel, &x.TemplateID)
-		return x, err
-	})
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
-func (t *notifyTx) Credit(ctx context.Context, tenantID, deputyID int64, templateID string) (int, bool, error) {
-	var one int
-	var long bool
-	err := t.tx.QueryRow(ctx, `SELECT one_time, long_term FROM notify_credits
-		WHERE tenant_id = $1 AND deputy_id = $2 AND template_id = $3`, tenantID, deputyID, templateID).Scan(&one, &long)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	}
-	return one, long, err
-}
-
-func (t *notifyTx) DigestBatch(ctx context.Context, d notify.Delivery, upTo time.Time, limit int) ([]notify.Delivery, error) {
-	return collectDeliveries(t.tx.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries d
+// DigestCandidates implements notify.DeliveryStore.
+func (s *NotifyStore) DigestCandidates(ctx context.Context, d notify.Delivery, upTo time.Time, limit int) ([]notify.Delivery, error) {
+	return collectDeliveries(s.pool.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries d
 		WHERE d.tenant_id = $1 AND d.recipient_kind = $2 AND d.recipient_id = $3 AND d.channel = $4
 		  AND d.status = 'pending' AND d.send_after <= $5 AND d.id <> $6
 		  AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.tenant_id = d.tenant_id AND e.notice_id = d.notice_id
 		                  AND e.seq < d.seq AND e.status IN ('pending', 'sending'))
-		ORDER BY d.id LIMIT $7 FOR UPDATE SKIP LOCKED`,
+		ORDER BY d.id LIMIT $7`,
 		d.TenantID, d.RecipientKind, d.RecipientID, d.Channel, upTo, d.ID, limit))
 }
 
-func (t *notifyTx) SetStatus(ctx context.Context, tenantID int64, ids []int64, u notify.StatusUpdate) error {
+// Skip implements notify.DeliveryStore.
+func (s *NotifyStore) Skip(ctx context.Context, tenantID, id int64, reason string, at time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET status = 'skipped', reason = $3, updated_at = $4
+		WHERE tenant_id = $1 AND id = $2 AND status = 'pending'`, tenantID, id, reason, at)
+	return err == nil && tag.RowsAffected() == 1, err
+}
+
+// Abandon implements notify.DeliveryStore.
+func (s *NotifyStore) Abandon(ctx context.Context, tenantID, id int64, olderThan, at time.Time) (bool, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `WITH a AS (
+			UPDATE deliveries SET status = 'unknown', wechat_code = -1, reason = 'worker_lost', updated_at = $4
+			WHERE tenant_id = $1 AND id = $2 AND status = 'sending' AND claimed_at < $3 RETURNING notice_id),
+		b AS (
+			UPDATE deliveries d SET status = 'skipped', reason = 'outcome_unknown', updated_at = $4
+			FROM a WHERE d.tenant_id = $1 AND d.notice_id = a.notice_id AND d.status = 'pending' AND d.channel <> 'inapp')
+		SELECT count(*) FROM a`, tenantID, id, olderThan, at).Scan(&n)
+	return n == 1, err
+}
+
+// Finish implements notify.DeliveryStore in one statement.
+func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finish) error {
 	var digestOf *int64
-	if u.DigestOf > 0 {
-		digestOf = &u.DigestOf
+	if f.BatchStatus == notify.StatusSent && len(f.Batch) > 0 {
+		digestOf = &f.Lead
 	}
-	_, err := t.tx.Exec(ctx, `UPDATE deliveries SET
-			status = $3,
-			wechat_code = CASE WHEN $7 THEN wechat_code ELSE $4 END,
-			reason = CASE WHEN $7 THEN reason ELSE $5 END,
-			updated_at = $6,
-			claimed_at = CASE WHEN $7 THEN $6 ELSE claimed_at END,
-			attempts = attempts + CASE WHEN $7 THEN 1 ELSE 0 END,
-			sent_at = CASE WHEN $3 = 'sent' THEN $6 ELSE sent_at END,
-			send_after = CASE WHEN $3 = 'pending' THEN $8 ELSE send_after END,
-			digest_of = COALESCE($9, digest_of),
-			digest_count = CASE WHEN $10 > 1 THEN $10 ELSE digest_count END
-		WHERE tenant_id = $1 AND id = ANY($2)`,
-		tenantID, ids, u.Status, u.Code, u.Reason, u.At, u.Claim, u.SendAfter, digestOf, u.Count)
+	batchReason := ""
+	if digestOf != nil {
+		batchReason = "digest"
+	}
+	_, err := s.pool.Exec(ctx, `WITH lead AS (
+			UPDATE deliveries SET status = $3, wechat_code = $4, reason = $5, updated_at = $6,
+				sent_at = CASE WHEN $3 = 'sent' THEN $6::timestamptz ELSE sent_at END,
+				send_after = CASE WHEN $3 = 'pending' THEN $7::timestamptz ELSE send_after END,
+				digest_count = CASE WHEN $8 > 1 THEN $8 ELSE digest_count END
+			WHERE tenant_id = $1 AND id = $2 AND status = 'sending' RETURNING id),
+		batch AS (
+			UPDATE deliveries SET status = $10, reason = $11, updated_at = $6, digest_of = $12,
+				sent_at = CASE WHEN $10 = 'sent' THEN $6::timestamptz ELSE sent_at END,
+				send_after = CASE WHEN $10 = 'pending' THEN $6::timestamptz ELSE send_after END
+			WHERE tenant_id = $1 AND id = ANY($9) AND status = 'sending' RETURNING id),
+		skip AS (
+			UPDATE deliveries SET status = 'skipped', reason = $14, updated_at = $6
+			WHERE tenant_id = $1 AND notice_id = ANY($13) AND status = 'pending' AND channel <> 'inapp'
+			  AND NOT (id = ANY($9)) AND id <> $2 RETURNING id),
+		credit AS (
+			UPDATE notify_credits SET one_time = one_time - 1, updated_at = $6
+			WHERE $15 <> '' AND tenant_id = $1 AND deputy_id = $16 AND template_id = $15 AND one_time > 0 AND NOT long_term
+			RETURNING 1)
+		SELECT (SELECT count(*) FROM lead), (SELECT count(*) FROM batch), (SELECT count(*) FROM skip), (SELECT count(*) FROM credit)`,
+		tenantID, f.Lead, f.Status, f.Code, f.Reason, f.At, f.SendAfter, f.Count,
+		nzi(f.Batch), f.BatchStatus, batchReason, digestOf, nzi(f.SkipNotices), f.SkipReason, f.UseCredit, f.DeputyID)
 	return err
 }
 
-func (t *notifyTx) SkipOthers(ctx context.Context, tenantID int64, noticeIDs []int64, reason string) error {
-	_, err := t.tx.Exec(ctx, `UPDATE deliveries SET status = 'skipped', reason = $3, updated_at = now()
-		WHERE tenant_id = $1 AND notice_id = ANY($2) AND status = 'pending' AND channel <> 'inapp'`,
-		tenantID, noticeIDs, reason)
-	return err
-}
-
-func (t *notifyTx) NextPending(ctx context.Context, tenantID int64, noticeIDs []int64) ([]notify.Delivery, error) {
-	return collectDeliveries(t.tx.Query(ctx, `SELECT DISTINCT ON (d.notice_id) `+deliveryCols+` FROM deliveries d
+// NextPending implements notify.DeliveryStore.
+func (s *NotifyStore) NextPending(ctx context.Context, tenantID int64, noticeIDs []int64) ([]notify.Delivery, error) {
+	return collectDeliveries(s.pool.Query(ctx, `SELECT DISTINCT ON (d.notice_id) `+deliveryCols+` FROM deliveries d
 		WHERE d.tenant_id = $1 AND d.notice_id = ANY($2) AND d.status = 'pending' AND d.channel <> 'inapp'
 		ORDER BY d.notice_id, d.seq`, tenantID, noticeIDs))
 }
 
-func (t *notifyTx) UseCredit(ctx context.Context, tenantID, deputyID int64, templateID string) error {
-	_, err := t.tx.Exec(ctx, `UPDATE notify_credits SET one_time = one_time - 1, updated_at = now()
-		WHERE tenant_id = $1 AND deputy_id = $2 AND template_id = $3 AND one_time > 0 AND NOT long_term`,
-		tenantID, deputyID, templateID)
-	return err
-}
-
-func (t *notifyTx) ClearCredit(ctx context.Context, tenantID, deputyID int64, templateID string) error {
-	_, err := t.tx.Exec(ctx, `UPDATE notify_credits SET one_time = 0, long_term = false, updated_at = now()
+// ClearCredit implements notify.DeliveryStore (after 43101).
+func (s *NotifyStore) ClearCredit(ctx context.Context, tenantID, deputyID int64, templateID string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE notify_credits SET one_time = 0, long_term = false, updated_at = now()
 		WHERE tenant_id = $1 AND deputy_id = $2 AND template_id = $3`, tenantID, deputyID, templateID)
 	return err
 }
 
-func (t *notifyTx) ClearFollowing(ctx context.Context, tenantID, deputyID int64) error {
-	_, err := t.tx.Exec(ctx, `UPDATE deputies SET oa_following = false WHERE tenant_id = $1 AND id = $2`, tenantID, deputyID)
+// ClearFollowing implements notify.DeliveryStore (after 43004).
+func (s *NotifyStore) ClearFollowing(ctx context.Context, tenantID, deputyID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE deputies SET oa_following = false WHERE tenant_id = $1 AND id = $2`, tenantID, deputyID)
 	return err
 }
 

@@ -15,7 +15,8 @@ import (
 
 // notifyTx implements notify.PublishTx and notify.DeliveryTx on one transaction.
 type notifyTx struct {
-	tx pgx.Tx
+	tx       pgx.Tx
+	settings map[int64]notify.Settings // per transaction
 }
 
 // RelayBatch implements notify.RelayStore.
@@ -183,6 +184,20 @@ func nzi(s []int64) []int64 {
 }
 
 func (t *notifyTx) Settings(ctx context.Context, tenantID int64) (notify.Settings, error) {
+	if s, ok := t.settings[tenantID]; ok {
+		return s, nil
+	}
+	s, err := t.loadSettings(ctx, tenantID)
+	if err == nil {
+		if t.settings == nil {
+			t.settings = map[int64]notify.Settings{}
+		}
+		t.settings[tenantID] = s
+	}
+	return s, err
+}
+
+func (t *notifyTx) loadSettings(ctx context.Context, tenantID int64) (notify.Settings, error) {
 	s := notify.DefaultSettings()
 	var mins int
 	err := t.tx.QueryRow(ctx, `SELECT digest_minutes, quiet_start, quiet_end FROM notify_settings WHERE tenant_id = $1`,
@@ -216,39 +231,34 @@ func (t *notifyTx) InsertNotice(ctx context.Context, n *notify.Notice, channels 
 	if err != nil {
 		return false, nil, err
 	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO notices (tenant_id, recipient_kind, recipient_id, kind, title, body, page,
-			suggestion_id, fields, delivery_key, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (tenant_id, delivery_key) DO NOTHING RETURNING id`,
-		n.TenantID, n.RecipientKind, n.RecipientID, n.Kind, n.Title, n.Body, n.Page, n.SuggestionID, fields,
-		n.DeliveryKey, now).Scan(&n.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil, nil // already created by an earlier run
-	}
-	if err != nil {
-		return false, nil, err
-	}
-	n.CreatedAt = now
-	rows, err := t.tx.Query(ctx, `INSERT INTO deliveries (tenant_id, notice_id, channel, seq, recipient_kind, recipient_id,
+	rows, err := t.tx.Query(ctx, `WITH n AS (
+			INSERT INTO notices (tenant_id, recipient_kind, recipient_id, kind, title, body, page,
+				suggestion_id, fields, delivery_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (tenant_id, delivery_key) DO NOTHING RETURNING id)
+		INSERT INTO deliveries (tenant_id, notice_id, channel, seq, recipient_kind, recipient_id,
 			status, send_after, sent_at, created_at, updated_at)
-		SELECT $1, $2, c.ch, c.ord, $3, $4,
+		SELECT $1, n.id, c.ch, c.ord, $2, $3,
 		       CASE WHEN c.ch = 'inapp' THEN 'sent' ELSE 'pending' END,
-		       CASE WHEN c.ch = 'inapp' THEN $5::timestamptz ELSE $6::timestamptz END,
-		       CASE WHEN c.ch = 'inapp' THEN $5::timestamptz END, $5, $5
-		FROM unnest($7::text[]) WITH ORDINALITY AS c(ch, ord)
-		RETURNING id, channel, seq, send_after`,
-		n.TenantID, n.ID, n.RecipientKind, n.RecipientID, now, sendAfter, channels)
+		       CASE WHEN c.ch = 'inapp' THEN $11::timestamptz ELSE $12::timestamptz END,
+		       CASE WHEN c.ch = 'inapp' THEN $11::timestamptz END, $11, $11
+		FROM n, unnest($13::text[]) WITH ORDINALITY AS c(ch, ord)
+		RETURNING notice_id, id, channel, seq, send_after`,
+		n.TenantID, n.RecipientKind, n.RecipientID, n.Kind, n.Title, n.Body, n.Page, n.SuggestionID, fields,
+		n.DeliveryKey, now, sendAfter, channels)
 	if err != nil {
-		return false, nil, fmt.Errorf("insert deliveries: %w", err)
+		return false, nil, fmt.Errorf("insert notice: %w", err)
 	}
 	var first *notify.Delivery
+	created := false
 	for rows.Next() {
-		d := notify.Delivery{TenantID: n.TenantID, NoticeID: n.ID, RecipientKind: n.RecipientKind,
+		d := notify.Delivery{TenantID: n.TenantID, RecipientKind: n.RecipientKind,
 			RecipientID: n.RecipientID, Status: notify.StatusPending}
-		if err := rows.Scan(&d.ID, &d.Channel, &d.Seq, &d.SendAfter); err != nil {
+		if err := rows.Scan(&d.NoticeID, &d.ID, &d.Channel, &d.Seq, &d.SendAfter); err != nil {
 			rows.Close()
 			return false, nil, err
 		}
+		created, n.ID, n.CreatedAt = true, d.NoticeID, now
 		if d.Channel != notify.ChannelInApp && (first == nil || d.Seq < first.Seq) {
 			first = &d
 		}
@@ -256,12 +266,11 @@ func (t *notifyTx) InsertNotice(ctx context.Context, n *notify.Notice, channels 
 	if err := rows.Err(); err != nil {
 		return false, nil, err
 	}
-	return true, first, nil
+	return created, first, nil
 }
 
 var (
 	_ notify.PublishTx     = (*notifyTx)(nil)
-	_ notify.DeliveryTx    = (*notifyTx)(nil)
 	_ notify.RelayStore    = (*NotifyStore)(nil)
 	_ notify.DeliveryStore = (*NotifyStore)(nil)
 	_ notify.PublishStore  = (*NotifyStore)(nil)
