@@ -21,6 +21,17 @@
       chain.classList.toggle("hidden", mode.value !== "joint");
       if (mode.value === "leader_led") key.checked = true;
     };
+    // A unit cannot be both lead and co-unit: hide the lead unit among the co-units.
+    var lead = document.getElementById("lead-unit");
+    var syncLead = function () {
+      document.querySelectorAll('input[name="co_units"]').forEach(function (cb) {
+        var same = cb.value === lead.value;
+        if (same) cb.checked = false;
+        cb.parentNode.classList.toggle("hidden", same);
+      });
+    };
+    lead.addEventListener("change", syncLead);
+    syncLead();
     mode.addEventListener("change", sync);
     sync();
   }
