@@ -106,7 +106,7 @@ func TestWorkerKilledMidRun(t *testing.T) {
 	}
 	defer closeQ()
 	defer w.Stop()
-	waitDone(t, pool, deputies*per, 90*time.Second)
+	waitDone(t, pool, deputies*per, 5*time.Minute)
 
 	calls := map[int64]int{}
 	for _, c := range app.Calls(wechattest.APISubscribeSend) {
