@@ -407,6 +407,7 @@ type Summary struct {
 	CategoryID   int64
 	Category     string
 	ReplyDueAt   *time.Time
+	RatingDueAt  *time.Time // while a reply awaits the deputies' rating
 	UpdatedAt    time.Time
 	CreatedAt    time.Time
 }

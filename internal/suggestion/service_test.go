@@ -608,6 +608,10 @@ func TestCloseAndReopen(t *testing.T) {
 	defer catch(t)
 	b := setup(t)
 	s, _ := b.replied(t, "口袋公园建设", suggestion.ClassA)
+	rows := must(b.svc.List(b.ctx, b.deputy(0), suggestion.ListFilter{}))
+	if len(rows) != 1 || rows[0].RatingDueAt == nil || !rows[0].RatingDueAt.After(b.now) {
+		t.Fatalf("a replied suggestion's list row must carry the rating deadline: %+v", rows)
+	}
 	_, err := b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "代表未评价")
 	wantErr(t, err, suggestion.ErrInvalidTransition, "rating_window_open")
 	b.now = b.now.AddDate(0, 2, 0)

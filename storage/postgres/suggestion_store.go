@@ -256,16 +256,18 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	switch {
 	case a.IsDeputy():
+		// Led and co-signed are two index scans; OR-ing them in one predicate would make the
+		// planner walk the tenant's suggestions instead.
 		d := arg(a.ID)
-		lead := "s.lead_deputy_id=" + d
-		co := "s.id IN (SELECT suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d + " AND c.state IN ('accepted','invited','merged'))"
+		lead := "SELECT id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d
+		co := "SELECT suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d + " AND c.state IN ('accepted','invited','merged')"
 		switch f.Role {
 		case "lead":
-			where = append(where, lead)
+			where = append(where, "s.lead_deputy_id="+d)
 		case "cosigned":
-			where = append(where, co)
+			where = append(where, "s.id IN ("+co+")")
 		default:
-			where = append(where, "("+lead+" OR "+co+")")
+			where = append(where, "s.id IN ("+lead+" UNION "+co+")")
 		}
 	case a.SeesWholeTenant():
 		where = append(where, "s.status <> 'draft'")
@@ -310,7 +312,7 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 	}
 	limit := arg(f.Limit)
 	sql := `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
-		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.updated_at, s.created_at
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
@@ -328,7 +330,7 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 	for rows.Next() {
 		var x suggestion.Summary
 		if err := rows.Scan(&x.ID, &x.Number, &x.Title, &x.Status, &x.Mode, &x.IsKey, &x.LeadDeputyID, &x.LeadName,
-			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.UpdatedAt, &x.CreatedAt); err != nil {
+			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.RatingDueAt, &x.UpdatedAt, &x.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan summary: %w", err)
 		}
 		out = append(out, x)
@@ -340,7 +342,7 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 // text (title weighted above body; see migration 00003), best first.
 func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
 	return s.summaries(ctx, `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
-		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.updated_at, s.created_at
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id,
