@@ -47,6 +47,13 @@ func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 		"Console sign-in: tenant code jyg, any login above, password "+demoPassword,
 		"Unit logins: zhujian jiaoyu weijian jiaotong renshe shengtai nongye fagai chengguan jiaojing (+ -leader)",
 		"Deputies dev-deputy1 … dev-deputy36 log in to the mini-program with the code of that name")
+	if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
+		// The fake official account's settings (not secrets: they exist only in this process),
+		// so a signed message can be sent to the bot with wechattest.SignQuery.
+		app := d.wechatFake.DevApp()
+		info.Notes = append(info.Notes, fmt.Sprintf("Bot: POST /wechat/oa/%s with fake official account appid %s, token %s, AES key %s",
+			demoTenantCode, app.OAAppID, app.OAToken, app.OAAESKey))
+	}
 	return info, nil
 }
 

@@ -48,8 +48,8 @@ func mountBot(r *gin.Engine, d *deps) error {
 		return fmt.Errorf("bot: %w", err)
 	}
 	// Background jobs (photo fetch, customer-service answers) are bounded by their own
-	// timeout; Close cancels and waits for them at shutdown.
-	d.closers = append(d.closers, b.Close)
+	// timeout; Close cancels and waits for them at shutdown, before the pools close.
+	d.onStop = append(d.onStop, b.Close)
 	bot.Mount(r, b, srv, accounts)
 	d.log.Info("official-account bot mounted", "path", bot.Path)
 	return nil
