@@ -87,7 +87,7 @@ func (a *API) allow(c *gin.Context, tenantID int64, subject string, limit int) b
 	return true
 }
 
-// ipLimit bounds every request per client IP.
+// ipLimit bounds anonymous requests per client IP.
 func (a *API) ipLimit(c *gin.Context) {
 	if a.allow(c, 0, "ip:"+c.ClientIP(), a.Limits.PerIP) {
 		c.Next()
@@ -110,18 +110,24 @@ func (a *API) userLimit(c *gin.Context) {
 	}
 }
 
-// session resolves "Authorization: Bearer <token>".
+// session resolves "Authorization: Bearer <token>". A request without a valid session
+// counts against its IP's limit (anonymous floods and token guessing), so a valid one costs
+// one Redis read plus the per-user count.
 func (a *API) session(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
-		a.fail(c, errUnauthorized)
+		if a.allow(c, 0, "ip:"+c.ClientIP(), a.Limits.PerIP) {
+			a.fail(c, errUnauthorized)
+		}
 		return
 	}
 	s, err := a.Sessions.Lookup(c.Request.Context(), token)
 	if err != nil {
 		if errors.Is(err, account.ErrNoSession) {
-			a.fail(c, errUnauthorized)
+			if a.allow(c, 0, "ip:"+c.ClientIP(), a.Limits.PerIP) {
+				a.fail(c, errUnauthorized)
+			}
 		} else {
 			a.fail(c, errors.Join(errUnavailable, err))
 		}

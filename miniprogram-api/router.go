@@ -4,13 +4,14 @@ import "github.com/gin-gonic/gin"
 
 // routes is the whole route table of the mini-program API, one line per route.
 func (a *API) routes(r gin.IRouter) {
-	v1 := r.Group("/api/v1", a.recoverJSON, a.noStore, a.limitBody, a.ipLimit)
-	v1.GET("/openapi.yaml", a.openAPISpec)
-	v1.GET("/docs", a.docsPage)
-	v1.GET("/wechat/push", a.pushEcho)
-	v1.POST("/wechat/push", a.pushReceive)
-	v1.POST("/auth/login", a.loginLimit, a.login)
+	v1 := r.Group("/api/v1", a.recoverJSON, a.noStore, a.limitBody)
+	v1.GET("/openapi.yaml", a.ipLimit, a.openAPISpec)
+	v1.GET("/docs", a.ipLimit, a.docsPage)
+	v1.GET("/wechat/push", a.ipLimit, a.pushEcho)
+	v1.POST("/wechat/push", a.ipLimit, a.pushReceive)
+	v1.POST("/auth/login", a.ipLimit, a.loginLimit, a.login)
 
+	// Signed-in routes are limited per user; failed sign-ins count against the IP (session).
 	s := v1.Group("", a.session, a.userLimit)
 	s.POST("/auth/bind/phone", a.loginLimit, a.bindPhone)
 	s.POST("/auth/bind/invite", a.loginLimit, a.bindInvite)

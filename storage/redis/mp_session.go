@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"jianyi/internal/account"
 )
 
@@ -83,20 +85,46 @@ func (s *MPSessions) Delete(ctx context.Context, token string) error {
 	return nil
 }
 
-// MPLimiter adapts the sliding-window limiter to the mini-program API's keys
-// (jy:{t<tenant>}:mp:rl:<subject>, or jy:g:mp:rl:<subject> before a tenant is known).
+// MPLimiter is the mini-program API's rate limiter: a fixed-window counter per subject
+// (one INCR, and a PEXPIRE on the first hit, in one script call). It is cheaper than the
+// sliding window and sits on every request; a window boundary may let up to twice the
+// limit through, which is fine for protecting capacity. Keys: jy:{t<tenant>}:mp:rl:<subject>,
+// or jy:g:mp:rl:<subject> before a tenant is known.
 type MPLimiter struct {
-	l *RateLimiter
+	rdb *Client
 }
 
 // NewMPLimiter returns the API's limiter on rdb.
-func NewMPLimiter(rdb *Client) *MPLimiter { return &MPLimiter{l: NewRateLimiter(rdb)} }
+func NewMPLimiter(rdb *Client) *MPLimiter { return &MPLimiter{rdb: rdb} }
 
-// Allow counts one hit of subject.
+var fixedWindowScript = goredis.NewScript(`
+local n = redis.call("INCR", KEYS[1])
+if n == 1 then
+	redis.call("PEXPIRE", KEYS[1], ARGV[1])
+end
+local ttl = redis.call("PTTL", KEYS[1])
+if ttl < 0 then
+	redis.call("PEXPIRE", KEYS[1], ARGV[1])
+	ttl = tonumber(ARGV[1])
+end
+return {n, ttl}`)
+
+// Allow counts one hit of subject and reports whether it is within limit for this window;
+// when not, retryAfter is the time left in the window.
 func (m *MPLimiter) Allow(ctx context.Context, tenantID int64, subject string, limit int, window time.Duration) (bool, time.Duration, error) {
+	if limit <= 0 || window < time.Millisecond {
+		return false, 0, errors.New("redis: rate limit and window must be positive")
+	}
 	key := GlobalKey("mp", "rl", subject)
 	if tenantID > 0 {
 		key = Key(tenantID, "mp", "rl", subject)
 	}
-	return m.l.Allow(ctx, key, limit, window)
+	res, err := fixedWindowScript.Run(ctx, m.rdb, []string{key}, window.Milliseconds()).Int64Slice()
+	if err != nil {
+		return false, 0, fmt.Errorf("redis: rate limit: %w", err)
+	}
+	if len(res) != 2 {
+		return false, 0, fmt.Errorf("redis: rate limit: unexpected reply %v", res)
+	}
+	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond, nil
 }
