@@ -35,8 +35,10 @@ func (s *NotifyStore) RelayBatch(ctx context.Context, limit int, fn func(context
 				return ev, err
 			}
 			if len(raw) > 0 {
+				// A payload that is not an object must not block the relay: the event is
+				// planned without it (texts then omit numbers and reasons).
 				if err := json.Unmarshal(raw, &ev.Payload); err != nil {
-					return ev, fmt.Errorf("outbox %d payload: %w", ev.ID, err)
+					ev.Payload = nil
 				}
 			}
 			return ev, nil
