@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -70,12 +71,15 @@ type bundle struct {
 	client  *http.Client
 	objects *objects.Store
 	checked *respCheck
+	// lastToken is the journey's session token, checked against the logs.
+	lastToken string
 }
 
 type setupOpts struct {
 	limits        mpapi.Limits
 	limiterPrefix string
 	noPush        bool
+	logs          io.Writer
 }
 
 const pushToken = "push-token"
@@ -90,7 +94,11 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	rdb := redistest.New(t)
 	store := objtest.New(t)
 	app := wechattest.Start().NewApp(t)
-	wc, err := wechat.New(app.Config(), wechattest.NewMemoryCache(), nil)
+	var wlog *slog.Logger
+	if o.logs != nil {
+		wlog = slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	wc, err := wechat.New(app.Config(), wechattest.NewMemoryCache(), wlog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +127,11 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Inbox:       notify.NewInbox(ns, nil),
 		Credits:     notify.NewCredits(ns),
 		Limits:      limits,
+	}
+	if o.logs != nil {
+		log := slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		d.Log = log
+		d.Media = media.NewService(mstore, objects.MediaAdapter{S: store}, wc, nil, log)
 	}
 	if !o.noPush {
 		d.Push = &wechat.MPPush{Token: pushToken, AppID: app.MiniAppID}
