@@ -133,6 +133,7 @@ type Deliverer struct {
 	CacheFor time.Duration
 	mu       sync.Mutex
 	cache    map[int64]tenantCache
+	pauses   map[pauseKey]pauseState
 }
 
 type tenantCache struct {
@@ -140,6 +141,42 @@ type tenantCache struct {
 	set  Settings
 	tpls TemplateSet
 }
+
+// paused asks the Pauser at most once a second per tenant and channel (one Redis round trip
+// saved per delivery); a pause set by this process is seen at once.
+func (d *Deliverer) paused(ctx context.Context, tenantID int64, channel string, now time.Time) time.Duration {
+	if d.pause == nil {
+		return 0
+	}
+	k := pauseKey{tenantID, channel}
+	d.mu.Lock()
+	c, ok := d.pauses[k]
+	d.mu.Unlock()
+	if ok && now.Sub(c.checked) < time.Second && now.Sub(c.checked) >= 0 {
+		if left := c.until.Sub(now); left > 0 {
+			return left
+		}
+		return 0
+	}
+	left, err := d.pause.Paused(ctx, tenantID, channel)
+	if err != nil {
+		return 0
+	}
+	d.mu.Lock()
+	if d.pauses == nil {
+		d.pauses = map[pauseKey]pauseState{}
+	}
+	d.pauses[k] = pauseState{checked: now, until: now.Add(left)}
+	d.mu.Unlock()
+	return left
+}
+
+type pauseKey struct {
+	tenantID int64
+	channel  string
+}
+
+type pauseState struct{ checked, until time.Time }
 
 func (d *Deliverer) tenant(ctx context.Context, tenantID int64, now time.Time) (Settings, TemplateSet, error) {
 	d.mu.Lock()
@@ -232,10 +269,8 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID int64) err
 	if dl.SendAfter.After(now) {
 		return &RetryError{At: dl.SendAfter, Reason: "not due"}
 	}
-	if d.pause != nil {
-		if left, err := d.pause.Paused(ctx, tenantID, dl.Channel); err == nil && left > 0 {
-			return &RetryError{At: now.Add(left), Reason: "channel paused"}
-		}
+	if left := d.paused(ctx, tenantID, dl.Channel, now); left > 0 {
+		return &RetryError{At: now.Add(left), Reason: "channel paused"}
 	}
 	set, tpls, err := d.tenant(ctx, tenantID, now)
 	if err != nil {
@@ -431,6 +466,12 @@ func (d *Deliverer) finish(ctx context.Context, p *plan, sendErr error) error {
 			if err := d.pause.Pause(ctx, tenantID, p.lead.Channel, d.QuotaPause); err != nil {
 				d.log.Warn("pause channel failed", "channel", p.lead.Channel, "err", err)
 			}
+			d.mu.Lock()
+			if d.pauses == nil {
+				d.pauses = map[pauseKey]pauseState{}
+			}
+			d.pauses[pauseKey{tenantID, p.lead.Channel}] = pauseState{checked: now, until: now.Add(d.QuotaPause)}
+			d.mu.Unlock()
 		}
 		f.Status, f.SendAfter = StatusPending, now.Add(d.QuotaPause)
 		retErr = &RetryError{At: f.SendAfter, Reason: "quota"}

@@ -17,6 +17,7 @@ import (
 type notifyTx struct {
 	tx       pgx.Tx
 	settings map[int64]notify.Settings // per transaction
+	facts    map[[2]int64]notify.SuggestionFacts
 }
 
 // RelayBatch implements notify.RelayStore.
@@ -82,6 +83,20 @@ func notFound(err error, what string) error {
 }
 
 func (t *notifyTx) Suggestion(ctx context.Context, tenantID, id int64) (notify.SuggestionFacts, error) {
+	if f, ok := t.facts[[2]int64{tenantID, id}]; ok {
+		return f, nil
+	}
+	f, err := t.suggestion(ctx, tenantID, id)
+	if err == nil {
+		if t.facts == nil {
+			t.facts = map[[2]int64]notify.SuggestionFacts{}
+		}
+		t.facts[[2]int64{tenantID, id}] = f
+	}
+	return f, err
+}
+
+func (t *notifyTx) suggestion(ctx context.Context, tenantID, id int64) (notify.SuggestionFacts, error) {
 	var f notify.SuggestionFacts
 	err := t.tx.QueryRow(ctx, `SELECT title, COALESCE(number, 0), lead_deputy_id, COALESCE(leader_user_id, 0)
 		FROM suggestions WHERE tenant_id = $1 AND id = $2`, tenantID, id).
