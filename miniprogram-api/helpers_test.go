@@ -71,6 +71,7 @@ type bundle struct {
 	client  *http.Client
 	objects *objects.Store
 	checked *respCheck
+	media   *media.Service
 	// lastToken is the journey's session token, checked against the logs.
 	lastToken string
 }
@@ -147,7 +148,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	rc := newRespCheck(t)
-	return &bundle{t: t, pool: pool, app: app, sugg: sugg, clock: clk, srv: srv, objects: store, checked: rc,
+	return &bundle{t: t, pool: pool, app: app, sugg: sugg, clock: clk, srv: srv, objects: store, checked: rc, media: d.Media,
 		client: &http.Client{Transport: &validatingTransport{rc: rc, base: http.DefaultTransport}, Timeout: 30 * time.Second}}
 }
 

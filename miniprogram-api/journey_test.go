@@ -130,6 +130,12 @@ func TestDeputyJourney(t *testing.T) {
 	if n := b.count(`SELECT count(*) FROM attachments WHERE check_status = 'unchecked'`); n != 1 {
 		t.Fatalf("%d unchecked photos after one failed check, want 1", n)
 	}
+	if n, err := b.media.Recheck(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("recheck: %d %v", n, err)
+	}
+	if n := b.count(`SELECT count(*) FROM attachments WHERE check_status = 'pending' AND check_trace_id <> ''`); n != 3 {
+		t.Fatalf("%d photos under check after the retry, want 3", n)
+	}
 
 	// The served copy is re-encoded: no EXIF left.
 	var detail struct {

@@ -97,6 +97,9 @@ type Store interface {
 	// risky hides the photo and flags it for staff. found=false for an unknown trace.
 	ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (found bool, err error)
 	Attachments(ctx context.Context, tenantID int64, t Target) ([]Attachment, error)
+	// Unchecked lists photos whose image check was never submitted (WeChat was down), with
+	// the owner's mini-program openid, oldest first.
+	Unchecked(ctx context.Context, limit int) ([]Unchecked, error)
 	InsertUpload(ctx context.Context, u Upload) error
 	Upload(ctx context.Context, tenantID int64, key string) (Upload, error) // ErrNotFound
 	CompleteUpload(ctx context.Context, tenantID int64, key string, attachmentID int64) error
@@ -318,6 +321,36 @@ func (s *Service) check(ctx context.Context, att *Attachment, openid string) {
 	if err := s.store.SetCheck(ctx, att.TenantID, att.ID, trace, status); err != nil {
 		s.log.WarnContext(ctx, "record image check failed", "attachment_id", att.ID, "error", err)
 	}
+}
+
+// Unchecked is a photo waiting for its image check, and whose check it is.
+type Unchecked struct {
+	Attachment Attachment
+	OpenID     string
+}
+
+// Recheck submits the image check of up to limit photos left "unchecked" (a job for the
+// worker's periodic loop); it returns how many were submitted.
+func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
+	if s.checker == nil {
+		return 0, nil
+	}
+	xs, err := s.store.Unchecked(ctx, limit)
+	if err != nil {
+		return 0, fmt.Errorf("list unchecked photos: %w", err)
+	}
+	n := 0
+	for i := range xs {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		att := xs[i].Attachment
+		s.check(ctx, &att, xs[i].OpenID)
+		if att.CheckStatus == "pending" {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // ApplyCheck applies a wxa_media_check result (from the push endpoint).

@@ -141,6 +141,35 @@ func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Ta
 	return out, rows.Err()
 }
 
+// Unchecked lists photos whose image check was never submitted, across tenants (tenant by
+// tenant through the (tenant_id, ...) primary key), with their owner's openid.
+func (s *MediaStore) Unchecked(ctx context.Context, limit int) ([]media.Unchecked, error) {
+	rows, err := s.pool.Query(ctx, `SELECT a.tenant_id, a.id, coalesce(a.suggestion_id, 0), coalesce(a.snap_id, 0),
+		coalesce(a.owner_deputy_id, 0), a.object_key, a.thumb_key, d.mp_openid
+		FROM attachments a JOIN deputies d ON d.tenant_id = a.tenant_id AND d.id = a.owner_deputy_id
+		WHERE a.tenant_id IN (SELECT id FROM tenants) AND a.check_status = 'unchecked' AND d.mp_openid IS NOT NULL
+		ORDER BY a.created_at LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list unchecked attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []media.Unchecked
+	for rows.Next() {
+		var u media.Unchecked
+		var sugg, snap int64
+		a := &u.Attachment
+		if err := rows.Scan(&a.TenantID, &a.ID, &sugg, &snap, &a.OwnerDeputy, &a.ObjectKey, &a.ThumbKey, &u.OpenID); err != nil {
+			return nil, fmt.Errorf("scan unchecked attachment: %w", err)
+		}
+		a.Target = media.Target{Kind: media.KindSuggestion, ID: sugg}
+		if snap != 0 && sugg == 0 {
+			a.Target = media.Target{Kind: media.KindSnap, ID: snap}
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // InsertUpload records a presigned POST.
 func (s *MediaStore) InsertUpload(ctx context.Context, u media.Upload) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO mp_uploads (tenant_id, object_key, deputy_id, target_kind, target_id, expires_at)
