@@ -47,7 +47,9 @@ func (m MediaAdapter) Stat(ctx context.Context, key string) (int64, error) {
 }
 
 // Remove deletes key.
-func (m MediaAdapter) Remove(ctx context.Context, key string) error { return mediaErr(m.S.Remove(ctx, key)) }
+func (m MediaAdapter) Remove(ctx context.Context, key string) error {
+	return mediaErr(m.S.Remove(ctx, key))
+}
 
 // PresignedGet signs a GET of key.
 func (m MediaAdapter) PresignedGet(ctx context.Context, key string, ttl time.Duration) (string, error) {
