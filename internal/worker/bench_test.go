@@ -38,7 +38,15 @@ func BenchmarkDeliveriesEndToEnd(b *testing.B) {
 	n := deputies * per
 	start := time.Now()
 	addEvents(b, pool, deputies, per)
+	var relayed time.Duration
 	for {
+		if relayed == 0 {
+			var c int
+			_ = pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE dispatched_at IS NULL`).Scan(&c)
+			if c == 0 {
+				relayed = time.Since(start)
+			}
+		}
 		if _, got := rec.snapshot(); got >= n {
 			break
 		}
@@ -56,5 +64,6 @@ func BenchmarkDeliveriesEndToEnd(b *testing.B) {
 	b.ReportMetric(base.RPS, "baseline_rps")
 	b.Log(timingSummary())
 	b.Log(sendSummary())
+	b.Logf("outbox relayed after %s", relayed.Round(time.Millisecond))
 	b.Logf("%d deliveries in %s = %.0f/s; baseline %v", n, el.Round(time.Millisecond), dps, base)
 }

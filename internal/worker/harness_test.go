@@ -80,7 +80,7 @@ type tuning struct {
 	stale       time.Duration
 }
 
-var testTuning = tuning{concurrency: 25, sendTimeout: 500 * time.Millisecond, lease: 3 * time.Second, stale: 3 * time.Second}
+var testTuning = tuning{concurrency: envInt("JIANYI_BENCH_CONCURRENCY", 25), sendTimeout: 500 * time.Millisecond, lease: 3 * time.Second, stale: 3 * time.Second}
 
 // newWorker builds one worker "process": relay, reconciler and the asynq server.
 func newWorker(pool *pgxpool.Pool, rdb *goredis.Client, wx *wechat.Client, tu tuning) (*worker.Worker, func()) {
@@ -308,4 +308,11 @@ func sendSummary() string {
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
 	return fmt.Sprintf("send calls %d p50 %v p90 %v p99 %v", len(ts), ts[len(ts)/2], ts[len(ts)*9/10], ts[len(ts)*99/100])
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
