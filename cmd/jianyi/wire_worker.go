@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
+
+	"jianyi/internal/media"
+	"jianyi/storage/objects"
 
 	"jianyi/internal/notify"
 	"jianyi/internal/remind"
@@ -34,7 +38,19 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	publisher := notify.NewPublisher(store, queue, clock, log)
 	reminders := remind.New(postgres.NewRemindStore(d.pool), queue, publisher, clock, log)
 
-	w := worker.New(queue, worker.Config{}, deliverer, reminders, log, relay, reconciler, reminders)
+	loops := []worker.Loop{relay, reconciler, reminders}
+	if d.wechat != nil {
+		// Photos whose WeChat image check could not be submitted (requests-miniprogram.md).
+		photos := media.NewService(postgres.NewMediaStore(d.pool), objects.MediaAdapter{S: d.objects}, d.wechat, nil, log)
+		loops = append(loops, worker.Every("media_recheck", 10*time.Minute, func(ctx context.Context) error {
+			n, err := photos.Recheck(ctx, 100)
+			if n > 0 {
+				log.Info("photo checks resubmitted", "count", n)
+			}
+			return err
+		}, log))
+	}
+	w := worker.New(queue, worker.Config{}, deliverer, reminders, log, loops...)
 	if err := w.Start(ctx); err != nil {
 		_ = queue.Close()
 		return nil, err

@@ -20,6 +20,10 @@ type OutboxEvent struct {
 	CreatedAt    time.Time
 }
 
+// EvNudged is a deputy's 催办 (internal/nudge.EvNudged; repeated here so notify does not
+// depend on the bot's package).
+const EvNudged = "suggestion.nudged"
+
 // SuggestionFacts is what notice texts say about a suggestion.
 type SuggestionFacts struct {
 	Title        string
@@ -248,6 +252,9 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		out = append(out, NoticeSpec{Audience: Audience{DeputyIDs: p.ints("deputy_ids")}, Kind: KindCosignInvited, Title: "联名邀请",
 			Body: "有代表邀请您联名提出建议" + subj + "，请确认。", Page: pageSuggestion(sid),
 			Fields: fields(sg.Title, "待确认", "邀请您联名", at)})
+	case EvNudged:
+		out = append(out, toStaff(Audience{UnitIDs: p.ints("unit_ids"), UnitRoles: unitStaff}, KindNudged, "代表催办",
+			"代表催促办理建议"+subj+"，请抓紧办理并及时反馈。", "代表催办", "请抓紧办理并反馈"))
 	case suggestion.EvExtensionRequested:
 		as, err := lk.Assignment(ctx, ev.TenantID, p.int("assignment_id"))
 		if err != nil {

@@ -199,7 +199,7 @@ func TestTemplateTextsWithinLimits(t *testing.T) {
 		suggestion.EvContactRecorded, suggestion.EvContactDisputed, suggestion.EvProgress, suggestion.EvCoOpinion,
 		suggestion.EvReplied, suggestion.EvRated, suggestion.EvRehandling, suggestion.EvEscalated, suggestion.EvTracking,
 		suggestion.EvCommitmentDone, suggestion.EvImplementationDue, suggestion.EvClosed, suggestion.EvReopened,
-		suggestion.EvMerged, suggestion.EvExtensionRequested, suggestion.EvExtensionDecided, suggestion.EvCosignInvited}
+		suggestion.EvMerged, suggestion.EvExtensionRequested, suggestion.EvExtensionDecided, suggestion.EvCosignInvited, notify.EvNudged}
 	for _, ev := range events {
 		payload := fmt.Sprintf(`{"number": 12, "reason": %q, "unit_ids": [%d], "assignment_id": %d, "unit_id": %d,
 			"due_at": "2026-06-22T15:59:59Z", "rating": "unsatisfied", "open_commitments": 1, "stage": "before",

@@ -35,6 +35,7 @@ const (
 	KindReturnRequested = "return_requested"
 	KindExtension       = "extension_requested"
 	KindReturnDecided   = "return_decided"
+	KindNudged          = "nudged"
 	KindUnsatisfied     = "unsatisfied"
 	KindDisputed        = "contact_disputed"
 	KindEscalated       = "escalated"
@@ -48,7 +49,7 @@ const (
 var Kinds = []string{
 	KindReceived, KindReturned, KindRegistered, KindAssigned, KindAccepted, KindContactRecorded,
 	KindProgress, KindReplied, KindRehandling, KindCommitmentDone, KindClosed, KindReopened, KindMerged,
-	KindNotRegistered, KindCosignInvited, KindReturnDecided,
+	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged,
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 }
