@@ -67,6 +67,6 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 // stays pending (the in-app notice is always there).
 type noSender struct{}
 
-func (noSender) Send(context.Context, notify.Message) error { return errNoWechat }
+func (noSender) Send(context.Context, notify.Message) (int64, error) { return 0, errNoWechat }
 
 var errNoWechat = errors.New("wechat client not configured")

@@ -42,6 +42,7 @@ type Finish struct {
 	SkipReason  string
 	UseCredit   string // one-time credit of this template consumed (deputy = lead's recipient)
 	DeputyID    int64
+	MsgID       int64 // WeChat msgid of a sent official-account template
 	At          time.Time
 }
 
@@ -69,6 +70,10 @@ type DeliveryStore interface {
 	NextPending(ctx context.Context, tenantID int64, noticeIDs []int64) ([]Delivery, error)
 	ClearCredit(ctx context.Context, tenantID, deputyID int64, templateID string) error
 	ClearFollowing(ctx context.Context, tenantID, deputyID int64) error
+	// RecordTemplateResult stores WeChat's delivery report of an official-account template
+	// (by msgid); failedReason, when not empty, marks the delivery failed. Unknown msgids
+	// change nothing.
+	RecordTemplateResult(ctx context.Context, tenantID, msgID int64, result, failedReason string) error
 	// Runnable lists, oldest first, the first pending push delivery of notices whose earlier
 	// channels are finished, due before until and untouched since quietSince.
 	Runnable(ctx context.Context, quietSince, until time.Time, limit int) ([]Job, error)
@@ -88,9 +93,10 @@ type Message struct {
 	Body       string
 }
 
-// Sender sends pushes; WeChatSender is the real one.
+// Sender sends pushes; WeChatSender is the real one. msgID is WeChat's message id when the
+// channel returns one (official-account templates), else 0.
 type Sender interface {
-	Send(ctx context.Context, m Message) error
+	Send(ctx context.Context, m Message) (msgID int64, err error)
 }
 
 // Pauser pauses a channel of a tenant after a quota error (a Redis key with a TTL).
@@ -223,6 +229,7 @@ type plan struct {
 	msg       Message
 	creditTpl string // one-time credit to consume on success ("" for long-term or none)
 	now       time.Time
+	msgID     int64
 }
 
 func (p *plan) batchIDs() []int64 {
@@ -312,11 +319,12 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID int64) err
 		p.keepBatch(claimed)
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
-	sendErr := d.sender.Send(sctx, p.msg)
+	msgID, sendErr := d.sender.Send(sctx, p.msg)
 	cancel()
 	if d.onSendResult != nil {
 		d.onSendResult(p.lead, sendErr)
 	}
+	p.msgID = msgID
 	return d.finish(ctx, p, sendErr)
 }
 
@@ -449,6 +457,7 @@ func (d *Deliverer) finish(ctx context.Context, p *plan, sendErr error) error {
 		f.BatchStatus = StatusSent
 		f.SkipNotices, f.SkipReason = p.noticeIDs(), "sent_via_"+p.lead.Channel
 		f.UseCredit = p.creditTpl
+		f.MsgID = p.msgID
 	case errors.Is(sendErr, wechat.ErrNoCredit), errors.Is(sendErr, wechat.ErrNotFollowing), errors.Is(sendErr, wechat.ErrFieldLimit):
 		if errors.Is(sendErr, wechat.ErrNoCredit) {
 			if err := d.store.ClearCredit(ctx, tenantID, p.lead.RecipientID, p.msg.TemplateID); err != nil {
@@ -520,4 +529,34 @@ func reasonOf(err error) string {
 		return "unavailable"
 	}
 	return "error_" + strconv.Itoa(wechat.ErrCode(err))
+}
+
+// Deliveries records what WeChat reports about sent pushes after the fact.
+type Deliveries struct{ store DeliveryStore }
+
+// NewDeliveries builds Deliveries.
+func NewDeliveries(store DeliveryStore) *Deliveries { return &Deliveries{store: store} }
+
+// RecordOATemplateResult stores a TEMPLATESENDJOBFINISH status ("success", "failed:user block",
+// "failed: system failed") for the template message msgID. An unknown msgid is a no-op.
+func (x *Deliveries) RecordOATemplateResult(ctx context.Context, tenantID, msgID int64, status string) error {
+	status = strings.TrimSpace(status)
+	if msgID == 0 || status == "" {
+		return fmt.Errorf("%w: msgid %d status %q", ErrInvalid, msgID, status)
+	}
+	failed := ""
+	switch {
+	case status == "success":
+	case strings.Contains(status, "block"):
+		failed = "user_block"
+	case strings.HasPrefix(status, "failed"):
+		failed = "system_failed"
+	}
+	if len(status) > 64 {
+		status = status[:64]
+	}
+	if err := x.store.RecordTemplateResult(ctx, tenantID, msgID, status, failed); err != nil {
+		return fmt.Errorf("record template result %d: %w", msgID, err)
+	}
+	return nil
 }

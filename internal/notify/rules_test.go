@@ -220,3 +220,31 @@ func TestDuplicateTasksSendOnce(t *testing.T) {
 		t.Fatalf("8 concurrent tasks for one delivery made %d sends", n)
 	}
 }
+
+func TestTemplateSendJobFinishRecorded(t *testing.T) {
+	t.Parallel()
+	b, pub, _ := rulesSetup(t, 0, false)
+	dep := b.tn.Deputies[0] // no subscribe credit: the official account carries it
+	b.publish(t, pub, "a", dep)
+	b.drain(t)
+	var msgID int64
+	if err := b.pool.QueryRow(b.ctx, `SELECT COALESCE(wechat_msgid, 0) FROM deliveries WHERE tenant_id = $1 AND channel = 'oa_template' AND status = 'sent'`, b.tn.ID).Scan(&msgID); err != nil || msgID == 0 {
+		t.Fatalf("template msgid not kept: %d %v", msgID, err)
+	}
+	ds := notify.NewDeliveries(b.store)
+	if err := ds.RecordOATemplateResult(b.ctx, b.tn.ID, msgID+12345, "success"); err != nil {
+		t.Fatalf("unknown msgid must be a no-op: %v", err)
+	}
+	if err := ds.RecordOATemplateResult(b.ctx, b.tn.ID+1, msgID, "failed:user block"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.channelStatus(t, "a"); !strings.Contains(got, "oa_template=sent") {
+		t.Fatalf("another tenant's report changed this one: %s", got)
+	}
+	if err := ds.RecordOATemplateResult(b.ctx, b.tn.ID, msgID, "failed:user block"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.channelStatus(t, "a"); !strings.Contains(got, "oa_template=failed/user_block") {
+		t.Fatalf("after the report: %s", got)
+	}
+}

@@ -16,10 +16,10 @@ type WeChatSender struct {
 }
 
 // Send implements Sender.
-func (s *WeChatSender) Send(ctx context.Context, m Message) error {
+func (s *WeChatSender) Send(ctx context.Context, m Message) (int64, error) {
 	switch m.Channel {
 	case ChannelMPSubscribe:
-		return s.Client.SendSubscribe(ctx, wechat.SubscribeMessage{
+		return 0, s.Client.SendSubscribe(ctx, wechat.SubscribeMessage{
 			ToUser: m.OpenID, TemplateID: m.TemplateID, Page: m.Page, Data: m.Fields, State: s.MPState})
 	default:
 		tm := wechat.TemplateMessage{ToUser: m.OpenID, TemplateID: m.TemplateID, Data: oaData(m)}
@@ -30,8 +30,7 @@ func (s *WeChatSender) Send(ctx context.Context, m Message) error {
 		} else {
 			tm.MiniAppID, tm.PagePath = s.MiniAppID, m.Page
 		}
-		_, err := s.Client.SendTemplate(ctx, tm)
-		return err
+		return s.Client.SendTemplate(ctx, tm)
 	}
 }
 

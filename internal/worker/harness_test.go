@@ -290,13 +290,13 @@ type timedSender struct{ s notify.Sender }
 
 var sendTimings []time.Duration
 
-func (t timedSender) Send(ctx context.Context, m notify.Message) error {
+func (t timedSender) Send(ctx context.Context, m notify.Message) (int64, error) {
 	start := time.Now()
-	err := t.s.Send(ctx, m)
+	id, err := t.s.Send(ctx, m)
 	timingMu.Lock()
 	sendTimings = append(sendTimings, time.Since(start))
 	timingMu.Unlock()
-	return err
+	return id, err
 }
 
 func sendSummary() string {

@@ -147,7 +147,8 @@ func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finis
 			UPDATE deliveries SET status = $3, wechat_code = $4, reason = $5, updated_at = $6,
 				sent_at = CASE WHEN $3 = 'sent' THEN $6::timestamptz ELSE sent_at END,
 				send_after = CASE WHEN $3 = 'pending' THEN $7::timestamptz ELSE send_after END,
-				digest_count = CASE WHEN $8 > 1 THEN $8 ELSE digest_count END
+				digest_count = CASE WHEN $8 > 1 THEN $8 ELSE digest_count END,
+				wechat_msgid = COALESCE(NULLIF($17::bigint, 0), wechat_msgid)
 			WHERE tenant_id = $1 AND id = $2 AND status = 'sending' RETURNING id),
 		batch AS (
 			UPDATE deliveries SET status = $10, reason = $11, updated_at = $6, digest_of = $12,
@@ -164,7 +165,7 @@ func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finis
 			RETURNING 1)
 		SELECT (SELECT count(*) FROM lead), (SELECT count(*) FROM batch), (SELECT count(*) FROM skip), (SELECT count(*) FROM credit)`,
 		tenantID, f.Lead, f.Status, f.Code, f.Reason, f.At, f.SendAfter, f.Count,
-		nzi(f.Batch), f.BatchStatus, batchReason, digestOf, nzi(f.SkipNotices), f.SkipReason, f.UseCredit, f.DeputyID)
+		nzi(f.Batch), f.BatchStatus, batchReason, digestOf, nzi(f.SkipNotices), f.SkipReason, f.UseCredit, f.DeputyID, f.MsgID)
 	return err
 }
 
@@ -185,6 +186,16 @@ func (s *NotifyStore) ClearCredit(ctx context.Context, tenantID, deputyID int64,
 // ClearFollowing implements notify.DeliveryStore (after 43004).
 func (s *NotifyStore) ClearFollowing(ctx context.Context, tenantID, deputyID int64) error {
 	_, err := s.pool.Exec(ctx, `UPDATE deputies SET oa_following = false WHERE tenant_id = $1 AND id = $2`, tenantID, deputyID)
+	return err
+}
+
+// RecordTemplateResult implements notify.DeliveryStore.
+func (s *NotifyStore) RecordTemplateResult(ctx context.Context, tenantID, msgID int64, result, failedReason string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET wechat_result = $3, updated_at = now(),
+			status = CASE WHEN $4 <> '' THEN 'failed' ELSE status END,
+			reason = CASE WHEN $4 <> '' THEN $4 ELSE reason END
+		WHERE tenant_id = $1 AND wechat_msgid = $2 AND channel IN ('oa_template', 'oa_staff')`,
+		tenantID, msgID, result, failedReason)
 	return err
 }
 
