@@ -47,8 +47,7 @@ ALTER TABLE attachments
   ADD COLUMN hidden boolean NOT NULL DEFAULT false,
   ADD COLUMN check_label int NOT NULL DEFAULT 0,
   ADD COLUMN flagged_at timestamptz,
-  ADD COLUMN checked_at timestamptz,
-  ADD COLUMN source_type text NOT NULL DEFAULT '';
+  ADD COLUMN checked_at timestamptz;
 CREATE INDEX attachments_flagged ON attachments (tenant_id, flagged_at) WHERE flagged_at IS NOT NULL;
 
 -- +goose Down
@@ -57,6 +56,5 @@ ALTER TABLE attachments
   DROP COLUMN hidden,
   DROP COLUMN check_label,
   DROP COLUMN flagged_at,
-  DROP COLUMN checked_at,
-  DROP COLUMN source_type;
+  DROP COLUMN checked_at;
 DROP TABLE mp_uploads, oa_bind_codes, invite_codes;
