@@ -8,6 +8,7 @@ import (
 	"jianyi/bot"
 	"jianyi/internal/account"
 	"jianyi/internal/media"
+	"jianyi/internal/notify"
 	"jianyi/internal/nudge"
 	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
@@ -40,9 +41,9 @@ func mountBot(r *gin.Engine, d *deps) error {
 		State:       jredis.NewBotState(d.rdb),
 		WeChat:      d.wechat,
 		Photos:      media.NewService(postgres.NewMediaStore(d.pool), objects.MediaAdapter{S: d.objects}, nil, nil, d.log),
-		// Deliveries: wired when internal/notify exposes RecordOATemplateResult (requests-bot.md).
-		UnionIDs: d.wechat, // user/info: links followers whose unionid the mini-program knows
-		Log:      d.log,
+		Deliveries:  notify.NewDeliveries(postgres.NewNotifyStore(d.pool)), // TEMPLATESENDJOBFINISH reports
+		UnionIDs:    d.wechat,                                              // user/info: links followers whose unionid the mini-program knows
+		Log:         d.log,
 	})
 	if err != nil {
 		return fmt.Errorf("bot: %w", err)
