@@ -65,6 +65,21 @@ type Counts struct {
 	Tracking int // on the tracking list now
 }
 
+// Add returns the sum of two disjoint populations' counts.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{
+		Submitted: c.Submitted + o.Submitted, Registered: c.Registered + o.Registered, NotRegistered: c.NotRegistered + o.NotRegistered,
+		Assigned: c.Assigned + o.Assigned, Replied: c.Replied + o.Replied, RepliedOnTime: c.RepliedOnTime + o.RepliedOnTime,
+		Closed: c.Closed + o.Closed, Overdue: c.Overdue + o.Overdue,
+		ClassA: c.ClassA + o.ClassA, ClassB: c.ClassB + o.ClassB, ClassC: c.ClassC + o.ClassC, ClassD: c.ClassD + o.ClassD,
+		Rated: c.Rated + o.Rated, Satisfied: c.Satisfied + o.Satisfied, BasicallySatisfied: c.BasicallySatisfied + o.BasicallySatisfied,
+		Unsatisfied: c.Unsatisfied + o.Unsatisfied, NoFeedback: c.NoFeedback + o.NoFeedback,
+		ImplRated: c.ImplRated + o.ImplRated, ImplSatisfied: c.ImplSatisfied + o.ImplSatisfied,
+		ImplBasicallySatisfied: c.ImplBasicallySatisfied + o.ImplBasicallySatisfied, ImplUnsatisfied: c.ImplUnsatisfied + o.ImplUnsatisfied,
+		Tracking: c.Tracking + o.Tracking,
+	}
+}
+
 // Ratio is one rate: numerator ÷ denominator, undefined (OK false) when the denominator is 0.
 type Ratio struct {
 	Num, Den int
