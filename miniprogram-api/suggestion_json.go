@@ -56,6 +56,7 @@ type summaryJSON struct {
 	LeadName    string     `json:"lead_name"`
 	Category    string     `json:"category,omitempty"`
 	ReplyDueAt  *time.Time `json:"reply_due_at,omitempty"`
+	RatingDueAt *time.Time `json:"rating_due_at,omitempty"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
@@ -73,7 +74,7 @@ func toSummaries(xs []suggestion.Summary, me int64, limit int) listJSON {
 		}
 		out.Items = append(out.Items, summaryJSON{ID: x.ID, Number: n, Title: x.Title, Status: string(x.Status),
 			StatusLabel: x.Status.Label(), IsKey: x.IsKey, Mine: x.LeadDeputyID == me, LeadName: x.LeadName,
-			Category: x.Category, ReplyDueAt: x.ReplyDueAt, UpdatedAt: x.UpdatedAt})
+			Category: x.Category, ReplyDueAt: x.ReplyDueAt, RatingDueAt: x.RatingDueAt, UpdatedAt: x.UpdatedAt})
 	}
 	if limit > 0 && len(xs) == limit {
 		last := xs[len(xs)-1].ID
