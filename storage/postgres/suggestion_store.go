@@ -256,18 +256,31 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	switch {
 	case a.IsDeputy():
-		// Led and co-signed are two index scans; OR-ing them in one predicate would make the
-		// planner walk the tenant's suggestions instead.
+		// Led and co-signed are two index scans. Without other filters each arm stops at one
+		// page of its own newest rows; with filters the arms must not cut before filtering.
 		d := arg(a.ID)
-		lead := "SELECT id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d
-		co := "SELECT suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d + " AND c.state IN ('accepted','invited','merged')"
+		plain := len(f.Statuses) == 0 && f.CategoryID == 0 && f.MeetingID == 0 && f.UnitID == 0 &&
+			!f.KeyOnly && f.LeaderID == 0 && !f.Overdue && strings.TrimSpace(f.Query) == ""
+		leadCut, coCut := "", ""
+		if f.Before > 0 {
+			b := arg(f.Before)
+			leadCut, coCut = " AND l.id < "+b, " AND c.suggestion_id < "+b
+		}
+		if plain {
+			n := arg(f.Limit)
+			leadCut += " ORDER BY l.id DESC LIMIT " + n
+			coCut += " ORDER BY c.suggestion_id DESC LIMIT " + n
+		}
+		lead := "(SELECT l.id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d + leadCut + ")"
+		co := "(SELECT c.suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d +
+			" AND c.state IN ('accepted','invited','merged')" + coCut + ")"
 		switch f.Role {
 		case "lead":
-			where = append(where, "s.lead_deputy_id="+d)
+			where = append(where, "s.id IN "+lead)
 		case "cosigned":
-			where = append(where, "s.id IN ("+co+")")
+			where = append(where, "s.id IN "+co)
 		default:
-			where = append(where, "s.id IN ("+lead+" UNION "+co+")")
+			where = append(where, "s.id IN ("+lead+" UNION ALL "+co+")")
 		}
 	case a.SeesWholeTenant():
 		where = append(where, "s.status <> 'draft'")
@@ -345,10 +358,11 @@ func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text stri
 		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
-		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id,
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		JOIN suggestion_search x ON x.tenant_id=s.tenant_id AND x.suggestion_id=s.id,
 		suggestion_query($2) q
-		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND s.search @@ q
-		ORDER BY ts_rank(s.search, q) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
+		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND x.search @@ q
+		ORDER BY ts_rank(x.search, q) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
 }
 
 func likeEscape(s string) string {
@@ -357,14 +371,20 @@ func likeEscape(s string) string {
 
 // Detail reads the whole record of a suggestion.
 func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
-	sg, err := s.Get(ctx, tenantID, id)
-	if err != nil {
-		return nil, err
-	}
-	d := &suggestion.Detail{Suggestion: *sg}
+	d := &suggestion.Detail{}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT d.name, coalesce((SELECT name FROM categories WHERE tenant_id=$1 AND id=$3),'')
-		FROM deputies d WHERE d.tenant_id=$1 AND d.id=$2`, tenantID, sg.LeadDeputyID, sg.CategoryID).QueryRow(func(r pgx.Row) error {
+	b.Queue(`SELECT `+suggestionCols+` FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
+		sg, err := scanSuggestion(r)
+		if err != nil {
+			return err
+		}
+		d.Suggestion = *sg
+		return nil
+	})
+	b.Queue(`SELECT d.name, coalesce(c.name,'') FROM suggestions s
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		WHERE s.tenant_id=$1 AND s.id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&d.LeadName, &d.Category)
 	})
 	b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
@@ -460,6 +480,10 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 		return err
 	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		var de *suggestion.Error
+		if errors.As(err, &de) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("read suggestion detail: %w", err)
 	}
 	return d, nil
