@@ -97,13 +97,18 @@ start_minio() {
 
 # ---------- Chromium (console browser tests) ----------
 ensure_chromium() {
-	if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then say "chromium: present"; return; fi
-	command -v apt-get >/dev/null || die "chromium missing and apt-get unavailable; install chromium (needed by console browser tests)"
-	say "chromium: installing with apt-get"
+	local need=()
+	if ! { [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; }; then need+=(chromium); fi
+	# Without a CJK font headless Chromium draws every Chinese character of the console's
+	# screenshots as a box.
+	if ! fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk'; then need+=(fonts-wqy-zenhei); fi
+	if [ ${#need[@]} -eq 0 ]; then say "chromium: present"; return; fi
+	command -v apt-get >/dev/null || die "${need[*]} missing and apt-get unavailable (needed by console browser tests)"
+	say "chromium: installing ${need[*]} with apt-get"
 	export DEBIAN_FRONTEND=noninteractive
-	as_root apt-get update -qq || die "apt-get update failed (chromium needed by console browser tests)"
-	as_root apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
-	say "chromium: installed"
+	as_root apt-get update -qq || die "apt-get update failed (${need[*]} needed by console browser tests)"
+	as_root apt-get install -y -qq "${need[@]}" >/dev/null || die "apt-get install ${need[*]} failed"
+	say "chromium: installed ${need[*]}"
 }
 
 case "${1:-}" in
