@@ -101,7 +101,9 @@ ensure_chromium() {
 	if ! { [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; }; then need+=(chromium); fi
 	# Without a CJK font headless Chromium draws every Chinese character of the console's
 	# screenshots as a box.
-	if ! fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk'; then need+=(fonts-wqy-zenhei); fi
+	local fonts
+	fonts=$(fc-list 2>/dev/null || true) # not piped into grep -q: under pipefail its early exit fails the pipe
+	if ! grep -qi 'wqy\|noto.*cjk' <<<"$fonts"; then need+=(fonts-wqy-zenhei); fi
 	if [ ${#need[@]} -eq 0 ]; then say "chromium: present"; return; fi
 	command -v apt-get >/dev/null || die "${need[*]} missing and apt-get unavailable (needed by console browser tests)"
 	say "chromium: installing ${need[*]} with apt-get"
