@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"jianyi/internal/apperr"
 	"log/slog"
 	"sync"
 	"time"
@@ -184,20 +185,10 @@ func (b *Bot) Handle(ctx context.Context, tenantID int64, m *wechat.OAMsg) wecha
 // errText turns a domain refusal into its Chinese message; anything else is logged (without
 // personal data: domain and storage errors name the operation) and answered with "busy".
 func (t *turn) errText(err error) string {
-	var se *suggestion.Error
-	if errors.As(err, &se) {
-		t.outcome = "refused:" + se.Code
-		return se.Message
-	}
-	var ne *nudge.Error
-	if errors.As(err, &ne) {
-		t.outcome = "refused:" + ne.Code
-		return ne.Message
-	}
-	var ae *account.Error
-	if errors.As(err, &ae) {
-		t.outcome = "refused:" + ae.Code
-		return ae.Message
+	var re *apperr.Error // a refusal of any domain: suggestion, nudge, account
+	if errors.As(err, &re) {
+		t.outcome = "refused:" + re.Code
+		return re.Message
 	}
 	t.outcome = "error"
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

@@ -3,6 +3,7 @@ package mpapi
 import (
 	"context"
 	"errors"
+	"jianyi/internal/apperr"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -10,7 +11,6 @@ import (
 	"jianyi/internal/account"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
-	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
 )
 
@@ -68,23 +68,15 @@ func classify(err error) (int, ErrorBody) {
 	if errors.As(err, &mbe) {
 		return errTooLarge.Status, ErrorBody{errTooLarge.Code, errTooLarge.Message}
 	}
-	var se *suggestion.Error
-	if errors.As(err, &se) {
-		return kindStatus(se.Kind), ErrorBody{se.Code, se.Message}
+	if errors.Is(err, account.ErrNoSession) {
+		return http.StatusUnauthorized, ErrorBody{errUnauthorized.Code, errUnauthorized.Message}
 	}
-	var ace *account.Error
-	if errors.As(err, &ace) {
-		if ace == account.ErrNoSession {
-			return http.StatusUnauthorized, ErrorBody{errUnauthorized.Code, errUnauthorized.Message}
-		}
-		return kindStatus(ace.Kind), ErrorBody{ace.Code, ace.Message}
+	if errors.Is(err, media.ErrIncomplete) {
+		return errUploadTruncated.Status, ErrorBody{media.ErrIncomplete.Code, media.ErrIncomplete.Message}
 	}
-	var me *media.Error
-	if errors.As(err, &me) {
-		if me == media.ErrIncomplete {
-			return errUploadTruncated.Status, ErrorBody{me.Code, me.Message}
-		}
-		return kindStatus(me.Kind), ErrorBody{me.Code, me.Message}
+	var re *apperr.Error // a refusal of any domain: suggestion, account, media
+	if errors.As(err, &re) {
+		return kindStatus(re.Kind), ErrorBody{re.Code, re.Message}
 	}
 	var we *wechat.Error
 	if errors.As(err, &we) {
@@ -104,14 +96,13 @@ func classify(err error) (int, ErrorBody) {
 
 func kindStatus(kind error) int {
 	switch {
-	case errors.Is(kind, suggestion.ErrNotFound), errors.Is(kind, account.ErrNotFound), errors.Is(kind, media.ErrNotFound):
+	case errors.Is(kind, apperr.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(kind, suggestion.ErrForbidden), errors.Is(kind, account.ErrForbidden), errors.Is(kind, media.ErrForbidden):
+	case errors.Is(kind, apperr.ErrForbidden):
 		return http.StatusForbidden
-	case errors.Is(kind, suggestion.ErrConflict), errors.Is(kind, suggestion.ErrInvalidTransition),
-		errors.Is(kind, account.ErrConflict), errors.Is(kind, media.ErrConflict):
+	case errors.Is(kind, apperr.ErrConflict), errors.Is(kind, apperr.ErrInvalidTransition):
 		return http.StatusConflict
-	case errors.Is(kind, suggestion.ErrInvalid), errors.Is(kind, account.ErrInvalid), errors.Is(kind, media.ErrInvalid):
+	case errors.Is(kind, apperr.ErrInvalid):
 		return http.StatusUnprocessableEntity
 	case errors.Is(kind, media.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge

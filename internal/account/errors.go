@@ -2,28 +2,21 @@ package account
 
 import (
 	"errors"
-	"fmt"
+	"jianyi/internal/apperr"
 )
 
 // Sentinel kinds; every *Error wraps one so front doors pick a status with errors.Is.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("conflict")
-	ErrForbidden = errors.New("forbidden")
-	ErrInvalid   = errors.New("invalid input")
+	ErrNotFound  = apperr.ErrNotFound
+	ErrConflict  = apperr.ErrConflict
+	ErrForbidden = apperr.ErrForbidden
+	ErrInvalid   = apperr.ErrInvalid
 )
 
 // Error is a refusal with a stable machine code and a Chinese message for people.
-type Error struct {
-	Kind    error
-	Code    string
-	Message string
-}
+type Error = apperr.Error
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Kind) }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func newErr(kind error, code, msg string) *Error { return &Error{Kind: kind, Code: code, Message: msg} }
+func newErr(kind error, code, msg string) *Error { return apperr.New(kind, code, msg) }
 
 // The refusals of this package.
 var (

@@ -1,27 +1,19 @@
 package directory
 
 import (
-	"errors"
-	"fmt"
+	"jianyi/internal/apperr"
 )
 
 // Sentinels; every *Error wraps one of them.
 var (
-	ErrNotFound  = errors.New("directory: not found")
-	ErrConflict  = errors.New("directory: conflict")
-	ErrForbidden = errors.New("directory: forbidden")
-	ErrInvalid   = errors.New("directory: invalid input")
+	ErrNotFound  = apperr.ErrNotFound
+	ErrConflict  = apperr.ErrConflict
+	ErrForbidden = apperr.ErrForbidden
+	ErrInvalid   = apperr.ErrInvalid
 )
 
 // Error is a refusal with a stable code and a Chinese message.
-type Error struct {
-	Kind    error
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Kind) }
-func (e *Error) Unwrap() error { return e.Kind }
+type Error = apperr.Error
 
 func invalid(code, msg string) *Error { return &Error{Kind: ErrInvalid, Code: code, Message: msg} }
 

@@ -2,15 +2,15 @@ package media
 
 import (
 	"errors"
-	"fmt"
+	"jianyi/internal/apperr"
 )
 
 // Sentinel kinds; every *Error wraps one.
 var (
-	ErrNotFound    = errors.New("not found")
-	ErrInvalid     = errors.New("invalid input")
-	ErrForbidden   = errors.New("forbidden")
-	ErrConflict    = errors.New("conflict")
+	ErrNotFound    = apperr.ErrNotFound
+	ErrInvalid     = apperr.ErrInvalid
+	ErrForbidden   = apperr.ErrForbidden
+	ErrConflict    = apperr.ErrConflict
 	ErrTooLarge    = errors.New("too large")
 	ErrUnsupported = errors.New("unsupported media type")
 	// ErrUnavailable: the object store failed; nothing was recorded.
@@ -20,16 +20,9 @@ var (
 )
 
 // Error is a refusal with a stable code and a Chinese message.
-type Error struct {
-	Kind    error
-	Code    string
-	Message string
-}
+type Error = apperr.Error
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Kind) }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func newErr(kind error, code, msg string) *Error { return &Error{Kind: kind, Code: code, Message: msg} }
+func newErr(kind error, code, msg string) *Error { return apperr.New(kind, code, msg) }
 
 // The refusals of this package.
 var (

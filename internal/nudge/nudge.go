@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jianyi/internal/apperr"
 	"time"
 
 	"jianyi/internal/auth"
@@ -21,26 +22,19 @@ const EvNudged = "suggestion.nudged"
 
 // Sentinel kinds, as in internal/suggestion.
 var (
-	ErrNotFound  = errors.New("not found")
+	ErrNotFound  = apperr.ErrNotFound
 	ErrTooSoon   = errors.New("nudged too recently")
 	ErrNotDue    = errors.New("nothing to nudge")
-	ErrForbidden = errors.New("forbidden")
+	ErrForbidden = apperr.ErrForbidden
 )
 
 // Error is a refusal with a stable code and a Chinese message for the deputy.
-type Error struct {
-	Kind    error
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Kind) }
-func (e *Error) Unwrap() error { return e.Kind }
+type Error = apperr.Error
 
 var (
-	errNotFound  = &Error{ErrNotFound, "not_found", "建议不存在或您不是该建议的领衔/联名代表"}
-	errForbidden = &Error{ErrForbidden, "forbidden", "只有代表本人可以催办"}
-	errNotDue    = &Error{ErrNotDue, "nudge_not_due", "该建议当前没有正在办理的承办单位，无需催办"}
+	errNotFound  = &Error{Kind: ErrNotFound, Code: "not_found", Message: "建议不存在或您不是该建议的领衔/联名代表"}
+	errForbidden = &Error{Kind: ErrForbidden, Code: "forbidden", Message: "只有代表本人可以催办"}
+	errNotDue    = &Error{Kind: ErrNotDue, Code: "nudge_not_due", Message: "该建议当前没有正在办理的承办单位，无需催办"}
 )
 
 // Target is what the store knows about a suggestion from a deputy's point of view.
@@ -108,8 +102,8 @@ func (s *Service) Nudge(ctx context.Context, a auth.Actor, id int64, source stri
 	last, err := s.store.Insert(ctx, a.TenantID, id, a.ID, t.OwingUnits, source, now, now.Add(-Window))
 	if errors.Is(err, ErrTooSoon) {
 		next := last.Add(Window).In(shanghai)
-		return nil, &Error{ErrTooSoon, "nudge_too_soon",
-			fmt.Sprintf("该建议已于%s催办过，每周最多催办一次，%s后可再次催办",
+		return nil, &Error{Kind: ErrTooSoon, Code: "nudge_too_soon",
+			Message: fmt.Sprintf("该建议已于%s催办过，每周最多催办一次，%s后可再次催办",
 				last.In(shanghai).Format("1月2日 15:04"), next.Format("1月2日 15:04"))}
 	}
 	if err != nil {

@@ -1,31 +1,24 @@
 package suggestion
 
 import (
-	"errors"
 	"fmt"
+	"jianyi/internal/apperr"
 )
 
 // Sentinel kinds. Every error of this package wraps exactly one of them, so a front door can
 // choose its HTTP status with errors.Is and show Error.Message to the person.
 var (
-	ErrNotFound          = errors.New("not found")
-	ErrConflict          = errors.New("conflict")
-	ErrForbidden         = errors.New("forbidden")
-	ErrInvalidTransition = errors.New("invalid transition")
-	ErrInvalid           = errors.New("invalid input")
+	ErrNotFound          = apperr.ErrNotFound
+	ErrConflict          = apperr.ErrConflict
+	ErrForbidden         = apperr.ErrForbidden
+	ErrInvalidTransition = apperr.ErrInvalidTransition
+	ErrInvalid           = apperr.ErrInvalid
 )
 
 // Error is a domain refusal with a stable machine code and a Chinese message for people.
-type Error struct {
-	Kind    error
-	Code    string
-	Message string
-}
+type Error = apperr.Error
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Kind) }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func newErr(kind error, code, msg string) *Error { return &Error{Kind: kind, Code: code, Message: msg} }
+func newErr(kind error, code, msg string) *Error { return apperr.New(kind, code, msg) }
 
 // The refusals, by code. Messages are what a deputy or a clerk reads.
 var (
@@ -42,10 +35,4 @@ func wrongState(s Status) *Error {
 }
 
 // CodeOf returns the stable code of a domain error, or "" for other errors.
-func CodeOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func CodeOf(err error) string { return apperr.CodeOf(err) }

@@ -6,8 +6,8 @@ package supervise
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"jianyi/internal/apperr"
 	"strings"
 	"time"
 
@@ -16,20 +16,13 @@ import (
 
 // Sentinels.
 var (
-	ErrForbidden = errors.New("supervise: forbidden")
-	ErrNotFound  = errors.New("supervise: not found")
-	ErrInvalid   = errors.New("supervise: invalid input")
+	ErrForbidden = apperr.ErrForbidden
+	ErrNotFound  = apperr.ErrNotFound
+	ErrInvalid   = apperr.ErrInvalid
 )
 
 // Error is a refusal with a stable code and a Chinese message.
-type Error struct {
-	Kind    error
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return e.Code + ": " + e.Kind.Error() }
-func (e *Error) Unwrap() error { return e.Kind }
+type Error = apperr.Error
 
 func invalid(code, msg string) error { return &Error{Kind: ErrInvalid, Code: code, Message: msg} }
 
