@@ -678,6 +678,10 @@ func TestSimilarOffersRelatedSuggestions(t *testing.T) {
 	if got := must(b.svc.Similar(b.ctx, b.reviewer(), "关于的建议", 0, 5)); len(got) != 0 {
 		t.Fatalf("boilerplate alone matched %d suggestions", len(got))
 	}
+	// generic policy words match nothing on their own: they are in almost every title
+	if got := must(b.svc.Similar(b.ctx, b.reviewer(), "关于进一步加强问题解决的建议", 0, 5)); len(got) != 0 {
+		t.Fatalf("generic words matched %d suggestions", len(got))
+	}
 }
 
 // Lists filter by status, and a deputy sees what they lead or co-sign, newest first.

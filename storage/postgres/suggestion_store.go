@@ -351,8 +351,8 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 	return out, rows.Err()
 }
 
-// Similar finds the tenant's suggestions that share the most Chinese character bigrams with
-// text (title weighted above body; see migration 00003), best first.
+// Similar finds the tenant's suggestions whose titles share the most Chinese character
+// bigrams with text (generic words removed; migrations 00003–00005), best first.
 func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
 	return s.summaries(ctx, `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
 		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
