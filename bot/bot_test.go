@@ -463,6 +463,13 @@ func TestLinkByUnionID(t *testing.T) {
 	if b.app.Count(wechattest.APIUserInfo) != calls {
 		t.Fatal("unionid looked up again instead of cached")
 	}
+	// The link is kept on the deputy, so official-account template messages reach them.
+	var oa string
+	var following bool
+	if err := b.pool.QueryRow(b.ctx, `SELECT coalesce(oa_openid,''), oa_following FROM deputies WHERE tenant_id=$1 AND id=$2`,
+		b.tn.ID, b.tn.Deputies[2]).Scan(&oa, &following); err != nil || oa != "o-wang" || !following {
+		t.Fatalf("unionid link not stored: oa_openid=%q following=%v err=%v", oa, following, err)
+	}
 	// A unionid no deputy has, and no unionid at all: the binding guide.
 	contains(t, b.say("o-nobody", "我的建议"), "绑定 123456")
 	contains(t, b.say("o-none", "我的建议"), "绑定 123456")

@@ -135,9 +135,10 @@ func (t *turn) deputy(ctx context.Context) (*account.Deputy, error) {
 		}
 		return nil, nil
 	}
-	d, err = t.b.d.Accounts.DeputyByUnionID(ctx, t.tenantID, union)
+	// Stored on the deputy, so template messages reach them and unsubscribing clears it.
+	d, err = t.b.d.Accounts.LinkOAByUnionID(ctx, t.tenantID, union, t.m.FromUser)
 	if err != nil {
-		if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrForbidden) {
+		if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrForbidden) || errors.Is(err, account.ErrConflict) {
 			return nil, nil
 		}
 		return nil, err

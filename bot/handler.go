@@ -24,7 +24,7 @@ import (
 // Accounts links official-account openids to deputies (internal/account).
 type Accounts interface {
 	DeputyByOAOpenID(ctx context.Context, tenantID int64, oaOpenID string) (*account.Deputy, error)
-	DeputyByUnionID(ctx context.Context, tenantID int64, unionID string) (*account.Deputy, error)
+	LinkOAByUnionID(ctx context.Context, tenantID int64, unionID, oaOpenID string) (*account.Deputy, error)
 	RedeemOABindCode(ctx context.Context, tenantID int64, code, oaOpenID string) (int64, error)
 	Deputy(ctx context.Context, tenantID, deputyID int64) (*account.Deputy, error)
 }

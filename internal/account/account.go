@@ -49,6 +49,9 @@ type Store interface {
 	RedeemInviteAndBind(ctx context.Context, tenantID int64, codeHash string, id Identity, now time.Time) (int64, error)
 	// InsertOABindCode stores a code; ErrCodeCollision when a live code has the same digits.
 	InsertOABindCode(ctx context.Context, tenantID int64, code string, deputyID int64, expires, now time.Time) error
+	// LinkOA sets the deputy's official-account openid unless another deputy holds it
+	// (ErrConflict) or the deputy is linked to another openid already (ErrConflict).
+	LinkOA(ctx context.Context, tenantID, deputyID int64, oaOpenID string) error
 	// RedeemOABindCode marks the code used and sets the deputy's oa_openid, in one transaction.
 	// ErrNotFound for a bad or expired code; ErrConflict when the openid belongs to another deputy.
 	RedeemOABindCode(ctx context.Context, tenantID int64, code, oaOpenID string, now time.Time) (int64, error)
@@ -289,6 +292,27 @@ func (s *Service) DeputyByOAOpenID(ctx context.Context, tenantID int64, oaOpenID
 		return nil, fmt.Errorf("deputy by oa openid: %w", err)
 	}
 	return activeOrErr(d)
+}
+
+// LinkOAByUnionID links an official-account follower to the deputy whose unionid WeChat
+// gives for it (both apps bound to one Open Platform account), so notices reach the deputy
+// through the official account without a binding code.
+func (s *Service) LinkOAByUnionID(ctx context.Context, tenantID int64, unionID, oaOpenID string) (*Deputy, error) {
+	if oaOpenID == "" {
+		return nil, ErrDeputyNotFound
+	}
+	d, err := s.DeputyByUnionID(ctx, tenantID, unionID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.LinkOA(ctx, tenantID, d.ID, oaOpenID)
+	switch {
+	case errors.Is(err, ErrConflict):
+		return nil, ErrOAConflict
+	case err != nil:
+		return nil, fmt.Errorf("link official account: %w", err)
+	}
+	return d, nil
 }
 
 // DeputyByUnionID finds the deputy with a unionid (bot, when the apps share an Open Platform account).

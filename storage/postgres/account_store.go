@@ -163,6 +163,23 @@ func (s *AccountStore) InsertOABindCode(ctx context.Context, tenantID int64, cod
 	return nil
 }
 
+// LinkOA sets a deputy's official-account openid; ErrConflict when another deputy holds it or
+// the deputy holds another one.
+func (s *AccountStore) LinkOA(ctx context.Context, tenantID, deputyID int64, oaOpenID string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE deputies SET oa_openid = $3, oa_following = true
+		WHERE tenant_id = $1 AND id = $2 AND (oa_openid IS NULL OR oa_openid = $3)`, tenantID, deputyID, oaOpenID)
+	if IsUniqueViolation(err) {
+		return account.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("link official account: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return account.ErrConflict
+	}
+	return nil
+}
+
 // RedeemOABindCode uses a bind code and links the official-account openid to its deputy.
 func (s *AccountStore) RedeemOABindCode(ctx context.Context, tenantID int64, code, oaOpenID string, now time.Time) (int64, error) {
 	var deputyID int64
