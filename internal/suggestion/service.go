@@ -895,21 +895,11 @@ func (s *Service) conclude(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Su
 			return nil, err
 		}
 		unsatisfiedBefore := sg.Round > 1
-		sg.Round++
-		due, err := cfg.Calendar.Due(deadline.ClockRehandle, now, cfg.Settings)
+		due, err := s.newRound(ctx, tx, cfg, sg, asgs)
 		if err != nil {
 			return nil, err
 		}
-		for i := range asgs {
-			as := &asgs[i]
-			if as.Active && as.Role == RoleLead {
-				as.State, as.Round, as.DueAt = AsgAccepted, sg.Round, due
-				if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
-					return nil, err
-				}
-			}
-		}
-		sg.ReplyDueAt, sg.RatingDueAt = &due, nil
+		sg.RatingDueAt = nil
 		data := map[string]any{"round": sg.Round, "due_at": due}
 		if unsatisfiedBefore {
 			return &step{action: "escalate", to: StatusEscalated, event: EvEscalated, data: data, system: true}, nil
@@ -936,6 +926,27 @@ func (s *Service) conclude(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Su
 	}
 	sg.ClosedAt = &now
 	return &step{action: "close", to: StatusClosed, event: EvClosed, system: true}, nil
+}
+
+// newRound starts another round of handling (after 不满意, or reopened in 回头看): the lead
+// unit's active assignment is back in hand with the rehandle clock, and so is the suggestion.
+func (s *Service) newRound(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Suggestion, asgs []Assignment) (time.Time, error) {
+	due, err := cfg.Calendar.Due(deadline.ClockRehandle, s.now(), cfg.Settings)
+	if err != nil {
+		return time.Time{}, err
+	}
+	sg.Round++
+	for i := range asgs {
+		as := &asgs[i]
+		if as.Active && as.Role == RoleLead {
+			as.State, as.Round, as.DueAt = AsgAccepted, sg.Round, due
+			if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
+				return time.Time{}, err
+			}
+		}
+	}
+	sg.ReplyDueAt = &due
+	return due, nil
 }
 
 // CompleteCommitment is the unit reporting a promise done. When the last one is done the
@@ -1085,26 +1096,15 @@ func (s *Service) Reopen(ctx context.Context, a auth.Actor, id int64, version in
 		if err := s.allowed(a, ActReopen, sg, StatusRehandling); err != nil {
 			return nil, err
 		}
-		now := s.now()
-		due, err := cfg.Calendar.Due(deadline.ClockRehandle, now, cfg.Settings)
-		if err != nil {
-			return nil, err
-		}
 		asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
 		if err != nil {
 			return nil, err
 		}
-		sg.Round++
-		for i := range asgs {
-			as := &asgs[i]
-			if as.Active && as.Role == RoleLead {
-				as.State, as.Round, as.DueAt = AsgAccepted, sg.Round, due
-				if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
-					return nil, err
-				}
-			}
+		due, err := s.newRound(ctx, tx, cfg, sg, asgs)
+		if err != nil {
+			return nil, err
 		}
-		sg.ClosedAt, sg.ReplyDueAt = nil, &due
+		sg.ClosedAt = nil
 		return &step{action: string(ActReopen), to: StatusRehandling, event: EvReopened, reason: reason,
 			data: map[string]any{"round": sg.Round, "due_at": due}}, nil
 	})
