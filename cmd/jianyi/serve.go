@@ -12,21 +12,7 @@ import (
 )
 
 func (a *app) serve(ctx context.Context) error {
-	cfg, err := a.loadConfig(config.ModeServe)
-	if err != nil {
-		return err
-	}
-	log := a.newLogger(cfg)
-	log.Info("starting", "mode", "serve", "config", cfg)
-	d, err := openDeps(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	if err := d.openWechat(); err != nil {
-		d.close()
-		return err
-	}
-	return a.runHTTP(ctx, d, true, false)
+	return a.start(ctx, config.ModeServe, true, false)
 }
 
 // runHTTP serves the engine (with the front doors when mountAll) and, when withWorker, the
