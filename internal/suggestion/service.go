@@ -53,12 +53,14 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (*Suggestion,
 // Detail returns the whole record of a suggestion with its timeline. Deputies do not see
 // private notes.
 func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, error) {
-	if _, err := s.Get(ctx, a, id); err != nil {
-		return nil, err
-	}
 	d, err := s.store.Detail(ctx, a.TenantID, id)
 	if err != nil {
 		return nil, err
+	}
+	if ok, err := s.canSee(ctx, a, &d.Suggestion); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errNotFound
 	}
 	if a.IsDeputy() {
 		notes := d.Progress[:0]
@@ -579,9 +581,6 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Get(ctx, a, c.SuggestionID); err != nil {
-		return nil, err
-	}
 	state, ev := "confirmed", EvContactConfirmed
 	if !confirm {
 		state, ev = "disputed", EvContactDisputed
@@ -615,9 +614,6 @@ func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID in
 	}
 	if a.Kind != auth.KindStaff {
 		return nil, errForbidden
-	}
-	if _, err := s.Get(ctx, a, suggestionID); err != nil {
-		return nil, err
 	}
 	n := &ProgressNote{SuggestionID: suggestionID, AuthorUserID: a.ID, Body: body, Private: private}
 	_, err := s.change(ctx, a, suggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
@@ -955,15 +951,12 @@ func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitme
 	if err := needReason(note); err != nil {
 		return invalid("note_required", "请填写完成情况")
 	}
+	if !a.IsUnit() {
+		return errForbidden
+	}
 	c, suggestionID, err := s.store.Commitment(ctx, a.TenantID, commitmentID)
 	if err != nil {
 		return err
-	}
-	if _, err := s.Get(ctx, a, suggestionID); err != nil {
-		return err
-	}
-	if !a.IsUnit() {
-		return errForbidden
 	}
 	_, err = s.change(ctx, a, suggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		if sg.Status != StatusTracking && sg.Status != StatusReplied && sg.Status != StatusEvaluated {
