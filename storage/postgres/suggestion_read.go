@@ -1,0 +1,310 @@
+package postgres
+
+// The workflow store's reads for lists, detail pages and similar-suggestion lookups.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
+	"jianyi/internal/suggestion"
+)
+
+// List returns summaries the actor may see, newest first.
+func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.ListFilter) ([]suggestion.Summary, error) {
+	where := []string{"s.tenant_id=$1"}
+	args := []any{a.TenantID}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	switch {
+	case a.IsDeputy():
+		// Led and co-signed are two index scans. Without other filters each arm stops at one
+		// page of its own newest rows; with filters the arms must not cut before filtering.
+		d := arg(a.ID)
+		plain := len(f.Statuses) == 0 && f.CategoryID == 0 && f.MeetingID == 0 && f.UnitID == 0 &&
+			!f.KeyOnly && f.LeaderID == 0 && !f.Overdue && strings.TrimSpace(f.Query) == ""
+		leadCut, coCut := "", ""
+		if f.Before > 0 {
+			b := arg(f.Before)
+			leadCut, coCut = " AND l.id < "+b, " AND c.suggestion_id < "+b
+		}
+		if plain {
+			n := arg(f.Limit)
+			leadCut += " ORDER BY l.id DESC LIMIT " + n
+			coCut += " ORDER BY c.suggestion_id DESC LIMIT " + n
+		}
+		lead := "(SELECT l.id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d + leadCut + ")"
+		co := "(SELECT c.suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d +
+			" AND c.state IN ('accepted','invited','merged')" + coCut + ")"
+		switch f.Role {
+		case "lead":
+			where = append(where, "s.id IN "+lead)
+		case "cosigned":
+			where = append(where, "s.id IN "+co)
+		default:
+			where = append(where, "s.id IN ("+lead+" UNION ALL "+co+")")
+		}
+	case a.SeesWholeTenant():
+		where = append(where, "s.status <> 'draft'")
+	case a.IsUnit():
+		where = append(where, "s.id IN (SELECT suggestion_id FROM assignments x WHERE x.tenant_id=$1 AND x.unit_id="+arg(a.UnitID)+" AND x.active)")
+	case a.Has(auth.RoleCommittee):
+		where = append(where, "s.status <> 'draft'", "s.category_id = ANY("+arg(a.CategoryIDs)+")")
+	default:
+		return nil, nil
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			ss[i] = string(st)
+		}
+		where = append(where, "s.status = ANY("+arg(ss)+"::suggestion_status[])")
+	}
+	if f.CategoryID > 0 {
+		where = append(where, "s.category_id="+arg(f.CategoryID))
+	}
+	if f.MeetingID > 0 {
+		where = append(where, "s.meeting_id="+arg(f.MeetingID))
+	}
+	if f.UnitID > 0 {
+		where = append(where, "s.id IN (SELECT suggestion_id FROM assignments y WHERE y.tenant_id=$1 AND y.unit_id="+arg(f.UnitID)+" AND y.active)")
+	}
+	if f.KeyOnly {
+		where = append(where, "s.is_key")
+	}
+	if f.LeaderID > 0 {
+		where = append(where, "s.leader_user_id="+arg(f.LeaderID))
+	}
+	if f.Overdue {
+		where = append(where, "s.reply_due_at < now() AND s.status IN ('assigned','handling','rehandling','escalated')")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		p := arg("%" + likeEscape(q) + "%")
+		where = append(where, "(s.title ILIKE "+p+" OR s.body ILIKE "+p+")")
+	}
+	if f.Before > 0 {
+		where = append(where, "s.id < "+arg(f.Before))
+	}
+	limit := arg(f.Limit)
+	sql := `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
+		FROM suggestions s
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY s.id DESC LIMIT ` + limit
+	return s.summaries(ctx, sql, args...)
+}
+
+func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any) ([]suggestion.Summary, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	defer rows.Close()
+	out := []suggestion.Summary{}
+	for rows.Next() {
+		var x suggestion.Summary
+		if err := rows.Scan(&x.ID, &x.Number, &x.Title, &x.Status, &x.Mode, &x.IsKey, &x.LeadDeputyID, &x.LeadName,
+			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.RatingDueAt, &x.UpdatedAt, &x.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan summary: %w", err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Similar finds the tenant's suggestions whose titles share the most Chinese character
+// bigrams with text (generic words removed; migrations 00003–00005), best first.
+func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
+	return s.summaries(ctx, `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
+		FROM suggestions s
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		JOIN suggestion_search x ON x.tenant_id=s.tenant_id AND x.suggestion_id=s.id,
+		suggestion_query($2) q
+		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND x.search @@ q
+		ORDER BY ts_rank(x.search, q) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Detail reads the whole record of a suggestion.
+func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
+	d := &suggestion.Detail{}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+suggestionCols+` FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
+		sg, err := scanSuggestion(r)
+		if err != nil {
+			return err
+		}
+		d.Suggestion = *sg
+		return nil
+	})
+	b.Queue(`SELECT d.name, coalesce(c.name,'') FROM suggestions s
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		WHERE s.tenant_id=$1 AND s.id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&d.LeadName, &d.Category)
+	})
+	b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
+		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var c suggestion.Cosigner
+			if err := rows.Scan(&c.DeputyID, &c.Name, &c.State); err != nil {
+				return err
+			}
+			d.Cosigners = append(d.Cosigners, c)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT `+assignmentCols+` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
+		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			a, err := scanAssignment(rows)
+			if err != nil {
+				return err
+			}
+			d.Assignments = append(d.Assignments, *a)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by,
+		confirmation, deputy_comment, confirmed_at, created_at FROM contacts WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY happened_at, id`,
+		tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var c suggestion.Contact
+			if err := rows.Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
+				&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt); err != nil {
+				return err
+			}
+			d.Contacts = append(d.Contacts, c)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, suggestion_id, coalesce(assignment_id,0), author_user_id, body, private, created_at
+		FROM progress_notes WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var n suggestion.ProgressNote
+			if err := rows.Scan(&n.ID, &n.SuggestionID, &n.AssignmentID, &n.AuthorUserID, &n.Body, &n.Private, &n.CreatedAt); err != nil {
+				return err
+			}
+			d.Progress = append(d.Progress, n)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT o.id, o.assignment_id, o.unit_id, u.name, o.body, o.created_at FROM co_opinions o
+		JOIN units u ON u.tenant_id=o.tenant_id AND u.id=o.unit_id WHERE o.tenant_id=$1 AND o.suggestion_id=$2 ORDER BY o.id`,
+		tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var o suggestion.CoOpinion
+			if err := rows.Scan(&o.ID, &o.AssignmentID, &o.UnitID, &o.UnitName, &o.Body, &o.CreatedAt); err != nil {
+				return err
+			}
+			d.CoOpinions = append(d.CoOpinions, o)
+		}
+		return rows.Err()
+	})
+	b.Queue(replySelect+` WHERE r.tenant_id=$1 AND r.suggestion_id=$2 ORDER BY r.round`, tenantID, id).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Replies, err = scanReplies(rows)
+		return err
+	})
+	b.Queue(`SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var e suggestion.Evaluation
+			if err := rows.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt); err != nil {
+				return err
+			}
+			d.Evaluations = append(d.Evaluations, e)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at FROM extensions
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var e suggestion.Extension
+			if err := rows.Scan(&e.ID, &e.SuggestionID, &e.AssignmentID, &e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt); err != nil {
+				return err
+			}
+			d.Extensions = append(d.Extensions, e)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id, tenant_id, suggestion_id, actor_kind, actor_id, action, coalesce(from_status::text,''),
+		coalesce(to_status::text,''), reason, data, created_at FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`,
+		tenantID, id).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Timeline, err = scanAudit(rows)
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		var de *suggestion.Error
+		if errors.As(err, &de) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read suggestion detail: %w", err)
+	}
+	return d, nil
+}
+
+const replySelect = `SELECT r.id, r.suggestion_id, r.assignment_id, r.unit_id, u.name, r.round, r.class, r.body,
+	r.document_key, r.replied_at, r.on_time,
+	coalesce((SELECT json_agg(json_build_object('id', c.id, 'what', c.what, 'due_on', c.due_on, 'done_at', c.done_at, 'done_note', c.done_note) ORDER BY c.id)
+	          FROM commitments c WHERE c.tenant_id=r.tenant_id AND c.reply_id=r.id), '[]')
+	FROM replies r JOIN units u ON u.tenant_id=r.tenant_id AND u.id=r.unit_id`
+
+func scanReplies(rows pgx.Rows) ([]suggestion.Reply, error) {
+	var out []suggestion.Reply
+	for rows.Next() {
+		var r suggestion.Reply
+		var cs []byte
+		if err := rows.Scan(&r.ID, &r.SuggestionID, &r.AssignmentID, &r.UnitID, &r.UnitName, &r.Round, &r.Class, &r.Body,
+			&r.DocumentKey, &r.RepliedAt, &r.OnTime, &cs); err != nil {
+			return nil, err
+		}
+		var raw []struct {
+			ID       int64      `json:"id"`
+			What     string     `json:"what"`
+			DueOn    string     `json:"due_on"`
+			DoneAt   *time.Time `json:"done_at"`
+			DoneNote string     `json:"done_note"`
+		}
+		if err := json.Unmarshal(cs, &raw); err != nil {
+			return nil, fmt.Errorf("commitments: %w", err)
+		}
+		for _, c := range raw {
+			due, _ := time.ParseInLocation("2006-01-02", c.DueOn, deadline.Shanghai)
+			r.Commitments = append(r.Commitments, suggestion.Commitment{ID: c.ID, ReplyID: r.ID, What: c.What, DueOn: due, DoneAt: c.DoneAt, DoneNote: c.DoneNote})
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanAudit(rows pgx.Rows) ([]suggestion.AuditEvent, error) {
+	var out []suggestion.AuditEvent
+	for rows.Next() {
+		var e suggestion.AuditEvent
+		var from, to string
+		var data []byte
+		if err := rows.Scan(&e.ID, &e.TenantID, &e.SuggestionID, &e.ActorKind, &e.ActorID, &e.Action, &from, &to, &e.Reason, &data, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		e.From, e.To = suggestion.Status(from), suggestion.Status(to)
+		_ = json.Unmarshal(data, &e.Data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ---- transaction ------------------------------------------------------------------------
