@@ -160,6 +160,12 @@ type Store interface {
 	Version(ctx context.Context, tenantID int64) (int64, error)
 }
 
+// DashboardStore is a Store that computes the counts, the ranking and the trend in one
+// round trip from one snapshot; the service uses it when the store has it.
+type DashboardStore interface {
+	CountsAndTrend(ctx context.Context, tenantID int64, f Filter, categoryIDs []int64, byUnit bool, months int, now time.Time) (Counts, []UnitRow, []TrendPoint, error)
+}
+
 // Service scopes the statistics to what the actor may see. It keeps each computed dashboard
 // until the tenant's data version changes (every workflow change moves it) or MaxAge passes
 // (the overdue and 未反馈 counts move with the clock), so repeated views cost one index read.
@@ -250,21 +256,28 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashb
 		return d, nil
 	}
 	d := &Dashboard{AsOf: now, Filter: f, Scoped: scoped}
-	// The counts (with the ranking) and the trend are independent; run them side by side.
-	var wg sync.WaitGroup
-	var errC, errT error
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		d.Counts, d.Units, errC = s.store.Counts(ctx, a.TenantID, f, cats, withUnits, now)
-	}()
-	go func() {
-		defer wg.Done()
-		d.Trend, errT = s.store.Trend(ctx, a.TenantID, f, 12, now)
-	}()
-	wg.Wait()
-	if err := errors.Join(errC, errT); err != nil {
-		return nil, err
+	if ds, ok := s.store.(DashboardStore); ok {
+		var err error
+		if d.Counts, d.Units, d.Trend, err = ds.CountsAndTrend(ctx, a.TenantID, f, cats, withUnits, 12, now); err != nil {
+			return nil, err
+		}
+	} else {
+		// The counts (with the ranking) and the trend are independent; run them side by side.
+		var wg sync.WaitGroup
+		var errC, errT error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			d.Counts, d.Units, errC = s.store.Counts(ctx, a.TenantID, f, cats, withUnits, now)
+		}()
+		go func() {
+			defer wg.Done()
+			d.Trend, errT = s.store.Trend(ctx, a.TenantID, f, 12, now)
+		}()
+		wg.Wait()
+		if err := errors.Join(errC, errT); err != nil {
+			return nil, err
+		}
 	}
 	d.Rates = Rates(d.Counts)
 	for i := range d.Units {

@@ -12,8 +12,21 @@ import (
 	"jianyi/internal/stats"
 )
 
-// StatsStore runs the dashboard's counting queries. Every query leads with tenant_id so the
-// planner uses the (tenant_id, ...) indexes; filters are only added when set.
+// StatsStore runs the dashboard's counting queries. They read the rollup of migration 00023
+// (stats_rollup: sums per meeting, lead unit, category, delegation and submission month,
+// kept by triggers in the workflow's transactions) instead of the tenant's suggestions:
+//
+//   - whole months of the period: the rollup's sums (a few thousand rows at most);
+//   - the partial months at the ends of a period filter: stats_members rows by submission
+//     time (one narrow row per suggestion, index range);
+//   - overdue and 未反馈, which move with the clock: stats_members rows whose clock runs
+//     and has run out (partial indexes on the due times);
+//   - the trend: the rollup's replied/closed rows per event month, plus the partial months.
+//
+// All of it in one batch in one read-only snapshot. Every query leads with tenant_id; the
+// filters (meeting, unit, category or the committee's categories, delegation, period) are
+// columns of both tables. RecountCounts/RecountTrend (stats_store_recount.go) compute the
+// same from the workflow tables and are what the rollup is tested against.
 type StatsStore struct {
 	pool *pgxpool.Pool
 }
@@ -21,7 +34,10 @@ type StatsStore struct {
 // NewStatsStore builds the store.
 func NewStatsStore(pool *pgxpool.Pool) *StatsStore { return &StatsStore{pool: pool} }
 
-var _ stats.Store = (*StatsStore)(nil)
+var (
+	_ stats.Store          = (*StatsStore)(nil)
+	_ stats.DashboardStore = (*StatsStore)(nil)
+)
 
 // Pool returns the store's pool (tests).
 func (s *StatsStore) Pool() *pgxpool.Pool { return s.pool }
@@ -34,83 +50,6 @@ func (a *statsArgs) add(v any) string {
 	return fmt.Sprintf("$%d", len(*a))
 }
 
-// statsBase returns the population: one row per suggestion, with the unit of its active
-// lead assignment (NULL before assignment).
-func statsBase(tenantID int64, f stats.Filter, cats []int64, withUnit bool, args *statsArgs) string {
-	t := args.add(tenantID)
-	var b strings.Builder
-	b.WriteString(`SELECT s.id, s.status, s.registered_at, s.assigned_at, s.reply_due_at, s.rating_due_at, s.submitted_at,
-	  s.replied_at, s.closed_at`)
-	withUnit = withUnit || f.UnitID != 0
-	if withUnit {
-		b.WriteString(`, a.unit_id FROM suggestions s
-	LEFT JOIN assignments a ON a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead'`)
-	} else {
-		b.WriteString(` FROM suggestions s`)
-	}
-	fmt.Fprintf(&b, " WHERE s.tenant_id = %s AND s.status NOT IN ('draft', 'merged')", t)
-	if f.MeetingID != 0 {
-		fmt.Fprintf(&b, " AND s.meeting_id = %s", args.add(f.MeetingID))
-	}
-	if f.CategoryID != 0 {
-		fmt.Fprintf(&b, " AND s.category_id = %s", args.add(f.CategoryID))
-	}
-	if len(cats) > 0 {
-		fmt.Fprintf(&b, " AND s.category_id = ANY(%s)", args.add(cats))
-	}
-	if f.DelegationID != 0 {
-		fmt.Fprintf(&b, " AND s.lead_deputy_id IN (SELECT d.id FROM deputies d WHERE d.tenant_id = %s AND d.delegation_id = %s)", t, args.add(f.DelegationID))
-	}
-	if !f.From.IsZero() {
-		fmt.Fprintf(&b, " AND s.submitted_at >= %s", args.add(f.From))
-	}
-	if !f.To.IsZero() {
-		fmt.Fprintf(&b, " AND s.submitted_at < %s", args.add(f.To))
-	}
-	if f.UnitID != 0 {
-		fmt.Fprintf(&b, " AND a.unit_id = %s", args.add(f.UnitID))
-	}
-	return b.String()
-}
-
-// statsQuery counts the population in one pass, joined 1:1 with suggestion_facts (kept by
-// triggers from replies and evaluations), grouped by the lead unit.
-func statsQuery(tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (string, []any) {
-	var args statsArgs
-	base := statsBase(tenantID, f, cats, true, &args)
-	n := args.add(now)
-	// One group per lead unit (NULL: not assigned). Every suggestion is in exactly one group,
-	// so the totals are the sums: a hash aggregate of ~20 groups, no sort.
-	group := " GROUP BY s.unit_id"
-	_ = byUnit
-	q := `WITH s AS (` + base + `)
-SELECT s.unit_id, count(*),
-  count(*) FILTER (WHERE s.registered_at IS NOT NULL),
-  count(*) FILTER (WHERE s.status = 'not_registered'),
-  count(*) FILTER (WHERE s.assigned_at IS NOT NULL),
-  count(f.last_reply_round),
-  count(*) FILTER (WHERE f.first_on_time),
-  count(*) FILTER (WHERE s.status = 'closed'),
-  count(*) FILTER (WHERE s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < ` + n + `),
-  count(*) FILTER (WHERE f.last_class = 'A'),
-  count(*) FILTER (WHERE f.last_class = 'B'),
-  count(*) FILTER (WHERE f.last_class = 'C'),
-  count(*) FILTER (WHERE f.last_class = 'D'),
-  count(f.reply_rating),
-  count(*) FILTER (WHERE f.reply_rating = 'satisfied'),
-  count(*) FILTER (WHERE f.reply_rating = 'basically_satisfied'),
-  count(*) FILTER (WHERE f.reply_rating = 'unsatisfied'),
-  count(*) FILTER (WHERE f.last_reply_round IS NOT NULL AND s.rating_due_at < ` + n + `
-                     AND (f.reply_rating_round IS NULL OR f.reply_rating_round < f.last_reply_round)),
-  count(f.impl_rating),
-  count(*) FILTER (WHERE f.impl_rating = 'satisfied'),
-  count(*) FILTER (WHERE f.impl_rating = 'basically_satisfied'),
-  count(*) FILTER (WHERE f.impl_rating = 'unsatisfied'),
-  count(*) FILTER (WHERE s.status = 'tracking')
-FROM s LEFT JOIN suggestion_facts f ON f.tenant_id = $1 AND f.suggestion_id = s.id` + group
-	return q, args
-}
-
 func countDests(c *stats.Counts) []any {
 	return []any{&c.Submitted, &c.Registered, &c.NotRegistered, &c.Assigned, &c.Replied, &c.RepliedOnTime,
 		&c.Closed, &c.Overdue, &c.ClassA, &c.ClassB, &c.ClassC, &c.ClassD,
@@ -118,10 +57,10 @@ func countDests(c *stats.Counts) []any {
 		&c.ImplRated, &c.ImplSatisfied, &c.ImplBasicallySatisfied, &c.ImplUnsatisfied, &c.Tracking}
 }
 
-// readStats runs fn in a read-only transaction tuned for one aggregate: JIT off (its
-// compile time dwarfs these queries) and enough work_mem for the hash joins.
+// readStats runs fn in a read-only transaction tuned for aggregates: JIT off (its compile
+// time dwarfs these queries), one snapshot for every query of the batch.
 func (s *StatsStore) readStats(ctx context.Context, fn func(pgx.Tx) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return err
 	}
@@ -143,107 +82,336 @@ func (s *StatsStore) Version(ctx context.Context, tenantID int64) (int64, error)
 	return v, err
 }
 
-// Counts implements stats.Store: the totals and, with byUnit, one row per active unit
-// (zeros included) from the same pass.
-func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (stats.Counts, []stats.UnitRow, error) {
-	q, args := statsQuery(tenantID, f, cats, byUnit, now)
-	var total stats.Counts
-	byID := map[int64]stats.Counts{}
-	err := s.readStats(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
+var shanghaiLoc = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+func monthStart(t time.Time) time.Time {
+	l := t.In(shanghaiLoc)
+	return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, shanghaiLoc)
+}
+
+// statsPeriod splits a period filter [From, To) into whole Shanghai months, read from the
+// rollup, and the partial months at its ends, read from stats_members.
+type statsPeriod struct {
+	bounded    bool
+	fromM, toM string // whole months: month >= fromM AND month < toM ("" = open)
+	noWhole    bool   // the period has no whole month
+	edges      [][2]time.Time
+	from, to   time.Time // the filter itself (zero = open)
+}
+
+func splitPeriod(f stats.Filter) statsPeriod {
+	p := statsPeriod{from: f.From, to: f.To, bounded: !f.From.IsZero() || !f.To.IsZero()}
+	if !p.bounded {
+		return p
+	}
+	var lo, hi time.Time // whole months [lo, hi)
+	if !f.From.IsZero() {
+		lo = monthStart(f.From)
+		if !lo.Equal(f.From) {
+			lo = lo.AddDate(0, 1, 0)
 		}
-		defer rows.Close()
+	}
+	if !f.To.IsZero() {
+		hi = monthStart(f.To)
+	}
+	if !lo.IsZero() && !hi.IsZero() && !lo.Before(hi) {
+		p.noWhole = true
+		if f.From.Before(f.To) {
+			p.edges = append(p.edges, [2]time.Time{f.From, f.To})
+		}
+		return p
+	}
+	if !lo.IsZero() {
+		p.fromM = lo.Format("2006-01-02")
+		if f.From.Before(lo) {
+			p.edges = append(p.edges, [2]time.Time{f.From, lo})
+		}
+	}
+	if !hi.IsZero() {
+		p.toM = hi.Format("2006-01-02")
+		if hi.Before(f.To) {
+			p.edges = append(p.edges, [2]time.Time{hi, f.To})
+		}
+	}
+	return p
+}
+
+// dimsWhere adds the filters that are columns of stats_rollup and stats_members.
+func dimsWhere(b *strings.Builder, args *statsArgs, f stats.Filter, cats []int64) {
+	if f.MeetingID != 0 {
+		fmt.Fprintf(b, " AND meeting_id = %s", args.add(f.MeetingID))
+	}
+	if f.UnitID != 0 {
+		fmt.Fprintf(b, " AND unit_id = %s", args.add(f.UnitID))
+	}
+	if f.CategoryID != 0 {
+		fmt.Fprintf(b, " AND category_id = %s", args.add(f.CategoryID))
+	}
+	if len(cats) > 0 {
+		fmt.Fprintf(b, " AND category_id = ANY(%s)", args.add(cats))
+	}
+	if f.DelegationID != 0 {
+		fmt.Fprintf(b, " AND delegation_id = %s", args.add(f.DelegationID))
+	}
+}
+
+// wholeMonths restricts rollup rows to the period's whole months.
+func (p statsPeriod) wholeMonths(b *strings.Builder, args *statsArgs) {
+	if !p.bounded {
+		return
+	}
+	b.WriteString(" AND month > '-infinity'") // never submitted: outside every period
+	if p.fromM != "" {
+		fmt.Fprintf(b, " AND month >= %s::date", args.add(p.fromM))
+	}
+	if p.toM != "" {
+		fmt.Fprintf(b, " AND month < %s::date", args.add(p.toM))
+	}
+}
+
+// edgeRanges restricts stats_members rows to the partial months.
+func (p statsPeriod) edgeRanges(b *strings.Builder, args *statsArgs) {
+	b.WriteString(" AND (")
+	for i, e := range p.edges {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		fmt.Fprintf(b, "submitted_at >= %s AND submitted_at < %s", args.add(e[0]), args.add(e[1]))
+	}
+	b.WriteString(")")
+}
+
+// whole restricts stats_members rows to the whole period.
+func (p statsPeriod) whole(b *strings.Builder, args *statsArgs) {
+	if !p.from.IsZero() {
+		fmt.Fprintf(b, " AND submitted_at >= %s", args.add(p.from))
+	}
+	if !p.to.IsZero() {
+		fmt.Fprintf(b, " AND submitted_at < %s", args.add(p.to))
+	}
+}
+
+const statsSums = `sum(registered), sum(not_registered), sum(assigned), sum(replied), sum(on_time),
+  sum(closed), 0::bigint, sum(class_a), sum(class_b), sum(class_c), sum(class_d),
+  sum(rated), sum(satisfied), sum(basically), sum(unsatisfied), 0::bigint,
+  sum(impl_rated), sum(impl_satisfied), sum(impl_basically), sum(impl_unsatisfied), sum(tracking)`
+
+type statsQ struct {
+	sql  string
+	args []any
+	scan func(pgx.Rows) error
+}
+
+// compactAt: a tenant's difference rows are folded into the rollup once there are this many;
+// below it they are simply summed with the rest.
+const compactAt = 256
+
+// CountsAndTrend implements stats.DashboardStore: totals, per-unit rows (byUnit: every
+// active unit, zeros included) and, with months > 0, the monthly trend, from one snapshot.
+func (s *StatsStore) CountsAndTrend(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, byUnit bool, months int, now time.Time) (stats.Counts, []stats.UnitRow, []stats.TrendPoint, error) {
+	// Fold pending difference rows first when there are many (a short write of its own; the
+	// sums are right either way, so a failure here only leaves them for the next time).
+	_, _ = s.pool.Exec(ctx, `SELECT stats_compact($1) WHERE (SELECT count(*) FROM
+	  (SELECT 1 FROM stats_rollup WHERE tenant_id = $1 AND NOT compacted LIMIT `+fmt.Sprint(compactAt)+`) x) >= `+fmt.Sprint(compactAt), tenantID)
+
+	p := splitPeriod(f)
+	byID := map[int64]stats.Counts{}
+	var qs []statsQ
+	scanCounts := func(rows pgx.Rows) error {
 		for rows.Next() {
-			var unit *int64
+			var unit int64
 			var c stats.Counts
 			if err := rows.Scan(append([]any{&unit}, countDests(&c)...)...); err != nil {
 				return err
 			}
-			total = total.Add(c)
-			if unit != nil {
-				byID[*unit] = c
+			byID[unit] = byID[unit].Add(c)
+		}
+		return rows.Err()
+	}
+	// Whole months from the rollup.
+	if !p.noWhole {
+		args := statsArgs{tenantID}
+		var b strings.Builder
+		b.WriteString(`SELECT unit_id, sum(n), ` + statsSums + ` FROM stats_rollup WHERE tenant_id = $1 AND ev = 0`)
+		p.wholeMonths(&b, &args)
+		dimsWhere(&b, &args, f, cats)
+		b.WriteString(" GROUP BY unit_id")
+		qs = append(qs, statsQ{b.String(), args, scanCounts})
+	}
+	// Partial months from the members.
+	if len(p.edges) > 0 {
+		args := statsArgs{tenantID}
+		var b strings.Builder
+		b.WriteString(`SELECT unit_id, count(*), ` + statsSums + ` FROM stats_members WHERE tenant_id = $1`)
+		p.edgeRanges(&b, &args)
+		dimsWhere(&b, &args, f, cats)
+		b.WriteString(" GROUP BY unit_id")
+		qs = append(qs, statsQ{b.String(), args, scanCounts})
+	}
+	// The clock-bound counts.
+	{
+		args := statsArgs{tenantID}
+		n := args.add(now)
+		var b strings.Builder
+		fmt.Fprintf(&b, `SELECT unit_id, count(*) FILTER (WHERE reply_due_at < %[1]s), count(*) FILTER (WHERE rating_due_at < %[1]s)
+FROM stats_members WHERE tenant_id = $1 AND (reply_due_at < %[1]s OR rating_due_at < %[1]s)`, n)
+		p.whole(&b, &args)
+		dimsWhere(&b, &args, f, cats)
+		b.WriteString(" GROUP BY unit_id")
+		qs = append(qs, statsQ{b.String(), args, func(rows pgx.Rows) error {
+			for rows.Next() {
+				var unit int64
+				var c stats.Counts
+				if err := rows.Scan(&unit, &c.Overdue, &c.NoFeedback); err != nil {
+					return err
+				}
+				byID[unit] = byID[unit].Add(c)
+			}
+			return rows.Err()
+		}})
+	}
+	// The trend: per Shanghai month since the start of the window, submitted (ev 0, by
+	// submission month), replied (2) and closed (3).
+	var start time.Time
+	got := map[string]*stats.TrendPoint{}
+	scanTrend := func(rows pgx.Rows) error {
+		for rows.Next() {
+			var ev int
+			var m time.Time
+			var n int
+			if err := rows.Scan(&ev, &m, &n); err != nil {
+				return err
+			}
+			key := m.Format("2006-01")
+			pt := got[key]
+			if pt == nil {
+				pt = &stats.TrendPoint{Month: key}
+				got[key] = pt
+			}
+			switch ev {
+			case 0:
+				pt.Submitted += n
+			case 2:
+				pt.Replied += n
+			case 3:
+				pt.Closed += n
 			}
 		}
 		return rows.Err()
+	}
+	if months > 0 {
+		start = monthStart(now).AddDate(0, -(months - 1), 0)
+		since := start.Format("2006-01-02")
+		if !p.noWhole {
+			args := statsArgs{tenantID}
+			var b strings.Builder
+			fmt.Fprintf(&b, `SELECT ev, ev_month, sum(n) FROM stats_rollup WHERE tenant_id = $1 AND ev_month >= %s::date`, args.add(since))
+			p.wholeMonths(&b, &args)
+			dimsWhere(&b, &args, f, cats)
+			b.WriteString(" GROUP BY ev, ev_month")
+			qs = append(qs, statsQ{b.String(), args, scanTrend})
+		}
+		if len(p.edges) > 0 {
+			args := statsArgs{tenantID}
+			var b strings.Builder
+			sinceArg := args.add(since)
+			b.WriteString(`SELECT v.ev, v.m, count(*) FROM stats_members,
+  LATERAL (VALUES (0, month), (2, replied_month), (3, closed_month)) v(ev, m) WHERE tenant_id = $1`)
+			p.edgeRanges(&b, &args)
+			dimsWhere(&b, &args, f, cats)
+			fmt.Fprintf(&b, " AND v.m >= %s::date GROUP BY 1, 2", sinceArg)
+			qs = append(qs, statsQ{b.String(), args, scanTrend})
+		}
+	}
+	type unit struct {
+		id     int64
+		name   string
+		active bool
+	}
+	var units []unit
+	if byUnit {
+		qs = append(qs, statsQ{`SELECT id, name, active FROM units WHERE tenant_id = $1 ORDER BY name`, []any{tenantID}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				var u unit
+				if err := rows.Scan(&u.id, &u.name, &u.active); err != nil {
+					return err
+				}
+				units = append(units, u)
+			}
+			return rows.Err()
+		}})
+	}
+
+	err := s.readStats(ctx, func(tx pgx.Tx) error {
+		batch := &pgx.Batch{}
+		for _, q := range qs {
+			batch.Queue(q.sql, q.args...)
+		}
+		br := tx.SendBatch(ctx, batch)
+		for _, q := range qs {
+			rows, err := br.Query()
+			if err != nil {
+				br.Close()
+				return err
+			}
+			err = q.scan(rows)
+			rows.Close()
+			if err != nil {
+				br.Close()
+				return err
+			}
+		}
+		return br.Close()
 	})
-	if err != nil || !byUnit {
-		if err != nil {
-			err = fmt.Errorf("stats counts: %w", err)
-		}
-		return total, nil, err
-	}
-	ids := make([]int64, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	urows, err := s.pool.Query(ctx, `SELECT id, name FROM units WHERE tenant_id = $1 AND (active OR id = ANY($2)) ORDER BY name`, tenantID, ids)
 	if err != nil {
-		return total, nil, fmt.Errorf("stats units: %w", err)
+		return stats.Counts{}, nil, nil, fmt.Errorf("stats: %w", err)
 	}
-	defer urows.Close()
+
+	var total stats.Counts
+	for _, c := range byID {
+		total = total.Add(c)
+	}
 	var out []stats.UnitRow
-	for urows.Next() {
-		var r stats.UnitRow
-		if err := urows.Scan(&r.UnitID, &r.UnitName); err != nil {
-			return total, nil, err
-		}
-		if f.UnitID != 0 && r.UnitID != f.UnitID {
+	for _, u := range units {
+		c, has := byID[u.id]
+		if !u.active && !has {
 			continue
 		}
-		r.Counts = byID[r.UnitID]
-		out = append(out, r)
+		if f.UnitID != 0 && u.id != f.UnitID {
+			continue
+		}
+		out = append(out, stats.UnitRow{UnitID: u.id, UnitName: u.name, Counts: c})
 	}
-	return total, out, urows.Err()
+	var trend []stats.TrendPoint
+	if months > 0 {
+		trend = make([]stats.TrendPoint, 0, months)
+		for i := 0; i < months; i++ {
+			m := start.AddDate(0, i, 0).Format("2006-01")
+			pt := stats.TrendPoint{Month: m}
+			if g := got[m]; g != nil {
+				pt = *g
+			}
+			trend = append(trend, pt)
+		}
+	}
+	return total, out, trend, nil
+}
+
+// Counts implements stats.Store: the totals and, with byUnit, one row per active unit
+// (zeros included).
+func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, byUnit bool, now time.Time) (stats.Counts, []stats.UnitRow, error) {
+	c, u, _, err := s.CountsAndTrend(ctx, tenantID, f, cats, byUnit, 0, now)
+	return c, u, err
 }
 
 // Trend implements stats.Store: per month (Shanghai) over the last months, how many were
 // submitted, replied and closed.
 func (s *StatsStore) Trend(ctx context.Context, tenantID int64, f stats.Filter, months int, now time.Time) ([]stats.TrendPoint, error) {
-	var args statsArgs
-	base := statsBase(tenantID, f, nil, false, &args)
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	if sh == nil {
-		sh = time.FixedZone("CST", 8*3600)
-	}
-	ln := now.In(sh)
-	start := time.Date(ln.Year(), ln.Month(), 1, 0, 0, 0, 0, sh).AddDate(0, -(months - 1), 0)
-	since := args.add(start)
-	// One pass: each suggestion contributes its submission, reply and closing instants.
-	q := `WITH s AS (` + base + `)
-SELECT date_trunc('month', v.t, 'Asia/Shanghai'),
-  count(*) FILTER (WHERE v.k = 1), count(*) FILTER (WHERE v.k = 2), count(*) FILTER (WHERE v.k = 3)
-FROM s, LATERAL (VALUES (1, s.submitted_at), (2, s.replied_at), (3, s.closed_at)) v(k, t)
-WHERE v.t >= ` + since + `
-GROUP BY 1`
-	got := map[string]stats.TrendPoint{}
-	err := s.readStats(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m time.Time
-			var p stats.TrendPoint
-			if err := rows.Scan(&m, &p.Submitted, &p.Replied, &p.Closed); err != nil {
-				return err
-			}
-			p.Month = m.In(sh).Format("2006-01")
-			got[p.Month] = p
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("stats trend: %w", err)
-	}
-	out := make([]stats.TrendPoint, 0, months)
-	for i := 0; i < months; i++ {
-		m := start.AddDate(0, i, 0).Format("2006-01")
-		p := got[m]
-		p.Month = m
-		out = append(out, p)
-	}
-	return out, nil
+	_, _, t, err := s.CountsAndTrend(ctx, tenantID, f, nil, false, months, now)
+	return t, err
 }
