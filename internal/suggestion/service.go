@@ -405,7 +405,7 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 				asgs[i].Role, asgs[i].DueAt = RoleCo, coDue
 			}
 		}
-		if err := tx.InsertAssignments(ctx, asgs); err != nil {
+		if err := tx.QueueAssignments(ctx, asgs); err != nil {
 			return nil, err
 		}
 		sg.Mode, sg.IsKey, sg.LeaderUserID, sg.AssignedAt, sg.ReplyDueAt = in.Mode, in.IsKey, in.LeaderUserID, &now, &replyDue

@@ -555,6 +555,13 @@ func TestBadInput(t *testing.T) {
 	if after.Status != suggestion.StatusRegistered || after.Version != r.Version {
 		t.Fatalf("refused assignment changed the suggestion: %s v%d", after.Status, after.Version)
 	}
+	var asg, audit int
+	_ = b.pool.QueryRow(b.ctx, `SELECT (SELECT count(*) FROM assignments WHERE tenant_id=$1 AND suggestion_id=$2),
+		(SELECT count(*) FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 AND action='assign')`,
+		b.tn.ID, r.ID).Scan(&asg, &audit)
+	if asg != 0 || audit != 0 {
+		t.Fatalf("refused assignment left %d assignments and %d audit events", asg, audit)
+	}
 }
 
 // A wrong assignment is returned inside the window and re-routed; the history keeps the old one.

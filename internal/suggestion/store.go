@@ -43,6 +43,8 @@ type Tx interface {
 	// InsertAssignments writes new assignments (same suggestion, state, round and times;
 	// unit, role and due date per row) and sets their ids.
 	InsertAssignments(ctx context.Context, as []*Assignment) error
+	// QueueAssignments writes them with the commit instead; their ids stay unknown.
+	QueueAssignments(ctx context.Context, as []*Assignment) error
 	UpdateAssignment(ctx context.Context, as *Assignment, expect int) error
 
 	UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) error

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/deadline"
@@ -42,16 +41,28 @@ var _ suggestion.Store = (*SuggestionStore)(nil)
 
 var errNotFound = &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "建议不存在或无权查看"}
 
-// Tx runs fn in a transaction. Audit and outbox rows are queued and sent together in one
-// round trip just before the commit.
+// Tx runs fn in a transaction. Writes whose answer is not needed before the commit (the
+// suggestion's update, its audit and outbox rows, a fresh assignment) are queued and sent in
+// one round trip at the end; a real transaction is opened only when fn needs an answer first.
 func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		t := &sgTx{tx: tx}
-		if err := fn(t); err != nil {
-			return err
+	t := &sgTx{tx: &lazyTx{pool: s.pool}}
+	defer t.tx.rollback(ctx)
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.tx.commit(ctx, &t.pending); err != nil {
+		if e, ok := guardErrors[guardCode(err)]; ok {
+			return e
 		}
-		return t.flush(ctx)
-	})
+		return fmt.Errorf("write suggestion, audit and outbox: %w", err)
+	}
+	return nil
+}
+
+// guardErrors are the refusals a queued statement's guard can raise (see lazy_tx.go).
+var guardErrors = map[string]*suggestion.Error{
+	"version_conflict": {Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被他人修改，请刷新后重试"},
+	"unit_not_found":   {Kind: suggestion.ErrInvalid, Code: "unit_not_found", Message: "承办单位不存在"},
 }
 
 const suggestionCols = `tenant_id, id, meeting_id, coalesce(number,0), lead_deputy_id, title, body,
@@ -121,16 +132,10 @@ func (s *SuggestionStore) Assignment(ctx context.Context, tenantID, id int64) (*
 		JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id WHERE a.tenant_id=$1 AND a.id=$2`, tenantID, id))
 }
 
-func queryAssignments(ctx context.Context, q pgx.Tx, pool *pgxpool.Pool, tenantID, suggestionID int64) ([]suggestion.Assignment, error) {
+func queryAssignments(ctx context.Context, q *lazyTx, tenantID, suggestionID int64) ([]suggestion.Assignment, error) {
 	sql := `SELECT ` + assignmentCols + ` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
 		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`
-	var rows pgx.Rows
-	var err error
-	if q != nil {
-		rows, err = q.Query(ctx, sql, tenantID, suggestionID)
-	} else {
-		rows, err = pool.Query(ctx, sql, tenantID, suggestionID)
-	}
+	rows, err := q.Query(ctx, sql, tenantID, suggestionID)
 	if err != nil {
 		return nil, fmt.Errorf("list assignments: %w", err)
 	}
@@ -248,42 +253,24 @@ func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*sug
 }
 
 type sgTx struct {
-	tx      pgx.Tx
-	pending pgx.Batch // audit and outbox inserts, sent by flush
+	tx      *lazyTx
+	pending pgx.Batch // writes sent together at the commit
 }
 
-func (t *sgTx) flush(ctx context.Context) error {
-	if t.pending.Len() == 0 {
-		return nil
-	}
-	if err := t.tx.SendBatch(ctx, &t.pending).Close(); err != nil {
-		var de *suggestion.Error
-		if errors.As(err, &de) {
-			return err
-		}
-		return fmt.Errorf("write suggestion, audit and outbox: %w", err)
-	}
-	return nil
-}
-
-// UpdateSuggestion queues the conditional update; it is sent with the audit and outbox rows in
-// one round trip, and a stale version fails the whole transaction with ErrConflict.
+// UpdateSuggestion queues the conditional update; a stale version fails the whole
+// transaction with ErrConflict.
 func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int) error {
-	t.pending.Queue(`UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
+	t.pending.Queue(`WITH u AS (UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
 		status=$8, mode=$9, is_key=$10, leader_user_id=nullif($11,0), complex=$12, round=$13, lat=$14, lng=$15, address=$16,
 		content_flag=$17, merged_into=nullif($18,0), status_reason=$19, reply_due_at=$20, rating_due_at=$21,
 		submitted_at=$22, registered_at=$23, assigned_at=$24, replied_at=$25, closed_at=$26, updated_at=$27,
 		version=version+1
-		WHERE tenant_id=$1 AND id=$2 AND version=$3`,
+		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING 1)
+		SELECT jianyi_expect(count(*), 1, 'version_conflict') FROM u`,
 		s.TenantID, s.ID, expect, s.Number, s.Title, s.Body, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
 		s.Complex, s.Round, s.Location.Lat, s.Location.Lng, s.Location.Address, s.ContentFlag, s.MergedInto,
 		s.StatusReason, s.ReplyDueAt, s.RatingDueAt, s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt,
-		s.ClosedAt, s.UpdatedAt).Exec(func(tag pgconn.CommandTag) error {
-		if tag.RowsAffected() == 0 {
-			return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被他人修改，请刷新后重试"}
-		}
-		return nil
-	})
+		s.ClosedAt, s.UpdatedAt)
 	s.Version = expect + 1
 	return nil
 }
@@ -325,15 +312,19 @@ func (t *sgTx) CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool,
 }
 
 func (t *sgTx) Assignments(ctx context.Context, tenantID, suggestionID int64) ([]suggestion.Assignment, error) {
-	return queryAssignments(ctx, t.tx, nil, tenantID, suggestionID)
+	return queryAssignments(ctx, t.tx, tenantID, suggestionID)
 }
 
-// InsertAssignments writes all of one suggestion's new assignments in one statement; an
-// unknown or inactive unit refuses them all.
-func (t *sgTx) InsertAssignments(ctx context.Context, as []*suggestion.Assignment) error {
-	if len(as) == 0 {
-		return nil
-	}
+// assignmentsInsert writes all of one suggestion's new assignments in one statement; only
+// active units of the tenant are taken, so the caller compares the count.
+const assignmentsInsert = `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, active, round,
+		assigned_at, due_at, return_due_at, chain)
+		SELECT $1, $2, x.unit_id, x.role::assignment_role, $5, true, $6, $7, x.due_at, $8, $9
+		FROM unnest($3::bigint[], $4::text[], $10::timestamptz[]) WITH ORDINALITY AS x(unit_id, role, due_at, n)
+		JOIN units u ON u.tenant_id=$1 AND u.id=x.unit_id AND u.active
+		ORDER BY x.n`
+
+func assignmentsArgs(as []*suggestion.Assignment) []any {
 	units := make([]int64, len(as))
 	roles := make([]string, len(as))
 	dues := make([]time.Time, len(as))
@@ -342,13 +333,16 @@ func (t *sgTx) InsertAssignments(ctx context.Context, as []*suggestion.Assignmen
 	}
 	a0 := as[0]
 	chain, _ := json.Marshal(a0.Chain)
-	rows, err := t.tx.Query(ctx, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, active, round,
-		assigned_at, due_at, return_due_at, chain)
-		SELECT $1, $2, x.unit_id, x.role::assignment_role, $5, true, $6, $7, x.due_at, $8, $9
-		FROM unnest($3::bigint[], $4::text[], $10::timestamptz[]) WITH ORDINALITY AS x(unit_id, role, due_at, n)
-		JOIN units u ON u.tenant_id=$1 AND u.id=x.unit_id AND u.active
-		ORDER BY x.n RETURNING id, version, unit_id`,
-		a0.TenantID, a0.SuggestionID, units, roles, a0.State, a0.Round, a0.AssignedAt, a0.ReturnDueAt, chain, dues)
+	return []any{a0.TenantID, a0.SuggestionID, units, roles, a0.State, a0.Round, a0.AssignedAt, a0.ReturnDueAt, chain, dues}
+}
+
+// InsertAssignments writes the assignments now and sets their ids; an unknown or inactive
+// unit refuses them all.
+func (t *sgTx) InsertAssignments(ctx context.Context, as []*suggestion.Assignment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	rows, err := t.tx.Query(ctx, assignmentsInsert+` RETURNING id, version, unit_id`, assignmentsArgs(as)...)
 	if err != nil {
 		return fmt.Errorf("insert assignments: %w", err)
 	}
@@ -373,8 +367,20 @@ func (t *sgTx) InsertAssignments(ctx context.Context, as []*suggestion.Assignmen
 		return fmt.Errorf("insert assignments: %w", err)
 	}
 	if got != len(as) {
-		return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "unit_not_found", Message: "承办单位不存在"}
+		return guardErrors["unit_not_found"]
 	}
+	return nil
+}
+
+// QueueAssignments writes the assignments with the commit; an unknown or inactive unit
+// refuses the whole transaction.
+func (t *sgTx) QueueAssignments(ctx context.Context, as []*suggestion.Assignment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	args := append(assignmentsArgs(as), len(as))
+	t.pending.Queue(`WITH ins AS (`+assignmentsInsert+` RETURNING 1)
+		SELECT jianyi_expect(count(*), $11, 'unit_not_found') FROM ins`, args...)
 	return nil
 }
 
