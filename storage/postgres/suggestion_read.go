@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,11 +18,26 @@ import (
 	"jianyi/internal/suggestion"
 )
 
+// summaryCols are the columns summaries scans, from s (suggestions), d (lead deputy) and
+// c (category).
+const summaryCols = `s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at`
+
 // List returns summaries the actor may see, newest first.
+//
+// The page size is written into the SQL as a number (it is an int, so this is safe), not
+// sent as a parameter: with a known LIMIT the generic plan of the prepared statement costs
+// the same as a custom one and PostgreSQL stops planning the statement on every call (the
+// deputy's list planned in ~0.6 ms and ran in ~0.1 ms on a 100k-suggestion tenant).
 func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.ListFilter) ([]suggestion.Summary, error) {
 	where := []string{"s.tenant_id=$1"}
 	args := []any{a.TenantID}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	n := f.Limit
+	if n <= 0 || n > 1000 {
+		n = 20
+	}
+	limit := strconv.Itoa(n)
 	switch {
 	case a.IsDeputy():
 		// Led and co-signed are two index scans. Without other filters each arm stops at one
@@ -35,13 +51,30 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 			leadCut, coCut = " AND l.id < "+b, " AND c.suggestion_id < "+b
 		}
 		if plain {
-			n := arg(f.Limit)
-			leadCut += " ORDER BY l.id DESC LIMIT " + n
-			coCut += " ORDER BY c.suggestion_id DESC LIMIT " + n
+			leadCut += " ORDER BY l.id DESC LIMIT " + limit
+			coCut += " ORDER BY c.suggestion_id DESC LIMIT " + limit
 		}
 		lead := "(SELECT l.id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d + leadCut + ")"
 		co := "(SELECT c.suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d +
 			" AND c.state IN ('accepted','invited','merged')" + coCut + ")"
+		if plain {
+			// The page's ids first (index-only work on both arms), then one row read and two
+			// name look-ups per id of the page, not per id of both arms.
+			ids := lead
+			switch f.Role {
+			case "lead":
+			case "cosigned":
+				ids = co
+			default:
+				ids = "(SELECT u.id FROM (" + lead + " UNION " + co + ") u(id) ORDER BY u.id DESC LIMIT " + limit + ")"
+			}
+			return s.summaries(ctx, `SELECT `+summaryCols+`
+		FROM `+ids+` p(id)
+		JOIN suggestions s ON s.tenant_id=$1 AND s.id=p.id
+		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
+		ORDER BY s.id DESC LIMIT `+limit, args...)
+		}
 		switch f.Role {
 		case "lead":
 			where = append(where, "s.id IN "+lead)
@@ -91,9 +124,7 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 	if f.Before > 0 {
 		where = append(where, "s.id < "+arg(f.Before))
 	}
-	limit := arg(f.Limit)
-	sql := `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
-		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
+	sql := `SELECT ` + summaryCols + `
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
@@ -122,8 +153,7 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 // Similar finds the tenant's suggestions whose titles share the most Chinese character
 // bigrams with text (generic words removed; migrations 00003–00005), best first.
 func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
-	return s.summaries(ctx, `SELECT s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
-		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at
+	return s.summaries(ctx, `SELECT `+summaryCols+`
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
