@@ -214,6 +214,10 @@ const compactAt = 256
 // CountsAndTrend implements stats.DashboardStore: totals, per-unit rows (byUnit: every
 // active unit, zeros included) and, with months > 0, the monthly trend, from one snapshot.
 func (s *StatsStore) CountsAndTrend(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, byUnit bool, months int, now time.Time) (stats.Counts, []stats.UnitRow, []stats.TrendPoint, error) {
+	// Apply the marks of recent workflow changes (00060), so the numbers are never stale.
+	if _, err := s.Drain(ctx, tenantID); err != nil {
+		return stats.Counts{}, nil, nil, err
+	}
 	// Fold pending difference rows first when there are many (a short write of its own; the
 	// sums are right either way, so a failure here only leaves them for the next time).
 	_, _ = s.pool.Exec(ctx, `SELECT stats_compact($1) WHERE (SELECT count(*) FROM
@@ -414,4 +418,59 @@ func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter,
 func (s *StatsStore) Trend(ctx context.Context, tenantID int64, f stats.Filter, months int, now time.Time) ([]stats.TrendPoint, error) {
 	_, _, t, err := s.CountsAndTrend(ctx, tenantID, f, nil, false, months, now)
 	return t, err
+}
+
+// Drain applies the rollup marks left by workflow changes (migration 00060) for a tenant
+// (0: every tenant) and returns how many suggestions it refreshed. Readers call it before
+// they sum; the worker calls it in the background so that readers find little to do.
+func (s *StatsStore) Drain(ctx context.Context, tenantID int64) (int, error) {
+	var n int
+	sql := `SELECT stats_drain($1)`
+	if tenantID == 0 {
+		sql = `SELECT COALESCE(sum(stats_drain(tenant_id)), 0) FROM (SELECT DISTINCT tenant_id FROM stats_dirty) t WHERE $1 = 0`
+	}
+	if err := s.pool.QueryRow(ctx, sql, tenantID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("drain stats marks: %w", err)
+	}
+	return n, nil
+}
+
+// VerifyRollup checks the rollup's invariant for a tenant (0: every tenant): stats_members
+// equals what the workflow tables say now, and stats_rollup sums to the members' sums per
+// key. Tests call it after workflow changes; an operator can call it on a live database (it
+// reads the tenant's suggestions once). stats_rebuild(tenant) repairs a difference.
+func (s *StatsStore) VerifyRollup(ctx context.Context, tenantID int64) error {
+	if _, err := s.Drain(ctx, tenantID); err != nil {
+		return err
+	}
+	var members, keys int
+	err := s.pool.QueryRow(ctx, `WITH src AS (SELECT * FROM stats_member_source WHERE $1 = 0 OR tenant_id = $1),
+	  mem AS (SELECT * FROM stats_members WHERE $1 = 0 OR tenant_id = $1)
+	  SELECT count(*) FROM ((TABLE mem EXCEPT ALL TABLE src) UNION ALL (TABLE src EXCEPT ALL TABLE mem)) x`, tenantID).Scan(&members)
+	if err != nil {
+		return fmt.Errorf("verify rollup: %w", err)
+	}
+	const k = `tenant_id, meeting_id, unit_id, category_id, delegation_id, month`
+	err = s.pool.QueryRow(ctx, `WITH r AS (
+	    SELECT `+k+`, ev, ev_month, sum(n) AS n, sum(registered), sum(not_registered), sum(assigned), sum(replied), sum(on_time),
+	      sum(closed), sum(class_a), sum(class_b), sum(class_c), sum(class_d), sum(rated), sum(satisfied), sum(basically),
+	      sum(unsatisfied), sum(impl_rated), sum(impl_satisfied), sum(impl_basically), sum(impl_unsatisfied), sum(tracking)
+	    FROM stats_rollup WHERE $1 = 0 OR tenant_id = $1 GROUP BY `+k+`, ev, ev_month HAVING sum(n) <> 0),
+	  m AS (
+	    SELECT `+k+`, 0::smallint, month, count(*)::numeric, sum(registered), sum(not_registered), sum(assigned), sum(replied),
+	      sum(on_time), sum(closed), sum(class_a), sum(class_b), sum(class_c), sum(class_d), sum(rated), sum(satisfied),
+	      sum(basically), sum(unsatisfied), sum(impl_rated), sum(impl_satisfied), sum(impl_basically), sum(impl_unsatisfied), sum(tracking)
+	    FROM stats_members WHERE $1 = 0 OR tenant_id = $1 GROUP BY `+k+`
+	    UNION ALL
+	    SELECT `+k+`, v.ev, v.m, count(*)::numeric, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+	    FROM stats_members, LATERAL (VALUES (2::smallint, replied_month), (3::smallint, closed_month)) v(ev, m)
+	    WHERE ($1 = 0 OR tenant_id = $1) AND v.m IS NOT NULL GROUP BY `+k+`, v.ev, v.m)
+	  SELECT count(*) FROM ((TABLE r EXCEPT ALL TABLE m) UNION ALL (TABLE m EXCEPT ALL TABLE r)) x`, tenantID).Scan(&keys)
+	if err != nil {
+		return fmt.Errorf("verify rollup: %w", err)
+	}
+	if members != 0 || keys != 0 {
+		return fmt.Errorf("verify rollup: %d member rows differ from the workflow tables, %d rollup keys from the members", members, keys)
+	}
+	return nil
 }
