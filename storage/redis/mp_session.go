@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -85,29 +86,53 @@ func (s *MPSessions) Delete(ctx context.Context, token string) error {
 	return nil
 }
 
-// MPLimiter is the mini-program API's rate limiter: a fixed-window counter per subject
-// (one INCR, and a PEXPIRE on the first hit, in one script call). It is cheaper than the
-// sliding window and sits on every request; a window boundary may let up to twice the
-// limit through, which is fine for protecting capacity. Keys: jy:{t<tenant>}:mp:rl:<subject>,
-// or jy:g:mp:rl:<subject> before a tenant is known.
+// MPLimiter is the mini-program API's rate limiter: a fixed-window counter per subject in
+// Redis (a window boundary may let up to twice the limit through, which is fine for
+// protecting capacity). Keys: jy:{t<tenant>}:mp:rl:<subject>, or jy:g:mp:rl:<subject>
+// before a tenant is known.
+//
+// It sits on every request, so it does not ask Redis for every hit: each instance takes
+// hits from the window's counter in leases (1, then 2, 4, … up to limit/16, at most 64 per
+// round trip) and hands them out locally until the lease or the window runs out. A lease
+// never takes more than the window has left, so all instances together never allow more than
+// the limit; hits an instance leased but did not use count as used, so a subject may be
+// refused up to (lease × instances) hits early. A small limit (16 or less) is exact. Once the
+// window is used up the refusal is remembered locally until the window ends.
 type MPLimiter struct {
 	rdb *Client
+
+	mu     sync.Mutex
+	leases map[string]*mpLease
 }
 
-// NewMPLimiter returns the API's limiter on rdb.
-func NewMPLimiter(rdb *Client) *MPLimiter { return &MPLimiter{rdb: rdb} }
+type mpLease struct {
+	window int64     // the window's end in the server's clock (ms): identifies the window
+	until  time.Time // the window's end in this process's clock
+	left   int       // leased hits not handed out yet
+	next   int       // size of the next lease
+}
 
+const (
+	mpLeaseMax    = 64
+	mpLeaseDiv    = 16
+	mpLeasesSweep = 10_000 // sweep ended windows when the map grows past this
+	mpLeasesMax   = 50_000 // and start over if sweeping is not enough
+)
+
+// NewMPLimiter returns the API's limiter on rdb.
+func NewMPLimiter(rdb *Client) *MPLimiter { return &MPLimiter{rdb: rdb, leases: map[string]*mpLease{}} }
+
+// KEYS[1] = counter; ARGV[1] = window (ms), ARGV[2] = hits to take. Returns the count after
+// taking, the window's time left (ms) and its end in server time (ms).
 var fixedWindowScript = goredis.NewScript(`
-local n = redis.call("INCR", KEYS[1])
-if n == 1 then
-	redis.call("PEXPIRE", KEYS[1], ARGV[1])
-end
+local n = redis.call("INCRBY", KEYS[1], ARGV[2])
 local ttl = redis.call("PTTL", KEYS[1])
 if ttl < 0 then
 	redis.call("PEXPIRE", KEYS[1], ARGV[1])
 	ttl = tonumber(ARGV[1])
 end
-return {n, ttl}`)
+local t = redis.call("TIME")
+return {n, ttl, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl}`)
 
 // Allow counts one hit of subject and reports whether it is within limit for this window;
 // when not, retryAfter is the time left in the window.
@@ -119,12 +144,73 @@ func (m *MPLimiter) Allow(ctx context.Context, tenantID int64, subject string, l
 	if tenantID > 0 {
 		key = Key(tenantID, "mp", "rl", subject)
 	}
-	res, err := fixedWindowScript.Run(ctx, m.rdb, []string{key}, window.Milliseconds()).Int64Slice()
+	maxLease := min(max(1, limit/mpLeaseDiv), mpLeaseMax)
+
+	now := time.Now()
+	m.mu.Lock()
+	l := m.leases[key]
+	if l != nil && now.Before(l.until) {
+		if l.left > 0 {
+			l.left--
+			m.mu.Unlock()
+			return true, 0, nil
+		}
+		if l.next == 0 { // used up: refused until the window ends
+			retry := l.until.Sub(now)
+			m.mu.Unlock()
+			return false, retry, nil
+		}
+	}
+	take := 1
+	if l != nil && now.Before(l.until) {
+		take = min(l.next, maxLease)
+	}
+	m.mu.Unlock()
+
+	res, err := fixedWindowScript.Run(ctx, m.rdb, []string{key}, window.Milliseconds(), take).Int64Slice()
 	if err != nil {
 		return false, 0, fmt.Errorf("redis: rate limit: %w", err)
 	}
-	if len(res) != 2 {
+	if len(res) != 3 {
 		return false, 0, fmt.Errorf("redis: rate limit: unexpected reply %v", res)
 	}
-	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond, nil
+	count, ttl, end := res[0], time.Duration(res[1])*time.Millisecond, res[2]
+	granted := int(min(max(int64(limit)-(count-int64(take)), 0), int64(take)))
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.leases == nil {
+		m.leases = map[string]*mpLease{}
+	}
+	l = m.leases[key]
+	if l == nil || l.window != end {
+		if l == nil {
+			m.sweep(now)
+		}
+		l = &mpLease{window: end, next: 1}
+		m.leases[key] = l
+	}
+	l.until = now.Add(ttl)
+	if granted == 0 {
+		l.left, l.next = 0, 0
+		return false, ttl, nil
+	}
+	l.left += granted - 1
+	l.next = min(max(l.next, take, 1)*2, maxLease)
+	return true, ttl, nil
+}
+
+// sweep keeps the lease map bounded (callers hold mu).
+func (m *MPLimiter) sweep(now time.Time) {
+	if len(m.leases) < mpLeasesSweep {
+		return
+	}
+	for k, l := range m.leases {
+		if !now.Before(l.until) {
+			delete(m.leases, k)
+		}
+	}
+	if len(m.leases) >= mpLeasesMax {
+		clear(m.leases)
+	}
 }
