@@ -258,14 +258,17 @@ type sgTx struct {
 }
 
 // UpdateSuggestion queues the conditional update; a stale version fails the whole
-// transaction with ErrConflict.
+// transaction with ErrConflict. The same statement marks the suggestion for the dashboard
+// rollup (migrations 00060, 00062): this is the workflow's only UPDATE of suggestions, and
+// the rollup's trigger leaves version-bumping updates to it.
 func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int) error {
 	t.pending.Queue(`WITH u AS (UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
 		status=$8, mode=$9, is_key=$10, leader_user_id=nullif($11,0), complex=$12, round=$13, lat=$14, lng=$15, address=$16,
 		content_flag=$17, merged_into=nullif($18,0), status_reason=$19, reply_due_at=$20, rating_due_at=$21,
 		submitted_at=$22, registered_at=$23, assigned_at=$24, replied_at=$25, closed_at=$26, updated_at=$27,
 		version=version+1
-		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING 1)
+		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id),
+		m AS (INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM u ON CONFLICT DO NOTHING)
 		SELECT jianyi_expect(count(*), 1, 'version_conflict') FROM u`,
 		s.TenantID, s.ID, expect, s.Number, s.Title, s.Body, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
 		s.Complex, s.Round, s.Location.Lat, s.Location.Lng, s.Location.Address, s.ContentFlag, s.MergedInto,
