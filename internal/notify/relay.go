@@ -13,9 +13,9 @@ import (
 // RelayStore claims undispatched outbox rows.
 type RelayStore interface {
 	// RelayBatch locks up to limit undispatched outbox rows with FOR UPDATE SKIP LOCKED (so
-	// several relays never take the same row), calls fn for each in the same transaction,
-	// marks them dispatched and commits. It returns how many rows it took.
-	RelayBatch(ctx context.Context, limit int, fn func(ctx context.Context, tx PublishTx, ev OutboxEvent) error) (int, error)
+	// several relays never take the same row), calls fn with them (oldest first) in the same
+	// transaction, marks them dispatched and commits. It returns how many rows it took.
+	RelayBatch(ctx context.Context, limit int, fn func(ctx context.Context, tx PublishTx, evs []OutboxEvent) error) (int, error)
 }
 
 // Relay moves outbox events into notices and delivery jobs.
@@ -44,21 +44,25 @@ func NewRelay(store RelayStore, queue Queue, clock Clock, log *slog.Logger) *Rel
 // RunOnce relays one batch and reports how many outbox rows it took.
 func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 	var jobs []Job
-	n, err := r.store.RelayBatch(ctx, r.Batch, func(ctx context.Context, tx PublishTx, ev OutboxEvent) error {
-		specs, err := Plan(ctx, tx, ev)
-		if errors.Is(err, ErrNotFound) {
-			// A dangling event (its suggestion is gone) tells nobody anything; never block the relay.
-			r.log.Warn("outbox event without its rows; dispatched without notices", "outbox_id", ev.ID, "event", ev.Event)
-			return nil
+	n, err := r.store.RelayBatch(ctx, r.Batch, func(ctx context.Context, tx PublishTx, evs []OutboxEvent) error {
+		items := make([]publishItem, 0, len(evs))
+		for _, ev := range evs {
+			specs, err := Plan(ctx, tx, ev)
+			if errors.Is(err, ErrNotFound) {
+				// A dangling event (its suggestion is gone) tells nobody anything; never block the relay.
+				r.log.Warn("outbox event without its rows; dispatched without notices", "outbox_id", ev.ID, "event", ev.Event)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("plan outbox %d (%s): %w", ev.ID, ev.Event, err)
+			}
+			items = append(items, publishItem{ev.TenantID, ev.SuggestionID, "ob:" + strconv.FormatInt(ev.ID, 10), specs})
 		}
+		js, err := publish(ctx, tx, items, r.clock.Now())
 		if err != nil {
-			return fmt.Errorf("plan outbox %d (%s): %w", ev.ID, ev.Event, err)
+			return fmt.Errorf("publish %d outbox events from %d: %w", len(evs), evs[0].ID, err)
 		}
-		js, err := publish(ctx, tx, ev.TenantID, ev.SuggestionID, "ob:"+strconv.FormatInt(ev.ID, 10), specs, r.clock.Now())
-		if err != nil {
-			return fmt.Errorf("publish outbox %d (%s): %w", ev.ID, ev.Event, err)
-		}
-		jobs = append(jobs, js...)
+		jobs = js
 		return nil
 	})
 	if err != nil {
