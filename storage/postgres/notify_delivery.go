@@ -14,6 +14,18 @@ import (
 const deliveryCols = `d.tenant_id, d.id, d.notice_id, d.channel, d.seq, d.recipient_kind, d.recipient_id, d.status,
 	d.send_after, d.attempts, d.claimed_at`
 
+// Status tests of deliveries looked up by key. Written as "none of the other statuses" (the
+// column's CHECK allows no more) so that they never match deliveries_open's predicate: when the
+// table's statistics are missing or stale (a fresh database, a burst of new deliveries) the
+// planner would otherwise prefer scanning every open delivery of the tenant over the key
+// lookup, which makes each statement cost O(open deliveries).
+const (
+	whenPending = `status NOT IN ('sending', 'sent', 'failed', 'skipped', 'unknown')`
+	whenSending = `status NOT IN ('pending', 'sent', 'failed', 'skipped', 'unknown')`
+	// whenOpen is pending or sending.
+	whenOpen = `status NOT IN ('sent', 'failed', 'skipped', 'unknown')`
+)
+
 func scanDelivery(row pgx.Row, extra ...any) (notify.Delivery, error) {
 	var d notify.Delivery
 	dest := append([]any{&d.TenantID, &d.ID, &d.NoticeID, &d.Channel, &d.Seq, &d.RecipientKind, &d.RecipientID,
@@ -95,7 +107,7 @@ func (s *NotifyStore) Templates(ctx context.Context, tenantID int64) (notify.Tem
 // Claim implements notify.DeliveryStore.
 func (s *NotifyStore) Claim(ctx context.Context, tenantID int64, ids []int64, at time.Time) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `UPDATE deliveries SET status = 'sending', claimed_at = $3, attempts = attempts + 1, updated_at = $3
-		WHERE tenant_id = $1 AND id = ANY($2) AND status = 'pending' RETURNING id`, tenantID, ids, at)
+		WHERE tenant_id = $1 AND id = ANY($2) AND `+whenPending+` RETURNING id`, tenantID, ids, at)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +120,7 @@ func (s *NotifyStore) DigestCandidates(ctx context.Context, d notify.Delivery, u
 		WHERE d.tenant_id = $1 AND d.recipient_kind = $2 AND d.recipient_id = $3 AND d.channel = $4
 		  AND d.status = 'pending' AND d.send_after <= $5 AND d.id <> $6
 		  AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.tenant_id = d.tenant_id AND e.notice_id = d.notice_id
-		                  AND e.seq < d.seq AND e.status IN ('pending', 'sending'))
+		                  AND e.seq < d.seq AND e.`+whenOpen+`)
 		ORDER BY d.id LIMIT $7`,
 		d.TenantID, d.RecipientKind, d.RecipientID, d.Channel, upTo, d.ID, limit))
 }
@@ -116,7 +128,7 @@ func (s *NotifyStore) DigestCandidates(ctx context.Context, d notify.Delivery, u
 // Skip implements notify.DeliveryStore.
 func (s *NotifyStore) Skip(ctx context.Context, tenantID, id int64, reason string, at time.Time) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET status = 'skipped', reason = $3, updated_at = $4
-		WHERE tenant_id = $1 AND id = $2 AND status = 'pending'`, tenantID, id, reason, at)
+		WHERE tenant_id = $1 AND id = $2 AND `+whenPending, tenantID, id, reason, at)
 	return err == nil && tag.RowsAffected() == 1, err
 }
 
@@ -125,10 +137,10 @@ func (s *NotifyStore) Abandon(ctx context.Context, tenantID, id int64, olderThan
 	var n int
 	err := s.pool.QueryRow(ctx, `WITH a AS (
 			UPDATE deliveries SET status = 'unknown', wechat_code = -1, reason = 'worker_lost', updated_at = $4
-			WHERE tenant_id = $1 AND id = $2 AND status = 'sending' AND claimed_at < $3 RETURNING notice_id),
+			WHERE tenant_id = $1 AND id = $2 AND `+whenSending+` AND claimed_at < $3 RETURNING notice_id),
 		b AS (
 			UPDATE deliveries d SET status = 'skipped', reason = 'outcome_unknown', updated_at = $4
-			FROM a WHERE d.tenant_id = $1 AND d.notice_id = a.notice_id AND d.status = 'pending' AND d.channel <> 'inapp')
+			FROM a WHERE d.tenant_id = $1 AND d.notice_id = a.notice_id AND d.`+whenPending+` AND d.channel <> 'inapp')
 		SELECT count(*) FROM a`, tenantID, id, olderThan, at).Scan(&n)
 	return n == 1, err
 }
@@ -149,15 +161,15 @@ func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finis
 				send_after = CASE WHEN $3 = 'pending' THEN $7::timestamptz ELSE send_after END,
 				digest_count = CASE WHEN $8 > 1 THEN $8 ELSE digest_count END,
 				wechat_msgid = COALESCE(NULLIF($17::bigint, 0), wechat_msgid)
-			WHERE tenant_id = $1 AND id = $2 AND status = 'sending' RETURNING id),
+			WHERE tenant_id = $1 AND id = $2 AND `+whenSending+` RETURNING id),
 		batch AS (
 			UPDATE deliveries SET status = $10, reason = $11, updated_at = $6, digest_of = $12,
 				sent_at = CASE WHEN $10 = 'sent' THEN $6::timestamptz ELSE sent_at END,
 				send_after = CASE WHEN $10 = 'pending' THEN $6::timestamptz ELSE send_after END
-			WHERE tenant_id = $1 AND id = ANY($9) AND status = 'sending' RETURNING id),
+			WHERE cardinality($9::bigint[]) > 0 AND tenant_id = $1 AND id = ANY($9) AND `+whenSending+` RETURNING id),
 		skip AS (
 			UPDATE deliveries SET status = 'skipped', reason = $14, updated_at = $6
-			WHERE tenant_id = $1 AND notice_id = ANY($13) AND status = 'pending' AND channel <> 'inapp'
+			WHERE tenant_id = $1 AND notice_id = ANY($13) AND `+whenPending+` AND channel <> 'inapp'
 			  AND NOT (id = ANY($9)) AND id <> $2 RETURNING id),
 		credit AS (
 			UPDATE notify_credits SET one_time = one_time - 1, updated_at = $6
@@ -172,7 +184,7 @@ func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finis
 // NextPending implements notify.DeliveryStore.
 func (s *NotifyStore) NextPending(ctx context.Context, tenantID int64, noticeIDs []int64) ([]notify.Delivery, error) {
 	return collectDeliveries(s.pool.Query(ctx, `SELECT DISTINCT ON (d.notice_id) `+deliveryCols+` FROM deliveries d
-		WHERE d.tenant_id = $1 AND d.notice_id = ANY($2) AND d.status = 'pending' AND d.channel <> 'inapp'
+		WHERE d.tenant_id = $1 AND d.notice_id = ANY($2) AND d.`+whenPending+` AND d.channel <> 'inapp'
 		ORDER BY d.notice_id, d.seq`, tenantID, noticeIDs))
 }
 
@@ -201,11 +213,13 @@ func (s *NotifyStore) RecordTemplateResult(ctx context.Context, tenantID, msgID 
 
 // Runnable implements notify.DeliveryStore.
 func (s *NotifyStore) Runnable(ctx context.Context, quietSince, until time.Time, limit int) ([]notify.Job, error) {
-	rows, err := s.pool.Query(ctx, `SELECT d.tenant_id, d.id, d.send_after, d.updated_at FROM deliveries d
-		WHERE d.status = 'pending' AND d.send_after <= $1 AND d.updated_at < $3
-		  AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.tenant_id = d.tenant_id AND e.notice_id = d.notice_id
-		                  AND e.seq < d.seq AND e.status IN ('pending', 'sending'))
-		ORDER BY d.send_after, d.id LIMIT $2`, until, limit, quietSince)
+	// The first open delivery of each notice, in one pass over the open deliveries (a NOT
+	// EXISTS probe per row degrades to O(open²) when the planner misjudges the open count).
+	rows, err := s.pool.Query(ctx, `SELECT f.tenant_id, f.id, f.send_after, f.updated_at FROM (
+			SELECT DISTINCT ON (tenant_id, notice_id) tenant_id, id, status, send_after, updated_at FROM deliveries
+			WHERE status IN ('pending', 'sending') ORDER BY tenant_id, notice_id, seq) f
+		WHERE f.status = 'pending' AND f.send_after <= $1 AND f.updated_at < $3
+		ORDER BY f.send_after, f.id LIMIT $2`, until, limit, quietSince)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +257,7 @@ func (s *NotifyStore) ExpireClaims(ctx context.Context, olderThan time.Time) (in
 		}
 		_, err = tx.Exec(ctx, `UPDATE deliveries d SET status = 'skipped', reason = 'outcome_unknown', updated_at = now()
 			FROM unnest($1::bigint[], $2::bigint[]) AS x(tenant_id, notice_id)
-			WHERE d.tenant_id = x.tenant_id AND d.notice_id = x.notice_id AND d.status = 'pending' AND d.channel <> 'inapp'`,
+			WHERE d.tenant_id = x.tenant_id AND d.notice_id = x.notice_id AND d.`+whenPending+` AND d.channel <> 'inapp'`,
 			tenants, notices)
 		return err
 	})
