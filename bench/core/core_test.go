@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -22,27 +23,38 @@ import (
 const body = "民政路早晚高峰拥堵严重，建议拓宽道路并优化红绿灯配时，方便群众出行。"
 
 // measure runs the operations interleaved in small rounds, so that a machine whose load
-// changes during the run slows each of them alike, and returns operations per second for
-// each. Each op is called with indices 0..n-1 exactly once, spread over `workers` goroutines.
-func measure(b *testing.B, n, workers int, ops ...func(i int) error) []float64 {
+// changes during the run slows each of them alike. It returns operations per second for each
+// over the whole run, and for each the median over rounds of its rate relative to ops[0] in
+// the same round (a burst of load from elsewhere then moves single rounds, not the median).
+// Each op is called with indices 0..n-1 exactly once, spread over `workers` goroutines.
+func measure(b *testing.B, n, workers int, ops ...func(i int) error) (rates, medianRatio []float64) {
 	b.Helper()
 	const round = 50
 	spent := make([]time.Duration, len(ops))
+	ratios := make([][]float64, len(ops))
 	for lo := 0; lo < n; lo += round {
 		hi := min(lo+round, n)
+		took := make([]time.Duration, len(ops))
 		for k, op := range ops {
 			start := time.Now()
 			if err := parallel(lo, hi, workers, op); err != nil {
 				b.Fatal(err)
 			}
-			spent[k] += time.Since(start)
+			took[k] = time.Since(start)
+			spent[k] += took[k]
+		}
+		for k := range ops {
+			ratios[k] = append(ratios[k], took[0].Seconds()/took[k].Seconds())
 		}
 	}
-	out := make([]float64, len(ops))
+	rates = make([]float64, len(ops))
+	medianRatio = make([]float64, len(ops))
 	for k := range ops {
-		out[k] = float64(n) / spent[k].Seconds()
+		rates[k] = float64(n) / spent[k].Seconds()
+		slices.Sort(ratios[k])
+		medianRatio[k] = ratios[k][len(ratios[k])/2]
 	}
-	return out
+	return rates, medianRatio
 }
 
 func parallel(lo, hi, workers int, op func(i int) error) error {
@@ -107,7 +119,7 @@ func BenchmarkSubmitAndAssignVsInsert(b *testing.B) {
 				registered[i] = r
 			}
 			b.ResetTimer()
-			rates := measure(b, n, workers,
+			rates, ratio := measure(b, n, workers,
 				func(i int) error { return insertTx(ctx, pool, tn.ID, i) },
 				func(i int) error {
 					d := drafts[i]
@@ -127,6 +139,8 @@ func BenchmarkSubmitAndAssignVsInsert(b *testing.B) {
 			b.ReportMetric(assign, "assign/s")
 			b.ReportMetric(submit/insert, "submit_x_insert")
 			b.ReportMetric(assign/insert, "assign_x_insert")
+			b.ReportMetric(ratio[1], "submit_x_insert_median")
+			b.ReportMetric(ratio[2], "assign_x_insert_median")
 		})
 	}
 }
