@@ -49,7 +49,10 @@ func (s *NotifyStore) Load(ctx context.Context, tenantID, id int64) (notify.Deli
 	var fields, credits []byte
 	var mp, oa *string
 	var following *bool
-	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryCols+`, n.kind, n.title, n.body, n.page, n.suggestion_id,
+	var d notify.Delivery
+	var err error
+	perr := s.pipe.do(func(b *pgx.Batch) {
+		b.Queue(`SELECT `+deliveryCols+`, n.kind, n.title, n.body, n.page, n.suggestion_id,
 			n.fields, n.delivery_key, n.created_at,
 			CASE WHEN d.recipient_kind = 'deputy' THEN dp.mp_openid END,
 			CASE WHEN d.recipient_kind = 'deputy' THEN dp.oa_openid ELSE u.oa_openid END,
@@ -61,9 +64,16 @@ func (s *NotifyStore) Load(ctx context.Context, tenantID, id int64) (notify.Deli
 		JOIN notices n ON n.tenant_id = d.tenant_id AND n.id = d.notice_id
 		LEFT JOIN deputies dp ON d.recipient_kind = 'deputy' AND dp.tenant_id = d.tenant_id AND dp.id = d.recipient_id
 		LEFT JOIN users u ON d.recipient_kind = 'user' AND u.tenant_id = d.tenant_id AND u.id = d.recipient_id
-		WHERE d.tenant_id = $1 AND d.id = $2`, tenantID, id),
-		&n.Kind, &n.Title, &n.Body, &n.Page, &n.SuggestionID, &fields, &n.DeliveryKey, &n.CreatedAt,
-		&mp, &oa, &following, &credits)
+		WHERE d.tenant_id = $1 AND d.id = $2`, tenantID, id).QueryRow(func(row pgx.Row) error {
+			// Errors stay with this call (nil for the flush): see pipeline.
+			d, err = scanDelivery(row, &n.Kind, &n.Title, &n.Body, &n.Page, &n.SuggestionID, &fields, &n.DeliveryKey,
+				&n.CreatedAt, &mp, &oa, &following, &credits)
+			return nil
+		})
+	})
+	if perr != nil {
+		return d, n, tg, perr
+	}
 	if err != nil {
 		return d, n, tg, notFound(err, fmt.Sprintf("delivery %d", id))
 	}
@@ -106,12 +116,19 @@ func (s *NotifyStore) Templates(ctx context.Context, tenantID int64) (notify.Tem
 
 // Claim implements notify.DeliveryStore.
 func (s *NotifyStore) Claim(ctx context.Context, tenantID int64, ids []int64, at time.Time) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `UPDATE deliveries SET status = 'sending', claimed_at = $3, attempts = attempts + 1, updated_at = $3
-		WHERE tenant_id = $1 AND id = ANY($2) AND `+whenPending+` RETURNING id`, tenantID, ids, at)
-	if err != nil {
-		return nil, err
+	var got []int64
+	var err error
+	perr := s.pipe.do(func(b *pgx.Batch) {
+		b.Queue(`UPDATE deliveries SET status = 'sending', claimed_at = $3, attempts = attempts + 1, updated_at = $3
+			WHERE tenant_id = $1 AND id = ANY($2) AND `+whenPending+` RETURNING id`, tenantID, ids, at).Query(func(rows pgx.Rows) error {
+			got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			return nil
+		})
+	})
+	if perr != nil {
+		return nil, perr
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
+	return got, err
 }
 
 // DigestCandidates implements notify.DeliveryStore.
@@ -155,7 +172,8 @@ func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finis
 	if digestOf != nil {
 		batchReason = "digest"
 	}
-	_, err := s.pool.Exec(ctx, `WITH lead AS (
+	return s.pipe.do(func(b *pgx.Batch) {
+		b.Queue(`WITH lead AS (
 			UPDATE deliveries SET status = $3, wechat_code = $4, reason = $5, updated_at = $6,
 				sent_at = CASE WHEN $3 = 'sent' THEN $6::timestamptz ELSE sent_at END,
 				send_after = CASE WHEN $3 = 'pending' THEN $7::timestamptz ELSE send_after END,
@@ -176,9 +194,9 @@ func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finis
 			WHERE $15 <> '' AND tenant_id = $1 AND deputy_id = $16 AND template_id = $15 AND one_time > 0 AND NOT long_term
 			RETURNING 1)
 		SELECT (SELECT count(*) FROM lead), (SELECT count(*) FROM batch), (SELECT count(*) FROM skip), (SELECT count(*) FROM credit)`,
-		tenantID, f.Lead, f.Status, f.Code, f.Reason, f.At, f.SendAfter, f.Count,
-		nzi(f.Batch), f.BatchStatus, batchReason, digestOf, nzi(f.SkipNotices), f.SkipReason, f.UseCredit, f.DeputyID, f.MsgID)
-	return err
+			tenantID, f.Lead, f.Status, f.Code, f.Reason, f.At, f.SendAfter, f.Count,
+			nzi(f.Batch), f.BatchStatus, batchReason, digestOf, nzi(f.SkipNotices), f.SkipReason, f.UseCredit, f.DeputyID, f.MsgID)
+	})
 }
 
 // NextPending implements notify.DeliveryStore.

@@ -16,10 +16,13 @@ import (
 // deliveries, credits, templates, settings, the outbox relay and recipient resolution.
 type NotifyStore struct {
 	pool *pgxpool.Pool
+	pipe *pipeline // a delivery's load, claim and finish, pipelined with other deliveries'
 }
 
 // NewNotifyStore wraps pool.
-func NewNotifyStore(pool *pgxpool.Pool) *NotifyStore { return &NotifyStore{pool: pool} }
+func NewNotifyStore(pool *pgxpool.Pool) *NotifyStore {
+	return &NotifyStore{pool: pool, pipe: newPipeline(pool, 64, 4)}
+}
 
 const noticeCols = `tenant_id, id, recipient_kind, recipient_id, kind, title, body, page, suggestion_id,
 	fields, delivery_key, created_at, read_at`
