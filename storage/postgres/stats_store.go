@@ -57,8 +57,8 @@ func countDests(c *stats.Counts) []any {
 		&c.ImplRated, &c.ImplSatisfied, &c.ImplBasicallySatisfied, &c.ImplUnsatisfied, &c.Tracking}
 }
 
-// readStats runs fn in a read-only transaction tuned for aggregates: JIT off (its compile
-// time dwarfs these queries), one snapshot for every query of the batch.
+// readStats runs fn (the recount) in a read-only transaction tuned for aggregates: JIT off
+// (its compile time dwarfs these queries) and enough work_mem for the hash joins.
 func (s *StatsStore) readStats(ctx context.Context, fn func(pgx.Tx) error) error {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
@@ -214,14 +214,16 @@ const compactAt = 256
 // CountsAndTrend implements stats.DashboardStore: totals, per-unit rows (byUnit: every
 // active unit, zeros included) and, with months > 0, the monthly trend, from one snapshot.
 func (s *StatsStore) CountsAndTrend(ctx context.Context, tenantID int64, f stats.Filter, cats []int64, byUnit bool, months int, now time.Time) (stats.Counts, []stats.UnitRow, []stats.TrendPoint, error) {
-	// Apply the marks of recent workflow changes (00060), so the numbers are never stale.
-	if _, err := s.Drain(ctx, tenantID); err != nil {
-		return stats.Counts{}, nil, nil, err
-	}
-	// Fold pending difference rows first when there are many (a short write of its own; the
-	// sums are right either way, so a failure here only leaves them for the next time).
-	_, _ = s.pool.Exec(ctx, `SELECT stats_compact($1) WHERE (SELECT count(*) FROM
+	// Apply the marks of recent workflow changes (00060), so the numbers are never stale, and
+	// fold the difference rows when many are pending (below that they are simply summed with
+	// the rest): one round trip, before the read's snapshot is taken.
+	pre := &pgx.Batch{}
+	pre.Queue(`SELECT stats_drain($1)`, tenantID)
+	pre.Queue(`SELECT stats_compact($1) WHERE (SELECT count(*) FROM
 	  (SELECT 1 FROM stats_rollup WHERE tenant_id = $1 AND NOT compacted LIMIT `+fmt.Sprint(compactAt)+`) x) >= `+fmt.Sprint(compactAt), tenantID)
+	if err := s.pool.SendBatch(ctx, pre).Close(); err != nil {
+		return stats.Counts{}, nil, nil, fmt.Errorf("stats drain: %w", err)
+	}
 
 	p := splitPeriod(f)
 	byID := map[int64]stats.Counts{}
@@ -257,16 +259,22 @@ func (s *StatsStore) CountsAndTrend(ctx context.Context, tenantID int64, f stats
 		b.WriteString(" GROUP BY unit_id")
 		qs = append(qs, statsQ{b.String(), args, scanCounts})
 	}
-	// The clock-bound counts.
+	// The clock-bound counts: one range of each due-time index (index-only: the filter
+	// columns are included), so the number of rows read is the number of clocks run out.
 	{
 		args := statsArgs{tenantID}
 		n := args.add(now)
 		var b strings.Builder
-		fmt.Fprintf(&b, `SELECT unit_id, count(*) FILTER (WHERE reply_due_at < %[1]s), count(*) FILTER (WHERE rating_due_at < %[1]s)
-FROM stats_members WHERE tenant_id = $1 AND (reply_due_at < %[1]s OR rating_due_at < %[1]s)`, n)
-		p.whole(&b, &args)
-		dimsWhere(&b, &args, f, cats)
-		b.WriteString(" GROUP BY unit_id")
+		b.WriteString(`SELECT unit_id, count(*) FILTER (WHERE k = 1), count(*) FILTER (WHERE k = 2) FROM (`)
+		for i, col := range []string{"reply_due_at", "rating_due_at"} {
+			if i > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			fmt.Fprintf(&b, `SELECT unit_id, %d AS k FROM stats_members WHERE tenant_id = $1 AND %s < %s`, i+1, col, n)
+			p.whole(&b, &args)
+			dimsWhere(&b, &args, f, cats)
+		}
+		b.WriteString(") x GROUP BY unit_id")
 		qs = append(qs, statsQ{b.String(), args, func(rows pgx.Rows) error {
 			for rows.Next() {
 				var unit int64
@@ -351,27 +359,35 @@ FROM stats_members WHERE tenant_id = $1 AND (reply_due_at < %[1]s OR rating_due_
 		}})
 	}
 
-	err := s.readStats(ctx, func(tx pgx.Tx) error {
+	err := func() error {
+		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // read-only: nothing to keep
 		batch := &pgx.Batch{}
+		batch.Queue(`SET LOCAL jit = off`) // its compile time would dwarf these queries
 		for _, q := range qs {
 			batch.Queue(q.sql, q.args...)
 		}
 		br := tx.SendBatch(ctx, batch)
+		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 		for _, q := range qs {
 			rows, err := br.Query()
 			if err != nil {
-				br.Close()
 				return err
 			}
 			err = q.scan(rows)
 			rows.Close()
 			if err != nil {
-				br.Close()
 				return err
 			}
 		}
 		return br.Close()
-	})
+	}()
 	if err != nil {
 		return stats.Counts{}, nil, nil, fmt.Errorf("stats: %w", err)
 	}
