@@ -25,7 +25,7 @@ func (a *API) listSuggestions(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toSummaries(xs, sess(c).DeputyID, f.Limit))
+	writeList(c, toSummaries(xs, sess(c).DeputyID, f.Limit))
 }
 
 func (a *API) similarSuggestions(c *gin.Context) {
@@ -44,7 +44,7 @@ func (a *API) similarSuggestions(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toSummaries(xs, sess(c).DeputyID, 0))
+	writeList(c, toSummaries(xs, sess(c).DeputyID, 0))
 }
 
 type draftRequest struct {

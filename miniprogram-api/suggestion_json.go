@@ -70,7 +70,7 @@ func toSummaries(xs []suggestion.Summary, me int64, limit int) listJSON {
 	for _, x := range xs {
 		n := ""
 		if x.Number > 0 {
-			n = (&suggestion.Suggestion{Number: x.Number}).NumberLabel()
+			n = numberLabel(x.Number)
 		}
 		out.Items = append(out.Items, summaryJSON{ID: x.ID, Number: n, Title: x.Title, Status: string(x.Status),
 			StatusLabel: x.Status.Label(), IsKey: x.IsKey, Mine: x.LeadDeputyID == me, LeadName: x.LeadName,

@@ -141,10 +141,12 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 	out := []suggestion.Summary{}
 	for rows.Next() {
 		var x suggestion.Summary
-		if err := rows.Scan(&x.ID, &x.Number, &x.Title, &x.Status, &x.Mode, &x.IsKey, &x.LeadDeputyID, &x.LeadName,
+		var status, mode string // plain strings: pgx scans named string types through reflection
+		if err := rows.Scan(&x.ID, &x.Number, &x.Title, &status, &mode, &x.IsKey, &x.LeadDeputyID, &x.LeadName,
 			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.RatingDueAt, &x.UpdatedAt, &x.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan summary: %w", err)
 		}
+		x.Status, x.Mode = suggestion.Status(status), suggestion.Mode(mode)
 		out = append(out, x)
 	}
 	return out, rows.Err()
