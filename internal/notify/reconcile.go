@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -22,7 +23,13 @@ type Reconciler struct {
 	// queue's longest backoff).
 	StaleAfter time.Duration
 	// Grace: deliveries touched more recently than this are left to their queued task.
+	// Enqueueing one counts as a touch: while a backlog drains, its waiting deliveries are put
+	// back at most once per Grace, not on every run (each a Redis call, and a wasted task
+	// when it lands just after the delivery was sent).
 	Grace time.Duration
+
+	mu       sync.Mutex
+	enqueued map[[2]int64]time.Time // (tenant, delivery) → when this reconciler enqueued it
 }
 
 // NewReconciler builds a reconciler; lease must match the Deliverer's.
@@ -56,7 +63,21 @@ func (r *Reconciler) RunOnce(ctx context.Context) (enqueued int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, at := range r.enqueued {
+		if now.Sub(at) >= r.Grace || at.After(now) {
+			delete(r.enqueued, k)
+		}
+	}
+	if r.enqueued == nil {
+		r.enqueued = map[[2]int64]time.Time{}
+	}
 	for _, j := range jobs {
+		k := [2]int64{j.TenantID, j.DeliveryID}
+		if _, ok := r.enqueued[k]; ok {
+			continue // put back less than Grace ago: still with that task
+		}
 		last := j.Touched
 		if j.At.After(last) {
 			last = j.At
@@ -67,6 +88,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (enqueued int, err error) {
 		if err := r.queue.EnqueueDelivery(ctx, j); err != nil {
 			return enqueued, err
 		}
+		r.enqueued[k] = now
 		enqueued++
 	}
 	return enqueued, nil
