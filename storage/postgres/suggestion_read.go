@@ -169,9 +169,13 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Detail reads the whole record of a suggestion.
+// Detail reads the whole record of a suggestion in one or two round trips: the suggestion,
+// its names, its timeline and which of its other parts exist first (three statements), then
+// only the parts that exist. Most suggestions have few parts (a fresh submission has none),
+// and each statement costs PostgreSQL more than the existence probe that saves it.
 func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
 	d := &suggestion.Detail{}
+	var has [8]bool
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+suggestionCols+` FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
 		sg, err := scanSuggestion(r)
@@ -181,96 +185,20 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 		d.Suggestion = *sg
 		return nil
 	})
-	b.Queue(`SELECT d.name, coalesce(c.name,'') FROM suggestions s
+	b.Queue(`SELECT d.name, coalesce(c.name,''),
+		EXISTS (SELECT 1 FROM suggestion_cosigners x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM assignments x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM contacts x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM progress_notes x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM co_opinions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM replies x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM evaluations x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM extensions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
+		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
 		WHERE s.tenant_id=$1 AND s.id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&d.LeadName, &d.Category)
-	})
-	b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
-		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var c suggestion.Cosigner
-			if err := rows.Scan(&c.DeputyID, &c.Name, &c.State); err != nil {
-				return err
-			}
-			d.Cosigners = append(d.Cosigners, c)
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT `+assignmentCols+` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
-		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`, tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			a, err := scanAssignment(rows)
-			if err != nil {
-				return err
-			}
-			d.Assignments = append(d.Assignments, *a)
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by,
-		confirmation, deputy_comment, confirmed_at, created_at FROM contacts WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY happened_at, id`,
-		tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var c suggestion.Contact
-			if err := rows.Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
-				&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt); err != nil {
-				return err
-			}
-			d.Contacts = append(d.Contacts, c)
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT id, suggestion_id, coalesce(assignment_id,0), author_user_id, body, private, created_at
-		FROM progress_notes WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var n suggestion.ProgressNote
-			if err := rows.Scan(&n.ID, &n.SuggestionID, &n.AssignmentID, &n.AuthorUserID, &n.Body, &n.Private, &n.CreatedAt); err != nil {
-				return err
-			}
-			d.Progress = append(d.Progress, n)
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT o.id, o.assignment_id, o.unit_id, u.name, o.body, o.created_at FROM co_opinions o
-		JOIN units u ON u.tenant_id=o.tenant_id AND u.id=o.unit_id WHERE o.tenant_id=$1 AND o.suggestion_id=$2 ORDER BY o.id`,
-		tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var o suggestion.CoOpinion
-			if err := rows.Scan(&o.ID, &o.AssignmentID, &o.UnitID, &o.UnitName, &o.Body, &o.CreatedAt); err != nil {
-				return err
-			}
-			d.CoOpinions = append(d.CoOpinions, o)
-		}
-		return rows.Err()
-	})
-	b.Queue(replySelect+` WHERE r.tenant_id=$1 AND r.suggestion_id=$2 ORDER BY r.round`, tenantID, id).Query(func(rows pgx.Rows) error {
-		var err error
-		d.Replies, err = scanReplies(rows)
-		return err
-	})
-	b.Queue(`SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
-		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var e suggestion.Evaluation
-			if err := rows.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt); err != nil {
-				return err
-			}
-			d.Evaluations = append(d.Evaluations, e)
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at FROM extensions
-		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var e suggestion.Extension
-			if err := rows.Scan(&e.ID, &e.SuggestionID, &e.AssignmentID, &e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt); err != nil {
-				return err
-			}
-			d.Extensions = append(d.Extensions, e)
-		}
-		return rows.Err()
+		return r.Scan(&d.LeadName, &d.Category, &has[0], &has[1], &has[2], &has[3], &has[4], &has[5], &has[6], &has[7])
 	})
 	b.Queue(`SELECT id, tenant_id, suggestion_id, actor_kind, actor_id, action, coalesce(from_status::text,''),
 		coalesce(to_status::text,''), reason, data, created_at FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`,
@@ -279,14 +207,128 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 		d.Timeline, err = scanAudit(rows)
 		return err
 	})
+	if err := s.sendDetailBatch(ctx, b); err != nil {
+		return nil, err
+	}
+	b = &pgx.Batch{}
+	if has[0] {
+		b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
+		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var c suggestion.Cosigner
+				if err := rows.Scan(&c.DeputyID, &c.Name, &c.State); err != nil {
+					return err
+				}
+				d.Cosigners = append(d.Cosigners, c)
+			}
+			return rows.Err()
+		})
+	}
+	if has[1] {
+		b.Queue(`SELECT `+assignmentCols+` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
+		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`, tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				a, err := scanAssignment(rows)
+				if err != nil {
+					return err
+				}
+				d.Assignments = append(d.Assignments, *a)
+			}
+			return rows.Err()
+		})
+	}
+	if has[2] {
+		b.Queue(`SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by,
+		confirmation, deputy_comment, confirmed_at, created_at FROM contacts WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY happened_at, id`,
+			tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var c suggestion.Contact
+				if err := rows.Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
+					&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt); err != nil {
+					return err
+				}
+				d.Contacts = append(d.Contacts, c)
+			}
+			return rows.Err()
+		})
+	}
+	if has[3] {
+		b.Queue(`SELECT id, suggestion_id, coalesce(assignment_id,0), author_user_id, body, private, created_at
+		FROM progress_notes WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var n suggestion.ProgressNote
+				if err := rows.Scan(&n.ID, &n.SuggestionID, &n.AssignmentID, &n.AuthorUserID, &n.Body, &n.Private, &n.CreatedAt); err != nil {
+					return err
+				}
+				d.Progress = append(d.Progress, n)
+			}
+			return rows.Err()
+		})
+	}
+	if has[4] {
+		b.Queue(`SELECT o.id, o.assignment_id, o.unit_id, u.name, o.body, o.created_at FROM co_opinions o
+		JOIN units u ON u.tenant_id=o.tenant_id AND u.id=o.unit_id WHERE o.tenant_id=$1 AND o.suggestion_id=$2 ORDER BY o.id`,
+			tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var o suggestion.CoOpinion
+				if err := rows.Scan(&o.ID, &o.AssignmentID, &o.UnitID, &o.UnitName, &o.Body, &o.CreatedAt); err != nil {
+					return err
+				}
+				d.CoOpinions = append(d.CoOpinions, o)
+			}
+			return rows.Err()
+		})
+	}
+	if has[5] {
+		b.Queue(replySelect+` WHERE r.tenant_id=$1 AND r.suggestion_id=$2 ORDER BY r.round`, tenantID, id).Query(func(rows pgx.Rows) error {
+			var err error
+			d.Replies, err = scanReplies(rows)
+			return err
+		})
+	}
+	if has[6] {
+		b.Queue(`SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var e suggestion.Evaluation
+				if err := rows.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt); err != nil {
+					return err
+				}
+				d.Evaluations = append(d.Evaluations, e)
+			}
+			return rows.Err()
+		})
+	}
+	if has[7] {
+		b.Queue(`SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at FROM extensions
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var e suggestion.Extension
+				if err := rows.Scan(&e.ID, &e.SuggestionID, &e.AssignmentID, &e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt); err != nil {
+					return err
+				}
+				d.Extensions = append(d.Extensions, e)
+			}
+			return rows.Err()
+		})
+	}
+	if b.Len() > 0 {
+		if err := s.sendDetailBatch(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (s *SuggestionStore) sendDetailBatch(ctx context.Context, b *pgx.Batch) error {
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		var de *suggestion.Error
 		if errors.As(err, &de) {
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("read suggestion detail: %w", err)
+		return fmt.Errorf("read suggestion detail: %w", err)
 	}
-	return d, nil
+	return nil
 }
 
 const replySelect = `SELECT r.id, r.suggestion_id, r.assignment_id, r.unit_id, u.name, r.round, r.class, r.body,
