@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -30,10 +31,27 @@ func NewMPIdempotency(pool *pgxpool.Pool) *MPIdempotency {
 	return &MPIdempotency{pool: pool, StaleAfter: 2 * time.Minute}
 }
 
+// execLazy runs one statement in a transaction that does not wait for its WAL to reach
+// disk (synchronous_commit off), in one round trip. For the key's own bookkeeping only:
+// a crash may forget at most the last few hundred milliseconds of it, which leaves the same
+// states as a crash a moment earlier (no key: the request runs; a key without a response:
+// in progress until StaleAfter). A reservation followed by a real change is made durable
+// by that change's commit anyway (the WAL is flushed in order).
+func (s *MPIdempotency) execLazy(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SET LOCAL synchronous_commit TO off`)
+	var tag pgconn.CommandTag
+	b.Queue(sql, args...).Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
+	b.Queue(`COMMIT`)
+	err := s.pool.SendBatch(ctx, b).Close()
+	return tag, err
+}
+
 // Reserve claims key for a request with the given hash. Exactly one of concurrent callers
 // gets IdemNew (the primary key decides).
 func (s *MPIdempotency) Reserve(ctx context.Context, tenantID int64, actor, key, hash string) (string, int, []byte, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO idempotency_keys (tenant_id, actor, key, request_hash)
+	tag, err := s.execLazy(ctx, `INSERT INTO idempotency_keys (tenant_id, actor, key, request_hash)
 		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, tenantID, actor, key, hash)
 	if err != nil {
 		return "", 0, nil, fmt.Errorf("reserve idempotency key: %w", err)
@@ -73,7 +91,7 @@ func (s *MPIdempotency) Reserve(ctx context.Context, tenantID int64, actor, key,
 
 // Complete stores the response of a reserved key.
 func (s *MPIdempotency) Complete(ctx context.Context, tenantID int64, actor, key string, status int, body []byte) error {
-	_, err := s.pool.Exec(ctx, `UPDATE idempotency_keys SET status_code = $4, response = $5::jsonb
+	_, err := s.execLazy(ctx, `UPDATE idempotency_keys SET status_code = $4, response = $5::jsonb
 		WHERE tenant_id = $1 AND actor = $2 AND key = $3`, tenantID, actor, key, status, string(body))
 	if err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)
