@@ -21,7 +21,7 @@ type NotifyStore struct {
 
 // NewNotifyStore wraps pool.
 func NewNotifyStore(pool *pgxpool.Pool) *NotifyStore {
-	return &NotifyStore{pool: pool, pipe: newPipeline(pool, 64, 4)}
+	return &NotifyStore{pool: pool, pipe: newPipeline(pool, 64, 2)}
 }
 
 const noticeCols = `tenant_id, id, recipient_kind, recipient_id, kind, title, body, page, suggestion_id,
