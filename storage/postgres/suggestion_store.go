@@ -50,7 +50,7 @@ func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) 
 	if err := fn(t); err != nil {
 		return err
 	}
-	if err := t.tx.commit(ctx, &t.pending); err != nil {
+	if err := t.tx.commit(ctx, t.batch()); err != nil {
 		if e, ok := guardErrors[guardCode(err)]; ok {
 			return e
 		}
@@ -254,7 +254,13 @@ func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*sug
 
 type sgTx struct {
 	tx      *lazyTx
-	pending pgx.Batch // writes sent together at the commit
+	guard   pgx.Batch // the suggestion's version-checked update, sent first
+	pending pgx.Batch // the other writes, sent after it in the same round trip
+}
+
+// batch is what the commit sends: a stale version stops the batch before any other write.
+func (t *sgTx) batch() *pgx.Batch {
+	return &pgx.Batch{QueuedQueries: append(t.guard.QueuedQueries, t.pending.QueuedQueries...)}
 }
 
 // UpdateSuggestion queues the conditional update; a stale version fails the whole
@@ -262,7 +268,7 @@ type sgTx struct {
 // rollup (migrations 00060, 00062): this is the workflow's only UPDATE of suggestions, and
 // the rollup's trigger leaves version-bumping updates to it.
 func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int) error {
-	t.pending.Queue(`WITH u AS (UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
+	t.guard.Queue(`WITH u AS (UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
 		status=$8, mode=$9, is_key=$10, leader_user_id=nullif($11,0), complex=$12, round=$13, lat=$14, lng=$15, address=$16,
 		content_flag=$17, merged_into=nullif($18,0), status_reason=$19, reply_due_at=$20, rating_due_at=$21,
 		submitted_at=$22, registered_at=$23, assigned_at=$24, replied_at=$25, closed_at=$26, updated_at=$27,
