@@ -57,6 +57,14 @@ type DeliveryStore interface {
 	// Claim moves the pending rows among ids to sending (claimed_at, attempts+1) and
 	// returns the ids it moved.
 	Claim(ctx context.Context, tenantID int64, ids []int64, at time.Time) ([]int64, error)
+	// ClaimLoad claims the delivery in the same statement as Load when it is pending, due by
+	// at and not on one of the paused channels; ok=false means it claimed nothing (the
+	// delivery is then read with Load). The Delivery it returns carries the attempts made
+	// before this claim, as Load would.
+	ClaimLoad(ctx context.Context, tenantID, id int64, at time.Time, paused []string) (d Delivery, n Notice, t Target, ok bool, err error)
+	// SkipClaimed marks a delivery this worker claimed at claimedAt skipped, as if it had
+	// never been claimed (attempts and claimed_at restored), and reports whether it did.
+	SkipClaimed(ctx context.Context, tenantID, id int64, reason string, claimedAt, at time.Time) (bool, error)
 	// DigestCandidates lists other pending deliveries of d's recipient on d's channel that
 	// are due by upTo and are their notice's current channel.
 	DigestCandidates(ctx context.Context, d Delivery, upTo time.Time, limit int) ([]Delivery, error)
@@ -254,6 +262,9 @@ func (p *plan) noticeIDs() []int64 {
 // and other errors ask the queue to retry.
 func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID int64) error {
 	now := d.clock.Now()
+	if done, err := d.deliverClaimed(ctx, tenantID, deliveryID, now); done {
+		return err
+	}
 	dl, n, target, err := d.store.Load(ctx, tenantID, deliveryID)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -307,6 +318,55 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID int64) err
 	if len(got) == 0 {
 		return nil // another worker claimed it first
 	}
+	return d.send(ctx, p)
+}
+
+var pushChannels = []string{ChannelMPSubscribe, ChannelOATemplate, ChannelOAStaff}
+
+// deliverClaimed is Deliver's common case in one statement fewer: outside quiet hours, the
+// delivery is claimed as it is read (ClaimLoad: pending, due, channel not paused). done=false
+// means it claimed nothing and Deliver goes the long way (Load, then the checks, then Claim),
+// which also covers deliveries already sent, not due or paused.
+func (d *Deliverer) deliverClaimed(ctx context.Context, tenantID, deliveryID int64, now time.Time) (done bool, err error) {
+	set, tpls, err := d.tenant(ctx, tenantID, now)
+	if err != nil || set.AfterQuiet(now).After(now) {
+		return false, nil
+	}
+	var paused []string
+	for _, ch := range pushChannels {
+		if d.paused(ctx, tenantID, ch, now) > 0 {
+			paused = append(paused, ch)
+		}
+	}
+	dl, n, target, ok, err := d.store.ClaimLoad(ctx, tenantID, deliveryID, now, paused)
+	if err != nil {
+		return true, err // the statement took no effect: the task retries
+	}
+	if !ok {
+		return false, nil
+	}
+	// The row is claimed by this worker: from here on every path must record an outcome.
+	var batch []Delivery
+	if set.DigestWindow > 0 && d.DigestLimit > 1 {
+		if batch, err = d.store.DigestCandidates(ctx, dl, now, d.DigestLimit-1); err != nil {
+			batch = nil // send the lead alone
+		}
+	}
+	p, skip := d.prepare(dl, n, batch, target, tpls, now)
+	if skip != "" {
+		ok, err := d.store.SkipClaimed(context.WithoutCancel(ctx), tenantID, dl.ID, skip, now, now)
+		if err != nil || !ok {
+			return true, err
+		}
+		return true, d.enqueueNext(ctx, tenantID, []int64{dl.NoticeID}, now)
+	}
+	return true, d.send(ctx, p)
+}
+
+// send sends a plan whose lead this worker claimed (first claiming what it can of the digest
+// batch) and records the outcome.
+func (d *Deliverer) send(ctx context.Context, p *plan) error {
+	now, tenantID := p.now, p.lead.TenantID
 	if len(p.batch) > 0 {
 		ids := make([]int64, len(p.batch))
 		for i, b := range p.batch {

@@ -80,6 +80,11 @@ func TestOneTimeCreditConsumedThenFallback(t *testing.T) {
 	if n := b.count(t, `SELECT one_time FROM notify_credits WHERE tenant_id = $1 AND deputy_id = $2`, b.tn.ID, dep); n != 0 {
 		t.Errorf("one-time credits left %d", n)
 	}
+	// The channel is claimed as it is read, then skipped: it must read as never tried.
+	if n := b.count(t, `SELECT count(*) FROM deliveries WHERE tenant_id = $1 AND status = 'skipped' AND reason = 'no_credit'
+		AND attempts = 0 AND claimed_at IS NULL`, b.tn.ID); n != 1 {
+		t.Errorf("skipped no_credit deliveries that read as never claimed: %d, want 1", n)
+	}
 }
 
 func TestWeChatRefusalsFallBackAndAreRecorded(t *testing.T) {

@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"jianyi/internal/notify"
 )
@@ -41,18 +43,10 @@ func collectDeliveries(rows pgx.Rows, err error) ([]notify.Delivery, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.Delivery, error) { return scanDelivery(r) })
 }
 
-// Load implements notify.DeliveryStore: the delivery, its notice and the recipient's target
-// with all its credits, in one query.
-func (s *NotifyStore) Load(ctx context.Context, tenantID, id int64) (notify.Delivery, notify.Notice, notify.Target, error) {
-	var n notify.Notice
-	var tg notify.Target
-	var fields, credits []byte
-	var mp, oa *string
-	var following *bool
-	var d notify.Delivery
-	var err error
-	perr := s.pipe.do(func(b *pgx.Batch) {
-		b.Queue(`SELECT `+deliveryCols+`, n.kind, n.title, n.body, n.page, n.suggestion_id,
+// loadSQL reads a delivery (the rows of from, named d), its notice and the recipient's
+// target with all its credits.
+func loadSQL(from string) string {
+	return `SELECT ` + deliveryCols + `, n.kind, n.title, n.body, n.page, n.suggestion_id,
 			n.fields, n.delivery_key, n.created_at,
 			CASE WHEN d.recipient_kind = 'deputy' THEN dp.mp_openid END,
 			CASE WHEN d.recipient_kind = 'deputy' THEN dp.oa_openid ELSE u.oa_openid END,
@@ -60,42 +54,118 @@ func (s *NotifyStore) Load(ctx context.Context, tenantID, id int64) (notify.Deli
 			CASE WHEN d.recipient_kind = 'deputy' AND d.channel = 'mp_subscribe' THEN
 			  (SELECT json_object_agg(c.template_id, json_build_object('one_time', c.one_time, 'long_term', c.long_term))
 			   FROM notify_credits c WHERE c.tenant_id = d.tenant_id AND c.deputy_id = d.recipient_id) END
-		FROM deliveries d
+		FROM ` + from + `
 		JOIN notices n ON n.tenant_id = d.tenant_id AND n.id = d.notice_id
 		LEFT JOIN deputies dp ON d.recipient_kind = 'deputy' AND dp.tenant_id = d.tenant_id AND dp.id = d.recipient_id
-		LEFT JOIN users u ON d.recipient_kind = 'user' AND u.tenant_id = d.tenant_id AND u.id = d.recipient_id
-		WHERE d.tenant_id = $1 AND d.id = $2`, tenantID, id).QueryRow(func(row pgx.Row) error {
-			// Errors stay with this call (nil for the flush): see pipeline.
-			d, err = scanDelivery(row, &n.Kind, &n.Title, &n.Body, &n.Page, &n.SuggestionID, &fields, &n.DeliveryKey,
-				&n.CreatedAt, &mp, &oa, &following, &credits)
-			return nil
-		})
-	})
-	if perr != nil {
-		return d, n, tg, perr
-	}
-	if err != nil {
-		return d, n, tg, notFound(err, fmt.Sprintf("delivery %d", id))
-	}
+		LEFT JOIN users u ON d.recipient_kind = 'user' AND u.tenant_id = d.tenant_id AND u.id = d.recipient_id`
+}
+
+var (
+	loadDeliverySQL = loadSQL(`deliveries d`) + ` WHERE d.tenant_id = $1 AND d.id = $2`
+	// claimLoadSQL claims as it reads: attempts are reported as before the claim (as Load).
+	claimLoadSQL = `WITH d AS (
+			UPDATE deliveries SET status = 'sending', claimed_at = $3, attempts = attempts + 1, updated_at = $3
+			WHERE tenant_id = $1 AND id = $2 AND ` + whenPending + ` AND send_after <= $3 AND channel <> ALL($4)
+			RETURNING tenant_id, id, notice_id, channel, seq, recipient_kind, recipient_id, status, send_after,
+				attempts - 1 AS attempts, claimed_at)
+		` + loadSQL(`d`)
+)
+
+// loaded is what loadSQL's columns scan into.
+type loaded struct {
+	d               notify.Delivery
+	n               notify.Notice
+	fields, credits []byte
+	mp, oa          *string
+	following       *bool
+}
+
+func (l *loaded) scan(row pgx.Row) error {
+	var err error
+	l.d, err = scanDelivery(row, &l.n.Kind, &l.n.Title, &l.n.Body, &l.n.Page, &l.n.SuggestionID, &l.fields,
+		&l.n.DeliveryKey, &l.n.CreatedAt, &l.mp, &l.oa, &l.following, &l.credits)
+	return err
+}
+
+func (l *loaded) decode() (notify.Delivery, notify.Notice, notify.Target, error) {
+	d, n := l.d, l.n
+	var tg notify.Target
 	n.TenantID, n.ID, n.RecipientKind, n.RecipientID = d.TenantID, d.NoticeID, d.RecipientKind, d.RecipientID
-	if len(fields) > 0 {
-		if err := json.Unmarshal(fields, &n.Fields); err != nil {
+	if len(l.fields) > 0 {
+		if err := json.Unmarshal(l.fields, &n.Fields); err != nil {
 			return d, n, tg, fmt.Errorf("notice %d fields: %w", n.ID, err)
 		}
 	}
-	if mp != nil {
-		tg.MPOpenID = *mp
+	if l.mp != nil {
+		tg.MPOpenID = *l.mp
 	}
-	if oa != nil {
-		tg.OAOpenID = *oa
+	if l.oa != nil {
+		tg.OAOpenID = *l.oa
 	}
-	tg.OAFollowing = following != nil && *following
-	if len(credits) > 0 {
-		if err := json.Unmarshal(credits, &tg.Credits); err != nil {
+	tg.OAFollowing = l.following != nil && *l.following
+	if len(l.credits) > 0 {
+		if err := json.Unmarshal(l.credits, &tg.Credits); err != nil {
 			return d, n, tg, fmt.Errorf("credits: %w", err)
 		}
 	}
 	return d, n, tg, nil
+}
+
+// Load implements notify.DeliveryStore: the delivery, its notice and the recipient's target
+// with all its credits, in one query.
+func (s *NotifyStore) Load(ctx context.Context, tenantID, id int64) (notify.Delivery, notify.Notice, notify.Target, error) {
+	var l loaded
+	var err error
+	perr := s.pipe.do(func(b *pgx.Batch) {
+		b.Queue(loadDeliverySQL, tenantID, id).QueryRow(func(row pgx.Row) error {
+			err = l.scan(row) // errors stay with this call (nil for the flush): see pipeline
+			return nil
+		})
+	})
+	if perr != nil {
+		return l.d, l.n, notify.Target{}, perr
+	}
+	if err != nil {
+		return l.d, l.n, notify.Target{}, notFound(err, fmt.Sprintf("delivery %d", id))
+	}
+	return l.decode()
+}
+
+// ClaimLoad implements notify.DeliveryStore.
+func (s *NotifyStore) ClaimLoad(ctx context.Context, tenantID, id int64, at time.Time, paused []string) (notify.Delivery, notify.Notice, notify.Target, bool, error) {
+	var l loaded
+	var err error
+	perr := s.pipe.do(func(b *pgx.Batch) {
+		b.Queue(claimLoadSQL, tenantID, id, at, nz(paused)).QueryRow(func(row pgx.Row) error {
+			err = l.scan(row)
+			return nil
+		})
+	})
+	if perr != nil {
+		return l.d, l.n, notify.Target{}, false, perr
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l.d, l.n, notify.Target{}, false, nil
+	}
+	if err != nil {
+		return l.d, l.n, notify.Target{}, false, err
+	}
+	d, n, tg, err := l.decode()
+	return d, n, tg, true, err
+}
+
+// SkipClaimed implements notify.DeliveryStore.
+func (s *NotifyStore) SkipClaimed(ctx context.Context, tenantID, id int64, reason string, claimedAt, at time.Time) (bool, error) {
+	var n int64
+	err := s.pipe.do(func(b *pgx.Batch) {
+		b.Queue(`UPDATE deliveries SET status = 'skipped', reason = $3, updated_at = $5, attempts = attempts - 1, claimed_at = NULL
+			WHERE tenant_id = $1 AND id = $2 AND `+whenSending+` AND claimed_at = $4`,
+			tenantID, id, reason, claimedAt, at).Exec(func(ct pgconn.CommandTag) error {
+			n = ct.RowsAffected()
+			return nil
+		})
+	})
+	return n == 1, err
 }
 
 // Settings implements notify.DeliveryStore.
