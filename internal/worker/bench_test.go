@@ -39,15 +39,17 @@ func BenchmarkDeliveriesEndToEnd(b *testing.B) {
 	start := time.Now()
 	addEvents(b, pool, deputies, per)
 	var relayed time.Duration
-	for {
-		if relayed == 0 {
+	// The probes must not load what they measure: the outbox count (a query) every 20 ms,
+	// the WeChat accepts (a counter) every 2 ms.
+	for i := 0; ; i++ {
+		if relayed == 0 && i%10 == 0 {
 			var c int
 			_ = pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE dispatched_at IS NULL`).Scan(&c)
 			if c == 0 {
 				relayed = time.Since(start)
 			}
 		}
-		if _, got := rec.snapshot(); got >= n {
+		if rec.accepts() >= n {
 			break
 		}
 		if time.Since(start) > 5*time.Minute {

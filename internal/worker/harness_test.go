@@ -116,10 +116,11 @@ func newWorker(pool *pgxpool.Pool, rdb *goredis.Client, wx *wechat.Client, tu tu
 
 // recorder wraps the fake's transport and counts WeChat-accepted subscribe sends per notice.
 type recorder struct {
-	base http.RoundTripper
-	mu   sync.Mutex
-	ok   map[int64]int // notice id -> accepted sends
-	all  int
+	base     http.RoundTripper
+	mu       sync.Mutex
+	ok       map[int64]int // notice id -> accepted sends
+	accepted int           // sum of ok
+	all      int
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -150,9 +151,17 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		nid := noticeOf(body)
 		r.mu.Lock()
 		r.ok[nid]++
+		r.accepted++
 		r.mu.Unlock()
 	}
 	return resp, nil
+}
+
+// accepts is how many sends WeChat accepted (snapshot without the copy, for polling).
+func (r *recorder) accepts() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.accepted
 }
 
 func (r *recorder) snapshot() (map[int64]int, int) {
