@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
@@ -22,6 +25,121 @@ import (
 // c (category).
 const summaryCols = `s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
 		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at`
+
+// pageCols are summaryCols with the names left empty, for fillNames.
+const pageCols = `s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, ''::text,
+		coalesce(s.category_id,0), ''::text, s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at`
+
+// nameTTL is how long a deputy's or a category's name is reused for list pages: a rename
+// shows on the deputies' lists within a minute (the detail page always reads it afresh).
+const nameTTL = time.Minute
+
+// nameCacheMax bounds one database's name cache (a city has ~1,000 deputies).
+const nameCacheMax = 100_000
+
+type nameKey struct {
+	tenant, id int64
+	category   bool
+}
+
+type nameEntry struct {
+	name string
+	at   time.Time
+}
+
+type nameCache struct {
+	mu sync.RWMutex
+	m  map[nameKey]nameEntry
+}
+
+// nameCaches holds one name cache per database (pool), so that databases never mix.
+// TODO(lead): move into SuggestionStore as a field once suggestion_store.go is free.
+var nameCaches sync.Map // *pgxpool.Pool → *nameCache
+
+func namesFor(pool *pgxpool.Pool) *nameCache {
+	if v, ok := nameCaches.Load(pool); ok {
+		return v.(*nameCache)
+	}
+	v, _ := nameCaches.LoadOrStore(pool, &nameCache{m: map[nameKey]nameEntry{}})
+	return v.(*nameCache)
+}
+
+// fillNames sets LeadName and Category of xs (all of tenantID) from the name cache, reading
+// the names it lacks in one statement.
+func (s *SuggestionStore) fillNames(ctx context.Context, tenantID int64, xs []suggestion.Summary) error {
+	nc := namesFor(s.pool)
+	now := time.Now()
+	lookup := func(k nameKey) (string, bool) {
+		e, ok := nc.m[k]
+		return e.name, ok && now.Sub(e.at) < nameTTL
+	}
+	var deps, cats []int64
+	nc.mu.RLock()
+	for i := range xs {
+		x := &xs[i]
+		if n, ok := lookup(nameKey{tenantID, x.LeadDeputyID, false}); ok {
+			x.LeadName = n
+		} else if !slices.Contains(deps, x.LeadDeputyID) {
+			deps = append(deps, x.LeadDeputyID)
+		}
+		if x.CategoryID == 0 {
+			continue
+		}
+		if n, ok := lookup(nameKey{tenantID, x.CategoryID, true}); ok {
+			x.Category = n
+		} else if !slices.Contains(cats, x.CategoryID) {
+			cats = append(cats, x.CategoryID)
+		}
+	}
+	nc.mu.RUnlock()
+	if len(deps) == 0 && len(cats) == 0 {
+		return nil
+	}
+	if deps == nil {
+		deps = []int64{}
+	}
+	if cats == nil {
+		cats = []int64{}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT false, id, name FROM deputies WHERE tenant_id=$1 AND id = ANY($2)
+		UNION ALL SELECT true, id, name FROM categories WHERE tenant_id=$1 AND id = ANY($3)`, tenantID, deps, cats)
+	if err != nil {
+		return fmt.Errorf("list suggestions: names: %w", err)
+	}
+	got := map[nameKey]string{}
+	for rows.Next() {
+		var k nameKey
+		var n string
+		if err := rows.Scan(&k.category, &k.id, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("list suggestions: names: %w", err)
+		}
+		k.tenant = tenantID
+		got[k] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list suggestions: names: %w", err)
+	}
+	nc.mu.Lock()
+	if len(nc.m)+len(got) > nameCacheMax {
+		clear(nc.m)
+	}
+	for k, n := range got {
+		nc.m[k] = nameEntry{name: n, at: now}
+	}
+	nc.mu.Unlock()
+	for i := range xs {
+		x := &xs[i]
+		if n, ok := got[nameKey{tenantID, x.LeadDeputyID, false}]; ok {
+			x.LeadName = n
+		}
+		if n, ok := got[nameKey{tenantID, x.CategoryID, true}]; ok && x.CategoryID != 0 {
+			x.Category = n
+		}
+	}
+	return nil
+}
 
 // List returns summaries the actor may see, newest first.
 //
@@ -68,12 +186,16 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 			default:
 				ids = "(SELECT u.id FROM (" + lead + " UNION " + co + ") u(id) ORDER BY u.id DESC LIMIT " + limit + ")"
 			}
-			return s.summaries(ctx, `SELECT `+summaryCols+`
+			// The names come from nameCache: joining them cost PostgreSQL as much as reading
+			// the rows (one index probe per row for the lead deputy's name).
+			xs, err := s.summaries(ctx, `SELECT `+pageCols+`
 		FROM `+ids+` p(id)
 		JOIN suggestions s ON s.tenant_id=$1 AND s.id=p.id
-		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
-		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
 		ORDER BY s.id DESC LIMIT `+limit, args...)
+			if err != nil {
+				return nil, err
+			}
+			return xs, s.fillNames(ctx, a.TenantID, xs)
 		}
 		switch f.Role {
 		case "lead":

@@ -41,10 +41,10 @@ func TestDeputyListPagesLedAndCosigned(t *testing.T) {
 		var out []int64
 		for _, x := range xs {
 			out = append(out, x.ID)
-			if x.LeadName == "" {
-				t.Errorf("%d: no lead name", x.ID)
+			if want := map[int64]string{1: "张三", 2: "李四"}[x.LeadDeputyID]; x.LeadName != want {
+				t.Errorf("%d: lead name %q, want %q", x.ID, x.LeadName, want)
 			}
-			if x.CategoryID == 1 && x.Category != "城建" {
+			if (x.CategoryID == 1) != (x.Category == "城建") {
 				t.Errorf("%d: category %q", x.ID, x.Category)
 			}
 		}
