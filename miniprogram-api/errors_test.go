@@ -221,6 +221,9 @@ func TestContentCheck(t *testing.T) {
 	if n := b.count(`SELECT count(*) FROM suggestions WHERE id = $1 AND status = 'submitted' AND content_flag = 'review'`, review); n != 1 {
 		t.Fatal("review text not flagged for staff")
 	}
+	if n := b.count(`SELECT count(*) FROM audit_events WHERE suggestion_id = $1 AND action = 'submit' AND data->>'content_flag' = 'review'`, review); n != 1 {
+		t.Fatal("the submit's audit event does not say the text awaits review")
+	}
 	if n := b.count(`SELECT count(*) FROM suggestions WHERE id = $1 AND status = 'draft'`, risky); n != 1 {
 		t.Fatal("risky text changed the suggestion")
 	}

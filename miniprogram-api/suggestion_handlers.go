@@ -1,6 +1,7 @@
 package mpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -142,54 +143,43 @@ func (a *API) submitSuggestion(c *gin.Context) {
 		return
 	}
 	a.idempotent(c, true, raw, func() (int, any, error) {
-		ctx := c.Request.Context()
-		act := actor(c)
-		sg, err := a.Suggestions.Get(ctx, act, id)
+		version := -1
+		if in.Version > 0 {
+			version = in.Version
+		}
+		s, err := a.Suggestions.SubmitChecked(c.Request.Context(), actor(c), id, version, a.checkText(sess(c).OpenID))
 		if err != nil {
 			return 0, nil, err
 		}
-		if in.Version > 0 && in.Version != sg.Version {
-			return 0, nil, &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被修改，请刷新后重试"}
-		}
-		if sg.Status != suggestion.StatusDraft && sg.Status != suggestion.StatusReturned {
-			return a.submitDirect(c, id)
-		}
-		suggest, label, err := a.WeChat.MsgCheck(ctx, sess(c).OpenID, sg.Title+"\n"+sg.Body, wechat.SceneForum)
+		return http.StatusOK, toSuggestion(s), nil
+	})
+}
+
+// checkText runs WeChat's msgSecCheck on a suggestion about to be submitted: risky text is
+// refused with the reason, "review" flags it for staff, and WeChat being down refuses the
+// submit with 503 (nothing changes either way).
+func (a *API) checkText(openID string) suggestion.ContentCheck {
+	return func(ctx context.Context, sg *suggestion.Suggestion) (string, error) {
+		suggest, label, err := a.WeChat.MsgCheck(ctx, openID, sg.Title+"\n"+sg.Body, wechat.SceneForum)
 		if err != nil {
 			if errors.Is(err, wechat.ErrInvalidCode) {
-				return 0, nil, errWeChatDown
+				return "", errWeChatDown
 			}
-			return 0, nil, err
+			return "", err
 		}
-		if suggest == wechat.SuggestRisky {
+		switch suggest {
+		case wechat.SuggestRisky:
 			reason := riskLabels[label]
 			if reason == "" {
 				reason = "违规"
 			}
-			return 0, nil, apiErr(http.StatusUnprocessableEntity, "content_risky",
+			return "", apiErr(http.StatusUnprocessableEntity, "content_risky",
 				fmt.Sprintf("建议内容可能含有%s信息，请修改后再提交", reason))
+		case wechat.SuggestReview:
+			return "review", nil
 		}
-		flag := ""
-		if suggest == wechat.SuggestReview {
-			flag = "review"
-		}
-		if flag != sg.ContentFlag {
-			// Flag first: if the submit then fails, the draft only carries a stale flag that
-			// the next submit rewrites; the other order could let flagged text through unmarked.
-			if err := a.Suggestions.SetContentFlag(ctx, act, id, flag); err != nil {
-				return 0, nil, err
-			}
-		}
-		return a.submitDirect(c, id)
-	})
-}
-
-func (a *API) submitDirect(c *gin.Context, id int64) (int, any, error) {
-	s, err := a.Suggestions.Submit(c.Request.Context(), actor(c), id, -1)
-	if err != nil {
-		return 0, nil, err
+		return "", nil
 	}
-	return http.StatusOK, toSuggestion(s), nil
 }
 
 type cosignersRequest struct {

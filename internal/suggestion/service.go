@@ -210,6 +210,17 @@ func (s *Service) UpdateDraft(ctx context.Context, a auth.Actor, id int64, versi
 
 // Submit sends a draft (or a revised returned suggestion) to the committee.
 func (s *Service) Submit(ctx context.Context, a auth.Actor, id int64, version int) (*Suggestion, error) {
+	return s.SubmitChecked(ctx, a, id, version, nil)
+}
+
+// ContentCheck judges a suggestion's text before it is submitted (WeChat's msgSecCheck): an
+// error refuses the submit and nothing changes; otherwise it returns the content flag to
+// store ("" or "review", which asks staff to look).
+type ContentCheck func(ctx context.Context, sg *Suggestion) (flag string, err error)
+
+// SubmitChecked is Submit with the text judged by check once the transition is known to be
+// allowed; the verdict is stored with the submit itself, in the same write and audit event.
+func (s *Service) SubmitChecked(ctx context.Context, a auth.Actor, id int64, version int, check ContentCheck) (*Suggestion, error) {
 	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, ActSubmit, sg, StatusSubmitted); err != nil {
 			return nil, err
@@ -220,23 +231,22 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, id int64, version in
 		if utf8.RuneCountInString(strings.TrimSpace(sg.Body)) < 10 {
 			return nil, invalid("body_too_short", "建议正文至少需要10个字，请写明问题和具体建议")
 		}
+		st := &step{action: string(ActSubmit), to: StatusSubmitted, event: EvSubmitted}
+		if check != nil {
+			flag, err := check(ctx, sg)
+			if err != nil {
+				return nil, err
+			}
+			sg.ContentFlag = flag
+			if flag != "" {
+				st.data = map[string]any{"content_flag": flag}
+			}
+		}
 		now := s.now()
 		sg.SubmittedAt = &now
 		sg.StatusReason = ""
-		return &step{action: string(ActSubmit), to: StatusSubmitted, event: EvSubmitted}, nil
+		return st, nil
 	})
-}
-
-// SetContentFlag records WeChat's text-check verdict ("review" asks staff to look).
-func (s *Service) SetContentFlag(ctx context.Context, a auth.Actor, id int64, flag string) error {
-	_, err := s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
-		if !(a.Kind == auth.KindSystem || (a.IsDeputy() && sg.LeadDeputyID == a.ID)) {
-			return nil, errForbidden
-		}
-		sg.ContentFlag = flag
-		return &step{action: "content_flag", to: sg.Status, data: map[string]any{"flag": flag}}, nil
-	})
-	return err
 }
 
 // InviteCosigners asks other deputies of the tenant to co-sign (联名) a draft.
