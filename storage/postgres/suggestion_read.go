@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
@@ -52,22 +51,10 @@ type nameCache struct {
 	m  map[nameKey]nameEntry
 }
 
-// nameCaches holds one name cache per database (pool), so that databases never mix.
-// TODO(lead): move into SuggestionStore as a field once suggestion_store.go is free.
-var nameCaches sync.Map // *pgxpool.Pool → *nameCache
-
-func namesFor(pool *pgxpool.Pool) *nameCache {
-	if v, ok := nameCaches.Load(pool); ok {
-		return v.(*nameCache)
-	}
-	v, _ := nameCaches.LoadOrStore(pool, &nameCache{m: map[nameKey]nameEntry{}})
-	return v.(*nameCache)
-}
-
 // fillNames sets LeadName and Category of xs (all of tenantID) from the name cache, reading
 // the names it lacks in one statement.
 func (s *SuggestionStore) fillNames(ctx context.Context, tenantID int64, xs []suggestion.Summary) error {
-	nc := namesFor(s.pool)
+	nc := &s.names
 	now := time.Now()
 	lookup := func(k nameKey) (string, bool) {
 		e, ok := nc.m[k]

@@ -21,6 +21,8 @@ type SuggestionStore struct {
 
 	mu      sync.Mutex
 	configs map[int64]cachedConfig
+
+	names nameCache // deputies' and categories' names for list pages (suggestion_read.go)
 }
 
 type cachedConfig struct {
@@ -34,7 +36,7 @@ const configTTL = 30 * time.Second
 
 // NewSuggestionStore builds the workflow's store.
 func NewSuggestionStore(pool *pgxpool.Pool) *SuggestionStore {
-	return &SuggestionStore{pool: pool, configs: map[int64]cachedConfig{}}
+	return &SuggestionStore{pool: pool, configs: map[int64]cachedConfig{}, names: nameCache{m: map[nameKey]nameEntry{}}}
 }
 
 var _ suggestion.Store = (*SuggestionStore)(nil)
