@@ -264,14 +264,21 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 // Similar finds the tenant's suggestions whose titles share the most Chinese character
 // bigrams with text (generic words removed; migrations 00003–00005), best first.
 func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
-	return s.summaries(ctx, `SELECT `+summaryCols+`
-		FROM suggestions s
+	// Rank inside the narrow search table first and join only the best few: a common word
+	// can match a third of a tenant's suggestions, and joining every match before ranking
+	// cost more than the ranking. Drafts and merged ones are dropped after the cut, so the
+	// cut keeps a margin.
+	return s.summaries(ctx, `WITH q AS (SELECT suggestion_query($2) AS q),
+		best AS (SELECT x.suggestion_id AS id, ts_rank(x.search, q.q) AS r FROM suggestion_search x, q
+			WHERE x.tenant_id=$1 AND x.suggestion_id <> $3 AND x.search @@ q.q
+			ORDER BY r DESC, x.suggestion_id DESC LIMIT $4 * 4 + 20)
+		SELECT `+summaryCols+`
+		FROM best
+		JOIN suggestions s ON s.tenant_id=$1 AND s.id=best.id
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
-		JOIN suggestion_search x ON x.tenant_id=s.tenant_id AND x.suggestion_id=s.id,
-		suggestion_query($2) q
-		WHERE s.tenant_id=$1 AND s.id <> $3 AND s.status NOT IN ('draft','merged') AND x.search @@ q
-		ORDER BY ts_rank(x.search, q) DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
+		WHERE s.status NOT IN ('draft','merged')
+		ORDER BY best.r DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
 }
 
 func likeEscape(s string) string {
