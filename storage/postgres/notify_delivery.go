@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -232,41 +234,55 @@ func (s *NotifyStore) Abandon(ctx context.Context, tenantID, id int64, olderThan
 	return n == 1, err
 }
 
-// Finish implements notify.DeliveryStore in one statement.
+// Finish implements notify.DeliveryStore in one statement. The statement holds only the
+// parts this outcome needs (digest batch, other channels skipped, credit used): with no part
+// switched off by a parameter, a generic plan costs what a custom one does, so PostgreSQL
+// plans it once per connection rather than on every call (it re-planned every Finish).
 func (s *NotifyStore) Finish(ctx context.Context, tenantID int64, f notify.Finish) error {
-	var digestOf *int64
-	if f.BatchStatus == notify.StatusSent && len(f.Batch) > 0 {
-		digestOf = &f.Lead
+	args := []any{tenantID, f.Lead, f.At} // $1, $2, $3
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
-	batchReason := ""
-	if digestOf != nil {
-		batchReason = "digest"
+	var ctes []string
+	notBatch := ""
+	if len(f.Batch) > 0 {
+		var digestOf *int64
+		reason := ""
+		if f.BatchStatus == notify.StatusSent {
+			digestOf, reason = &f.Lead, "digest"
+		}
+		st, ids := arg(f.BatchStatus), arg(f.Batch)
+		ctes = append(ctes, `batch AS (
+			UPDATE deliveries SET status = `+st+`, reason = `+arg(reason)+`, updated_at = $3, digest_of = `+arg(digestOf)+`,
+				sent_at = CASE WHEN `+st+` = 'sent' THEN $3::timestamptz ELSE sent_at END,
+				send_after = CASE WHEN `+st+` = 'pending' THEN $3::timestamptz ELSE send_after END
+			WHERE tenant_id = $1 AND id = ANY(`+ids+`::bigint[]) AND `+whenSending+`)`)
+		notBatch = ` AND NOT (id = ANY(` + ids + `::bigint[]))`
 	}
-	return s.pipe.do(func(b *pgx.Batch) {
-		b.Queue(`WITH lead AS (
-			UPDATE deliveries SET status = $3, wechat_code = $4, reason = $5, updated_at = $6,
-				sent_at = CASE WHEN $3 = 'sent' THEN $6::timestamptz ELSE sent_at END,
-				send_after = CASE WHEN $3 = 'pending' THEN $7::timestamptz ELSE send_after END,
-				digest_count = CASE WHEN $8 > 1 THEN $8 ELSE digest_count END,
-				wechat_msgid = COALESCE(NULLIF($17::bigint, 0), wechat_msgid)
-			WHERE tenant_id = $1 AND id = $2 AND `+whenSending+` RETURNING id),
-		batch AS (
-			UPDATE deliveries SET status = $10, reason = $11, updated_at = $6, digest_of = $12,
-				sent_at = CASE WHEN $10 = 'sent' THEN $6::timestamptz ELSE sent_at END,
-				send_after = CASE WHEN $10 = 'pending' THEN $6::timestamptz ELSE send_after END
-			WHERE cardinality($9::bigint[]) > 0 AND tenant_id = $1 AND id = ANY($9) AND `+whenSending+` RETURNING id),
-		skip AS (
-			UPDATE deliveries SET status = 'skipped', reason = $14, updated_at = $6
-			WHERE tenant_id = $1 AND notice_id = ANY($13) AND `+whenPending+` AND channel <> 'inapp'
-			  AND NOT (id = ANY($9)) AND id <> $2 RETURNING id),
-		credit AS (
-			UPDATE notify_credits SET one_time = one_time - 1, updated_at = $6
-			WHERE $15 <> '' AND tenant_id = $1 AND deputy_id = $16 AND template_id = $15 AND one_time > 0 AND NOT long_term
-			RETURNING 1)
-		SELECT (SELECT count(*) FROM lead), (SELECT count(*) FROM batch), (SELECT count(*) FROM skip), (SELECT count(*) FROM credit)`,
-			tenantID, f.Lead, f.Status, f.Code, f.Reason, f.At, f.SendAfter, f.Count,
-			nzi(f.Batch), f.BatchStatus, batchReason, digestOf, nzi(f.SkipNotices), f.SkipReason, f.UseCredit, f.DeputyID, f.MsgID)
-	})
+	if len(f.SkipNotices) > 0 {
+		ctes = append(ctes, `skip AS (
+			UPDATE deliveries SET status = 'skipped', reason = `+arg(f.SkipReason)+`, updated_at = $3
+			WHERE tenant_id = $1 AND notice_id = ANY(`+arg(f.SkipNotices)+`::bigint[]) AND `+whenPending+`
+			  AND channel <> 'inapp'`+notBatch+` AND id <> $2)`)
+	}
+	if f.UseCredit != "" {
+		ctes = append(ctes, `credit AS (
+			UPDATE notify_credits SET one_time = one_time - 1, updated_at = $3
+			WHERE tenant_id = $1 AND deputy_id = `+arg(f.DeputyID)+` AND template_id = `+arg(f.UseCredit)+`
+			  AND one_time > 0 AND NOT long_term)`)
+	}
+	st, count := arg(f.Status), arg(f.Count)
+	sql := `UPDATE deliveries SET status = ` + st + `, wechat_code = ` + arg(f.Code) + `, reason = ` + arg(f.Reason) + `, updated_at = $3,
+			sent_at = CASE WHEN ` + st + ` = 'sent' THEN $3::timestamptz ELSE sent_at END,
+			send_after = CASE WHEN ` + st + ` = 'pending' THEN ` + arg(f.SendAfter) + `::timestamptz ELSE send_after END,
+			digest_count = CASE WHEN ` + count + `::int > 1 THEN ` + count + `::int ELSE digest_count END,
+			wechat_msgid = COALESCE(NULLIF(` + arg(f.MsgID) + `::bigint, 0), wechat_msgid)
+		WHERE tenant_id = $1 AND id = $2 AND ` + whenSending
+	if len(ctes) > 0 {
+		sql = "WITH " + strings.Join(ctes, ",\n\t\t") + "\n\t\t" + sql
+	}
+	return s.pipe.do(func(b *pgx.Batch) { b.Queue(sql, args...) })
 }
 
 // NextPending implements notify.DeliveryStore.
