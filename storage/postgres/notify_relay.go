@@ -166,6 +166,8 @@ func (t *notifyTx) ContactAssignment(ctx context.Context, tenantID, contactID in
 	return id, notFound(err, fmt.Sprintf("contact %d", contactID))
 }
 
+const setGenericPlans = `set_config('plan_cache_mode', 'force_generic_plan', true)`
+
 // deputyRecipientsSQL looks the candidates up by key, one deputy at a time (an OR of the three
 // sources, or a semi-join the planner may turn around, scans every deputy of the tenant).
 const deputyRecipientsSQL = `SELECT DISTINCT c.id FROM (
@@ -240,10 +242,17 @@ func (t *notifyTx) Recipients(ctx context.Context, tenantID, suggestionID int64,
 func (t *notifyTx) RecipientsOf(ctx context.Context, qs []notify.AudienceOf) ([][]notify.Recipient, error) {
 	aq := make([]audienceQuery, len(qs))
 	b := &pgx.Batch{}
+	// Generic plans for the recipient queries only: they are lookups by key whose plan shape
+	// is fixed (LATERAL ... LIMIT 1), but PostgreSQL would re-plan them for every event, as a
+	// custom plan can fold the boolean and the array's length and so looks cheaper, paying
+	// more to plan than to run them. Then the mode the transaction had, kept meanwhile in a
+	// setting of our own.
+	b.Queue(`SELECT set_config('jianyi.plan_cache_mode', current_setting('plan_cache_mode'), true), ` + setGenericPlans)
 	for i, q := range qs {
 		aq[i].queue(b, q.TenantID, q.SuggestionID, q.Audience)
 	}
-	if b.Len() > 0 {
+	if b.Len() > 1 {
+		b.Queue(`SELECT set_config('plan_cache_mode', current_setting('jianyi.plan_cache_mode'), true)`)
 		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, err
 		}
