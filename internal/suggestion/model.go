@@ -81,6 +81,12 @@ type Location struct {
 	Address string
 }
 
+// Equal reports whether two locations hold the same place.
+func (l Location) Equal(o Location) bool {
+	same := func(a, b *float64) bool { return a == b || a != nil && b != nil && *a == *b }
+	return same(l.Lat, o.Lat) && same(l.Lng, o.Lng) && l.Address == o.Address
+}
+
 // Cosigner is a co-signing deputy (联名代表). State invited/accepted/declined/merged; merged
 // marks the author of a duplicate that was merged in, who still gets the reply and may rate.
 type Cosigner struct {

@@ -1189,11 +1189,13 @@ func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version in
 		}
 		expect := sg.Version
 		from := sg.Status
+		title, body, loc := sg.Title, sg.Body, sg.Location
 		st, err := fn(tx, sg)
 		if err != nil {
 			return err
 		}
-		if err := s.write(ctx, tx, a, sg, expect, from, st); err != nil {
+		text := sg.Title != title || sg.Body != body || !sg.Location.Equal(loc)
+		if err := s.write(ctx, tx, a, sg, expect, from, text, st); err != nil {
 			return err
 		}
 		out = sg
@@ -1202,14 +1204,14 @@ func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version in
 	return out, err
 }
 
-func (s *Service) write(ctx context.Context, tx Tx, a auth.Actor, sg *Suggestion, expect int, from Status, st *step) error {
+func (s *Service) write(ctx context.Context, tx Tx, a auth.Actor, sg *Suggestion, expect int, from Status, text bool, st *step) error {
 	sg.UpdatedAt = s.now()
 	events := []*step{}
 	for x := st; x != nil; x = x.then {
 		events = append(events, x)
 	}
 	sg.Status = events[len(events)-1].to
-	if err := tx.UpdateSuggestion(ctx, sg, expect); err != nil {
+	if err := tx.UpdateSuggestion(ctx, sg, expect, text); err != nil {
 		return err
 	}
 	prev := from

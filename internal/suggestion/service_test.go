@@ -689,6 +689,19 @@ func TestSimilarOffersRelatedSuggestions(t *testing.T) {
 	if got := must(b.svc.Similar(b.ctx, b.reviewer(), "关于进一步加强问题解决的建议", 0, 5)); len(got) != 0 {
 		t.Fatalf("generic words matched %d suggestions", len(got))
 	}
+
+	// A retitled draft is found by its new title once submitted, and no longer by its old one.
+	d := must(b.svc.CreateDraft(b.ctx, b.deputy(2), suggestion.DraftInput{Title: "关于校园周边停车难的建议", Body: body}))
+	d = must(b.svc.UpdateDraft(b.ctx, b.deputy(2), d.ID, d.Version, suggestion.DraftInput{Title: "关于菜市场环境卫生的建议", Body: body}))
+	must(b.svc.Submit(b.ctx, b.deputy(2), d.ID, d.Version))
+	if got := must(b.svc.Similar(b.ctx, b.reviewer(), "菜市场卫生脏乱", 0, 5)); len(got) == 0 || got[0].ID != d.ID {
+		t.Fatalf("similar to the new title: %+v, want the retitled suggestion", got)
+	}
+	for _, x := range must(b.svc.Similar(b.ctx, b.reviewer(), "校园周边停车", 0, 5)) {
+		if x.ID == d.ID {
+			t.Fatal("the retitled suggestion is still found by its old title")
+		}
+	}
 }
 
 // Lists filter by status, and a deputy sees what they lead or co-sign, newest first.

@@ -34,7 +34,8 @@ type Store interface {
 type Tx interface {
 	// Lock-free optimistic update: writes s where version = expect, bumps s.Version.
 	// Zero rows means somebody else changed it first: ErrConflict.
-	UpdateSuggestion(ctx context.Context, s *Suggestion, expect int) error
+	// text: the title, body or location changed (otherwise they are not written).
+	UpdateSuggestion(ctx context.Context, s *Suggestion, expect int, text bool) error
 	InsertSuggestion(ctx context.Context, s *Suggestion) error
 	NextNumber(ctx context.Context, tenantID, meetingID int64) (int, error)
 	CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) // id, in recess

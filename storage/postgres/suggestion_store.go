@@ -265,23 +265,36 @@ func (t *sgTx) batch() *pgx.Batch {
 	return &pgx.Batch{QueuedQueries: append(t.guard.QueuedQueries, t.pending.QueuedQueries...)}
 }
 
-// UpdateSuggestion queues the conditional update; a stale version fails the whole
-// transaction with ErrConflict. The same statement marks the suggestion for the dashboard
-// rollup (migrations 00060, 00062): this is the workflow's only UPDATE of suggestions, and
-// the rollup's trigger leaves version-bumping updates to it.
-func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int) error {
-	t.guard.Queue(`WITH u AS (UPDATE suggestions SET number=nullif($4,0), title=$5, body=$6, category_id=nullif($7,0),
-		status=$8, mode=$9, is_key=$10, leader_user_id=nullif($11,0), complex=$12, round=$13, lat=$14, lng=$15, address=$16,
-		content_flag=$17, merged_into=nullif($18,0), status_reason=$19, reply_due_at=$20, rating_due_at=$21,
-		submitted_at=$22, registered_at=$23, assigned_at=$24, replied_at=$25, closed_at=$26, updated_at=$27,
-		version=version+1
+// suggestionUpdate is the workflow's only UPDATE of suggestions: version-checked, and marking
+// the suggestion for the dashboard rollup in the same statement (migrations 00060, 00062; the
+// rollup's trigger leaves version-bumping updates to it). %s is where the text columns go
+// when they changed: left out of the SET list, they do not wake the similarity trigger.
+const suggestionUpdate = `WITH u AS (UPDATE suggestions SET number=nullif($4,0), category_id=nullif($5,0),
+		status=$6, mode=$7, is_key=$8, leader_user_id=nullif($9,0), complex=$10, round=$11,
+		content_flag=$12, merged_into=nullif($13,0), status_reason=$14, reply_due_at=$15, rating_due_at=$16,
+		submitted_at=$17, registered_at=$18, assigned_at=$19, replied_at=$20, closed_at=$21, updated_at=$22,
+		version=version+1%s
 		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id),
 		m AS (INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM u ON CONFLICT DO NOTHING)
-		SELECT jianyi_expect(count(*), 1, 'version_conflict') FROM u`,
-		s.TenantID, s.ID, expect, s.Number, s.Title, s.Body, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
-		s.Complex, s.Round, s.Location.Lat, s.Location.Lng, s.Location.Address, s.ContentFlag, s.MergedInto,
-		s.StatusReason, s.ReplyDueAt, s.RatingDueAt, s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt,
-		s.ClosedAt, s.UpdatedAt)
+		SELECT jianyi_expect(count(*), 1, 'version_conflict') FROM u`
+
+var (
+	updateState = fmt.Sprintf(suggestionUpdate, "")
+	updateText  = fmt.Sprintf(suggestionUpdate, ", title=$23, body=$24, lat=$25, lng=$26, address=$27")
+)
+
+// UpdateSuggestion queues the conditional update, sent first in the commit's batch; a stale
+// version fails the whole transaction with ErrConflict.
+func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int, text bool) error {
+	args := []any{s.TenantID, s.ID, expect, s.Number, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
+		s.Complex, s.Round, s.ContentFlag, s.MergedInto, s.StatusReason, s.ReplyDueAt, s.RatingDueAt,
+		s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt, s.ClosedAt, s.UpdatedAt}
+	sql := updateState
+	if text {
+		sql = updateText
+		args = append(args, s.Title, s.Body, s.Location.Lat, s.Location.Lng, s.Location.Address)
+	}
+	t.guard.Queue(sql, args...)
 	s.Version = expect + 1
 	return nil
 }
