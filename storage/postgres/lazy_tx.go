@@ -12,8 +12,8 @@ import (
 
 // lazyTx is a transaction that is opened only when a statement needs its answer before the
 // commit. A workflow change whose writes are all queued (submit, assign, most transitions)
-// never opens one: its batch runs as one implicit transaction in a single round trip, and
-// guards inside the statements (guardSQLState) abort the whole batch.
+// never opens one: its writes go as one statement (change_statement.go) in one round trip,
+// and guards inside it (guardSQLState) abort all of them.
 type lazyTx struct {
 	pool *pgxpool.Pool
 	tx   pgx.Tx
@@ -52,17 +52,20 @@ func (l *lazyTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 	return l.tx.QueryRow(ctx, sql, args...)
 }
 
-// commit sends the queued statements and commits: in the open transaction when there is one,
-// otherwise as one implicit transaction.
-func (l *lazyTx) commit(ctx context.Context, b *pgx.Batch) error {
+// commit sends the change's statement and commits: in the open transaction when there is
+// one, otherwise as a statement of its own (one round trip, its own transaction).
+func (l *lazyTx) commit(ctx context.Context, c *changeStatement) error {
 	if l.tx == nil {
-		if b.Len() == 0 {
+		if c.empty() {
 			return nil
 		}
-		return l.pool.SendBatch(ctx, b).Close()
+		sql, args := c.build()
+		_, err := l.pool.Exec(ctx, sql, args...)
+		return err
 	}
-	if b.Len() > 0 {
-		if err := l.tx.SendBatch(ctx, b).Close(); err != nil {
+	if !c.empty() {
+		sql, args := c.build()
+		if _, err := l.tx.Exec(ctx, sql, args...); err != nil {
 			return err
 		}
 	}

@@ -44,15 +44,16 @@ var _ suggestion.Store = (*SuggestionStore)(nil)
 var errNotFound = &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "建议不存在或无权查看"}
 
 // Tx runs fn in a transaction. Writes whose answer is not needed before the commit (the
-// suggestion's update, its audit and outbox rows, a fresh assignment) are queued and sent in
-// one round trip at the end; a real transaction is opened only when fn needs an answer first.
+// suggestion's update, its audit and outbox rows, a fresh assignment) are queued and sent as
+// one statement at the end (change_statement.go); a real transaction is opened only when fn
+// needs an answer first.
 func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) error {
 	t := &sgTx{tx: &lazyTx{pool: s.pool}}
 	defer t.tx.rollback(ctx)
 	if err := fn(t); err != nil {
 		return err
 	}
-	if err := t.tx.commit(ctx, t.batch()); err != nil {
+	if err := t.tx.commit(ctx, t.statement()); err != nil {
 		if e, ok := guardErrors[guardCode(err)]; ok {
 			return e
 		}
@@ -255,36 +256,51 @@ func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*sug
 }
 
 type sgTx struct {
-	tx      *lazyTx
-	guard   pgx.Batch // the suggestion's version-checked update, sent first
-	pending pgx.Batch // the other writes, sent after it in the same round trip
+	tx     *lazyTx
+	guard  []write // the suggestion's version-checked update: first, so a stale change stops early
+	writes []write // other queued writes
+	audits [][]any // audit event rows, inserted in order by one statement
+	outbox [][]any // outbox rows, likewise
 }
 
-// batch is what the commit sends: a stale version stops the batch before any other write.
-func (t *sgTx) batch() *pgx.Batch {
-	return &pgx.Batch{QueuedQueries: append(t.guard.QueuedQueries, t.pending.QueuedQueries...)}
+// statement is what the commit sends: every queued write in one statement.
+func (t *sgTx) statement() *changeStatement {
+	c := &changeStatement{}
+	for _, w := range t.guard {
+		c.add(w)
+	}
+	for _, w := range t.writes {
+		c.add(w)
+	}
+	if len(t.audits) > 0 {
+		c.add(rowsInsert("audit_events", `tenant_id, suggestion_id, actor_kind, actor_id, action, from_status,
+		to_status, reason, data, created_at`,
+			`($1,$2,$3,$4,$5,nullif($6,'')::suggestion_status,nullif($7,'')::suggestion_status,$8,$9,$10)`, t.audits))
+	}
+	if len(t.outbox) > 0 {
+		c.add(rowsInsert("outbox", "tenant_id, event, suggestion_id, payload", "($1,$2,$3,$4)", t.outbox))
+	}
+	return c
 }
 
 // suggestionUpdate is the workflow's only UPDATE of suggestions: version-checked, and marking
 // the suggestion for the dashboard rollup in the same statement (migrations 00060, 00062; the
 // rollup's trigger leaves version-bumping updates to it). %s is where the text columns go
 // when they changed: left out of the SET list, they do not wake the similarity trigger.
-const suggestionUpdate = `WITH u AS (UPDATE suggestions SET number=nullif($4,0), category_id=nullif($5,0),
+const suggestionUpdate = `UPDATE suggestions SET number=nullif($4,0), category_id=nullif($5,0),
 		status=$6, mode=$7, is_key=$8, leader_user_id=nullif($9,0), complex=$10, round=$11,
 		content_flag=$12, merged_into=nullif($13,0), status_reason=$14, reply_due_at=$15, rating_due_at=$16,
 		submitted_at=$17, registered_at=$18, assigned_at=$19, replied_at=$20, closed_at=$21, updated_at=$22,
 		version=version+1%s
-		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id),
-		m AS (INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM u ON CONFLICT DO NOTHING)
-		SELECT jianyi_expect(count(*), 1, 'version_conflict') FROM u`
+		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id`
 
 var (
 	updateState = fmt.Sprintf(suggestionUpdate, "")
 	updateText  = fmt.Sprintf(suggestionUpdate, ", title=$23, body=$24, lat=$25, lng=$26, address=$27")
 )
 
-// UpdateSuggestion queues the conditional update, sent first in the commit's batch; a stale
-// version fails the whole transaction with ErrConflict.
+// UpdateSuggestion queues the conditional update; a stale version fails the whole
+// transaction with ErrConflict.
 func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int, text bool) error {
 	args := []any{s.TenantID, s.ID, expect, s.Number, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
 		s.Complex, s.Round, s.ContentFlag, s.MergedInto, s.StatusReason, s.ReplyDueAt, s.RatingDueAt,
@@ -294,7 +310,8 @@ func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, e
 		sql = updateText
 		args = append(args, s.Title, s.Body, s.Location.Lat, s.Location.Lng, s.Location.Address)
 	}
-	t.guard.Queue(sql, args...)
+	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict",
+		then: `INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM {w} ON CONFLICT DO NOTHING`})
 	s.Version = expect + 1
 	return nil
 }
@@ -402,9 +419,8 @@ func (t *sgTx) QueueAssignments(ctx context.Context, as []*suggestion.Assignment
 	if len(as) == 0 {
 		return nil
 	}
-	args := append(assignmentsArgs(as), len(as))
-	t.pending.Queue(`WITH ins AS (`+assignmentsInsert+` RETURNING 1)
-		SELECT jianyi_expect(count(*), $11, 'unit_not_found') FROM ins`, args...)
+	t.writes = append(t.writes, write{sql: assignmentsInsert + ` RETURNING 1`, args: assignmentsArgs(as),
+		want: len(as), code: "unit_not_found"})
 	return nil
 }
 
@@ -627,9 +643,8 @@ func (t *sgTx) Audit(ctx context.Context, e suggestion.AuditEvent) error {
 	if err != nil {
 		return fmt.Errorf("audit data: %w", err)
 	}
-	t.pending.Queue(`INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status,
-		to_status, reason, data, created_at) VALUES ($1,$2,$3,$4,$5,nullif($6,'')::suggestion_status,nullif($7,'')::suggestion_status,$8,$9,$10)`,
-		e.TenantID, e.SuggestionID, e.ActorKind, e.ActorID, e.Action, string(e.From), string(e.To), e.Reason, data, e.CreatedAt)
+	t.audits = append(t.audits, []any{e.TenantID, e.SuggestionID, e.ActorKind, e.ActorID, e.Action,
+		string(e.From), string(e.To), e.Reason, data, e.CreatedAt})
 	return nil
 }
 
@@ -638,7 +653,6 @@ func (t *sgTx) Outbox(ctx context.Context, e suggestion.OutboxEvent) error {
 	if err != nil {
 		return fmt.Errorf("outbox payload: %w", err)
 	}
-	t.pending.Queue(`INSERT INTO outbox (tenant_id, event, suggestion_id, payload) VALUES ($1,$2,$3,$4)`,
-		e.TenantID, e.Event, e.SuggestionID, payload)
+	t.outbox = append(t.outbox, []any{e.TenantID, e.Event, e.SuggestionID, payload})
 	return nil
 }
