@@ -267,7 +267,9 @@ func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text stri
 	// Rank inside the narrow search table first and join only the best few: a common word
 	// can match a third of a tenant's suggestions, and joining every match before ranking
 	// cost more than the ranking. Drafts and merged ones are dropped after the cut, so the
-	// cut keeps a margin.
+	// cut keeps a margin. Planned for each text (an unnamed statement): a cached generic plan
+	// does not fold suggestion_query($2) and recomputed it for every candidate, 7 s instead of
+	// 37 ms on 100,000 suggestions.
 	return s.summaries(ctx, `WITH q AS (SELECT suggestion_query($2) AS q),
 		best AS (SELECT x.suggestion_id AS id, ts_rank(x.search, q.q) AS r FROM suggestion_search x, q
 			WHERE x.tenant_id=$1 AND x.suggestion_id <> $3 AND x.search @@ q.q
@@ -278,7 +280,7 @@ func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text stri
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
 		WHERE s.status NOT IN ('draft','merged')
-		ORDER BY best.r DESC, s.id DESC LIMIT $4`, tenantID, text, excludeID, limit)
+		ORDER BY best.r DESC, s.id DESC LIMIT $4`, pgx.QueryExecModeExec, tenantID, text, excludeID, limit)
 }
 
 func likeEscape(s string) string {
