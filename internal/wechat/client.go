@@ -34,7 +34,7 @@ type Config struct {
 // It is safe for concurrent use.
 type Client struct {
 	cfg   Config
-	cache TokenCache
+	cache *cacheAdapter // the shared token cache, with this instance's short-lived copy
 	log   *slog.Logger
 
 	mp *miniprogram.MiniProgram
@@ -54,8 +54,8 @@ func New(cfg Config, cache TokenCache, log *slog.Logger) (*Client, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ensureHTTPClient()
-	sdkCache := &cacheAdapter{c: cache, log: log}
-	c := &Client{cfg: cfg, cache: cache, log: log.With("component", "wechat")}
+	sdkCache := &cacheAdapter{c: cache, log: log, localTTL: tokenLocalTTL}
+	c := &Client{cfg: cfg, cache: sdkCache, log: log.With("component", "wechat")}
 	c.mp = miniprogram.NewMiniProgram(&mpconfig.Config{
 		AppID:       cfg.MiniAppID,
 		AppSecret:   cfg.MiniSecret,
@@ -163,7 +163,7 @@ func (c *Client) call(ctx context.Context, a app, op string, fn func() error) er
 	err := fn()
 	if code := ErrCode(err); IsTokenError(code) {
 		c.log.WarnContext(ctx, "wechat access token rejected, retrying once", "op", op, "app", a.String(), "errcode", code)
-		if derr := c.cache.Delete(ctx, c.tokenKey(a)); derr != nil {
+		if derr := c.cache.DeleteContext(ctx, c.tokenKey(a)); derr != nil {
 			c.log.WarnContext(ctx, "wechat token cache delete failed", "op", op, "app", a.String(), "error", derr)
 		}
 		err = fn()
