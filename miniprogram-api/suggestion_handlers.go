@@ -110,10 +110,12 @@ func (a *API) suggestionDetail(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	photos, err := a.Media.Photos(ctx, sess(c).TenantID, media.Target{Kind: media.KindSuggestion, ID: id})
-	if err != nil {
-		a.fail(c, err)
-		return
+	var photos []media.Photo
+	if d.HasPhotos {
+		if photos, err = a.Media.Photos(ctx, sess(c).TenantID, media.Target{Kind: media.KindSuggestion, ID: id}); err != nil {
+			a.fail(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, toDetail(d, sess(c).DeputyID, photos))
 }

@@ -398,6 +398,7 @@ type Detail struct {
 	Evaluations []Evaluation
 	Extensions  []Extension
 	Timeline    []AuditEvent
+	HasPhotos   bool // photos are attached (internal/media reads them)
 }
 
 // Summary is one row of a list.

@@ -311,12 +311,13 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 		EXISTS (SELECT 1 FROM co_opinions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
 		EXISTS (SELECT 1 FROM replies x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
 		EXISTS (SELECT 1 FROM evaluations x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM extensions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
+		EXISTS (SELECT 1 FROM extensions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
+		EXISTS (SELECT 1 FROM attachments x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
 		FROM suggestions s
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
 		WHERE s.tenant_id=$1 AND s.id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&d.LeadName, &d.Category, &has[0], &has[1], &has[2], &has[3], &has[4], &has[5], &has[6], &has[7])
+		return r.Scan(&d.LeadName, &d.Category, &has[0], &has[1], &has[2], &has[3], &has[4], &has[5], &has[6], &has[7], &d.HasPhotos)
 	})
 	b.Queue(`SELECT id, tenant_id, suggestion_id, actor_kind, actor_id, action, coalesce(from_status::text,''),
 		coalesce(to_status::text,''), reason, data, created_at FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`,
