@@ -287,23 +287,15 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Detail reads the whole record of a suggestion in one or two round trips: the suggestion,
-// its names, its timeline and which of its other parts exist first (three statements), then
+// Detail reads the whole record of a suggestion in one or two round trips: the suggestion
+// with its names and which of its other parts exist, and its timeline first (two statements), then
 // only the parts that exist. Most suggestions have few parts (a fresh submission has none),
 // and each statement costs PostgreSQL more than the existence probe that saves it.
 func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
 	d := &suggestion.Detail{}
 	var has [8]bool
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+suggestionCols+` FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
-		sg, err := scanSuggestion(r)
-		if err != nil {
-			return err
-		}
-		d.Suggestion = *sg
-		return nil
-	})
-	b.Queue(`SELECT d.name, coalesce(c.name,''),
+	b.Queue(`SELECT sg.*, d.name, coalesce(c.name,''),
 		EXISTS (SELECT 1 FROM suggestion_cosigners x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
 		EXISTS (SELECT 1 FROM assignments x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
 		EXISTS (SELECT 1 FROM contacts x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
@@ -313,11 +305,18 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 		EXISTS (SELECT 1 FROM evaluations x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
 		EXISTS (SELECT 1 FROM extensions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
 		EXISTS (SELECT 1 FROM attachments x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
-		FROM suggestions s
-		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
-		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
-		WHERE s.tenant_id=$1 AND s.id=$2`, tenantID, id).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&d.LeadName, &d.Category, &has[0], &has[1], &has[2], &has[3], &has[4], &has[5], &has[6], &has[7], &d.HasPhotos)
+		FROM (SELECT `+suggestionCols+`, category_id AS category FROM suggestions WHERE tenant_id=$1 AND id=$2) sg
+		JOIN deputies d ON d.tenant_id=sg.tenant_id AND d.id=sg.lead_deputy_id
+		LEFT JOIN categories c ON c.tenant_id=sg.tenant_id AND c.id=sg.category`, tenantID, id).QueryRow(func(r pgx.Row) error {
+		var category *int64
+		dests := append(suggestionDests(&d.Suggestion), &category, &d.LeadName, &d.Category,
+			&has[0], &has[1], &has[2], &has[3], &has[4], &has[5], &has[6], &has[7], &d.HasPhotos)
+		if err := r.Scan(dests...); errors.Is(err, pgx.ErrNoRows) {
+			return errNotFound
+		} else if err != nil {
+			return fmt.Errorf("scan suggestion: %w", err)
+		}
+		return nil
 	})
 	b.Queue(`SELECT id, tenant_id, suggestion_id, actor_kind, actor_id, action, coalesce(from_status::text,''),
 		coalesce(to_status::text,''), reason, data, created_at FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`,

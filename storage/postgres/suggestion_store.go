@@ -73,13 +73,18 @@ const suggestionCols = `tenant_id, id, meeting_id, coalesce(number,0), lead_depu
 	lat, lng, address, content_flag, coalesce(merged_into,0), status_reason, reply_due_at, rating_due_at,
 	version, submitted_at, registered_at, assigned_at, replied_at, closed_at, created_at, updated_at`
 
-func scanSuggestion(row pgx.Row) (*suggestion.Suggestion, error) {
-	var s suggestion.Suggestion
-	err := row.Scan(&s.TenantID, &s.ID, &s.MeetingID, &s.Number, &s.LeadDeputyID, &s.Title, &s.Body,
+// suggestionDests are the scan destinations of suggestionCols.
+func suggestionDests(s *suggestion.Suggestion) []any {
+	return []any{&s.TenantID, &s.ID, &s.MeetingID, &s.Number, &s.LeadDeputyID, &s.Title, &s.Body,
 		&s.CategoryID, &s.Status, &s.Mode, &s.IsKey, &s.LeaderUserID, &s.Complex, &s.InRecess, &s.Round,
 		&s.Location.Lat, &s.Location.Lng, &s.Location.Address, &s.ContentFlag, &s.MergedInto, &s.StatusReason,
 		&s.ReplyDueAt, &s.RatingDueAt, &s.Version, &s.SubmittedAt, &s.RegisteredAt, &s.AssignedAt,
-		&s.RepliedAt, &s.ClosedAt, &s.CreatedAt, &s.UpdatedAt)
+		&s.RepliedAt, &s.ClosedAt, &s.CreatedAt, &s.UpdatedAt}
+}
+
+func scanSuggestion(row pgx.Row) (*suggestion.Suggestion, error) {
+	var s suggestion.Suggestion
+	err := row.Scan(suggestionDests(&s)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	}
