@@ -262,7 +262,7 @@ func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*sug
 
 type sgTx struct {
 	tx     *lazyTx
-	guard  []write // the suggestion's version-checked update: first, so a stale change stops early
+	guard  []write // the suggestion's version-checked update(s), listed first
 	writes []write // other queued writes
 	audits [][]any // audit event rows, inserted in order by one statement
 	outbox [][]any // outbox rows, likewise
