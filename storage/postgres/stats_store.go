@@ -25,7 +25,7 @@ import (
 //
 // All of it in one batch in one read-only snapshot. Every query leads with tenant_id; the
 // filters (meeting, unit, category or the committee's categories, delegation, period) are
-// columns of both tables. RecountCounts/RecountTrend (stats_store_recount.go) compute the
+// columns of both tables. RecountCounts/RecountTrend (stats_store_recount_test.go) compute the
 // same from the workflow tables and are what the rollup is tested against.
 type StatsStore struct {
 	pool *pgxpool.Pool

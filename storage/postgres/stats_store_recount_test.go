@@ -13,7 +13,7 @@ import (
 
 // The recount: the statistics computed straight from the workflow tables, one pass over the
 // tenant's suggestions. The dashboard reads the rollup of migration 00023 instead; the
-// recount stays as the reference the rollup is tested against (and as the definitions in SQL).
+// recount stays, in the tests only, as the reference the rollup is checked against.
 
 // statsBase returns the population: one row per suggestion, with the unit of its active
 // lead assignment (NULL before assignment).
