@@ -36,9 +36,21 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	relay := notify.NewRelay(store, queue, clock, log)
 	reconciler := notify.NewReconciler(store, relay, queue, clock, deliverer.Lease, log)
 	publisher := notify.NewPublisher(store, queue, clock, log)
-	reminders := remind.New(postgres.NewRemindStore(d.pool), queue, publisher, clock, log)
+	reminders := remind.New(postgres.NewRemindStore(d.pool), queue, publisher, clock)
 
-	loops := []worker.Loop{relay, reconciler, reminders}
+	loops := []worker.Loop{relay,
+		worker.Every("notify_reconcile", reconciler.Interval, func(ctx context.Context) error {
+			_, err := reconciler.RunOnce(ctx)
+			return err
+		}, log),
+		worker.Every("reminder_reconcile", reminders.Interval, func(ctx context.Context) error {
+			n, err := reminders.Reconcile(ctx)
+			if n > 0 {
+				log.Debug("reminders queued", "count", n)
+			}
+			return err
+		}, log),
+	}
 	// The dashboard rollup: apply the marks workflow changes leave (migration 00060), so a
 	// dashboard view finds only the last few seconds' changes to apply itself.
 	statsStore := postgres.NewStatsStore(d.pool)

@@ -93,20 +93,3 @@ func (r *Reconciler) RunOnce(ctx context.Context) (enqueued int, err error) {
 	}
 	return enqueued, nil
 }
-
-// Start runs RunOnce at start and every Interval until ctx is done.
-func (r *Reconciler) Start(ctx context.Context) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			r.log.Error("notify reconcile failed", "err", err)
-		}
-		t.Reset(r.Interval)
-	}
-}

@@ -57,7 +57,7 @@ func BenchmarkReminderRedisMemory(b *testing.B) {
 	queue := jredis.NewQueue(rdb)
 	defer queue.Close()
 	clk := &clock{t: now}
-	svc := remind.New(postgres.NewRemindStore(pool), queue, notify.NewPublisher(postgres.NewNotifyStore(pool), nopQueue(), clk, nil), clk, nil)
+	svc := remind.New(postgres.NewRemindStore(pool), queue, notify.NewPublisher(postgres.NewNotifyStore(pool), nopQueue(), clk, nil), clk)
 
 	// Warm asynq's bookkeeping keys so they do not count as reminders.
 	_ = queue.EnqueueReminder(ctx, "r:warm", now.Add(time.Hour))

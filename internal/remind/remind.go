@@ -9,7 +9,6 @@ package remind
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -84,7 +83,6 @@ type Service struct {
 	queue Queue
 	pub   Publisher
 	clock notify.Clock
-	log   *slog.Logger
 
 	Window   time.Duration // reminders due within this are queued (default 48 h)
 	Lookback time.Duration // missed reminders younger than this still go (default 36 h)
@@ -92,14 +90,11 @@ type Service struct {
 }
 
 // New builds the service.
-func New(store Store, queue Queue, pub Publisher, clock notify.Clock, log *slog.Logger) *Service {
+func New(store Store, queue Queue, pub Publisher, clock notify.Clock) *Service {
 	if clock == nil {
 		clock = notify.SystemClock{}
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Service{store: store, queue: queue, pub: pub, clock: clock, log: log.With("component", "remind"),
+	return &Service{store: store, queue: queue, pub: pub, clock: clock,
 		Window: 48 * time.Hour, Lookback: 36 * time.Hour, Interval: 5 * time.Minute}
 }
 

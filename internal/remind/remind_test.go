@@ -93,7 +93,7 @@ func TestRemindersAcrossHolidayAndMetObligation(t *testing.T) {
 	nq := nopQueue()
 	ns := postgres.NewNotifyStore(pool)
 	pub := notify.NewPublisher(ns, nq, clk, nil)
-	svc := remind.New(postgres.NewRemindStore(pool), rq, pub, clk, nil)
+	svc := remind.New(postgres.NewRemindStore(pool), rq, pub, clk)
 	svc.Window = 40 * 24 * time.Hour
 	svc.Lookback = time.Hour
 	if _, err := svc.Reconcile(ctx); err != nil {
@@ -190,7 +190,7 @@ func TestReconcileRebuildsAfterLoss(t *testing.T) {
 	}
 	clk := &clock{t: sh(2026, 3, 23, 10)}
 	rq := &reminderQueue{}
-	svc := remind.New(postgres.NewRemindStore(pool), rq, notify.NewPublisher(postgres.NewNotifyStore(pool), nopQueue(), clk, nil), clk, nil)
+	svc := remind.New(postgres.NewRemindStore(pool), rq, notify.NewPublisher(postgres.NewNotifyStore(pool), nopQueue(), clk, nil), clk)
 	svc.Window = 30 * 24 * time.Hour
 	if _, err := svc.Reconcile(ctx); err != nil {
 		t.Fatal(err)

@@ -185,22 +185,3 @@ func clipRunes(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
-
-// Start reconciles at start and every Interval until ctx is done.
-func (s *Service) Start(ctx context.Context) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := s.Reconcile(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("reminder reconcile failed", "err", err)
-		} else if n > 0 {
-			s.log.Debug("reminders queued", "count", n)
-		}
-		t.Reset(s.Interval)
-	}
-}

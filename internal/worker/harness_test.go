@@ -110,7 +110,10 @@ func newWorker(pool *pgxpool.Pool, rdb *goredis.Client, wx *wechat.Client, tu tu
 	}
 	w := worker.New(queue, worker.Config{Concurrency: tu.concurrency, RetryBase: 10 * time.Millisecond,
 		RetryMax: 200 * time.Millisecond, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 2 * time.Second},
-		h, nil, log, relay, rec)
+		h, nil, log, relay, worker.Every("notify_reconcile", rec.Interval, func(ctx context.Context) error {
+			_, err := rec.RunOnce(ctx)
+			return err
+		}, log))
 	return w, func() { _ = queue.Close() }
 }
 
