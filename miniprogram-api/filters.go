@@ -41,19 +41,25 @@ func parseListFilter(q url.Values) (suggestion.ListFilter, error) {
 		}
 		f.Query = v
 	}
-	var err error
-	if f.Before, err = optInt(q.Get("before"), 1, 1<<62); err != nil {
-		return f, err
-	}
-	limit, err := optInt(q.Get("limit"), 1, 50)
+	before, limit, err := cursorPage(q)
 	if err != nil {
 		return f, err
 	}
-	f.Limit = int(limit)
+	f.Before, f.Limit = before, int(limit)
 	if f.Limit == 0 {
 		f.Limit = 20
 	}
 	return f, nil
+}
+
+// cursorPage reads the optional paging parameters of a list: before (an id) and limit (≤ 50;
+// 0 when absent, so the caller picks its default).
+func cursorPage(q url.Values) (before, limit int64, err error) {
+	if before, err = optInt(q.Get("before"), 1, 1<<62); err != nil {
+		return 0, 0, err
+	}
+	limit, err = optInt(q.Get("limit"), 1, 50)
+	return before, limit, err
 }
 
 func optInt(v string, lo, hi int64) (int64, error) {

@@ -54,12 +54,7 @@ func (a *API) createSnap(c *gin.Context) {
 }
 
 func (a *API) listSnaps(c *gin.Context) {
-	before, err := optInt(c.Query("before"), 1, 1<<62)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	limit, err := optInt(c.Query("limit"), 1, 50)
+	before, limit, err := cursorPage(c.Request.URL.Query())
 	if err != nil {
 		a.fail(c, err)
 		return
