@@ -145,45 +145,28 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 	limit := strconv.Itoa(n)
 	switch {
 	case a.IsDeputy():
-		// Led and co-signed are two index scans. Without other filters each arm stops at one
-		// page of its own newest rows; with filters the arms must not cut before filtering.
-		d := arg(a.ID)
+		d := arg(a.ID) // $2
+		before := f.Before > 0
+		if before {
+			arg(f.Before) // $3
+		}
 		plain := len(f.Statuses) == 0 && f.CategoryID == 0 && f.MeetingID == 0 && f.UnitID == 0 &&
 			!f.KeyOnly && f.LeaderID == 0 && !f.Overdue && strings.TrimSpace(f.Query) == ""
-		leadCut, coCut := "", ""
-		if f.Before > 0 {
-			b := arg(f.Before)
-			leadCut, coCut = " AND l.id < "+b, " AND c.suggestion_id < "+b
-		}
 		if plain {
-			leadCut += " ORDER BY l.id DESC LIMIT " + limit
-			coCut += " ORDER BY c.suggestion_id DESC LIMIT " + limit
-		}
-		lead := "(SELECT l.id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d + leadCut + ")"
-		co := "(SELECT c.suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d +
-			" AND c.state IN ('accepted','invited','merged')" + coCut + ")"
-		if plain {
-			// The page's ids first (index-only work on both arms), then one row read and two
-			// name look-ups per id of the page, not per id of both arms.
-			ids := lead
-			switch f.Role {
-			case "lead":
-			case "cosigned":
-				ids = co
-			default:
-				ids = "(SELECT u.id FROM (" + lead + " UNION " + co + ") u(id) ORDER BY u.id DESC LIMIT " + limit + ")"
-			}
-			// The names come from nameCache: joining them cost PostgreSQL as much as reading
-			// the rows (one index probe per row for the lead deputy's name).
-			xs, err := s.summaries(ctx, `SELECT `+pageCols+`
-		FROM `+ids+` p(id)
-		JOIN suggestions s ON s.tenant_id=$1 AND s.id=p.id
-		ORDER BY s.id DESC LIMIT `+limit, args...)
+			xs, err := s.summaries(ctx, deputyPage(f.Role, before, limit), args...)
 			if err != nil {
 				return nil, err
 			}
 			return xs, s.fillNames(ctx, a.TenantID, xs)
 		}
+		// With filters the led and co-signed ids are a set the filters then narrow.
+		leadCut, coCut := "", ""
+		if before {
+			leadCut, coCut = " AND l.id < $3", " AND c.suggestion_id < $3"
+		}
+		lead := "(SELECT l.id FROM suggestions l WHERE l.tenant_id=$1 AND l.lead_deputy_id=" + d + leadCut + ")"
+		co := "(SELECT c.suggestion_id FROM suggestion_cosigners c WHERE c.tenant_id=$1 AND c.deputy_id=" + d +
+			" AND c.state IN ('accepted','invited','merged')" + coCut + ")"
 		switch f.Role {
 		case "lead":
 			where = append(where, "s.id IN "+lead)
@@ -239,6 +222,36 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY s.id DESC LIMIT ` + limit
 	return s.summaries(ctx, sql, args...)
+}
+
+// deputyPage is the SQL of one page of a deputy's suggestions without filters ($1 tenant,
+// $2 deputy, $3 the id the page starts below when before is set), newest first. Both arms
+// read their rows newest first (suggestions_lead, cosigners_deputy) and the merge stops after
+// one page, so only the rows that make the page are read: no separate pass for the ids, no
+// second look-up of each row. The names come from nameCache: joining them cost PostgreSQL as
+// much as reading the rows.
+//
+// A deputy never co-signs a suggestion they lead (InviteCosigners and Merge refuse it); the
+// lead filter on the co-signed arm keeps UNION ALL exact all the same.
+func deputyPage(role string, before bool, limit string) string {
+	ledCut, coCut := "", ""
+	if before {
+		ledCut, coCut = " AND s.id < $3", " AND c.suggestion_id < $3"
+	}
+	led := `(SELECT ` + pageCols + ` FROM suggestions s WHERE s.tenant_id=$1 AND s.lead_deputy_id=$2` + ledCut +
+		` ORDER BY s.id DESC LIMIT ` + limit + `)`
+	cosigned := func(notLed string) string {
+		return `(SELECT ` + pageCols + ` FROM suggestion_cosigners c JOIN suggestions s ON s.tenant_id=$1 AND s.id=c.suggestion_id
+		WHERE c.tenant_id=$1 AND c.deputy_id=$2 AND c.state IN ('accepted','invited','merged')` + notLed + coCut +
+			` ORDER BY c.suggestion_id DESC LIMIT ` + limit + `)`
+	}
+	switch role {
+	case "lead":
+		return led
+	case "cosigned":
+		return cosigned("")
+	}
+	return `SELECT * FROM (` + led + ` UNION ALL ` + cosigned(" AND s.lead_deputy_id <> $2") + `) p ORDER BY 1 DESC LIMIT ` + limit
 }
 
 func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any) ([]suggestion.Summary, error) {

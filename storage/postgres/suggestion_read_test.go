@@ -11,8 +11,8 @@ import (
 	"jianyi/storage/postgres/pgtest"
 )
 
-// The deputy's "my suggestions" takes one page of ids from the led and the co-signed arms
-// before it joins: check paging, roles, de-duplication and tenant scoping.
+// The deputy's "my suggestions" merges the led and the co-signed arms newest first and stops
+// after one page: check paging, roles, de-duplication and tenant scoping.
 func TestDeputyListPagesLedAndCosigned(t *testing.T) {
 	pool := pgtest.New(t)
 	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
