@@ -348,6 +348,10 @@ func TestFullLifeWithRehandlingAndTracking(t *testing.T) {
 	if det.Timeline[16].ActorKind != "system" || det.Timeline[15].ActorKind != "deputy" {
 		t.Errorf("automatic follow-ups must be the system's: %+v", det.Timeline[15:17])
 	}
+	if e := det.Timeline[5]; e.Data["lead_unit_id"] == nil || e.CreatedAt.IsZero() || e.ActorID == 0 ||
+		e.SuggestionID != s.ID || e.TenantID != b.tn.ID {
+		t.Errorf("the assign event lost its details on the way to the timeline: %+v", e)
+	}
 	if len(det.Progress) != 1 {
 		t.Errorf("deputy sees %d progress notes, want 1 (private note hidden)", len(det.Progress))
 	}

@@ -300,48 +300,42 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Detail reads the whole record of a suggestion in one or two round trips: the suggestion
-// with its names and which of its other parts exist, and its timeline first (two statements), then
-// only the parts that exist. Most suggestions have few parts (a fresh submission has none),
-// and each statement costs PostgreSQL more than the existence probe that saves it.
+// Detail reads the whole record of a suggestion in one or two round trips: first the
+// suggestion with its names and its timeline, in one statement; then, in one batch, only the
+// parts that suggestions.parts says may exist (migration 00064). Most suggestions have few
+// parts (a fresh submission has none), and each statement or existence probe costs
+// PostgreSQL more than the reading of the row itself.
 func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
 	d := &suggestion.Detail{}
-	var has [8]bool
-	b := &pgx.Batch{}
-	b.Queue(`SELECT sg.*, d.name, coalesce(c.name,''),
-		EXISTS (SELECT 1 FROM suggestion_cosigners x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM assignments x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM contacts x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM progress_notes x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM co_opinions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM replies x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM evaluations x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM extensions x WHERE x.tenant_id=$1 AND x.suggestion_id=$2),
-		EXISTS (SELECT 1 FROM attachments x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
-		FROM (SELECT `+suggestionCols+`, category_id AS category FROM suggestions WHERE tenant_id=$1 AND id=$2) sg
+	var category *int64
+	var parts int
+	var timeline []auditRecord
+	dests := append(suggestionDests(&d.Suggestion), &category, &parts, &d.LeadName, &d.Category, &timeline)
+	err := s.pool.QueryRow(ctx, `SELECT sg.*, d.name, coalesce(c.name,''),
+		(SELECT array_agg(ROW(x.id, x.actor_kind, x.actor_id, x.action, coalesce(x.from_status::text,''),
+			coalesce(x.to_status::text,''), x.reason, x.data, x.created_at) ORDER BY x.id)
+			FROM audit_events x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
+		FROM (SELECT `+suggestionCols+`, category_id AS category, parts FROM suggestions WHERE tenant_id=$1 AND id=$2) sg
 		JOIN deputies d ON d.tenant_id=sg.tenant_id AND d.id=sg.lead_deputy_id
-		LEFT JOIN categories c ON c.tenant_id=sg.tenant_id AND c.id=sg.category`, tenantID, id).QueryRow(func(r pgx.Row) error {
-		var category *int64
-		dests := append(suggestionDests(&d.Suggestion), &category, &d.LeadName, &d.Category,
-			&has[0], &has[1], &has[2], &has[3], &has[4], &has[5], &has[6], &has[7], &d.HasPhotos)
-		if err := r.Scan(dests...); errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound
-		} else if err != nil {
-			return fmt.Errorf("scan suggestion: %w", err)
-		}
-		return nil
-	})
-	b.Queue(`SELECT id, tenant_id, suggestion_id, actor_kind, actor_id, action, coalesce(from_status::text,''),
-		coalesce(to_status::text,''), reason, data, created_at FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`,
-		tenantID, id).Query(func(rows pgx.Rows) error {
-		var err error
-		d.Timeline, err = scanAudit(rows)
-		return err
-	})
-	if err := s.sendDetailBatch(ctx, b); err != nil {
-		return nil, err
+		LEFT JOIN categories c ON c.tenant_id=sg.tenant_id AND c.id=sg.category`, tenantID, id).Scan(dests...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("read suggestion detail: %w", err)
 	}
-	b = &pgx.Batch{}
+	d.Timeline = make([]suggestion.AuditEvent, len(timeline))
+	for i := range timeline {
+		if d.Timeline[i], err = timeline[i].event(tenantID, id); err != nil {
+			return nil, err
+		}
+	}
+
+	var has [8]bool
+	for i := range has {
+		has[i] = parts&(1<<i) != 0
+	}
+	d.HasPhotos = parts&partPhotos != 0
+	b := &pgx.Batch{}
 	if has[0] {
 		b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
 		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id).Query(func(rows pgx.Rows) error {
@@ -496,20 +490,38 @@ func scanReplies(rows pgx.Rows) ([]suggestion.Reply, error) {
 	return out, rows.Err()
 }
 
-func scanAudit(rows pgx.Rows) ([]suggestion.AuditEvent, error) {
-	var out []suggestion.AuditEvent
-	for rows.Next() {
-		var e suggestion.AuditEvent
-		var from, to string
-		var data []byte
-		if err := rows.Scan(&e.ID, &e.TenantID, &e.SuggestionID, &e.ActorKind, &e.ActorID, &e.Action, &from, &to, &e.Reason, &data, &e.CreatedAt); err != nil {
-			return nil, err
+// Bits of suggestions.parts (migration 00064): bits 1<<0 to 1<<7 stand for cosigners,
+// assignments, contacts, progress notes, co-unit opinions, replies, evaluations and
+// extensions, in the order Detail reads them; then photos.
+const (
+	partAssignments = 1 << 1
+	partPhotos      = 1 << 8
+)
+
+// auditRecord is one element of the timeline's record array in Detail, scanned field by
+// field (pgx's CompositeIndexScanner) without a second statement.
+type auditRecord struct {
+	e        suggestion.AuditEvent
+	from, to string
+	data     []byte
+}
+
+func (r *auditRecord) ScanNull() error { return errors.New("timeline: null event") }
+
+func (r *auditRecord) ScanIndex(i int) any {
+	return [...]any{&r.e.ID, &r.e.ActorKind, &r.e.ActorID, &r.e.Action, &r.from, &r.to, &r.e.Reason, &r.data, &r.e.CreatedAt}[i]
+}
+
+func (r *auditRecord) event(tenantID, suggestionID int64) (suggestion.AuditEvent, error) {
+	e := r.e
+	e.TenantID, e.SuggestionID = tenantID, suggestionID
+	e.From, e.To = suggestion.Status(r.from), suggestion.Status(r.to)
+	if len(r.data) > 2 { // "{}" holds nothing
+		if err := json.Unmarshal(r.data, &e.Data); err != nil {
+			return e, fmt.Errorf("timeline: event %d data: %w", e.ID, err)
 		}
-		e.From, e.To = suggestion.Status(from), suggestion.Status(to)
-		_ = json.Unmarshal(data, &e.Data)
-		out = append(out, e)
 	}
-	return out, rows.Err()
+	return e, nil
 }
 
 // ---- transaction ------------------------------------------------------------------------

@@ -266,12 +266,25 @@ type sgTx struct {
 	writes []write // other queued writes
 	audits [][]any // audit event rows, inserted in order by one statement
 	outbox [][]any // outbox rows, likewise
+	// parts are suggestions.parts bits (migration 00064) the guard's update sets, by
+	// suggestion (see markPart).
+	parts map[int64]int
+}
+
+// markPart has the suggestion's update set a bit of suggestions.parts. Assignments rely on
+// it (they have no marking trigger); for other parts it only spares the trigger a write.
+func (t *sgTx) markPart(suggestionID int64, bit int) {
+	if t.parts == nil {
+		t.parts = map[int64]int{}
+	}
+	t.parts[suggestionID] |= bit
 }
 
 // statement is what the commit sends: every queued write in one statement.
 func (t *sgTx) statement() *changeStatement {
 	c := &changeStatement{}
 	for _, w := range t.guard {
+		w.args[partsArg] = t.parts[w.args[1].(int64)]
 		c.add(w)
 	}
 	for _, w := range t.writes {
@@ -296,20 +309,24 @@ const suggestionUpdate = `UPDATE suggestions SET number=nullif($4,0), category_i
 		status=$6, mode=$7, is_key=$8, leader_user_id=nullif($9,0), complex=$10, round=$11,
 		content_flag=$12, merged_into=nullif($13,0), status_reason=$14, reply_due_at=$15, rating_due_at=$16,
 		submitted_at=$17, registered_at=$18, assigned_at=$19, replied_at=$20, closed_at=$21, updated_at=$22,
-		version=version+1%s
+		parts=parts|$23, version=version+1%s
 		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id`
 
 var (
 	updateState = fmt.Sprintf(suggestionUpdate, "")
-	updateText  = fmt.Sprintf(suggestionUpdate, ", title=$23, body=$24, lat=$25, lng=$26, address=$27")
+	updateText  = fmt.Sprintf(suggestionUpdate, ", title=$24, body=$25, lat=$26, lng=$27, address=$28")
 )
+
+// partsArg is the index in suggestionUpdate's arguments of the parts bits ($23), known only
+// when the statement is sent.
+const partsArg = 22
 
 // UpdateSuggestion queues the conditional update; a stale version fails the whole
 // transaction with ErrConflict.
 func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, expect int, text bool) error {
 	args := []any{s.TenantID, s.ID, expect, s.Number, s.CategoryID, s.Status, s.Mode, s.IsKey, s.LeaderUserID,
 		s.Complex, s.Round, s.ContentFlag, s.MergedInto, s.StatusReason, s.ReplyDueAt, s.RatingDueAt,
-		s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt, s.ClosedAt, s.UpdatedAt}
+		s.SubmittedAt, s.RegisteredAt, s.AssignedAt, s.RepliedAt, s.ClosedAt, s.UpdatedAt, 0}
 	sql := updateState
 	if text {
 		sql = updateText
@@ -415,6 +432,7 @@ func (t *sgTx) InsertAssignments(ctx context.Context, as []*suggestion.Assignmen
 	if got != len(as) {
 		return guardErrors["unit_not_found"]
 	}
+	t.markPart(as[0].SuggestionID, partAssignments)
 	return nil
 }
 
@@ -426,6 +444,7 @@ func (t *sgTx) QueueAssignments(ctx context.Context, as []*suggestion.Assignment
 	}
 	t.writes = append(t.writes, write{sql: assignmentsInsert + ` RETURNING 1`, args: assignmentsArgs(as),
 		want: len(as), code: "unit_not_found"})
+	t.markPart(as[0].SuggestionID, partAssignments)
 	return nil
 }
 
