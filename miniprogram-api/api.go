@@ -29,9 +29,11 @@ type WeChat interface {
 }
 
 // Idempotency stores Idempotency-Key results (storage/postgres.MPIdempotency). Reserve
-// answers "new", "replay" (with the stored status and body), "mismatch" or "in_progress".
+// answers "new", "replay" (with the stored status and body), "mismatch" or "in_progress";
+// Lookup answers the same without taking the key, for changes that store their own answer.
 type Idempotency interface {
 	Reserve(ctx context.Context, tenantID int64, actor, key, hash string) (state string, status int, body []byte, err error)
+	Lookup(ctx context.Context, tenantID int64, actor, key, hash string) (state string, status int, body []byte, err error)
 	Complete(ctx context.Context, tenantID int64, actor, key string, status int, body []byte) error
 	Release(ctx context.Context, tenantID int64, actor, key string) error
 }

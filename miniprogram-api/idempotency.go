@@ -1,12 +1,16 @@
 package mpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/suggestion"
 )
 
 // HeaderIdempotencyKey is the header a phone sends so that a retried request on a weak
@@ -16,51 +20,72 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // result is what an idempotent handler produces.
 type result func() (status int, payload any, err error)
 
-// idempotent runs fn at most once per (tenant, deputy, key). A retry with the same body gets
-// the stored response again (header Idempotent-Replayed: true); the same key with another
-// body is refused; a concurrent duplicate gets 409 while the first runs. Failures worth
-// retrying (5xx, 429) release the key; other answers are stored like successes.
-func (a *API) idempotent(c *gin.Context, required bool, raw []byte, fn result) {
-	key := c.GetHeader(HeaderIdempotencyKey)
+// idemKey reads and checks the request's Idempotency-Key and returns it with the actor and
+// the request hash the key is stored under. ok is false when the request was answered (a
+// bad key, or a missing one when required); key is "" when none was sent.
+func (a *API) idemKey(c *gin.Context, required bool, raw []byte) (key, who, hash string, ok bool) {
+	key = c.GetHeader(HeaderIdempotencyKey)
 	if key == "" {
 		if required {
 			a.fail(c, errIdemRequired)
-			return
+			return "", "", "", false
 		}
-		a.respond(c, fn)
-		return
+		return "", "", "", true
 	}
 	if !validKey(key) {
 		a.fail(c, errIdemBad)
+		return "", "", "", false
+	}
+	who = "deputy:" + strconv.FormatInt(sess(c).DeputyID, 10)
+	h := sha256.New()
+	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n"))
+	h.Write(raw)
+	return key, who, hex.EncodeToString(h.Sum(nil)), true
+}
+
+// answerStored answers the request from what an earlier request with its key left, and
+// reports whether it did: the stored response again (header Idempotent-Replayed: true), a
+// refusal of the same key with another request, or 409 while the first still runs.
+func (a *API) answerStored(c *gin.Context, state string, status int, body []byte) bool {
+	switch state {
+	case "replay":
+		c.Header("Idempotent-Replayed", "true")
+		if status == http.StatusNoContent {
+			c.Status(status)
+		} else {
+			c.Data(status, "application/json; charset=utf-8", body)
+		}
+	case "mismatch":
+		a.fail(c, errIdemReused)
+	case "in_progress":
+		a.fail(c, errIdemInProgress)
+	default:
+		return false
+	}
+	return true
+}
+
+// idempotent runs fn at most once per (tenant, deputy, key). A retry with the same body gets
+// the stored response again; the same key with another body is refused; a concurrent
+// duplicate gets 409 while the first runs. Failures worth retrying (5xx, 429) release the
+// key; other answers are stored like successes.
+func (a *API) idempotent(c *gin.Context, required bool, raw []byte, fn result) {
+	key, who, hash, ok := a.idemKey(c, required, raw)
+	if !ok {
+		return
+	}
+	if key == "" {
+		a.respond(c, fn)
 		return
 	}
 	s := sess(c)
 	ctx := c.Request.Context()
-	who := "deputy:" + strconv.FormatInt(s.DeputyID, 10)
-	h := sha256.New()
-	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n"))
-	h.Write(raw)
-	hash := hex.EncodeToString(h.Sum(nil))
-
 	state, status, body, err := a.Idempotency.Reserve(ctx, s.TenantID, who, key, hash)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	switch state {
-	case "replay":
-		c.Header("Idempotent-Replayed", "true")
-		if status == 204 {
-			c.Status(status)
-			return
-		}
-		c.Data(status, "application/json; charset=utf-8", body)
-		return
-	case "mismatch":
-		a.fail(c, errIdemReused)
-		return
-	case "in_progress":
-		a.fail(c, errIdemInProgress)
+	if a.answerStored(c, state, status, body) {
 		return
 	}
 
@@ -85,11 +110,42 @@ func (a *API) idempotent(c *gin.Context, required bool, raw []byte, fn result) {
 	} else if cerr := a.Idempotency.Complete(ctx, s.TenantID, who, key, status, out); cerr != nil {
 		a.log.WarnContext(ctx, "idempotency complete failed", "error", cerr)
 	}
-	if status == 204 {
+	if status == http.StatusNoContent {
 		c.Status(status)
 		return
 	}
 	c.Data(status, "application/json; charset=utf-8", out)
+}
+
+// idempotentChange is idempotent for a workflow change that stores its own answer
+// (suggestion.Receipt), with the key required. Nothing is read or reserved before the
+// change: its answer is written in its own transaction under the key, so a request that
+// acts costs no more than the change. A request that finds the work done (a retry, or the
+// slower of two concurrent duplicates) is refused by the state the first one left or, at the
+// latest, by the key itself; only then is the key read, and the first answer sent again. A
+// refusal is not stored: nothing changed, so a retry asks again.
+func (a *API) idempotentChange(c *gin.Context, raw []byte, render func(*suggestion.Suggestion) any,
+	fn func(ctx context.Context) error) {
+	key, who, hash, ok := a.idemKey(c, true, raw)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	r := &suggestion.Receipt{Actor: who, Key: key, Hash: hash, Status: http.StatusOK,
+		Render: func(s *suggestion.Suggestion) ([]byte, error) { return json.Marshal(render(s)) }}
+	err := fn(suggestion.WithReceipt(ctx, r))
+	if err == nil {
+		c.Data(r.Status, "application/json; charset=utf-8", r.Body)
+		return
+	}
+	state, status, body, lerr := a.Idempotency.Lookup(ctx, sess(c).TenantID, who, key, hash)
+	if lerr != nil {
+		a.fail(c, lerr)
+		return
+	}
+	if !a.answerStored(c, state, status, body) {
+		a.fail(c, err)
+	}
 }
 
 // respond writes fn's answer without idempotency.
@@ -99,7 +155,7 @@ func (a *API) respond(c *gin.Context, fn result) {
 		a.fail(c, err)
 		return
 	}
-	if status == 204 || payload == nil {
+	if status == http.StatusNoContent || payload == nil {
 		c.Status(status)
 		return
 	}

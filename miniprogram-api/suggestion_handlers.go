@@ -144,16 +144,13 @@ func (a *API) submitSuggestion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.idempotent(c, true, raw, func() (int, any, error) {
-		version := -1
-		if in.Version > 0 {
-			version = in.Version
-		}
-		s, err := a.Suggestions.SubmitChecked(c.Request.Context(), actor(c), id, version, a.checkText(sess(c).OpenID))
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, toSuggestion(s), nil
+	version := -1
+	if in.Version > 0 {
+		version = in.Version
+	}
+	a.idempotentChange(c, raw, func(s *suggestion.Suggestion) any { return toSuggestion(s) }, func(ctx context.Context) error {
+		_, err := a.Suggestions.SubmitChecked(ctx, actor(c), id, version, a.checkText(sess(c).OpenID))
+		return err
 	})
 }
 

@@ -1198,6 +1198,14 @@ func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version in
 		if err := s.write(ctx, tx, a, sg, expect, from, text, st); err != nil {
 			return err
 		}
+		if r := receiptFrom(ctx); r != nil {
+			if r.Body, err = r.Render(sg); err != nil {
+				return err
+			}
+			if err := tx.QueueReceipt(ctx, a.TenantID, r); err != nil {
+				return err
+			}
+		}
 		out = sg
 		return nil
 	})

@@ -68,6 +68,9 @@ type Tx interface {
 
 	Audit(ctx context.Context, e AuditEvent) error
 	Outbox(ctx context.Context, e OutboxEvent) error
+	// QueueReceipt writes an idempotent request's answer with the commit; a key already
+	// taken fails the whole transaction with ErrReceiptTaken.
+	QueueReceipt(ctx context.Context, tenantID int64, r *Receipt) error
 }
 
 // TenantConfig is the tenant's clocks and calendar.

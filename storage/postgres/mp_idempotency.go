@@ -89,6 +89,36 @@ func (s *MPIdempotency) Reserve(ctx context.Context, tenantID int64, actor, key,
 	return IdemInProgress, 0, nil, nil
 }
 
+// Lookup reads what is stored for key without taking it, for requests whose change writes
+// its own answer (suggestion.Receipt): IdemNew when nothing is, otherwise what Reserve would
+// say. A reservation left by a request that never finished is dropped after StaleAfter.
+func (s *MPIdempotency) Lookup(ctx context.Context, tenantID int64, actor, key, hash string) (string, int, []byte, error) {
+	var storedHash string
+	var status int
+	var body []byte
+	var stale bool
+	err := s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response::text, ''), created_at < now() - $4::interval
+		FROM idempotency_keys WHERE tenant_id = $1 AND actor = $2 AND key = $3`,
+		tenantID, actor, key, s.StaleAfter.String()).Scan(&storedHash, &status, &body, &stale)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return IdemNew, 0, nil, nil
+	case err != nil:
+		return "", 0, nil, fmt.Errorf("read idempotency key: %w", err)
+	case storedHash != hash:
+		return IdemMismatch, 0, nil, nil
+	case status != 0:
+		return IdemReplay, status, body, nil
+	case !stale:
+		return IdemInProgress, 0, nil, nil
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND actor = $2 AND key = $3
+		AND status_code = 0 AND created_at < now() - $4::interval`, tenantID, actor, key, s.StaleAfter.String()); err != nil {
+		return "", 0, nil, fmt.Errorf("drop stale idempotency key: %w", err)
+	}
+	return IdemNew, 0, nil, nil
+}
+
 // Complete stores the response of a reserved key.
 func (s *MPIdempotency) Complete(ctx context.Context, tenantID int64, actor, key string, status int, body []byte) error {
 	_, err := s.execLazy(ctx, `UPDATE idempotency_keys SET status_code = $4, response = $5::jsonb

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/deadline"
@@ -56,6 +57,9 @@ func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) 
 	if err := t.tx.commit(ctx, t.statement()); err != nil {
 		if e, ok := guardErrors[guardCode(err)]; ok {
 			return e
+		}
+		if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "idempotency_keys_pkey" {
+			return suggestion.ErrReceiptTaken
 		}
 		return fmt.Errorf("write suggestion, audit and outbox: %w", err)
 	}
@@ -669,6 +673,14 @@ func (t *sgTx) Audit(ctx context.Context, e suggestion.AuditEvent) error {
 	}
 	t.audits = append(t.audits, []any{e.TenantID, e.SuggestionID, e.ActorKind, e.ActorID, e.Action,
 		string(e.From), string(e.To), e.Reason, data, e.CreatedAt})
+	return nil
+}
+
+// QueueReceipt writes the idempotency row with the change (see suggestion.Receipt); its
+// primary key refuses a key another request has taken (Tx maps that to ErrReceiptTaken).
+func (t *sgTx) QueueReceipt(ctx context.Context, tenantID int64, r *suggestion.Receipt) error {
+	t.writes = append(t.writes, write{sql: `INSERT INTO idempotency_keys (tenant_id, actor, key, request_hash, status_code, response)
+		VALUES ($1,$2,$3,$4,$5,$6::jsonb)`, args: []any{tenantID, r.Actor, r.Key, r.Hash, r.Status, string(r.Body)}})
 	return nil
 }
 
