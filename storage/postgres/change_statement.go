@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A workflow change's queued writes are sent as one statement: each write is a data-modifying
@@ -34,15 +35,30 @@ func (c *changeStatement) empty() bool { return len(c.writes) == 0 }
 
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)
 
+type shiftKey struct {
+	sql string
+	by  int
+}
+
+// shifted remembers shift's answers: a change's writes come from a few dozen fixed SQL texts
+// at a few offsets, and the regular expression cost every change more than its arguments.
+var shifted sync.Map // shiftKey → string
+
 // shift renumbers a statement's placeholders $n to $(n+by).
 func shift(sql string, by int) string {
 	if by == 0 {
 		return sql
 	}
-	return placeholder.ReplaceAllStringFunc(sql, func(p string) string {
+	k := shiftKey{sql, by}
+	if s, ok := shifted.Load(k); ok {
+		return s.(string)
+	}
+	s := placeholder.ReplaceAllStringFunc(sql, func(p string) string {
 		n, _ := strconv.Atoi(p[1:])
 		return "$" + strconv.Itoa(n+by)
 	})
+	shifted.Store(k, s)
+	return s
 }
 
 // build returns the one statement and its arguments.
