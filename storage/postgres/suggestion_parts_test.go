@@ -33,6 +33,7 @@ func TestDetailShowsPartsWrittenOutsideTheWorkflow(t *testing.T) {
 	tn := pgtest.NewTenant(t, pool)
 	st := postgres.NewSuggestionStore(pool)
 	ids := partsFixture(t, pool, tn)
+	pgtest.MustExec(t, pool, `UPDATE suggestions SET category_id = $2 WHERE id = $1`, ids[0], tn.Categories[0])
 
 	d, err := st.Detail(ctx, tn.ID, ids[0])
 	if err != nil {
@@ -40,6 +41,9 @@ func TestDetailShowsPartsWrittenOutsideTheWorkflow(t *testing.T) {
 	}
 	if len(d.Progress) != 0 || d.HasPhotos || len(d.Cosigners) != 0 {
 		t.Fatalf("a fresh suggestion has parts: %+v", d)
+	}
+	if d.LeadName != "张建国" || d.Category != "城市建设" {
+		t.Errorf("names on the detail: lead %q, category %q", d.LeadName, d.Category)
 	}
 	before := d.Suggestion
 

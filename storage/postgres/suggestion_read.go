@@ -91,7 +91,7 @@ func (s *SuggestionStore) fillNames(ctx context.Context, tenantID int64, xs []su
 	rows, err := s.pool.Query(ctx, `SELECT false, id, name FROM deputies WHERE tenant_id=$1 AND id = ANY($2)
 		UNION ALL SELECT true, id, name FROM categories WHERE tenant_id=$1 AND id = ANY($3)`, tenantID, deps, cats)
 	if err != nil {
-		return fmt.Errorf("list suggestions: names: %w", err)
+		return fmt.Errorf("read names: %w", err)
 	}
 	got := map[nameKey]string{}
 	for rows.Next() {
@@ -99,14 +99,14 @@ func (s *SuggestionStore) fillNames(ctx context.Context, tenantID int64, xs []su
 		var n string
 		if err := rows.Scan(&k.category, &k.id, &n); err != nil {
 			rows.Close()
-			return fmt.Errorf("list suggestions: names: %w", err)
+			return fmt.Errorf("read names: %w", err)
 		}
 		k.tenant = tenantID
 		got[k] = n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list suggestions: names: %w", err)
+		return fmt.Errorf("read names: %w", err)
 	}
 	nc.mu.Lock()
 	if len(nc.m)+len(got) > nameCacheMax {
@@ -301,28 +301,31 @@ func likeEscape(s string) string {
 }
 
 // Detail reads the whole record of a suggestion in one or two round trips: first the
-// suggestion with its names and its timeline, in one statement; then, in one batch, only the
-// parts that suggestions.parts says may exist (migration 00064). Most suggestions have few
-// parts (a fresh submission has none), and each statement or existence probe costs
-// PostgreSQL more than the reading of the row itself.
+// suggestion with its timeline, in one statement; then, in one batch, only the parts that
+// suggestions.parts says may exist (migration 00064). Most suggestions have few parts (a
+// fresh submission has none), and each statement, join or existence probe costs PostgreSQL
+// more than the reading of the row itself. The lead deputy's and the category's names come
+// from nameCache, as on the lists: a rename shows within a minute.
 func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
 	d := &suggestion.Detail{}
-	var category *int64
 	var parts int
 	var timeline []auditRecord
-	dests := append(suggestionDests(&d.Suggestion), &category, &parts, &d.LeadName, &d.Category, &timeline)
-	err := s.pool.QueryRow(ctx, `SELECT sg.*, d.name, coalesce(c.name,''),
+	dests := append(suggestionDests(&d.Suggestion), &parts, &timeline)
+	err := s.pool.QueryRow(ctx, `SELECT `+suggestionCols+`, parts,
 		(SELECT array_agg(ROW(x.id, x.actor_kind, x.actor_id, x.action, coalesce(x.from_status::text,''),
 			coalesce(x.to_status::text,''), x.reason, x.data, x.created_at) ORDER BY x.id)
 			FROM audit_events x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
-		FROM (SELECT `+suggestionCols+`, category_id AS category, parts FROM suggestions WHERE tenant_id=$1 AND id=$2) sg
-		JOIN deputies d ON d.tenant_id=sg.tenant_id AND d.id=sg.lead_deputy_id
-		LEFT JOIN categories c ON c.tenant_id=sg.tenant_id AND c.id=sg.category`, tenantID, id).Scan(dests...)
+		FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id).Scan(dests...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("read suggestion detail: %w", err)
 	}
+	names := []suggestion.Summary{{LeadDeputyID: d.Suggestion.LeadDeputyID, CategoryID: d.Suggestion.CategoryID}}
+	if err := s.fillNames(ctx, tenantID, names); err != nil {
+		return nil, err
+	}
+	d.LeadName, d.Category = names[0].LeadName, names[0].Category
 	d.Timeline = make([]suggestion.AuditEvent, len(timeline))
 	for i := range timeline {
 		if d.Timeline[i], err = timeline[i].event(tenantID, id); err != nil {
