@@ -80,7 +80,7 @@ func seedBench(tb testing.TB, pool *pgxpool.Pool, total int) {
 		// registered, 10% assigned, 15% handling, 10% replied, 5% evaluated, 10% tracking,
 		// 25% closed, 5% rehandling); submissions are spread over the last year.
 		fmt.Sprintf(`INSERT INTO suggestions (tenant_id, id, meeting_id, number, lead_deputy_id, title, body, category_id, status,
-		    is_key, submitted_at, registered_at, assigned_at, reply_due_at, replied_at, rating_due_at, closed_at, created_at, updated_at)
+		    is_key, submitted_at, registered_at, assigned_at, reply_due_at, replied_at, rating_due_at, closed_at, created_at, updated_at, parts)
 		  SELECT t, (t-1)*%[1]d + i, t,
 		    CASE WHEN x.st NOT IN ('submitted', 'not_registered') THEN i END,
 		    (t-1)*%[2]d + i %% %[2]d + 1, '关于' || (ARRAY['加强','改善','推进','完善','解决','优化','规范','加快'])[i %% 8 + 1] || (ARRAY['雄关区','长城区','镜铁区','新城镇','峪泉镇','文殊镇'])[i %% 6 + 1] ||
@@ -94,7 +94,11 @@ func seedBench(tb testing.TB, pool *pgxpool.Pool, total int) {
 		    CASE WHEN x.st IN ('replied', 'evaluated', 'tracking', 'closed', 'rehandling') THEN x.sub + interval '30 days' END,
 		    CASE WHEN x.st IN ('replied', 'evaluated', 'tracking', 'closed', 'rehandling') THEN x.sub + interval '58 days' END,
 		    CASE WHEN x.st = 'closed' THEN x.sub + interval '60 days' END,
-		    x.sub, x.sub
+		    x.sub, x.sub,
+		    -- suggestions.parts (migration 00064) of the assignments, replies and ratings below
+		    CASE WHEN x.st NOT IN ('submitted', 'not_registered', 'registered') THEN 2 ELSE 0 END |
+		    CASE WHEN x.st IN ('replied', 'evaluated', 'tracking', 'closed', 'rehandling') THEN 32 ELSE 0 END |
+		    CASE WHEN x.st IN ('evaluated', 'tracking', 'closed', 'rehandling') THEN 64 ELSE 0 END
 		  FROM generate_series(1, %[3]d) t, generate_series(1, %[1]d) i,
 		    LATERAL (SELECT (ARRAY['submitted','submitted','not_registered','registered','assigned','assigned','handling','handling','handling',
 		      'replied','replied','evaluated','tracking','tracking','closed','closed','closed','closed','rehandling','closed'])[i %% 20 + 1] AS st,

@@ -89,11 +89,13 @@ func seed(b *testing.B, pool *pgxpool.Pool, rows, drafts int) {
 	}
 	if rows > 0 {
 		steps = append(steps,
-			fmt.Sprintf(`INSERT INTO suggestions (tenant_id, id, meeting_id, number, lead_deputy_id, title, body, status, category_id, submitted_at, created_at, updated_at)
+			// parts (migration 00064): the co-signed rows below.
+			fmt.Sprintf(`INSERT INTO suggestions (tenant_id, id, meeting_id, number, lead_deputy_id, title, body, status, category_id, submitted_at, created_at, updated_at, parts)
 			SELECT 1, g, 1, g, CASE WHEN g %% 100 = 0 THEN 10 ELSE 100 + g %% 1000 END, '关于第' || g || '号问题的建议',
 				repeat('建议正文，说明问题和具体建议。', 4),
 				(ARRAY['submitted','registered','assigned','handling','replied','closed'])[1 + g %% 6]::suggestion_status, 1,
-				now() - g * interval '1 minute', now() - g * interval '1 minute', now()
+				now() - g * interval '1 minute', now() - g * interval '1 minute', now(),
+				CASE WHEN g %% 97 = 1 AND g %% 100 <> 0 THEN 1 ELSE 0 END
 			FROM generate_series(1, %d) g`, rows),
 			fmt.Sprintf(`INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status, to_status)
 			SELECT 1, g, 'deputy', 10, 'submit', 'draft', 'submitted' FROM generate_series(1, %d) g`, rows),

@@ -20,6 +20,9 @@ CREATE FUNCTION suggestion_parts_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   part int := TG_ARGV[0]::int;
 BEGIN
+  IF stats_bulk() THEN
+    RETURN NULL; -- a bulk load (migration 00023's flag) writes parts with its rows
+  END IF;
   UPDATE suggestions s SET parts = s.parts | part
   FROM (SELECT DISTINCT tenant_id, suggestion_id FROM new_rows WHERE suggestion_id IS NOT NULL) n
   WHERE s.tenant_id = n.tenant_id AND s.id = n.suggestion_id AND s.parts & part = 0;
