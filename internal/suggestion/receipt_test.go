@@ -25,12 +25,14 @@ func TestReceiptIsWrittenWithTheChange(t *testing.T) {
 
 	r := receipt("k1")
 	s := must(b.svc.Submit(suggestion.WithReceipt(b.ctx, r), dep, d1.ID, d1.Version))
-	var stored map[string]any
+	var raw string
 	var status int
 	noErr(b.pool.QueryRow(b.ctx, `SELECT status_code, response FROM idempotency_keys WHERE tenant_id=$1 AND actor=$2 AND key='k1'`,
-		b.tn.ID, r.Actor).Scan(&status, &stored))
-	if status != 200 || stored["status"] != "submitted" || stored["version"] != float64(s.Version) || string(r.Body) == "" {
-		t.Fatalf("stored answer %d %v, rendered %s, suggestion version %d", status, stored, r.Body, s.Version)
+		b.tn.ID, r.Actor).Scan(&status, &raw))
+	var stored map[string]any
+	noErr(json.Unmarshal([]byte(raw), &stored))
+	if status != 200 || raw != string(r.Body) || stored["status"] != "submitted" || stored["version"] != float64(s.Version) {
+		t.Fatalf("stored answer %d %s, rendered %s, suggestion version %d", status, raw, r.Body, s.Version)
 	}
 
 	_, err := b.svc.Submit(suggestion.WithReceipt(b.ctx, receipt("k1")), dep, d2.ID, d2.Version)

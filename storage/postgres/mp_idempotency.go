@@ -63,7 +63,7 @@ func (s *MPIdempotency) Reserve(ctx context.Context, tenantID int64, actor, key,
 	var status int
 	var body []byte
 	var created time.Time
-	err = s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response::text, ''), created_at FROM idempotency_keys
+	err = s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response, ''), created_at FROM idempotency_keys
 		WHERE tenant_id = $1 AND actor = $2 AND key = $3`, tenantID, actor, key).Scan(&storedHash, &status, &body, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s.Reserve(ctx, tenantID, actor, key, hash) // released in between
@@ -97,7 +97,7 @@ func (s *MPIdempotency) Lookup(ctx context.Context, tenantID int64, actor, key, 
 	var status int
 	var body []byte
 	var stale bool
-	err := s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response::text, ''), created_at < now() - $4::interval
+	err := s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response, ''), created_at < now() - $4::interval
 		FROM idempotency_keys WHERE tenant_id = $1 AND actor = $2 AND key = $3`,
 		tenantID, actor, key, s.StaleAfter.String()).Scan(&storedHash, &status, &body, &stale)
 	switch {
@@ -121,7 +121,7 @@ func (s *MPIdempotency) Lookup(ctx context.Context, tenantID int64, actor, key, 
 
 // Complete stores the response of a reserved key.
 func (s *MPIdempotency) Complete(ctx context.Context, tenantID int64, actor, key string, status int, body []byte) error {
-	_, err := s.execLazy(ctx, `UPDATE idempotency_keys SET status_code = $4, response = $5::jsonb
+	_, err := s.execLazy(ctx, `UPDATE idempotency_keys SET status_code = $4, response = $5
 		WHERE tenant_id = $1 AND actor = $2 AND key = $3`, tenantID, actor, key, status, string(body))
 	if err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)

@@ -680,7 +680,7 @@ func (t *sgTx) Audit(ctx context.Context, e suggestion.AuditEvent) error {
 // primary key refuses a key another request has taken (Tx maps that to ErrReceiptTaken).
 func (t *sgTx) QueueReceipt(ctx context.Context, tenantID int64, r *suggestion.Receipt) error {
 	t.writes = append(t.writes, write{sql: `INSERT INTO idempotency_keys (tenant_id, actor, key, request_hash, status_code, response)
-		VALUES ($1,$2,$3,$4,$5,$6::jsonb)`, args: []any{tenantID, r.Actor, r.Key, r.Hash, r.Status, string(r.Body)}})
+		VALUES ($1,$2,$3,$4,$5,$6)`, args: []any{tenantID, r.Actor, r.Key, r.Hash, r.Status, string(r.Body)}})
 	return nil
 }
 
