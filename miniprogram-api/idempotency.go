@@ -117,33 +117,43 @@ func (a *API) idempotent(c *gin.Context, required bool, raw []byte, fn result) {
 	c.Data(status, "application/json; charset=utf-8", out)
 }
 
-// idempotentChange is idempotent for a workflow change that stores its own answer
-// (suggestion.Receipt), with the key required. Nothing is read or reserved before the
-// change: its answer is written in its own transaction under the key, so a request that
-// acts costs no more than the change. A request that finds the work done (a retry, or the
-// slower of two concurrent duplicates) is refused by the state the first one left or, at the
-// latest, by the key itself; only then is the key read, and the first answer sent again. A
-// refusal is not stored: nothing changed, so a retry asks again.
-func (a *API) idempotentChange(c *gin.Context, raw []byte, render func(*suggestion.Suggestion) any,
-	fn func(ctx context.Context) error) {
-	key, who, hash, ok := a.idemKey(c, true, raw)
+// idempotentChange is idempotent for a workflow call that stores its own answer
+// (suggestion.Receipt): a new draft, a submit, a rating. Nothing is read or reserved before
+// the call: its answer, status and render(the suggestion it leaves), is written in its own
+// transaction under the key, so a request that acts costs no more than the call. A request
+// that finds the work done (a retry, or the slower of two concurrent duplicates) is refused
+// by the state the first one left or, at the latest, by the key itself; only then is the
+// key read, and the first answer sent again. A refusal is not stored: nothing changed, so a
+// retry asks again. Without a key (allowed unless required) the call simply runs.
+func (a *API) idempotentChange(c *gin.Context, required bool, raw []byte, status int, render func(*suggestion.Suggestion) any,
+	fn func(ctx context.Context) (*suggestion.Suggestion, error)) {
+	key, who, hash, ok := a.idemKey(c, required, raw)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	r := &suggestion.Receipt{Actor: who, Key: key, Hash: hash, Status: http.StatusOK,
+	if key == "" {
+		s, err := fn(ctx)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		c.JSON(status, render(s))
+		return
+	}
+	r := &suggestion.Receipt{Actor: who, Key: key, Hash: hash, Status: status,
 		Render: func(s *suggestion.Suggestion) ([]byte, error) { return json.Marshal(render(s)) }}
-	err := fn(suggestion.WithReceipt(ctx, r))
+	_, err := fn(suggestion.WithReceipt(ctx, r))
 	if err == nil {
 		c.Data(r.Status, "application/json; charset=utf-8", r.Body)
 		return
 	}
-	state, status, body, lerr := a.Idempotency.Lookup(ctx, sess(c).TenantID, who, key, hash)
+	state, stored, body, lerr := a.Idempotency.Lookup(ctx, sess(c).TenantID, who, key, hash)
 	if lerr != nil {
 		a.fail(c, lerr)
 		return
 	}
-	if !a.answerStored(c, state, status, body) {
+	if !a.answerStored(c, state, stored, body) {
 		a.fail(c, err)
 	}
 }

@@ -229,9 +229,18 @@ func TestDeputyJourney(t *testing.T) {
 	ratings := fmt.Sprintf("/api/v1/suggestions/%d/ratings", draft.ID)
 	b.want(b.do("POST", ratings, tok, map[string]any{"kind": "reply", "rating": "unsatisfied"}), 422, "unsatisfied without reason")
 	b.want(b.do("POST", ratings, tok, map[string]any{"kind": "implementation", "rating": "satisfied"}), 409, "implementation rating not due")
-	r = b.do("POST", ratings, tok, map[string]any{"kind": "reply", "rating": "satisfied"})
+	r = b.do("POST", ratings, tok, map[string]any{"kind": "reply", "rating": "satisfied"}, "Idempotency-Key", "rate-1")
 	b.want(r, 200, "rate reply")
+	// The same rating sent again (weak network) gets the first answer; a new one is refused.
+	r2 = b.do("POST", ratings, tok, map[string]any{"kind": "reply", "rating": "satisfied"}, "Idempotency-Key", "rate-1")
+	b.want(r2, 200, "rating retried")
+	if r2.Header.Get("Idempotent-Replayed") != "true" || string(r2.Body) != string(r.Body) {
+		t.Fatalf("retried rating: replayed %q, %s", r2.Header.Get("Idempotent-Replayed"), r2.Body)
+	}
 	b.want(b.do("POST", ratings, tok, map[string]any{"kind": "reply", "rating": "satisfied"}), 409, "rate twice")
+	if n := b.count(`SELECT count(*) FROM evaluations WHERE tenant_id = 1 AND suggestion_id = $1`, draft.ID); n != 1 {
+		t.Fatalf("%d ratings stored, want 1", n)
+	}
 
 	// The timeline carries the reply text, class and every step.
 	r = b.do("GET", fmt.Sprintf("/api/v1/suggestions/%d", draft.ID), tok, nil)

@@ -48,6 +48,9 @@ func (a *API) similarSuggestions(c *gin.Context) {
 	writeList(c, toSummaries(xs, sess(c).DeputyID, 0))
 }
 
+// summary is a changed suggestion as the deputy's calls answer it.
+func summary(s *suggestion.Suggestion) any { return toSuggestion(s) }
+
 type draftRequest struct {
 	Version  int          `json:"version"`
 	Title    string       `json:"title"`
@@ -67,12 +70,8 @@ func (a *API) createDraft(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.idempotent(c, false, raw, func() (int, any, error) {
-		s, err := a.Suggestions.CreateDraft(c.Request.Context(), actor(c), in.input())
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusCreated, toSuggestion(s), nil
+	a.idempotentChange(c, false, raw, http.StatusCreated, summary, func(ctx context.Context) (*suggestion.Suggestion, error) {
+		return a.Suggestions.CreateDraft(ctx, actor(c), in.input())
 	})
 }
 
@@ -148,9 +147,8 @@ func (a *API) submitSuggestion(c *gin.Context) {
 	if in.Version > 0 {
 		version = in.Version
 	}
-	a.idempotentChange(c, raw, func(s *suggestion.Suggestion) any { return toSuggestion(s) }, func(ctx context.Context) error {
-		_, err := a.Suggestions.SubmitChecked(ctx, actor(c), id, version, a.checkText(sess(c).OpenID))
-		return err
+	a.idempotentChange(c, true, raw, http.StatusOK, summary, func(ctx context.Context) (*suggestion.Suggestion, error) {
+		return a.Suggestions.SubmitChecked(ctx, actor(c), id, version, a.checkText(sess(c).OpenID))
 	})
 }
 
@@ -245,23 +243,15 @@ func (a *API) rateSuggestion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.idempotent(c, false, raw, func() (int, any, error) {
-		ctx := c.Request.Context()
+	a.idempotentChange(c, false, raw, http.StatusOK, summary, func(ctx context.Context) (*suggestion.Suggestion, error) {
 		r := suggestion.Rating(in.Rating)
-		var s *suggestion.Suggestion
-		var err error
 		switch in.Kind {
 		case "reply":
-			s, err = a.Suggestions.RateReply(ctx, actor(c), id, r, in.Reason)
+			return a.Suggestions.RateReply(ctx, actor(c), id, r, in.Reason)
 		case "implementation":
-			s, err = a.Suggestions.RateImplementation(ctx, actor(c), id, r, in.Reason)
-		default:
-			err = &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "bad_rating_kind", Message: "评价类型应为答复（reply）或落实（implementation）"}
+			return a.Suggestions.RateImplementation(ctx, actor(c), id, r, in.Reason)
 		}
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, toSuggestion(s), nil
+		return nil, &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "bad_rating_kind", Message: "评价类型应为答复（reply）或落实（implementation）"}
 	})
 }
 

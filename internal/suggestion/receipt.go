@@ -33,3 +33,18 @@ func receiptFrom(ctx context.Context) *Receipt {
 	r, _ := ctx.Value(receiptKey{}).(*Receipt)
 	return r
 }
+
+// queueReceipt renders the receipt ctx carries, if any, from sg as the call leaves it and
+// queues it with the call's writes.
+func queueReceipt(ctx context.Context, tx Tx, sg *Suggestion) error {
+	r := receiptFrom(ctx)
+	if r == nil {
+		return nil
+	}
+	body, err := r.Render(sg)
+	if err != nil {
+		return err
+	}
+	r.Body = body
+	return tx.QueueReceipt(ctx, sg.TenantID, r)
+}

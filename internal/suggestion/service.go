@@ -183,7 +183,10 @@ func (s *Service) CreateDraft(ctx context.Context, a auth.Actor, in DraftInput) 
 		if err := tx.InsertSuggestion(ctx, sg); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, s.event(a, sg, "create_draft", "", StatusDraft, "", nil))
+		if err := tx.Audit(ctx, s.event(a, sg, "create_draft", "", StatusDraft, "", nil)); err != nil {
+			return err
+		}
+		return queueReceipt(ctx, tx, sg)
 	})
 	if err != nil {
 		return nil, err
@@ -1198,13 +1201,8 @@ func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version in
 		if err := s.write(ctx, tx, a, sg, expect, from, text, st); err != nil {
 			return err
 		}
-		if r := receiptFrom(ctx); r != nil {
-			if r.Body, err = r.Render(sg); err != nil {
-				return err
-			}
-			if err := tx.QueueReceipt(ctx, a.TenantID, r); err != nil {
-				return err
-			}
+		if err := queueReceipt(ctx, tx, sg); err != nil {
+			return err
 		}
 		out = sg
 		return nil
