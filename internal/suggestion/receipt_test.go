@@ -51,3 +51,24 @@ func TestReceiptIsWrittenWithTheChange(t *testing.T) {
 		t.Fatalf("with a fresh key: %s", s.Status)
 	}
 }
+
+// A new draft whose key is taken is not created: a retried save leaves one draft.
+func TestDraftReceiptTakenCreatesNothing(t *testing.T) {
+	defer catch(t)
+	b := setup(t)
+	dep := b.deputy(0)
+	r := func() *suggestion.Receipt {
+		return &suggestion.Receipt{Actor: fmt.Sprintf("deputy:%d", dep.ID), Key: "draft-1", Hash: "h", Status: 201,
+			Render: func(s *suggestion.Suggestion) ([]byte, error) { return json.Marshal(map[string]any{"id": s.ID}) }}
+	}
+	in := suggestion.DraftInput{Title: "路灯维修", Body: body}
+	first := must(b.svc.CreateDraft(suggestion.WithReceipt(b.ctx, r()), dep, in))
+	_, err := b.svc.CreateDraft(suggestion.WithReceipt(b.ctx, r()), dep, in)
+	wantErr(t, err, suggestion.ErrConflict, "idempotency_key_taken")
+	var drafts, events int
+	noErr(b.pool.QueryRow(b.ctx, `SELECT (SELECT count(*) FROM suggestions WHERE tenant_id=$1),
+		(SELECT count(*) FROM audit_events WHERE tenant_id=$1 AND action='create_draft')`, b.tn.ID).Scan(&drafts, &events))
+	if drafts != 1 || events != 1 {
+		t.Fatalf("%d drafts and %d events after a retried save, want 1 and 1 (draft %d)", drafts, events, first.ID)
+	}
+}
