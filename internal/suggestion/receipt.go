@@ -9,7 +9,8 @@ import "context"
 // A front door attaches it to the context of the call (WithReceipt); the change renders the
 // answer from the suggestion as the change leaves it, just before the commit. When another
 // request has taken the key in the meantime the change is rolled back with ErrReceiptTaken,
-// and the caller reads the other request's answer.
+// and the caller reads the other request's answer. Only calls that make one change take a
+// receipt (CreateDraft, SubmitChecked, RateReply, RateImplementation).
 type Receipt struct {
 	Actor  string // who may replay it, e.g. "deputy:12"
 	Key    string
