@@ -56,6 +56,48 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // Migrate runs the embedded goose migrations: "up", "down" (one step), "reset" (all down)
 // or "status".
 func Migrate(ctx context.Context, url string, direction string) error {
+	return withMigrations(url, func(p *goose.Provider) error {
+		var err error
+		switch direction {
+		case "up":
+			_, err = p.Up(ctx)
+		case "down":
+			_, err = p.Down(ctx)
+		case "reset":
+			_, err = p.DownTo(ctx, 0)
+		case "status":
+			_, err = p.Status(ctx)
+		default:
+			return fmt.Errorf("unknown migration direction %q (up, down, reset, status)", direction)
+		}
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", direction, err)
+		}
+		return nil
+	})
+}
+
+// MigrateTo moves the schema up or down to exactly version (for tests of a migration's
+// effect on rows written before it).
+func MigrateTo(ctx context.Context, url string, version int64) error {
+	return withMigrations(url, func(p *goose.Provider) error {
+		current, err := p.GetDBVersion(ctx)
+		if err == nil {
+			if current > version {
+				_, err = p.DownTo(ctx, version)
+			} else {
+				_, err = p.UpTo(ctx, version)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", version, err)
+		}
+		return nil
+	})
+}
+
+// withMigrations runs fn with a goose provider of the embedded migrations on url.
+func withMigrations(url string, fn func(*goose.Provider) error) error {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return fmt.Errorf("open database for migrations: %w", err)
@@ -67,49 +109,7 @@ func Migrate(ctx context.Context, url string, direction string) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	switch direction {
-	case "up":
-		_, err = provider.Up(ctx)
-	case "down":
-		_, err = provider.Down(ctx)
-	case "reset":
-		_, err = provider.DownTo(ctx, 0)
-	case "status":
-		_, err = provider.Status(ctx)
-	default:
-		return fmt.Errorf("unknown migration direction %q (up, down, reset, status)", direction)
-	}
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", direction, err)
-	}
-	return nil
-}
-
-// MigrateTo moves the schema up or down to exactly version (for tests of a migration's
-// effect on rows written before it).
-func MigrateTo(ctx context.Context, url string, version int64) error {
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return fmt.Errorf("open database for migrations: %w", err)
-	}
-	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS(), goose.WithAllowOutofOrder(true))
-	if err != nil {
-		return fmt.Errorf("load migrations: %w", err)
-	}
-	current, err := provider.GetDBVersion(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate to %d: %w", version, err)
-	}
-	if current > version {
-		_, err = provider.DownTo(ctx, version)
-	} else {
-		_, err = provider.UpTo(ctx, version)
-	}
-	if err != nil {
-		return fmt.Errorf("migrate to %d: %w", version, err)
-	}
-	return nil
+	return fn(provider)
 }
 
 func migrationsFS() fs.FS {

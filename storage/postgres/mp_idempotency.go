@@ -59,27 +59,19 @@ func (s *MPIdempotency) Reserve(ctx context.Context, tenantID int64, actor, key,
 	if tag.RowsAffected() == 1 {
 		return IdemNew, 0, nil, nil
 	}
-	var storedHash string
-	var status int
-	var body []byte
-	var created time.Time
-	err = s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response, ''), created_at FROM idempotency_keys
-		WHERE tenant_id = $1 AND actor = $2 AND key = $3`, tenantID, actor, key).Scan(&storedHash, &status, &body, &created)
-	if errors.Is(err, pgx.ErrNoRows) {
+	st, err := s.read(ctx, tenantID, actor, key, hash)
+	switch {
+	case err != nil:
+		return "", 0, nil, err
+	case st.state == IdemNew:
 		return s.Reserve(ctx, tenantID, actor, key, hash) // released in between
+	case st.state != IdemInProgress || !st.stale:
+		return st.state, st.status, st.body, nil
 	}
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("read idempotency key: %w", err)
-	}
-	if storedHash != hash {
-		return IdemMismatch, 0, nil, nil
-	}
-	if status != 0 {
-		return IdemReplay, status, body, nil
-	}
+	// Of concurrent takers-over, the first moves created_at and the others no longer match.
 	tag, err = s.pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = now()
-		WHERE tenant_id = $1 AND actor = $2 AND key = $3 AND status_code = 0 AND created_at = $4 AND created_at < now() - $5::interval`,
-		tenantID, actor, key, created, s.StaleAfter.String())
+		WHERE tenant_id = $1 AND actor = $2 AND key = $3 AND status_code = 0 AND created_at < now() - $4::interval`,
+		tenantID, actor, key, s.StaleAfter.String())
 	if err != nil {
 		return "", 0, nil, fmt.Errorf("take over idempotency key: %w", err)
 	}
@@ -89,28 +81,43 @@ func (s *MPIdempotency) Reserve(ctx context.Context, tenantID int64, actor, key,
 	return IdemInProgress, 0, nil, nil
 }
 
+// storedKey is what read found for a key.
+type storedKey struct {
+	state  string // IdemNew when there is no row
+	status int
+	body   []byte
+	stale  bool // an unfinished reservation older than StaleAfter
+}
+
+// read tells what is stored for key, against the request's hash.
+func (s *MPIdempotency) read(ctx context.Context, tenantID int64, actor, key, hash string) (storedKey, error) {
+	var st storedKey
+	var storedHash string
+	err := s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response, ''), created_at < now() - $4::interval
+		FROM idempotency_keys WHERE tenant_id = $1 AND actor = $2 AND key = $3`,
+		tenantID, actor, key, s.StaleAfter.String()).Scan(&storedHash, &st.status, &st.body, &st.stale)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return storedKey{state: IdemNew}, nil
+	case err != nil:
+		return st, fmt.Errorf("read idempotency key: %w", err)
+	case storedHash != hash:
+		return storedKey{state: IdemMismatch}, nil
+	case st.status != 0:
+		st.state = IdemReplay
+		return st, nil
+	}
+	st.state, st.body = IdemInProgress, nil
+	return st, nil
+}
+
 // Lookup reads what is stored for key without taking it, for requests whose change writes
 // its own answer (suggestion.Receipt): IdemNew when nothing is, otherwise what Reserve would
 // say. A reservation left by a request that never finished is dropped after StaleAfter.
 func (s *MPIdempotency) Lookup(ctx context.Context, tenantID int64, actor, key, hash string) (string, int, []byte, error) {
-	var storedHash string
-	var status int
-	var body []byte
-	var stale bool
-	err := s.pool.QueryRow(ctx, `SELECT request_hash, status_code, coalesce(response, ''), created_at < now() - $4::interval
-		FROM idempotency_keys WHERE tenant_id = $1 AND actor = $2 AND key = $3`,
-		tenantID, actor, key, s.StaleAfter.String()).Scan(&storedHash, &status, &body, &stale)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return IdemNew, 0, nil, nil
-	case err != nil:
-		return "", 0, nil, fmt.Errorf("read idempotency key: %w", err)
-	case storedHash != hash:
-		return IdemMismatch, 0, nil, nil
-	case status != 0:
-		return IdemReplay, status, body, nil
-	case !stale:
-		return IdemInProgress, 0, nil, nil
+	st, err := s.read(ctx, tenantID, actor, key, hash)
+	if err != nil || st.state != IdemInProgress || !st.stale {
+		return st.state, st.status, st.body, err
 	}
 	if _, err := s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND actor = $2 AND key = $3
 		AND status_code = 0 AND created_at < now() - $4::interval`, tenantID, actor, key, s.StaleAfter.String()); err != nil {

@@ -333,112 +333,63 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 		}
 	}
 
-	var has [8]bool
-	for i := range has {
-		has[i] = parts&(1<<i) != 0
-	}
 	d.HasPhotos = parts&partPhotos != 0
 	b := &pgx.Batch{}
-	if has[0] {
-		b.Queue(`SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
-		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var c suggestion.Cosigner
-				if err := rows.Scan(&c.DeputyID, &c.Name, &c.State); err != nil {
-					return err
-				}
-				d.Cosigners = append(d.Cosigners, c)
-			}
-			return rows.Err()
-		})
+	if parts&partCosigners != 0 {
+		queueRows(b, &d.Cosigners, func(r pgx.Rows, c *suggestion.Cosigner) error {
+			return r.Scan(&c.DeputyID, &c.Name, &c.State)
+		}, `SELECT c.deputy_id, d.name, c.state FROM suggestion_cosigners c JOIN deputies d ON d.tenant_id=c.tenant_id AND d.id=c.deputy_id
+		WHERE c.tenant_id=$1 AND c.suggestion_id=$2 ORDER BY c.created_at, c.deputy_id`, tenantID, id)
 	}
-	if has[1] {
-		b.Queue(`SELECT `+assignmentCols+` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
-		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`, tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				a, err := scanAssignment(rows)
-				if err != nil {
-					return err
-				}
-				d.Assignments = append(d.Assignments, *a)
+	if parts&partAssignments != 0 {
+		queueRows(b, &d.Assignments, func(r pgx.Rows, a *suggestion.Assignment) error {
+			x, err := scanAssignment(r)
+			if err == nil {
+				*a = *x
 			}
-			return rows.Err()
-		})
+			return err
+		}, `SELECT `+assignmentCols+` FROM assignments a JOIN units u ON u.tenant_id=a.tenant_id AND u.id=a.unit_id
+		WHERE a.tenant_id=$1 AND a.suggestion_id=$2 ORDER BY a.role, a.id`, tenantID, id)
 	}
-	if has[2] {
-		b.Queue(`SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by,
+	if parts&partContacts != 0 {
+		queueRows(b, &d.Contacts, func(r pgx.Rows, c *suggestion.Contact) error {
+			return r.Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
+				&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt)
+		}, `SELECT id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by,
 		confirmation, deputy_comment, confirmed_at, created_at FROM contacts WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY happened_at, id`,
-			tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var c suggestion.Contact
-				if err := rows.Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
-					&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt); err != nil {
-					return err
-				}
-				d.Contacts = append(d.Contacts, c)
-			}
-			return rows.Err()
-		})
+			tenantID, id)
 	}
-	if has[3] {
-		b.Queue(`SELECT id, suggestion_id, coalesce(assignment_id,0), author_user_id, body, private, created_at
-		FROM progress_notes WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var n suggestion.ProgressNote
-				if err := rows.Scan(&n.ID, &n.SuggestionID, &n.AssignmentID, &n.AuthorUserID, &n.Body, &n.Private, &n.CreatedAt); err != nil {
-					return err
-				}
-				d.Progress = append(d.Progress, n)
-			}
-			return rows.Err()
-		})
+	if parts&partProgress != 0 {
+		queueRows(b, &d.Progress, func(r pgx.Rows, n *suggestion.ProgressNote) error {
+			return r.Scan(&n.ID, &n.SuggestionID, &n.AssignmentID, &n.AuthorUserID, &n.Body, &n.Private, &n.CreatedAt)
+		}, `SELECT id, suggestion_id, coalesce(assignment_id,0), author_user_id, body, private, created_at
+		FROM progress_notes WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id)
 	}
-	if has[4] {
-		b.Queue(`SELECT o.id, o.assignment_id, o.unit_id, u.name, o.body, o.created_at FROM co_opinions o
+	if parts&partCoOpinions != 0 {
+		queueRows(b, &d.CoOpinions, func(r pgx.Rows, o *suggestion.CoOpinion) error {
+			return r.Scan(&o.ID, &o.AssignmentID, &o.UnitID, &o.UnitName, &o.Body, &o.CreatedAt)
+		}, `SELECT o.id, o.assignment_id, o.unit_id, u.name, o.body, o.created_at FROM co_opinions o
 		JOIN units u ON u.tenant_id=o.tenant_id AND u.id=o.unit_id WHERE o.tenant_id=$1 AND o.suggestion_id=$2 ORDER BY o.id`,
-			tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var o suggestion.CoOpinion
-				if err := rows.Scan(&o.ID, &o.AssignmentID, &o.UnitID, &o.UnitName, &o.Body, &o.CreatedAt); err != nil {
-					return err
-				}
-				d.CoOpinions = append(d.CoOpinions, o)
-			}
-			return rows.Err()
-		})
+			tenantID, id)
 	}
-	if has[5] {
+	if parts&partReplies != 0 {
 		b.Queue(replySelect+` WHERE r.tenant_id=$1 AND r.suggestion_id=$2 ORDER BY r.round`, tenantID, id).Query(func(rows pgx.Rows) error {
 			var err error
 			d.Replies, err = scanReplies(rows)
 			return err
 		})
 	}
-	if has[6] {
-		b.Queue(`SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
-		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var e suggestion.Evaluation
-				if err := rows.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt); err != nil {
-					return err
-				}
-				d.Evaluations = append(d.Evaluations, e)
-			}
-			return rows.Err()
-		})
+	if parts&partEvaluations != 0 {
+		queueRows(b, &d.Evaluations, func(r pgx.Rows, e *suggestion.Evaluation) error {
+			return r.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt)
+		}, `SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id)
 	}
-	if has[7] {
-		b.Queue(`SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at FROM extensions
-		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var e suggestion.Extension
-				if err := rows.Scan(&e.ID, &e.SuggestionID, &e.AssignmentID, &e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt); err != nil {
-					return err
-				}
-				d.Extensions = append(d.Extensions, e)
-			}
-			return rows.Err()
-		})
+	if parts&partExtensions != 0 {
+		queueRows(b, &d.Extensions, func(r pgx.Rows, e *suggestion.Extension) error {
+			return r.Scan(&e.ID, &e.SuggestionID, &e.AssignmentID, &e.Reason, &e.State, &e.RequestedBy, &e.RequestedAt, &e.DecidedAt)
+		}, `SELECT id, suggestion_id, assignment_id, reason, state, requested_by, requested_at, decided_at FROM extensions
+		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id)
 	}
 	if b.Len() > 0 {
 		if err := s.sendDetailBatch(ctx, b); err != nil {
@@ -493,13 +444,33 @@ func scanReplies(rows pgx.Rows) ([]suggestion.Reply, error) {
 	return out, rows.Err()
 }
 
-// Bits of suggestions.parts (migration 00064): bits 1<<0 to 1<<7 stand for cosigners,
-// assignments, contacts, progress notes, co-unit opinions, replies, evaluations and
-// extensions, in the order Detail reads them; then photos.
+// Bits of suggestions.parts, as migration 00064 numbers them: which part tables may hold rows
+// of a suggestion.
 const (
-	partAssignments = 1 << 1
-	partPhotos      = 1 << 8
+	partCosigners = 1 << iota
+	partAssignments
+	partContacts
+	partProgress
+	partCoOpinions
+	partReplies
+	partEvaluations
+	partExtensions
+	partPhotos
 )
+
+// queueRows queues sql on b and appends every row it returns, read by scan, to *dst.
+func queueRows[T any](b *pgx.Batch, dst *[]T, scan func(pgx.Rows, *T) error, sql string, args ...any) {
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var x T
+			if err := scan(rows, &x); err != nil {
+				return err
+			}
+			*dst = append(*dst, x)
+		}
+		return rows.Err()
+	})
+}
 
 // auditRecord is one element of the timeline's record array in Detail, scanned field by
 // field (pgx's CompositeIndexScanner) without a second statement.
