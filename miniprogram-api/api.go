@@ -86,14 +86,19 @@ type Deps struct {
 	Inbox       Inbox   // nil: inbox endpoints answer 503
 	Credits     Credits // nil: subscription endpoint answers 503
 	Push        Push    // nil: the push endpoint answers 404
-	Log         *slog.Logger
-	Limits      Limits
+	// ListStamps lets "my suggestions" answer a page again while the deputy's list is
+	// unchanged (list_cache.go); the suggestion store must renew them (WithListStamps).
+	// nil: every page is read from the database.
+	ListStamps suggestion.ListStamps
+	Log        *slog.Logger
+	Limits     Limits
 }
 
 // API is the mini-program front door.
 type API struct {
 	Deps
-	log *slog.Logger
+	log   *slog.Logger
+	lists *listCache // nil without ListStamps
 }
 
 // New checks the dependencies and builds the API.
@@ -108,7 +113,11 @@ func New(d Deps) (*API, error) {
 	if d.Limits == (Limits{}) {
 		d.Limits = DefaultLimits
 	}
-	return &API{Deps: d, log: d.Log.With("component", "miniprogram_api")}, nil
+	a := &API{Deps: d, log: d.Log.With("component", "miniprogram_api")}
+	if d.ListStamps != nil {
+		a.lists = &listCache{stamps: d.ListStamps, pages: map[listKey]listPage{}}
+	}
+	return a, nil
 }
 
 // Mount registers every route on r under /api/v1.

@@ -105,7 +105,10 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	}
 	fixtures(t, pool)
 	clk := &clock{t: time.Now()}
-	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
+	// The store renews the deputies' list stamps as in production, so every test that lists
+	// after a change also checks that the cached page gave way.
+	stamps := jredis.NewListStamps(rdb)
+	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool).WithListStamps(stamps, nil), nil)
 	mstore := postgres.NewMediaStore(pool)
 	ns := postgres.NewNotifyStore(pool)
 	limits := o.limits
@@ -127,6 +130,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Limiter:     limiter,
 		Inbox:       notify.NewInbox(ns, nil),
 		Credits:     notify.NewCredits(ns),
+		ListStamps:  stamps,
 		Limits:      limits,
 	}
 	if o.logs != nil {

@@ -11,13 +11,15 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+const jsonContentType = "application/json; charset=utf-8"
+
 var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 // writeList answers 200 with l, encoded without reflection.
 func writeList(c *gin.Context, l listJSON) {
 	bp := jsonBufs.Get().(*[]byte)
 	b := l.appendJSON((*bp)[:0])
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	c.Data(http.StatusOK, jsonContentType, b)
 	if cap(b) <= 64<<10 {
 		*bp = b[:0]
 		jsonBufs.Put(bp)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,18 +16,39 @@ import (
 	"jianyi/internal/wechat"
 )
 
+// listSuggestions answers "my suggestions", from the page cache while the deputy's list is
+// unchanged (list_cache.go).
 func (a *API) listSuggestions(c *gin.Context) {
 	f, err := parseListFilter(c.Request.URL.Query())
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	xs, err := a.Suggestions.List(c.Request.Context(), actor(c), f)
+	ctx, s := c.Request.Context(), sess(c)
+	key, keep := a.lists.key(s, f)
+	var stamp string
+	if keep {
+		if stamp, err = a.lists.stamps.Stamp(ctx, s.TenantID, s.DeputyID); err != nil {
+			a.log.WarnContext(ctx, "list stamp unavailable; reading the page", "error", err)
+			keep = false
+		} else if body, ok := a.lists.get(key, stamp, time.Now()); ok {
+			c.Data(http.StatusOK, jsonContentType, body)
+			return
+		}
+	}
+	xs, err := a.Suggestions.List(ctx, actor(c), f)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	writeList(c, toSummaries(xs, sess(c).DeputyID, f.Limit))
+	l := toSummaries(xs, s.DeputyID, f.Limit)
+	if !keep {
+		writeList(c, l)
+		return
+	}
+	body := l.appendJSON(make([]byte, 0, 8<<10)) // kept, so not from the pool
+	c.Data(http.StatusOK, jsonContentType, body)
+	a.lists.put(key, stamp, body, time.Now())
 }
 
 func (a *API) similarSuggestions(c *gin.Context) {

@@ -73,6 +73,17 @@ type Tx interface {
 	QueueReceipt(ctx context.Context, tenantID int64, r *Receipt) error
 }
 
+// ListStamps versions each deputy's list of suggestions, so that a rendered page can be kept
+// and served again until something on it may have changed (the mini-program's list). A stamp
+// is an opaque string; a store that has them gives the deputies of every suggestion and
+// co-signature a transaction changed new stamps after it commits.
+type ListStamps interface {
+	// Stamp is the deputy's current stamp (one is made if there is none).
+	Stamp(ctx context.Context, tenantID, deputyID int64) (string, error)
+	// Touch gives the deputies' lists new stamps.
+	Touch(ctx context.Context, tenantID int64, deputyIDs []int64) error
+}
+
 // TenantConfig is the tenant's clocks and calendar.
 type TenantConfig struct {
 	Settings deadline.Settings

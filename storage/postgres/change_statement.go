@@ -22,6 +22,9 @@ type write struct {
 	args []any
 	want int    // rows sql must return; 0: not checked
 	code string // the refusal (see guardErrors) when it returns another number
+	// cosigners: sql is an UPDATE of suggestions RETURNING tenant_id, id, parts; the
+	// statement answers the co-signers of the rows it changed (their lists change too).
+	cosigners bool
 }
 
 // changeStatement is a change's writes combined, ready to send.
@@ -61,10 +64,12 @@ func shift(sql string, by int) string {
 	return s
 }
 
-// build returns the one statement and its arguments.
+// build returns the one statement and its arguments. Its one row's first column is the
+// co-signers of the suggestions the writes marked cosigners changed (NULL when none is
+// marked); the other columns are the guards' checks.
 func (c *changeStatement) build() (string, []any) {
 	var b strings.Builder
-	var checks []string
+	var checks, cosigners []string
 	var args []any
 	b.WriteString("WITH ")
 	for i, w := range c.writes {
@@ -79,15 +84,34 @@ func (c *changeStatement) build() (string, []any) {
 		if w.want > 0 {
 			checks = append(checks, fmt.Sprintf("jianyi_expect((SELECT count(*) FROM %s), %d, '%s')", name, w.want, w.code))
 		}
+		if w.cosigners {
+			// parts bit 1 (migration 00064): most suggestions have no co-signer to look up.
+			cosigners = append(cosigners, fmt.Sprintf(`SELECT c.deputy_id FROM %[1]s JOIN suggestion_cosigners c
+				ON c.tenant_id=%[1]s.tenant_id AND c.suggestion_id=%[1]s.id WHERE %[1]s.parts & 1 <> 0`, name))
+		}
 		args = append(args, w.args...)
 	}
 	b.WriteString(" SELECT ")
-	if len(checks) == 0 {
-		b.WriteString("1")
+	if len(cosigners) == 0 {
+		b.WriteString("NULL::bigint[]")
 	} else {
-		b.WriteString(strings.Join(checks, ", "))
+		b.WriteString("ARRAY(" + strings.Join(cosigners, " UNION ALL ") + ")")
+	}
+	for _, c := range checks {
+		b.WriteString(", " + c)
 	}
 	return b.String(), args
+}
+
+// columns is the number of columns of the statement's row.
+func (c *changeStatement) columns() int {
+	n := 1
+	for _, w := range c.writes {
+		if w.want > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // rowsInsert is one INSERT of several rows of the same columns, in order (audit events are

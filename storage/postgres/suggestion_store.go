@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -24,6 +25,9 @@ type SuggestionStore struct {
 	configs map[int64]cachedConfig
 
 	names nameCache // deputies' and categories' names for list pages (suggestion_read.go)
+
+	stamps suggestion.ListStamps // touched after each commit; nil: nobody caches lists
+	log    *slog.Logger
 }
 
 type cachedConfig struct {
@@ -40,6 +44,18 @@ func NewSuggestionStore(pool *pgxpool.Pool) *SuggestionStore {
 	return &SuggestionStore{pool: pool, configs: map[int64]cachedConfig{}, names: nameCache{m: map[nameKey]nameEntry{}}}
 }
 
+// WithListStamps has every commit give the deputies whose lists it changed new stamps
+// (suggestion.ListStamps): the lead deputy and the co-signers of each suggestion it
+// updated, and every deputy whose co-signature it wrote. A stamp that cannot be written is
+// logged: the change stands, and a page cached before it may be served until it expires.
+func (s *SuggestionStore) WithListStamps(st suggestion.ListStamps, log *slog.Logger) *SuggestionStore {
+	if log == nil {
+		log = slog.Default()
+	}
+	s.stamps, s.log = st, log
+	return s
+}
+
 var _ suggestion.Store = (*SuggestionStore)(nil)
 
 var errNotFound = &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "建议不存在或无权查看"}
@@ -54,7 +70,8 @@ func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) 
 	if err := fn(t); err != nil {
 		return err
 	}
-	if err := t.tx.commit(ctx, t.statement()); err != nil {
+	cosigners, err := t.tx.commit(ctx, t.statement())
+	if err != nil {
 		if e, ok := guardErrors[guardCode(err)]; ok {
 			return e
 		}
@@ -62,6 +79,11 @@ func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) 
 			return suggestion.ErrReceiptTaken
 		}
 		return fmt.Errorf("write suggestion, audit and outbox: %w", err)
+	}
+	if s.stamps != nil && t.tenant > 0 {
+		if err := s.stamps.Touch(ctx, t.tenant, append(t.deputies, cosigners...)); err != nil {
+			s.log.WarnContext(ctx, "deputies' list stamps not renewed", "tenant_id", t.tenant, "error", err)
+		}
 	}
 	return nil
 }
@@ -273,6 +295,15 @@ type sgTx struct {
 	// parts are suggestions.parts bits (migration 00064) the guard's update sets, by
 	// suggestion (see markPart).
 	parts map[int64]int
+	// tenant and deputies: whose lists the change touches, besides the co-signers of the
+	// suggestions it updates (WithListStamps).
+	tenant   int64
+	deputies []int64
+}
+
+func (t *sgTx) touch(tenantID, deputyID int64) {
+	t.tenant = tenantID
+	t.deputies = append(t.deputies, deputyID)
 }
 
 // markPart has the suggestion's update set a bit of suggestions.parts. Assignments rely on
@@ -314,7 +345,7 @@ const suggestionUpdate = `UPDATE suggestions SET number=nullif($4,0), category_i
 		content_flag=$12, merged_into=nullif($13,0), status_reason=$14, reply_due_at=$15, rating_due_at=$16,
 		submitted_at=$17, registered_at=$18, assigned_at=$19, replied_at=$20, closed_at=$21, updated_at=$22,
 		parts=parts|$23, version=version+1%s
-		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id`
+		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id, parts`
 
 var (
 	updateState = fmt.Sprintf(suggestionUpdate, "")
@@ -336,8 +367,9 @@ func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, e
 		sql = updateText
 		args = append(args, s.Title, s.Body, s.Location.Lat, s.Location.Lng, s.Location.Address)
 	}
-	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict",
+	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict", cosigners: true,
 		then: `INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM {w} ON CONFLICT DO NOTHING`})
+	t.touch(s.TenantID, s.LeadDeputyID)
 	s.Version = expect + 1
 	return nil
 }
@@ -351,6 +383,7 @@ func (t *sgTx) InsertSuggestion(ctx context.Context, s *suggestion.Suggestion) e
 	if err != nil {
 		return fmt.Errorf("insert suggestion: %w", err)
 	}
+	t.touch(s.TenantID, s.LeadDeputyID)
 	return nil
 }
 
@@ -478,6 +511,7 @@ func (t *sgTx) UpsertCosigner(ctx context.Context, tenantID, suggestionID, deput
 	if err != nil {
 		return fmt.Errorf("upsert cosigner: %w", err)
 	}
+	t.touch(tenantID, deputyID)
 	if tag.RowsAffected() == 0 {
 		var exists bool
 		_ = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deputies WHERE tenant_id=$1 AND id=$2 AND active)`, tenantID, deputyID).Scan(&exists)
@@ -494,6 +528,7 @@ func (t *sgTx) SetCosignState(ctx context.Context, tenantID, suggestionID, deput
 	if err != nil {
 		return false, fmt.Errorf("set cosign state: %w", err)
 	}
+	t.touch(tenantID, deputyID)
 	return tag.RowsAffected() == 1, nil
 }
 
