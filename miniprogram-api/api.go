@@ -86,19 +86,18 @@ type Deps struct {
 	Inbox       Inbox   // nil: inbox endpoints answer 503
 	Credits     Credits // nil: subscription endpoint answers 503
 	Push        Push    // nil: the push endpoint answers 404
-	// ListStamps lets "my suggestions" answer a page again while the deputy's list is
-	// unchanged (list_cache.go); the suggestion store must renew them (WithListStamps).
-	// nil: every page is read from the database.
-	ListStamps suggestion.ListStamps
-	Log        *slog.Logger
-	Limits     Limits
+	// UncachedLists reads every page of "my suggestions" from the database instead of
+	// answering it again while the deputy's list is unchanged (list_cache.go).
+	UncachedLists bool
+	Log           *slog.Logger
+	Limits        Limits
 }
 
 // API is the mini-program front door.
 type API struct {
 	Deps
 	log   *slog.Logger
-	lists *listCache // nil without ListStamps
+	lists *listCache // nil with UncachedLists
 }
 
 // New checks the dependencies and builds the API.
@@ -114,8 +113,8 @@ func New(d Deps) (*API, error) {
 		d.Limits = DefaultLimits
 	}
 	a := &API{Deps: d, log: d.Log.With("component", "miniprogram_api")}
-	if d.ListStamps != nil {
-		a.lists = &listCache{stamps: d.ListStamps, pages: map[listKey]listPage{}}
+	if !d.UncachedLists {
+		a.lists = &listCache{pages: map[listKey]listPage{}}
 	}
 	return a, nil
 }

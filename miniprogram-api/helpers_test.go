@@ -105,10 +105,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	}
 	fixtures(t, pool)
 	clk := &clock{t: time.Now()}
-	// The store renews the deputies' list stamps as in production, so every test that lists
-	// after a change also checks that the cached page gave way.
-	stamps := jredis.NewListStamps(rdb)
-	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool).WithListStamps(stamps, nil), nil)
+	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
 	mstore := postgres.NewMediaStore(pool)
 	ns := postgres.NewNotifyStore(pool)
 	limits := o.limits
@@ -130,7 +127,6 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Limiter:     limiter,
 		Inbox:       notify.NewInbox(ns, nil),
 		Credits:     notify.NewCredits(ns),
-		ListStamps:  stamps,
 		Limits:      limits,
 	}
 	if o.logs != nil {

@@ -11,20 +11,18 @@ import (
 )
 
 // listCache keeps the pages of "my suggestions" as they were last answered, each under the
-// stamp its deputy's list had before it was read (suggestion.ListStamps). A page is answered
-// again only while the stamp is unchanged: the suggestion store gives the lead deputy and
-// every co-signer a new stamp after each commit that changes one of their suggestions or
-// co-signatures, whichever front door made it, so a deputy sees their own change at once,
-// on any instance. A page also expires after listPageTTL: names on it come from the store's
-// one-minute name cache, and a stamp the store failed to renew (Redis down at that moment)
-// cannot keep a page longer.
+// deputy's list stamp read before the page was (suggestion.Service.ListStamp). A page is
+// answered again only while the stamp is unchanged: the workflow raises the stamps of the
+// lead deputy and every co-signer in the transaction of each change to one of their
+// suggestions or co-signatures, whichever door made it, so a deputy sees a change on the
+// next read, on any instance. A page read before a change can only be kept under the stamp
+// from before it, which the change has already replaced. Pages also expire after
+// listPageTTL, because the names on them come from the store's one-minute name cache.
 //
-// The deputy's list is the mini-program's home screen and is read far more often than it
-// changes; a page served from here costs one Redis read instead of a database query over
-// two indexes and the rendering of its rows.
+// The list is the mini-program's home screen and is read far more often than it changes;
+// a page answered from here costs a primary-key read instead of a query over two indexes
+// and the rendering of its rows.
 type listCache struct {
-	stamps suggestion.ListStamps
-
 	mu    sync.Mutex
 	pages map[listKey]listPage
 }
@@ -35,7 +33,7 @@ type listKey struct {
 }
 
 type listPage struct {
-	stamp string
+	stamp int64
 	body  []byte
 	until time.Time
 }
@@ -66,7 +64,7 @@ func (l *listCache) key(s account.Session, f suggestion.ListFilter) (listKey, bo
 }
 
 // get returns the page kept under stamp, if it has not expired.
-func (l *listCache) get(k listKey, stamp string, now time.Time) ([]byte, bool) {
+func (l *listCache) get(k listKey, stamp int64, now time.Time) ([]byte, bool) {
 	l.mu.Lock()
 	p, ok := l.pages[k]
 	l.mu.Unlock()
@@ -77,7 +75,7 @@ func (l *listCache) get(k listKey, stamp string, now time.Time) ([]byte, bool) {
 }
 
 // put keeps body (which must not change afterwards) under stamp.
-func (l *listCache) put(k listKey, stamp string, body []byte, now time.Time) {
+func (l *listCache) put(k listKey, stamp int64, body []byte, now time.Time) {
 	if len(body) > listPageBytes {
 		return
 	}

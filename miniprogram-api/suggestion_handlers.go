@@ -26,12 +26,13 @@ func (a *API) listSuggestions(c *gin.Context) {
 	}
 	ctx, s := c.Request.Context(), sess(c)
 	key, keep := a.lists.key(s, f)
-	var stamp string
+	var stamp int64
 	if keep {
-		if stamp, err = a.lists.stamps.Stamp(ctx, s.TenantID, s.DeputyID); err != nil {
-			a.log.WarnContext(ctx, "list stamp unavailable; reading the page", "error", err)
-			keep = false
-		} else if body, ok := a.lists.get(key, stamp, time.Now()); ok {
+		if stamp, err = a.Suggestions.ListStamp(ctx, actor(c)); err != nil {
+			a.fail(c, err)
+			return
+		}
+		if body, ok := a.lists.get(key, stamp, time.Now()); ok {
 			c.Data(http.StatusOK, jsonContentType, body)
 			return
 		}

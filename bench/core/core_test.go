@@ -18,8 +18,6 @@ import (
 	"jianyi/internal/suggestion"
 	"jianyi/storage/postgres"
 	"jianyi/storage/postgres/pgtest"
-	jredis "jianyi/storage/redis"
-	"jianyi/storage/redis/redistest"
 )
 
 const body = "民政路早晚高峰拥堵严重，建议拓宽道路并优化红绿灯配时，方便群众出行。"
@@ -90,9 +88,7 @@ func BenchmarkSubmitAndAssignVsInsert(b *testing.B) {
 	ctx := context.Background()
 	pool := pgtest.New(b)
 	tn := pgtest.NewTenant(b, pool)
-	// As served: each commit renews its deputies' list stamps in Redis (one round trip).
-	stamps := jredis.NewListStamps(redistest.New(b))
-	svc := suggestion.NewService(postgres.NewSuggestionStore(pool).WithListStamps(stamps, nil), nil)
+	svc := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
 	reviewer := auth.Actor{TenantID: tn.ID, Kind: auth.KindStaff, ID: tn.Reviewer, Roles: []auth.Role{auth.RoleReviewer}}
 	if _, err := pool.Exec(ctx, `CREATE TABLE bench_insert (tenant_id bigint, id bigserial, title text, body text,
 		created_at timestamptz DEFAULT now(), PRIMARY KEY (tenant_id, id))`); err != nil {

@@ -140,8 +140,8 @@ func seed(b *testing.B, pool *pgxpool.Pool, rows, drafts int) {
 
 func setup(b *testing.B, rows, drafts int) *world { return setupWith(b, rows, drafts, true) }
 
-// setupWith builds the world; listCache=false leaves out the list stamps, so every page of
-// "my suggestions" is read from the database.
+// setupWith builds the world; with listCache=false every page of "my suggestions" is read
+// from the database.
 func setupWith(b *testing.B, rows, drafts int, listCache bool) *world {
 	b.Helper()
 	gin.SetMode(gin.ReleaseMode)
@@ -154,8 +154,7 @@ func setupWith(b *testing.B, rows, drafts int, listCache bool) *world {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stamps := jredis.NewListStamps(rdb)
-	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool).WithListStamps(stamps, nil), nil)
+	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
 	mstore := postgres.NewMediaStore(pool)
 	deps := mpapi.Deps{
 		Suggestions: sugg,
@@ -166,13 +165,10 @@ func setupWith(b *testing.B, rows, drafts int, listCache bool) *world {
 		WeChat:      wc,
 		Idempotency: postgres.NewMPIdempotency(pool),
 		Limiter:     jredis.NewMPLimiter(rdb),
-		ListStamps:  stamps,
 		// Production-shaped limits, high enough for one benchmark client.
 		Limits: mpapi.Limits{Window: time.Minute, PerIP: 1 << 30, PerUser: 1 << 30, LoginPerIP: 100, JSONBody: 64 << 10},
 	}
-	if !listCache {
-		deps.ListStamps = nil
-	}
+	deps.UncachedLists = !listCache
 	api, err := mpapi.New(deps)
 	if err != nil {
 		b.Fatal(err)
@@ -275,7 +271,7 @@ func measureSelect(b *testing.B, pool *pgxpool.Pool) (baseline.Result, func() er
 
 // BenchmarkMySuggestions: GET /api/v1/suggestions (first page of 20) against one indexed
 // SELECT. "cached" is the API as served: the deputy's list did not change between reads, so
-// the page comes from the page cache after one Redis read of the list's stamp. "database"
+// the page comes from the page cache after one primary-key read of the list's stamp. "database"
 // reads every page from PostgreSQL, as after each change to the deputy's suggestions.
 func BenchmarkMySuggestions(b *testing.B) {
 	for _, cached := range []bool{true, false} {

@@ -140,14 +140,3 @@ func newRegistry() *prometheus.Registry {
 	)
 	return r
 }
-
-// suggestionStore is the workflow's store for a front door: with Redis, every commit renews
-// the list stamps of the deputies it touched, which the mini-program's page cache relies on
-// whichever door (console, bot, mini-program) made the change.
-func (d *deps) suggestionStore() *postgres.SuggestionStore {
-	s := postgres.NewSuggestionStore(d.pool)
-	if d.rdb != nil {
-		s.WithListStamps(jredis.NewListStamps(d.rdb), d.log)
-	}
-	return s
-}

@@ -31,7 +31,7 @@ func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 		return demoInfo{}, err
 	}
 	if created {
-		if err := seedSuggestions(ctx, d.suggestionStore(), r); err != nil {
+		if err := seedSuggestions(ctx, postgres.NewSuggestionStore(d.pool), r); err != nil {
 			return demoInfo{}, fmt.Errorf("demo suggestions: %w", err)
 		}
 	}

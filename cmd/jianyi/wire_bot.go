@@ -35,7 +35,7 @@ func mountBot(r *gin.Engine, d *deps) error {
 	accounts := account.NewService(postgres.NewAccountStore(d.pool), nil)
 	b, err := bot.New(bot.Deps{
 		Accounts:    accounts,
-		Suggestions: suggestion.NewService(d.suggestionStore(), nil),
+		Suggestions: suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil),
 		Nudges:      nudge.NewService(postgres.NewNudgeStore(d.pool), nil),
 		Store:       postgres.NewBotStore(d.pool),
 		State:       jredis.NewBotState(d.rdb),

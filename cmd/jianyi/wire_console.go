@@ -27,15 +27,15 @@ func mountConsole(r *gin.Engine, d *deps) error {
 	if d.pool == nil {
 		return errors.New("console needs PostgreSQL")
 	}
-	return console.Mount(r, consoleConfig(d.pool, d.suggestionStore(), d.objects, d.log))
+	return console.Mount(r, consoleConfig(d.pool, d.objects, d.log))
 }
 
 // consoleConfig builds the console's services over the shared pool and object store.
-func consoleConfig(pool *pgxpool.Pool, sugg *postgres.SuggestionStore, obj *objects.Store, log *slog.Logger) console.Config {
+func consoleConfig(pool *pgxpool.Pool, obj *objects.Store, log *slog.Logger) console.Config {
 	notifyStore := postgres.NewNotifyStore(pool)
 	cfg := console.Config{
 		Sessions:    auth.NewSessions(postgres.NewConsoleAuthStore(pool), auth.DefaultPolicy(), nil),
-		Suggestions: suggestion.NewService(sugg, nil),
+		Suggestions: suggestion.NewService(postgres.NewSuggestionStore(pool), nil),
 		Directory:   directory.NewService(postgres.NewDirectoryStore(pool)),
 		Stats:       stats.NewService(postgres.NewStatsStore(pool), nil),
 		Supervise:   supervise.NewService(postgres.NewSuperviseStore(pool), nil),

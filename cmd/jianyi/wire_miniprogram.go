@@ -35,7 +35,7 @@ func mountMiniprogram(r *gin.Engine, d *deps) error {
 
 // newMiniprogramAPI builds the API and its services from the shared clients.
 func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
-	sugg := suggestion.NewService(d.suggestionStore(), nil)
+	sugg := suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil)
 	mstore := postgres.NewMediaStore(d.pool)
 	notifyStore := postgres.NewNotifyStore(d.pool)
 	deps := mpapi.Deps{
@@ -49,7 +49,6 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		Limiter:     jredis.NewMPLimiter(d.rdb),
 		Inbox:       notify.NewInbox(notifyStore, nil),
 		Credits:     notify.NewCredits(notifyStore),
-		ListStamps:  jredis.NewListStamps(d.rdb),
 		Log:         d.log,
 	}
 	if tok := d.cfg.WechatMPPushToken; tok != "" {

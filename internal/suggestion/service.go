@@ -85,6 +85,17 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summa
 	return s.store.List(ctx, a, f)
 }
 
+// ListStamp is the stamp of the deputy's own list (led and co-signed suggestions): it
+// changes in the transaction of every change to one of them or to the deputy's
+// co-signatures, so a page of the list read after the stamp can be answered again for as
+// long as the stamp stays the same.
+func (s *Service) ListStamp(ctx context.Context, a auth.Actor) (int64, error) {
+	if !a.IsDeputy() {
+		return 0, errForbidden
+	}
+	return s.store.ListStamp(ctx, a.TenantID, a.ID)
+}
+
 // Similar offers earlier suggestions of the tenant that look like text (while drafting and
 // beside each submission in the review queue).
 func (s *Service) Similar(ctx context.Context, a auth.Actor, text string, excludeID int64, limit int) ([]Summary, error) {

@@ -18,6 +18,9 @@ type Store interface {
 	Get(ctx context.Context, tenantID, id int64) (*Suggestion, error)
 	Detail(ctx context.Context, tenantID, id int64) (*Detail, error)
 	List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summary, error)
+	// ListStamp is the deputy's list stamp: raised by every transaction that changes one of
+	// the deputy's led or co-signed suggestions or co-signatures (0 before the first).
+	ListStamp(ctx context.Context, tenantID, deputyID int64) (int64, error)
 	Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]Summary, error)
 	// Relation tells how a deputy and a unit stand to a suggestion: the deputy's co-sign
 	// state ("lead", "accepted", "invited", "merged", "declined" or "") and whether the
@@ -71,17 +74,6 @@ type Tx interface {
 	// QueueReceipt writes an idempotent request's answer with the commit; a key already
 	// taken fails the whole transaction with ErrReceiptTaken.
 	QueueReceipt(ctx context.Context, tenantID int64, r *Receipt) error
-}
-
-// ListStamps versions each deputy's list of suggestions, so that a rendered page can be kept
-// and served again until something on it may have changed (the mini-program's list). A stamp
-// is an opaque string; a store that has them gives the deputies of every suggestion and
-// co-signature a transaction changed new stamps after it commits.
-type ListStamps interface {
-	// Stamp is the deputy's current stamp (one is made if there is none).
-	Stamp(ctx context.Context, tenantID, deputyID int64) (string, error)
-	// Touch gives the deputies' lists new stamps.
-	Touch(ctx context.Context, tenantID int64, deputyIDs []int64) error
 }
 
 // TenantConfig is the tenant's clocks and calendar.

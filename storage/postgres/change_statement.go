@@ -22,19 +22,29 @@ type write struct {
 	args []any
 	want int    // rows sql must return; 0: not checked
 	code string // the refusal (see guardErrors) when it returns another number
-	// cosigners: sql is an UPDATE of suggestions RETURNING tenant_id, id, parts; the
-	// statement answers the co-signers of the rows it changed (their lists change too).
+	// cosigners: sql is an UPDATE of suggestions RETURNING tenant_id, id, parts, and the
+	// list stamps of the co-signers of the rows it changed are raised too.
 	cosigners bool
 }
 
 // changeStatement is a change's writes combined, ready to send.
 type changeStatement struct {
 	writes []write
+	stamps listStamps
+}
+
+// listStamps are the deputies whose list stamps (migration 00066) a change raises, each for
+// a suggestion (which picks the stamp's shard), besides the co-signers of the suggestions
+// its cosigners writes update.
+type listStamps struct {
+	tenant      int64
+	deputies    []int64
+	suggestions []int64
 }
 
 func (c *changeStatement) add(w write) { c.writes = append(c.writes, w) }
 
-func (c *changeStatement) empty() bool { return len(c.writes) == 0 }
+func (c *changeStatement) empty() bool { return len(c.writes) == 0 && len(c.stamps.deputies) == 0 }
 
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)
 
@@ -64,9 +74,10 @@ func shift(sql string, by int) string {
 	return s
 }
 
-// build returns the one statement and its arguments. Its one row's first column is the
-// co-signers of the suggestions the writes marked cosigners changed (NULL when none is
-// marked); the other columns are the guards' checks.
+// listStampShards is how many rows hold one deputy's list stamp (migration 00066).
+const listStampShards = 8
+
+// build returns the one statement and its arguments.
 func (c *changeStatement) build() (string, []any) {
 	var b strings.Builder
 	var checks, cosigners []string
@@ -86,32 +97,31 @@ func (c *changeStatement) build() (string, []any) {
 		}
 		if w.cosigners {
 			// parts bit 1 (migration 00064): most suggestions have no co-signer to look up.
-			cosigners = append(cosigners, fmt.Sprintf(`SELECT c.deputy_id FROM %[1]s JOIN suggestion_cosigners c
+			cosigners = append(cosigners, fmt.Sprintf(` UNION ALL SELECT c.deputy_id, %[1]s.id FROM %[1]s JOIN suggestion_cosigners c
 				ON c.tenant_id=%[1]s.tenant_id AND c.suggestion_id=%[1]s.id WHERE %[1]s.parts & 1 <> 0`, name))
 		}
 		args = append(args, w.args...)
 	}
-	b.WriteString(" SELECT ")
-	if len(cosigners) == 0 {
-		b.WriteString("NULL::bigint[]")
-	} else {
-		b.WriteString("ARRAY(" + strings.Join(cosigners, " UNION ALL ") + ")")
+	if st := c.stamps; st.tenant > 0 && (len(st.deputies) > 0 || len(cosigners) > 0) {
+		// A deputy's stamp is spread over listStampShards rows, picked by suggestion, so that
+		// changes to different suggestions of one deputy rarely wait for each other's row
+		// lock. Rows are raised in key order, so that two changes touching the same rows
+		// lock them in the same order and never wait on each other in a cycle.
+		n := len(args)
+		fmt.Fprintf(&b, `, stamps AS (INSERT INTO deputy_list_stamps AS l (tenant_id, deputy_id, shard)
+			SELECT DISTINCT $%d::bigint, d, (s %% %d)::smallint FROM
+				(SELECT d, s FROM unnest($%d::bigint[], $%d::bigint[]) AS u(d, s)%s) x ORDER BY 2, 3
+			ON CONFLICT (tenant_id, deputy_id, shard) DO UPDATE SET stamp = l.stamp + 1)`,
+			n+1, listStampShards, n+2, n+3, strings.Join(cosigners, ""))
+		args = append(args, st.tenant, st.deputies, st.suggestions)
 	}
-	for _, c := range checks {
-		b.WriteString(", " + c)
+	b.WriteString(" SELECT ")
+	if len(checks) == 0 {
+		b.WriteString("1")
+	} else {
+		b.WriteString(strings.Join(checks, ", "))
 	}
 	return b.String(), args
-}
-
-// columns is the number of columns of the statement's row.
-func (c *changeStatement) columns() int {
-	n := 1
-	for _, w := range c.writes {
-		if w.want > 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // rowsInsert is one INSERT of several rows of the same columns, in order (audit events are

@@ -53,31 +53,26 @@ func (l *lazyTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 }
 
 // commit sends the change's statement and commits: in the open transaction when there is
-// one, otherwise as a statement of its own (one round trip, its own transaction). It
-// returns the co-signers the statement answers (see changeStatement.build).
-func (l *lazyTx) commit(ctx context.Context, c *changeStatement) ([]int64, error) {
-	var cosigners []int64
+// one, otherwise as a statement of its own (one round trip, its own transaction).
+func (l *lazyTx) commit(ctx context.Context, c *changeStatement) error {
+	if l.tx == nil {
+		if c.empty() {
+			return nil
+		}
+		sql, args := c.build()
+		_, err := l.pool.Exec(ctx, sql, args...)
+		return err
+	}
 	if !c.empty() {
 		sql, args := c.build()
-		dests := make([]any, c.columns()) // the checks' columns are not read
-		dests[0] = &cosigners
-		var row pgx.Row
-		if l.tx == nil {
-			row = l.pool.QueryRow(ctx, sql, args...)
-		} else {
-			row = l.tx.QueryRow(ctx, sql, args...)
+		if _, err := l.tx.Exec(ctx, sql, args...); err != nil {
+			return err
 		}
-		if err := row.Scan(dests...); err != nil {
-			return nil, err
-		}
-	}
-	if l.tx == nil {
-		return cosigners, nil
 	}
 	if err := l.tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
-	return cosigners, nil
+	return nil
 }
 
 func (l *lazyTx) rollback(ctx context.Context) {

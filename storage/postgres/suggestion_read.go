@@ -224,6 +224,18 @@ func (s *SuggestionStore) List(ctx context.Context, a auth.Actor, f suggestion.L
 	return s.summaries(ctx, sql, args...)
 }
 
+// ListStamp reads the deputy's list stamp (migration 00066): the sum of its shards, which
+// only ever grows; 0 when no change has raised it.
+func (s *SuggestionStore) ListStamp(ctx context.Context, tenantID, deputyID int64) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(stamp), 0)::bigint FROM deputy_list_stamps
+		WHERE tenant_id=$1 AND deputy_id=$2`, tenantID, deputyID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("read list stamp: %w", err)
+	}
+	return n, nil
+}
+
 // deputyPage is the SQL of one page of a deputy's suggestions without filters ($1 tenant,
 // $2 deputy, $3 the id the page starts below when before is set), newest first. Both arms
 // read their rows newest first (suggestions_lead, cosigners_deputy) and the merge stops after

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -25,9 +24,6 @@ type SuggestionStore struct {
 	configs map[int64]cachedConfig
 
 	names nameCache // deputies' and categories' names for list pages (suggestion_read.go)
-
-	stamps suggestion.ListStamps // touched after each commit; nil: nobody caches lists
-	log    *slog.Logger
 }
 
 type cachedConfig struct {
@@ -44,18 +40,6 @@ func NewSuggestionStore(pool *pgxpool.Pool) *SuggestionStore {
 	return &SuggestionStore{pool: pool, configs: map[int64]cachedConfig{}, names: nameCache{m: map[nameKey]nameEntry{}}}
 }
 
-// WithListStamps has every commit give the deputies whose lists it changed new stamps
-// (suggestion.ListStamps): the lead deputy and the co-signers of each suggestion it
-// updated, and every deputy whose co-signature it wrote. A stamp that cannot be written is
-// logged: the change stands, and a page cached before it may be served until it expires.
-func (s *SuggestionStore) WithListStamps(st suggestion.ListStamps, log *slog.Logger) *SuggestionStore {
-	if log == nil {
-		log = slog.Default()
-	}
-	s.stamps, s.log = st, log
-	return s
-}
-
 var _ suggestion.Store = (*SuggestionStore)(nil)
 
 var errNotFound = &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "建议不存在或无权查看"}
@@ -70,8 +54,7 @@ func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) 
 	if err := fn(t); err != nil {
 		return err
 	}
-	cosigners, err := t.tx.commit(ctx, t.statement())
-	if err != nil {
+	if err := t.tx.commit(ctx, t.statement()); err != nil {
 		if e, ok := guardErrors[guardCode(err)]; ok {
 			return e
 		}
@@ -79,11 +62,6 @@ func (s *SuggestionStore) Tx(ctx context.Context, fn func(suggestion.Tx) error) 
 			return suggestion.ErrReceiptTaken
 		}
 		return fmt.Errorf("write suggestion, audit and outbox: %w", err)
-	}
-	if s.stamps != nil && t.tenant > 0 {
-		if err := s.stamps.Touch(ctx, t.tenant, append(t.deputies, cosigners...)); err != nil {
-			s.log.WarnContext(ctx, "deputies' list stamps not renewed", "tenant_id", t.tenant, "error", err)
-		}
 	}
 	return nil
 }
@@ -295,15 +273,16 @@ type sgTx struct {
 	// parts are suggestions.parts bits (migration 00064) the guard's update sets, by
 	// suggestion (see markPart).
 	parts map[int64]int
-	// tenant and deputies: whose lists the change touches, besides the co-signers of the
-	// suggestions it updates (WithListStamps).
-	tenant   int64
-	deputies []int64
+	// stamps: whose list stamps the change raises (migration 00066), besides the co-signers
+	// of the suggestions it updates.
+	stamps listStamps
 }
 
-func (t *sgTx) touch(tenantID, deputyID int64) {
-	t.tenant = tenantID
-	t.deputies = append(t.deputies, deputyID)
+// touch has the change raise the deputy's list stamp, for a change to the suggestion.
+func (t *sgTx) touch(tenantID, deputyID, suggestionID int64) {
+	t.stamps.tenant = tenantID
+	t.stamps.deputies = append(t.stamps.deputies, deputyID)
+	t.stamps.suggestions = append(t.stamps.suggestions, suggestionID)
 }
 
 // markPart has the suggestion's update set a bit of suggestions.parts. Assignments rely on
@@ -317,7 +296,7 @@ func (t *sgTx) markPart(suggestionID int64, bit int) {
 
 // statement is what the commit sends: every queued write in one statement.
 func (t *sgTx) statement() *changeStatement {
-	c := &changeStatement{}
+	c := &changeStatement{stamps: t.stamps}
 	for _, w := range t.guard {
 		w.args[partsArg] = t.parts[w.args[1].(int64)]
 		c.add(w)
@@ -369,7 +348,7 @@ func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, e
 	}
 	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict", cosigners: true,
 		then: `INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM {w} ON CONFLICT DO NOTHING`})
-	t.touch(s.TenantID, s.LeadDeputyID)
+	t.touch(s.TenantID, s.LeadDeputyID, s.ID)
 	s.Version = expect + 1
 	return nil
 }
@@ -383,7 +362,7 @@ func (t *sgTx) InsertSuggestion(ctx context.Context, s *suggestion.Suggestion) e
 	if err != nil {
 		return fmt.Errorf("insert suggestion: %w", err)
 	}
-	t.touch(s.TenantID, s.LeadDeputyID)
+	t.touch(s.TenantID, s.LeadDeputyID, s.ID)
 	return nil
 }
 
@@ -511,7 +490,7 @@ func (t *sgTx) UpsertCosigner(ctx context.Context, tenantID, suggestionID, deput
 	if err != nil {
 		return fmt.Errorf("upsert cosigner: %w", err)
 	}
-	t.touch(tenantID, deputyID)
+	t.touch(tenantID, deputyID, suggestionID)
 	if tag.RowsAffected() == 0 {
 		var exists bool
 		_ = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deputies WHERE tenant_id=$1 AND id=$2 AND active)`, tenantID, deputyID).Scan(&exists)
@@ -528,7 +507,7 @@ func (t *sgTx) SetCosignState(ctx context.Context, tenantID, suggestionID, deput
 	if err != nil {
 		return false, fmt.Errorf("set cosign state: %w", err)
 	}
-	t.touch(tenantID, deputyID)
+	t.touch(tenantID, deputyID, suggestionID)
 	return tag.RowsAffected() == 1, nil
 }
 
