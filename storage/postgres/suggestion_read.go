@@ -3,6 +3,7 @@ package postgres
 // The workflow store's reads for lists, detail pages and similar-suggestion lookups.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -317,16 +318,18 @@ func likeEscape(s string) string {
 // suggestions.parts says may exist (migration 00064). Most suggestions have few parts (a
 // fresh submission has none), and each statement, join or existence probe costs PostgreSQL
 // more than the reading of the row itself. The lead deputy's and the category's names come
-// from nameCache, as on the lists: a rename shows within a minute.
+// from nameCache, as on the lists: a rename shows within a minute. The timeline's events are
+// aggregated in the order audit_suggestion reads them (and checked here); an ORDER BY inside
+// array_agg would sort them again (PostgreSQL 15), about 8% of the statement.
 func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*suggestion.Detail, error) {
 	d := &suggestion.Detail{}
 	var parts int
 	var timeline []auditRecord
 	dests := append(suggestionDests(&d.Suggestion), &parts, &timeline)
 	err := s.pool.QueryRow(ctx, `SELECT `+suggestionCols+`, parts,
-		(SELECT array_agg(ROW(x.id, x.actor_kind, x.actor_id, x.action, coalesce(x.from_status::text,''),
-			coalesce(x.to_status::text,''), x.reason, x.data, x.created_at) ORDER BY x.id)
-			FROM audit_events x WHERE x.tenant_id=$1 AND x.suggestion_id=$2)
+		(SELECT array_agg(e) FROM (SELECT ROW(x.id, x.actor_kind, x.actor_id, x.action, coalesce(x.from_status::text,''),
+			coalesce(x.to_status::text,''), x.reason, x.data, x.created_at) e
+			FROM audit_events x WHERE x.tenant_id=$1 AND x.suggestion_id=$2 ORDER BY x.id) t)
 		FROM suggestions WHERE tenant_id=$1 AND id=$2`, tenantID, id).Scan(dests...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
@@ -344,6 +347,8 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 			return nil, err
 		}
 	}
+	// PostgreSQL keeps a sorted subquery's order in practice but does not promise it.
+	slices.SortStableFunc(d.Timeline, func(a, b suggestion.AuditEvent) int { return cmp.Compare(a.ID, b.ID) })
 
 	d.HasPhotos = parts&partPhotos != 0
 	b := &pgx.Batch{}
