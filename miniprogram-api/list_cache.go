@@ -40,8 +40,8 @@ type listPage struct {
 
 const (
 	listPageTTL   = time.Minute
-	listPagesMax  = 4096     // pages kept per instance
-	listPageBytes = 64 << 10 // a larger page is not kept
+	listPagesMax  = 2048     // pages kept per instance: at most 64 MB
+	listPageBytes = 32 << 10 // a larger page (50 long titles) is not kept
 )
 
 // key is the page's key, or ok=false for a request that is not kept (searches: their
