@@ -64,6 +64,9 @@ type Suggestion struct {
 	ClosedAt     *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// HasCosigners: a deputy was asked to co-sign it at some point (whatever the answer),
+	// so a change to it concerns more lists than its lead deputy's.
+	HasCosigners bool
 }
 
 // NumberLabel renders the per-meeting number the way committees write it: 第0012号.

@@ -75,7 +75,8 @@ var guardErrors = map[string]*suggestion.Error{
 const suggestionCols = `tenant_id, id, meeting_id, coalesce(number,0), lead_deputy_id, title, body,
 	coalesce(category_id,0), status, mode, is_key, coalesce(leader_user_id,0), complex, in_recess, round,
 	lat, lng, address, content_flag, coalesce(merged_into,0), status_reason, reply_due_at, rating_due_at,
-	version, submitted_at, registered_at, assigned_at, replied_at, closed_at, created_at, updated_at`
+	version, submitted_at, registered_at, assigned_at, replied_at, closed_at, created_at, updated_at,
+	parts & 1 <> 0`
 
 // suggestionDests are the scan destinations of suggestionCols.
 func suggestionDests(s *suggestion.Suggestion) []any {
@@ -83,7 +84,7 @@ func suggestionDests(s *suggestion.Suggestion) []any {
 		&s.CategoryID, &s.Status, &s.Mode, &s.IsKey, &s.LeaderUserID, &s.Complex, &s.InRecess, &s.Round,
 		&s.Location.Lat, &s.Location.Lng, &s.Location.Address, &s.ContentFlag, &s.MergedInto, &s.StatusReason,
 		&s.ReplyDueAt, &s.RatingDueAt, &s.Version, &s.SubmittedAt, &s.RegisteredAt, &s.AssignedAt,
-		&s.RepliedAt, &s.ClosedAt, &s.CreatedAt, &s.UpdatedAt}
+		&s.RepliedAt, &s.ClosedAt, &s.CreatedAt, &s.UpdatedAt, &s.HasCosigners}
 }
 
 func scanSuggestion(row pgx.Row) (*suggestion.Suggestion, error) {
@@ -346,7 +347,7 @@ func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, e
 		sql = updateText
 		args = append(args, s.Title, s.Body, s.Location.Lat, s.Location.Lng, s.Location.Address)
 	}
-	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict", cosigners: true,
+	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict", cosigners: s.HasCosigners,
 		then: `INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM {w} ON CONFLICT DO NOTHING`})
 	t.touch(s.TenantID, s.LeadDeputyID, s.ID)
 	s.Version = expect + 1
