@@ -3,6 +3,7 @@ package suggestion_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -730,4 +731,51 @@ func TestListFilters(t *testing.T) {
 	if got := must(b.svc.List(b.ctx, b.deputy(2), suggestion.ListFilter{})); len(got) != 0 {
 		t.Fatalf("another deputy sees %d suggestions", len(got))
 	}
+}
+
+// Changes that touch the same deputies' lists in opposite roles (A leads and B co-signs one,
+// B leads and A co-signs the other) run side by side without deadlocking, and each raises
+// both deputies' list stamps exactly once.
+func TestConcurrentChangesSharingDeputies(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	a, c := b.deputy(0), b.deputy(1)
+	var subs []*suggestion.Suggestion
+	for i := range 16 {
+		lead, co := a, c // suggestions i and i+8 share a stamp shard with the roles swapped
+		if i >= 8 {
+			lead, co = c, a
+		}
+		d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: fmt.Sprintf("联名建议%d", i), Body: body}))
+		noErr(b.svc.InviteCosigners(b.ctx, lead, d.ID, []int64{co.ID}))
+		noErr(b.svc.RespondCosign(b.ctx, co, d.ID, true))
+		s := must(b.svc.Get(b.ctx, lead, d.ID))
+		subs = append(subs, must(b.svc.Submit(b.ctx, lead, s.ID, s.Version)))
+	}
+	stampA, stampC := must(b.svc.ListStamp(b.ctx, a)), must(b.svc.ListStamp(b.ctx, c))
+	var wg sync.WaitGroup
+	errs := make(chan error, len(subs))
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w * 2; i < w*2+2; i++ {
+				_, err := b.svc.Register(b.ctx, b.reviewer(), subs[i].ID, subs[i].Version, b.tn.Categories[0])
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("register beside other changes to the same deputies: %v", err)
+		}
+	}
+	if got := must(b.svc.ListStamp(b.ctx, a)) - stampA; got != 16 {
+		t.Fatalf("deputy A's stamp rose by %d for 16 changes", got)
+	}
+	if got := must(b.svc.ListStamp(b.ctx, c)) - stampC; got != 16 {
+		t.Fatalf("deputy B's stamp rose by %d for 16 changes", got)
+	}
+	wantErr(t, func() error { _, err := b.svc.ListStamp(b.ctx, b.reviewer()); return err }(), suggestion.ErrForbidden, "")
 }

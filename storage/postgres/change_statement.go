@@ -108,7 +108,10 @@ func (c *changeStatement) build() (string, []any) {
 		// lock. Rows are raised in key order, so that two changes touching the same rows
 		// lock them in the same order and never wait on each other in a cycle.
 		n := len(args)
-		fmt.Fprintf(&b, `, stamps AS (INSERT INTO deputy_list_stamps AS l (tenant_id, deputy_id, shard)
+		if len(c.writes) > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `stamps AS (INSERT INTO deputy_list_stamps AS l (tenant_id, deputy_id, shard)
 			SELECT DISTINCT $%d::bigint, d, (s %% %d)::smallint FROM
 				(SELECT d, s FROM unnest($%d::bigint[], $%d::bigint[]) AS u(d, s)%s) x ORDER BY 2, 3
 			ON CONFLICT (tenant_id, deputy_id, shard) DO UPDATE SET stamp = l.stamp + 1)`,

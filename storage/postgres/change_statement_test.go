@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -26,5 +27,31 @@ func TestChangeStatementJoinsWrites(t *testing.T) {
 	}
 	if got := shift("a=$1 AND b=$12 AND c=$2", 10); got != "a=$11 AND b=$22 AND c=$12" {
 		t.Fatalf("shift: %s", got)
+	}
+}
+
+// A change raises the list stamps of the deputies it touched, and of the co-signers of the
+// suggestions its marked writes update, in the same statement; one that touched deputies and
+// queued nothing else still makes a valid statement.
+func TestChangeStatementRaisesListStamps(t *testing.T) {
+	var c changeStatement
+	c.add(write{sql: "UPDATE suggestions SET x=$2 WHERE id=$1 RETURNING tenant_id, id, parts", args: []any{7, "x"}, cosigners: true})
+	c.stamps = listStamps{tenant: 1, deputies: []int64{10}, suggestions: []int64{7}}
+	sql, args := c.build()
+	for _, want := range []string{"w0 AS (UPDATE suggestions", ", stamps AS (INSERT INTO deputy_list_stamps",
+		"unnest($4::bigint[], $5::bigint[])", "FROM w0 JOIN suggestion_cosigners c", "ORDER BY 2, 3"} {
+		if !strings.Contains(sql, want) {
+			t.Fatalf("statement lacks %q:\n%s", want, sql)
+		}
+	}
+	if !reflect.DeepEqual(args, []any{7, "x", int64(1), []int64{10}, []int64{7}}) {
+		t.Fatalf("arguments: %v", args)
+	}
+	only := changeStatement{stamps: listStamps{tenant: 1, deputies: []int64{11}, suggestions: []int64{8}}}
+	if only.empty() {
+		t.Fatal("a change that touched a deputy is empty")
+	}
+	if sql, _ := only.build(); !strings.HasPrefix(sql, "WITH stamps AS (INSERT") || strings.Contains(sql, "suggestion_cosigners") {
+		t.Fatalf("statement of stamps alone:\n%s", sql)
 	}
 }
