@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jianyi/internal/account"
+	"jianyi/internal/bounded"
 	"jianyi/internal/suggestion"
 )
 
@@ -82,15 +83,6 @@ func (l *listCache) put(k listKey, stamp int64, body []byte, now time.Time) {
 	p := listPage{stamp: stamp, body: body, until: now.Add(listPageTTL)}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.pages) >= listPagesMax {
-		for k, old := range l.pages {
-			if !now.Before(old.until) {
-				delete(l.pages, k)
-			}
-		}
-		if len(l.pages) >= listPagesMax {
-			clear(l.pages)
-		}
-	}
+	bounded.MakeRoom(l.pages, listPagesMax, func(old listPage) bool { return !now.Before(old.until) })
 	l.pages[k] = p
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"jianyi/internal/bounded"
 )
 
 // Session is a mini-program login. The SessionKey is WeChat's and stays on the server: it is
@@ -112,16 +114,7 @@ func (s *Sessions) remember(key [32]byte, sess Session, now time.Time, gen uint6
 	if s.cache == nil {
 		s.cache = map[[32]byte]cachedSession{}
 	}
-	if len(s.cache) >= sessionCacheMax {
-		for k, e := range s.cache {
-			if !now.Before(e.until) {
-				delete(s.cache, k)
-			}
-		}
-		if len(s.cache) >= sessionCacheMax {
-			clear(s.cache)
-		}
-	}
+	bounded.MakeRoom(s.cache, sessionCacheMax, func(e cachedSession) bool { return !now.Before(e.until) })
 	s.cache[key] = cachedSession{s: sess, until: until}
 }
 
