@@ -53,7 +53,7 @@ func (a *API) answerStored(c *gin.Context, state string, status int, body []byte
 		if status == http.StatusNoContent {
 			c.Status(status)
 		} else {
-			c.Data(status, "application/json; charset=utf-8", body)
+			c.Data(status, jsonContentType, body)
 		}
 	case "mismatch":
 		a.fail(c, errIdemReused)
@@ -114,7 +114,7 @@ func (a *API) idempotent(c *gin.Context, required bool, raw []byte, fn result) {
 		c.Status(status)
 		return
 	}
-	c.Data(status, "application/json; charset=utf-8", out)
+	c.Data(status, jsonContentType, out)
 }
 
 // idempotentChange is idempotent for a workflow call that stores its own answer
@@ -145,7 +145,7 @@ func (a *API) idempotentChange(c *gin.Context, required bool, raw []byte, status
 		Render: func(s *suggestion.Suggestion) ([]byte, error) { return json.Marshal(render(s)) }}
 	_, err := fn(suggestion.WithReceipt(ctx, r))
 	if err == nil {
-		c.Data(r.Status, "application/json; charset=utf-8", r.Body)
+		c.Data(r.Status, jsonContentType, r.Body)
 		return
 	}
 	state, stored, body, lerr := a.Idempotency.Lookup(ctx, sess(c).TenantID, who, key, hash)

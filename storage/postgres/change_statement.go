@@ -22,8 +22,8 @@ type write struct {
 	args []any
 	want int    // rows sql must return; 0: not checked
 	code string // the refusal (see guardErrors) when it returns another number
-	// cosigners: sql is an UPDATE of suggestions RETURNING tenant_id, id, parts, and the
-	// list stamps of the co-signers of the rows it changed are raised too.
+	// cosigners: sql is an UPDATE of suggestions RETURNING tenant_id, id of a suggestion that
+	// has co-signers, whose list stamps are raised too.
 	cosigners bool
 }
 
@@ -96,9 +96,8 @@ func (c *changeStatement) build() (string, []any) {
 			checks = append(checks, fmt.Sprintf("jianyi_expect((SELECT count(*) FROM %s), %d, '%s')", name, w.want, w.code))
 		}
 		if w.cosigners {
-			// parts bit 1 (migration 00064): most suggestions have no co-signer to look up.
 			cosigners = append(cosigners, fmt.Sprintf(` UNION ALL SELECT c.deputy_id, %[1]s.id FROM %[1]s JOIN suggestion_cosigners c
-				ON c.tenant_id=%[1]s.tenant_id AND c.suggestion_id=%[1]s.id WHERE %[1]s.parts & 1 <> 0`, name))
+				ON c.tenant_id=%[1]s.tenant_id AND c.suggestion_id=%[1]s.id`, name))
 		}
 		args = append(args, w.args...)
 	}

@@ -35,7 +35,7 @@ func TestChangeStatementJoinsWrites(t *testing.T) {
 // queued nothing else still makes a valid statement.
 func TestChangeStatementRaisesListStamps(t *testing.T) {
 	var c changeStatement
-	c.add(write{sql: "UPDATE suggestions SET x=$2 WHERE id=$1 RETURNING tenant_id, id, parts", args: []any{7, "x"}, cosigners: true})
+	c.add(write{sql: "UPDATE suggestions SET x=$2 WHERE id=$1 RETURNING tenant_id, id", args: []any{7, "x"}, cosigners: true})
 	c.stamps = listStamps{tenant: 1, deputies: []int64{10}, suggestions: []int64{7}}
 	sql, args := c.build()
 	for _, want := range []string{"w0 AS (UPDATE suggestions", ", stamps AS (INSERT INTO deputy_list_stamps",

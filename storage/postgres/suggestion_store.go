@@ -325,7 +325,7 @@ const suggestionUpdate = `UPDATE suggestions SET number=nullif($4,0), category_i
 		content_flag=$12, merged_into=nullif($13,0), status_reason=$14, reply_due_at=$15, rating_due_at=$16,
 		submitted_at=$17, registered_at=$18, assigned_at=$19, replied_at=$20, closed_at=$21, updated_at=$22,
 		parts=parts|$23, version=version+1%s
-		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id, parts`
+		WHERE tenant_id=$1 AND id=$2 AND version=$3 RETURNING tenant_id, id`
 
 var (
 	updateState = fmt.Sprintf(suggestionUpdate, "")
@@ -347,6 +347,8 @@ func (t *sgTx) UpdateSuggestion(ctx context.Context, s *suggestion.Suggestion, e
 		sql = updateText
 		args = append(args, s.Title, s.Body, s.Location.Lat, s.Location.Lng, s.Location.Address)
 	}
+	// The co-signers' list stamps are raised only for a suggestion that has had co-signers
+	// (parts bit 1, read with s; the version check makes the reading current).
 	t.guard = append(t.guard, write{sql: sql, args: args, want: 1, code: "version_conflict", cosigners: s.HasCosigners,
 		then: `INSERT INTO stats_dirty (tenant_id, suggestion_id) SELECT tenant_id, id FROM {w} ON CONFLICT DO NOTHING`})
 	t.touch(s.TenantID, s.LeadDeputyID, s.ID)
