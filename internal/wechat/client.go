@@ -23,6 +23,21 @@ import (
 // DefaultTimeout bounds every call to WeChat in production.
 const DefaultTimeout = 5 * time.Second
 
+// idleConnsPerHost is how many kept-alive connections to api.weixin.qq.com an instance
+// keeps between calls. net/http's default of two means that under concurrent submits
+// and deliveries all but two connections are closed after each call, and the next calls
+// pay a new TCP and TLS handshake each.
+const idleConnsPerHost = 64
+
+// NewHTTPClient returns the production client of SDK calls: DefaultTimeout per call, the
+// environment's proxy settings, and enough kept-alive connections for concurrent calls.
+func NewHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 2 * idleConnsPerHost
+	t.MaxIdleConnsPerHost = idleConnsPerHost
+	return &http.Client{Timeout: DefaultTimeout, Transport: t}
+}
+
 // Config holds the credentials of the two WeChat apps. The official account is optional:
 // without OAAppID the official-account methods return ErrNotConfigured.
 type Config struct {
@@ -102,7 +117,7 @@ var (
 
 // SetHTTPClient sets the HTTP client of every SDK call (util.DefaultHTTPClient, a package
 // global). Call it once at start-up, before New; nil means the production client
-// (&http.Client{Timeout: DefaultTimeout}), and New installs that when nobody set one.
+// (NewHTTPClient), and New installs that when nobody set one.
 // Setting the same client again is a no-op; a different one panics, because the global
 // cannot change safely while calls run.
 func SetHTTPClient(c *http.Client) {
@@ -111,7 +126,7 @@ func SetHTTPClient(c *http.Client) {
 	switch {
 	case httpClientSet == nil:
 		if c == nil {
-			c = &http.Client{Timeout: DefaultTimeout}
+			c = NewHTTPClient()
 		}
 		httpClientSet = c
 		util.DefaultHTTPClient = c

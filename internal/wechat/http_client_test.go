@@ -1,0 +1,62 @@
+package wechat_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jianyi/internal/wechat"
+)
+
+// Concurrent calls to WeChat reuse their kept-alive TLS connections: a burst of 16 calls
+// opens at most 16 connections, and later bursts open none (net/http's default keeps only
+// two, so each later burst would shake hands again 14 times).
+func TestHTTPClientKeepsConnectionsForConcurrentCalls(t *testing.T) {
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond) // keep the burst's calls in flight together
+		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+
+	c := wechat.NewHTTPClient()
+	if c.Timeout != wechat.DefaultTimeout {
+		t.Fatalf("timeout %v, want %v", c.Timeout, wechat.DefaultTimeout)
+	}
+	tr := c.Transport.(*http.Transport)
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig
+	defer tr.CloseIdleConnections()
+
+	const burst, bursts = 16, 5
+	for range bursts {
+		var wg sync.WaitGroup
+		for range burst {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := c.Get(srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}()
+		}
+		wg.Wait()
+	}
+	if n := opened.Load(); n > burst {
+		t.Fatalf("%d bursts of %d calls opened %d connections, want at most %d", bursts, burst, n, burst)
+	}
+}
