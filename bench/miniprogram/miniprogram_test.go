@@ -11,7 +11,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,12 +37,21 @@ import (
 )
 
 const (
-	tenantRows  = 100_000
-	requests    = 2000
-	draftBase   = 1_000_000 // ids of the drafts the submit benchmark sends
-	concurrency = 8
-	deputyID    = 10
+	tenantRows = 100_000
+	requests   = 2000
+	draftBase  = 1_000_000 // ids of the drafts the submit benchmark sends
+	deputyID   = 10
 )
+
+// concurrency is how many requests each measurement keeps in flight, subject and baseline
+// alike: 8 unless JIANYI_BENCH_CONCURRENCY (1–64) says otherwise, to see how a ratio changes
+// once the machine's cores are saturated.
+var concurrency = func() int {
+	if n, err := strconv.Atoi(os.Getenv("JIANYI_BENCH_CONCURRENCY")); err == nil && n >= 1 && n <= 64 {
+		return n
+	}
+	return 8
+}()
 
 type world struct {
 	pool  *pgxpool.Pool
