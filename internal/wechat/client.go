@@ -32,7 +32,10 @@ const idleConnsPerHost = 64
 // NewHTTPClient returns the production client of SDK calls: DefaultTimeout per call, the
 // environment's proxy settings, and enough kept-alive connections for concurrent calls.
 func NewHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	if d, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = d.Clone() // net/http's dial, TLS-handshake and idle timeouts
+	}
 	t.MaxIdleConns = 2 * idleConnsPerHost
 	t.MaxIdleConnsPerHost = idleConnsPerHost
 	return &http.Client{Timeout: DefaultTimeout, Transport: t}
