@@ -32,9 +32,11 @@ const idleConnsPerHost = 64
 // NewHTTPClient returns the production client of SDK calls: DefaultTimeout per call, the
 // environment's proxy settings, and enough kept-alive connections for concurrent calls.
 func NewHTTPClient() *http.Client {
-	t := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
-	if d, ok := http.DefaultTransport.(*http.Transport); ok {
-		t = d.Clone() // net/http's dial, TLS-handshake and idle timeouts
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if ok {
+		t = t.Clone() // net/http's dial, TLS-handshake and idle timeouts
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	}
 	t.MaxIdleConns = 2 * idleConnsPerHost
 	t.MaxIdleConnsPerHost = idleConnsPerHost
