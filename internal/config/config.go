@@ -47,6 +47,11 @@ type Config struct {
 	SessionSecret   string        `env:"SESSION_SECRET"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// TrustedProxies are the reverse proxies (IPs or CIDRs, comma-separated) whose
+	// X-Forwarded-For / X-Real-IP name the client. Behind HTTPS termination every request
+	// comes from the proxy, so without this all deputies share one IP's rate limits; empty
+	// trusts no one, so a client cannot forge its address.
+	TrustedProxies []string `env:"JIANYI_TRUSTED_PROXIES" envSeparator:","`
 
 	// WeChat mini-program (deputies' app) and its message push (content-check results).
 	WechatMPAppID      string `env:"WECHAT_MP_APPID"`
@@ -81,7 +86,19 @@ func load(opts env.Options) (Config, error) {
 		return Config{}, translateEnvError(err)
 	}
 	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
+	c.TrustedProxies = trimList(c.TrustedProxies)
 	return c, nil
+}
+
+// trimList drops the blanks around and between comma-separated items ("a, b," is a and b).
+func trimList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // translateEnvError rewrites the library's field-name errors into ones naming the variable.
@@ -169,6 +186,11 @@ func (c Config) Validate(mode Mode) error {
 			bad("JIANYI_HTTP_ADDR", "must be host:port or :port")
 		}
 	}
+	for _, p := range c.TrustedProxies {
+		if !validProxy(p) {
+			bad("JIANYI_TRUSTED_PROXIES", "has %q, which is not an IP address or CIDR (e.g. 10.0.0.0/8)", p)
+		}
+	}
 	for _, k := range []struct{ name, val string }{
 		{"WECHAT_MP_PUSH_AES_KEY", c.WechatMPPushAESKey},
 		{"WECHAT_OA_AES_KEY", c.WechatOAAESKey},
@@ -215,6 +237,15 @@ func (c Config) Validate(mode Mode) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validProxy accepts what gin's SetTrustedProxies accepts: an IP address or a CIDR.
+func validProxy(s string) bool {
+	if strings.Contains(s, "/") {
+		_, _, err := net.ParseCIDR(s)
+		return err == nil
+	}
+	return net.ParseIP(s) != nil
 }
 
 // OAEnabled reports whether the official account (chatbot, template messages) is configured.

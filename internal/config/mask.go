@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 )
 
 const masked = "***"
@@ -76,6 +77,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("session_secret", m.SessionSecret),
 		slog.String("log_level", m.LogLevel),
 		slog.Duration("shutdown_timeout", m.ShutdownTimeout),
+		slog.String("trusted_proxies", strings.Join(m.TrustedProxies, ",")),
 		slog.String("wechat_mp_appid", m.WechatMPAppID),
 		slog.String("wechat_mp_secret", m.WechatMPSecret),
 		slog.String("wechat_mp_push_token", m.WechatMPPushToken),
