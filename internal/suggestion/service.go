@@ -590,7 +590,13 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 	return c, nil
 }
 
-// ConfirmContact is the deputy confirming or disputing a recorded contact, once.
+// errNotLeadDeputy refuses a contact answer from anyone but the lead deputy: the unit met the
+// lead deputy, so only the lead deputy can say whether the record is true. Co-signers see the
+// contact but do not answer it.
+var errNotLeadDeputy = newErr(ErrForbidden, "not_lead_deputy", "只有领衔代表可以确认沟通记录或提出异议")
+
+// ConfirmContact is the lead deputy confirming or disputing a recorded contact, once. A
+// deputy who cannot see the suggestion gets ErrNotFound; a co-signer gets ErrForbidden.
 func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID int64, confirm bool, comment string) (*Contact, error) {
 	if !a.IsDeputy() {
 		return nil, errForbidden
@@ -610,6 +616,9 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 		state, ev = "disputed", EvContactDisputed
 	}
 	_, err = s.change(ctx, a, c.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		if sg.LeadDeputyID != a.ID {
+			return nil, errNotLeadDeputy
+		}
 		ok, err := tx.ConfirmContact(ctx, a.TenantID, contactID, a.ID, state, strings.TrimSpace(comment), s.now())
 		if err != nil {
 			return nil, err

@@ -542,8 +542,12 @@ func (t *sgTx) InsertContact(ctx context.Context, tenantID int64, c *suggestion.
 }
 
 func (t *sgTx) ConfirmContact(ctx context.Context, tenantID, contactID, deputyID int64, confirmation, comment string, at time.Time) (bool, error) {
-	tag, err := t.tx.Exec(ctx, `UPDATE contacts SET confirmation=$3, deputy_comment=$4, confirmed_by=$5, confirmed_at=$6
-		WHERE tenant_id=$1 AND id=$2 AND confirmation='pending'`, tenantID, contactID, confirmation, comment, deputyID, at)
+	// Only the suggestion's lead deputy answers a contact; the service refuses anybody else
+	// first, and the condition here keeps a row from ever being answered by somebody else.
+	tag, err := t.tx.Exec(ctx, `UPDATE contacts c SET confirmation=$3, deputy_comment=$4, confirmed_by=$5, confirmed_at=$6
+		WHERE c.tenant_id=$1 AND c.id=$2 AND c.confirmation='pending'
+		AND EXISTS (SELECT 1 FROM suggestions s WHERE s.tenant_id=c.tenant_id AND s.id=c.suggestion_id
+			AND s.lead_deputy_id=$5)`, tenantID, contactID, confirmation, comment, deputyID, at)
 	if err != nil {
 		return false, fmt.Errorf("confirm contact: %w", err)
 	}
