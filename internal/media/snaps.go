@@ -68,7 +68,23 @@ func (in *SnapInput) validate() error {
 	if (in.Lat == nil) != (in.Lng == nil) {
 		return ErrBadSnap
 	}
-	if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lng < -180 || *in.Lng > 180) {
+	hasPoint := false
+	if in.Lat != nil {
+		lat, lng := *in.Lat, *in.Lng
+		// Written so that NaN fails too.
+		if !(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180) {
+			return ErrBadSnap
+		}
+		if lat == 0 && lng == 0 {
+			// What a phone sends when wx.getLocation failed, not a place: dropped, so a
+			// draft made from the snap carries no false point (the address must do).
+			in.Lat, in.Lng = nil, nil
+		} else {
+			hasPoint = true
+		}
+	}
+	// A 随手拍 is a clue about a place: without one it cannot be acted on.
+	if !hasPoint && in.Address == "" {
 		return ErrBadSnap
 	}
 	return nil
