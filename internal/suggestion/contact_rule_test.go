@@ -115,7 +115,7 @@ func TestConfirmContactOnlyLeadDeputy(t *testing.T) {
 	// the reviewers.
 	var disputed bool
 	for _, e := range must(b.svc.Detail(b.ctx, b.deputy(0), cc.sg.ID)).Timeline {
-		if e.Action == "contact_disputed" && e.Reason == why && e.ActorID == b.tn.Deputies[0] {
+		if e.Action == string(suggestion.ActContactDisputed) && e.Reason == why && e.ActorID == b.tn.Deputies[0] {
 			disputed = true
 		}
 	}

@@ -194,7 +194,7 @@ func (s *Service) CreateDraft(ctx context.Context, a auth.Actor, in DraftInput) 
 		if err := tx.InsertSuggestion(ctx, sg); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, s.event(a, sg, "create_draft", "", StatusDraft, "", nil)); err != nil {
+		if err := tx.Audit(ctx, s.event(a, sg, string(ActCreateDraft), "", StatusDraft, "", nil)); err != nil {
 			return err
 		}
 		return queueReceipt(ctx, tx, sg)
@@ -218,7 +218,7 @@ func (s *Service) UpdateDraft(ctx context.Context, a auth.Actor, id int64, versi
 			return nil, wrongState(sg.Status)
 		}
 		sg.Title, sg.Body, sg.Location = in.Title, in.Body, in.Location
-		return &step{action: "edit", to: sg.Status}, nil
+		return &step{action: string(ActEdit), to: sg.Status}, nil
 	})
 }
 
@@ -283,7 +283,7 @@ func (s *Service) InviteCosigners(ctx context.Context, a auth.Actor, id int64, d
 				return nil, err
 			}
 		}
-		return &step{action: "invite_cosigners", to: sg.Status, event: EvCosignInvited,
+		return &step{action: string(ActInviteCosigners), to: sg.Status, event: EvCosignInvited,
 			data: map[string]any{"deputy_ids": deputyIDs}}, nil
 	})
 	return err
@@ -294,9 +294,9 @@ func (s *Service) RespondCosign(ctx context.Context, a auth.Actor, id int64, acc
 	if !a.IsDeputy() {
 		return errForbidden
 	}
-	to := "declined"
+	to, act := "declined", ActCosignDeclined
 	if accept {
-		to = "accepted"
+		to, act = "accepted", ActCosignAccepted
 	}
 	_, err := s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		ok, err := tx.SetCosignState(ctx, a.TenantID, sg.ID, a.ID, []string{"invited"}, to)
@@ -306,7 +306,7 @@ func (s *Service) RespondCosign(ctx context.Context, a auth.Actor, id int64, acc
 		if !ok {
 			return nil, errNotFound
 		}
-		return &step{action: "cosign_" + to, to: sg.Status}, nil
+		return &step{action: string(act), to: sg.Status}, nil
 	})
 	return err
 }
@@ -498,7 +498,7 @@ func (s *Service) RequestReturn(ctx context.Context, a auth.Actor, assignmentID 
 			return nil, newErr(ErrInvalidTransition, "return_window_closed", "已超过申请退回期限，请按程序办理")
 		}
 		as.State, as.ReturnReason = AsgReturnRequested, strings.TrimSpace(reason)
-		return &step{action: "request_return", to: sg.Status, event: EvReturnRequested, reason: reason,
+		return &step{action: string(ActRequestReturn), to: sg.Status, event: EvReturnRequested, reason: reason,
 			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID}}, nil
 	})
 }
@@ -519,7 +519,7 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		if newUnitID <= 0 {
 			as.State = AsgPending
 			data["decision"] = "kept"
-			return &step{action: "keep_assignment", to: sg.Status, event: EvReturnDecided, reason: reason, data: data}, nil
+			return &step{action: string(ActKeepAssignment), to: sg.Status, event: EvReturnDecided, reason: reason, data: data}, nil
 		}
 		if newUnitID == as.UnitID {
 			return nil, invalid("same_unit", "改派单位不能与原单位相同")
@@ -535,7 +535,7 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		as.State, as.Active, as.ReplacedBy = AsgReassigned, false, n.ID
 		data["decision"], data["new_unit_id"], data["new_assignment_id"] = "reassigned", newUnitID, n.ID
 		data["unit_ids"] = []int64{as.UnitID, newUnitID}
-		return &step{action: "reassign", to: sg.Status, event: EvReturnDecided, reason: reason, data: data}, nil
+		return &step{action: string(ActReassign), to: sg.Status, event: EvReturnDecided, reason: reason, data: data}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -581,7 +581,7 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 		if err := tx.InsertContact(ctx, a.TenantID, c); err != nil {
 			return nil, err
 		}
-		return &step{action: "record_contact", to: sg.Status, event: EvContactRecorded,
+		return &step{action: string(ActRecordContact), to: sg.Status, event: EvContactRecorded,
 			data: map[string]any{"contact_id": c.ID, "stage": c.Stage, "unit_id": as.UnitID}}, nil
 	})
 	if err != nil {
@@ -611,9 +611,9 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 	if err != nil {
 		return nil, err
 	}
-	state, ev := "confirmed", EvContactConfirmed
+	state, act, ev := "confirmed", ActContactConfirmed, EvContactConfirmed
 	if !confirm {
-		state, ev = "disputed", EvContactDisputed
+		state, act, ev = "disputed", ActContactDisputed, EvContactDisputed
 	}
 	_, err = s.change(ctx, a, c.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		if sg.LeadDeputyID != a.ID {
@@ -626,7 +626,7 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 		if !ok {
 			return nil, newErr(ErrConflict, "contact_already_answered", "该沟通记录已确认过")
 		}
-		return &step{action: "contact_" + state, to: sg.Status, event: ev, reason: comment,
+		return &step{action: string(act), to: sg.Status, event: ev, reason: comment,
 			data: map[string]any{"contact_id": contactID, "assignment_id": c.AssignmentID}}, nil
 	})
 	if err != nil {
@@ -656,7 +656,7 @@ func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID in
 		if err := tx.InsertProgress(ctx, a.TenantID, n); err != nil {
 			return nil, err
 		}
-		st := &step{action: "progress", to: sg.Status, data: map[string]any{"note_id": n.ID, "private": private}}
+		st := &step{action: string(ActProgress), to: sg.Status, data: map[string]any{"note_id": n.ID, "private": private}}
 		if !private {
 			st.event = EvProgress
 		}
@@ -690,7 +690,7 @@ func (s *Service) SubmitCoOpinion(ctx context.Context, a auth.Actor, assignmentI
 			return nil, err
 		}
 		as.State = AsgOpinionSent
-		return &step{action: "co_opinion", to: sg.Status, event: EvCoOpinion,
+		return &step{action: string(ActCoOpinion), to: sg.Status, event: EvCoOpinion,
 			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID}}, nil
 	})
 	if err != nil {
@@ -806,7 +806,7 @@ func (s *Service) RequestExtension(ctx context.Context, a auth.Actor, assignment
 		if err := tx.InsertExtension(ctx, a.TenantID, e); err != nil {
 			return nil, err
 		}
-		return &step{action: "request_extension", to: sg.Status, event: EvExtensionRequested, reason: reason,
+		return &step{action: string(ActRequestExtension), to: sg.Status, event: EvExtensionRequested, reason: reason,
 			data: map[string]any{"extension_id": e.ID, "assignment_id": as.ID, "unit_id": as.UnitID}}, nil
 	})
 	if err != nil {
@@ -829,9 +829,9 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID
 		return nil, err
 	}
 	return s.change(ctx, a, e.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
-		state := "rejected"
+		state, act := "rejected", ActExtensionRejected
 		if approve {
-			state = "approved"
+			state, act = "approved", ActExtensionApproved
 		}
 		ok, err := tx.DecideExtension(ctx, a.TenantID, extensionID, state, a.ID, s.now())
 		if err != nil {
@@ -864,7 +864,7 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID
 			}
 			sg.Complex = true
 		}
-		return &step{action: "extension_" + state, to: sg.Status, event: EvExtensionDecided, reason: reason, data: data}, nil
+		return &step{action: string(act), to: sg.Status, event: EvExtensionDecided, reason: reason, data: data}, nil
 	})
 }
 
@@ -902,7 +902,7 @@ func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Ratin
 		}
 		data := map[string]any{"rating": r, "round": sg.Round, "deputy_id": a.ID, "lead": isLead}
 		if !isLead {
-			return &step{action: "rate_reply", to: sg.Status, event: EvRated, reason: reason, data: data}, nil
+			return &step{action: string(ActRateReply), to: sg.Status, event: EvRated, reason: reason, data: data}, nil
 		}
 		if err := s.allowed(a, ActRateReply, sg, StatusEvaluated); err != nil {
 			return nil, err
@@ -931,9 +931,9 @@ func (s *Service) conclude(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Su
 		sg.RatingDueAt = nil
 		data := map[string]any{"round": sg.Round, "due_at": due}
 		if unsatisfiedBefore {
-			return &step{action: "escalate", to: StatusEscalated, event: EvEscalated, data: data, system: true}, nil
+			return &step{action: string(ActEscalate), to: StatusEscalated, event: EvEscalated, data: data, system: true}, nil
 		}
-		return &step{action: "rehandle", to: StatusRehandling, event: EvRehandling, data: data, system: true}, nil
+		return &step{action: string(ActRehandle), to: StatusRehandling, event: EvRehandling, data: data, system: true}, nil
 	}
 	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
 	if err != nil {
@@ -950,11 +950,11 @@ func (s *Service) conclude(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Su
 		if err := tx.OpenTracking(ctx, sg.TenantID, sg.ID, "答复承诺事项尚未完成"); err != nil {
 			return nil, err
 		}
-		return &step{action: "track", to: StatusTracking, event: EvTracking, system: true,
+		return &step{action: string(ActTrack), to: StatusTracking, event: EvTracking, system: true,
 			data: map[string]any{"open_commitments": open}}, nil
 	}
 	sg.ClosedAt = &now
-	return &step{action: "close", to: StatusClosed, event: EvClosed, system: true}, nil
+	return &step{action: string(ActClose), to: StatusClosed, event: EvClosed, system: true}, nil
 }
 
 // newRound starts another round of handling (after 不满意, or reopened in 回头看): the lead
@@ -1012,10 +1012,10 @@ func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitme
 				open++
 			}
 		}
-		st := &step{action: "commitment_done", to: sg.Status, event: EvCommitmentDone,
+		st := &step{action: string(ActCommitmentDone), to: sg.Status, event: EvCommitmentDone,
 			data: map[string]any{"commitment_id": c.ID, "open_commitments": open}}
 		if open == 0 && sg.Status == StatusTracking {
-			st.then = &step{action: "implementation_due", to: sg.Status, event: EvImplementationDue, system: true}
+			st.then = &step{action: string(ActImplementationDue), to: sg.Status, event: EvImplementationDue, system: true}
 		}
 		return st, nil
 	})
