@@ -142,6 +142,10 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		t.Fatal(err)
 	}
 	r := gin.New()
+	// As cmd/jianyi composes the engine: unmatched requests under /api/v1 answer JSON.
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(mpapi.NotFound)
+	r.NoMethod(mpapi.MethodNotAllowed)
 	if err := api.Mount(r); err != nil {
 		t.Fatal(err)
 	}

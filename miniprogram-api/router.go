@@ -1,10 +1,18 @@
 package mpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Prefix is the path every route of the API lives under.
+const Prefix = "/api/v1"
 
 // routes is the whole route table of the mini-program API, one line per route.
 func (a *API) routes(r gin.IRouter) {
-	v1 := r.Group("/api/v1", a.recoverJSON, a.noStore, a.limitBody)
+	v1 := r.Group(Prefix, a.recoverJSON, a.noStore, a.limitBody)
 	v1.GET("/openapi.yaml", a.ipLimit, a.openAPISpec)
 	v1.GET("/docs", a.ipLimit, a.docsPage)
 	v1.GET("/wechat/push", a.ipLimit, a.pushEcho)
@@ -42,4 +50,31 @@ func (a *API) routes(r gin.IRouter) {
 	d.GET("/notices/unread-count", a.unreadNotices)
 	d.POST("/notices/read", a.markNoticesRead)
 	d.POST("/subscriptions", a.recordSubscriptions)
+}
+
+// Answers for requests under Prefix that match no route. The front doors share one gin
+// engine and gin has one NoRoute and one NoMethod chain, so these do not take the engine
+// over: cmd/jianyi puts them in its chains, and they pass every other path on to the next
+// handler (in the end gin's own text answer), leaving the console's and bot's 404s alone.
+var (
+	errNoRoute  = apiErr(http.StatusNotFound, "not_found", "请求的接口不存在")
+	errNoMethod = apiErr(http.StatusMethodNotAllowed, "method_not_allowed", "该接口不支持此请求方法")
+)
+
+// NotFound belongs in the engine's NoRoute chain: unknown paths under Prefix get the JSON
+// not_found error instead of gin's text/plain "404 page not found".
+func NotFound(c *gin.Context) { unmatched(c, errNoRoute) }
+
+// MethodNotAllowed belongs in the engine's NoMethod chain (with HandleMethodNotAllowed):
+// a known path under Prefix with the wrong method gets the JSON method_not_allowed error,
+// keeping the Allow header gin sets.
+func MethodNotAllowed(c *gin.Context) { unmatched(c, errNoMethod) }
+
+func unmatched(c *gin.Context, e *apiError) {
+	p := c.Request.URL.Path
+	if p != Prefix && !strings.HasPrefix(p, Prefix+"/") {
+		return // not ours: the next handler in the chain answers
+	}
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(e.Status, ErrorBody{e.Code, e.Message})
 }
