@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	mpapi "jianyi/miniprogram-api"
 )
 
 const requestIDHeader = "X-Request-ID"
@@ -22,15 +24,49 @@ const requestIDHeader = "X-Request-ID"
 func newEngine(d *deps) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
-	_ = r.SetTrustedProxies(nil) // behind a proxy, set it here explicitly; never trust by default
+	trustProxies(r, d)
 	r.Use(requestID(), accessLog(d.log), httpMetrics(d.metrics), gin.CustomRecoveryWithWriter(nil, recovered(d.log)))
+
+	// gin has one NoRoute and one NoMethod chain for all the front doors: each front door's
+	// handler answers only its own paths and passes the rest on. The mini-program API
+	// answers JSON under /api/v1; elsewhere gin's text 404 stays, and a wrong method stays
+	// a 404 as it was before HandleMethodNotAllowed was turned on for the API's 405.
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(mpapi.NotFound)
+	r.NoMethod(mpapi.MethodNotAllowed, methodAsNotFound)
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d))
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.metrics, promhttp.HandlerOpts{Registry: d.metrics})))
 	return r
+}
+
+// trustProxies makes c.ClientIP() (and so the per-IP rate limits) the client's address
+// when a request comes through a reverse proxy listed in JIANYI_TRUSTED_PROXIES: gin walks
+// X-Forwarded-For from the right, skipping trusted hops, so entries a client forged in front
+// of the proxy's are ignored (the proxy must append to or overwrite X-Forwarded-For, e.g.
+// nginx's $proxy_add_x_forwarded_for); X-Real-IP is read only without X-Forwarded-For.
+// With no proxies listed the headers are never read and the peer address is the client.
+func trustProxies(r *gin.Engine, d *deps) {
+	r.RemoteIPHeaders = []string{"X-Forwarded-For", "X-Real-IP"}
+	proxies := d.cfg.TrustedProxies
+	if len(proxies) == 0 {
+		proxies = nil // gin: nil trusts no one
+	}
+	if err := r.SetTrustedProxies(proxies); err != nil {
+		// config.Validate refuses such values at start-up; fail closed if one slips through.
+		d.log.Error("JIANYI_TRUSTED_PROXIES not applied, trusting no proxy", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+}
+
+// methodAsNotFound answers a wrong method on paths outside the mini-program API as gin
+// answers an unknown path (text 404, no Allow), which is what they got before
+// HandleMethodNotAllowed was enabled.
+func methodAsNotFound(c *gin.Context) {
+	c.Writer.Header().Del("Allow")
+	c.Data(http.StatusNotFound, gin.MIMEPlain, []byte("404 page not found"))
 }
 
 // requestID keeps a sane incoming X-Request-ID or makes one, and echoes it.
