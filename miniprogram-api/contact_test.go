@@ -190,6 +190,14 @@ func TestContactConfirmAndDispute(t *testing.T) {
 	if confirmed != 1 || disputed != 1 {
 		t.Fatalf("timeline: %d confirmations, %d disputes, want 1 and 1: %+v", confirmed, disputed, dt.Timeline)
 	}
+	// Each line reads what happened, not the status the suggestion was in at the time.
+	labels := map[string]string{"invite_cosigners": "邀请联名", "submit": "提交建议",
+		"record_contact": "承办单位记录沟通", "contact_confirmed": "确认沟通", "contact_disputed": "对沟通有异议"}
+	for _, e := range dt.Timeline {
+		if want, ok := labels[e.Action]; ok && e.Label != want {
+			t.Errorf("timeline line %s reads %q, want %q", e.Action, e.Label, want)
+		}
+	}
 
 	// Staff are told of the dispute: the unit's handler and the reviewer, with the reason.
 	relay := notify.NewRelay(postgres.NewNotifyStore(b.pool), discardQueue{}, nil, nil)

@@ -191,24 +191,57 @@ type detailJSON struct {
 	Photos      []photoJSON      `json:"photos"`
 }
 
-var actionLabels = map[string]string{
-	"create_draft": "保存草稿", "edit": "修改建议", "submit": "提交建议", "return": "退回修改",
-	"not_register": "不予立案", "register": "立案", "assign": "交办", "accept": "承办单位签收",
-	"record_contact": "承办单位记录沟通", "confirm_contact": "代表确认沟通", "dispute_contact": "代表对沟通有异议",
-	"progress": "办理进展", "co_opinion": "协办意见", "reply": "承办单位答复", "rate_reply": "代表评价答复",
-	"conclude": "评价结果处理", "rate_impl": "代表评价落实", "impl_close": "落实满意办结", "track": "列入跟踪督办",
-	"close": "办结", "reopen": "回头看重新办理", "merge": "并案", "content_flag": "内容审核标记",
-	"cosign_invite": "邀请联名", "cosign_accept": "同意联名", "cosign_decline": "拒绝联名",
+// actionLabels names each line of the timeline for the deputy, by the action the service
+// recorded (suggestion.RecordedActions lists them all; a test keeps the two in step).
+var actionLabels = map[suggestion.Action]string{
+	suggestion.ActCreateDraft:       "保存草稿",
+	suggestion.ActEdit:              "修改建议",
+	suggestion.ActInviteCosigners:   "邀请联名",
+	suggestion.ActCosignAccepted:    "接受联名",
+	suggestion.ActCosignDeclined:    "谢绝联名",
+	suggestion.ActSubmit:            "提交建议",
+	suggestion.ActReturn:            "退回修改",
+	suggestion.ActNotRegister:       "不予立案",
+	suggestion.ActRegister:          "立案",
+	suggestion.ActMerge:             "并案",
+	suggestion.ActAssign:            "交办",
+	suggestion.ActRequestReturn:     "承办单位申请退回",
+	suggestion.ActKeepAssignment:    "维持原交办",
+	suggestion.ActReassign:          "改派承办单位",
+	suggestion.ActAccept:            "承办单位签收",
+	suggestion.ActRecordContact:     "承办单位记录沟通",
+	suggestion.ActContactConfirmed:  "确认沟通",
+	suggestion.ActContactDisputed:   "对沟通有异议",
+	suggestion.ActProgress:          "办理进展",
+	suggestion.ActCoOpinion:         "协办单位提出意见",
+	suggestion.ActNudge:             "代表催办",
+	suggestion.ActRequestExtension:  "申请延期",
+	suggestion.ActExtensionApproved: "延期获批",
+	suggestion.ActExtensionRejected: "延期未获批准",
+	suggestion.ActReply:             "承办单位答复",
+	suggestion.ActRateReply:         "评价答复",
+	suggestion.ActRehandle:          "重新办理",
+	suggestion.ActEscalate:          "当面协商督办",
+	suggestion.ActTrack:             "列入跟踪督办",
+	suggestion.ActCommitmentDone:    "承诺事项完成",
+	suggestion.ActImplementationDue: "请评价落实情况",
+	suggestion.ActRateImpl:          "评价落实情况",
+	suggestion.ActImplAccept:        "落实满意办结",
+	suggestion.ActClose:             "办结",
+	suggestion.ActReopen:            "回头看重新办理",
 }
 
+// eventLabel is the timeline line's label. An action without one (which the test forbids)
+// falls back to the status it moved to; a line that moved nothing is never given the
+// status's name, which would read as if the suggestion had changed state.
 func eventLabel(e suggestion.AuditEvent) string {
-	if l, ok := actionLabels[e.Action]; ok {
+	if l, ok := actionLabels[suggestion.Action(e.Action)]; ok {
 		return l
 	}
-	if e.To != "" {
+	if e.From != "" && e.To != "" {
 		return e.To.Label()
 	}
-	return e.Action
+	return "办理动态"
 }
 
 func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
