@@ -71,8 +71,8 @@ func TestConfirmContactOnlyLeadDeputy(t *testing.T) {
 		{"invited co-signer confirms", b.deputy(1), true, suggestion.ErrForbidden, "not_lead_deputy"},
 		{"accepted co-signer confirms", b.deputy(2), true, suggestion.ErrForbidden, "not_lead_deputy"},
 		{"accepted co-signer disputes", b.deputy(2), false, suggestion.ErrForbidden, "not_lead_deputy"},
-		{"deputy of another suggestion", b.deputy(3), true, suggestion.ErrNotFound, "not_found"},
-		{"deputy of another tenant", auth.Deputy(other.ID, other.Deputies[0]), true, suggestion.ErrNotFound, ""},
+		{"deputy of another suggestion", b.deputy(3), true, suggestion.ErrNotFound, "contact_not_found"},
+		{"deputy of another tenant", auth.Deputy(other.ID, other.Deputies[0]), true, suggestion.ErrNotFound, "contact_not_found"},
 		{"unit handler", b.unit(0), true, suggestion.ErrForbidden, "forbidden"},
 	}
 	for _, r := range refusals {
@@ -82,6 +82,9 @@ func TestConfirmContactOnlyLeadDeputy(t *testing.T) {
 		}
 		wantErr(t, err, r.kind, r.code)
 	}
+	// A contact that does not exist answers like one of a suggestion the deputy cannot see.
+	_, err := b.svc.ConfirmContact(b.ctx, b.deputy(3), cc.before.ID+1000000, true, "")
+	wantErr(t, err, suggestion.ErrNotFound, "contact_not_found")
 	if c := b.contactState(t, cc.sg.ID, cc.before.ID); c.Confirmation != "pending" || c.DeputyComment != "" || c.ConfirmedAt != nil {
 		t.Fatalf("a refused answer changed the contact: %+v", c)
 	}
@@ -95,7 +98,7 @@ func TestConfirmContactOnlyLeadDeputy(t *testing.T) {
 	if c.Confirmation != "confirmed" {
 		t.Fatalf("confirmed contact: %+v", c)
 	}
-	_, err := b.svc.ConfirmContact(b.ctx, b.deputy(0), cc.during.ID, false, "  ")
+	_, err = b.svc.ConfirmContact(b.ctx, b.deputy(0), cc.during.ID, false, "  ")
 	wantErr(t, err, suggestion.ErrInvalid, "reason_required")
 	const why = "当天没有电话沟通"
 	c = must(b.svc.ConfirmContact(b.ctx, b.deputy(0), cc.during.ID, false, "  "+why+" "))

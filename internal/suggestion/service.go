@@ -595,8 +595,13 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 // contact but do not answer it.
 var errNotLeadDeputy = newErr(ErrForbidden, "not_lead_deputy", "只有领衔代表可以确认沟通记录或提出异议")
 
+// errContactGone answers a contact that does not exist and one whose suggestion the deputy
+// cannot see alike, so that a contact's id tells nothing about other deputies' suggestions.
+var errContactGone = newErr(ErrNotFound, "contact_not_found", "沟通记录不存在或无权查看")
+
 // ConfirmContact is the lead deputy confirming or disputing a recorded contact, once. A
-// deputy who cannot see the suggestion gets ErrNotFound; a co-signer gets ErrForbidden.
+// deputy who cannot see the suggestion gets the same ErrNotFound as for a contact that does
+// not exist; a co-signer gets ErrForbidden.
 func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID int64, confirm bool, comment string) (*Contact, error) {
 	if !a.IsDeputy() {
 		return nil, errForbidden
@@ -608,6 +613,9 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 		return nil, invalid("reason_too_long", fmt.Sprintf("说明不能超过%d个字", MaxReason))
 	}
 	c, err := s.store.Contact(ctx, a.TenantID, contactID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errContactGone
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -629,6 +637,9 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 		return &step{action: string(act), to: sg.Status, event: ev, reason: comment,
 			data: map[string]any{"contact_id": contactID, "assignment_id": c.AssignmentID}}, nil
 	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, errContactGone
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -172,7 +172,7 @@ func (s *SuggestionStore) Contact(ctx context.Context, tenantID, id int64) (*sug
 		tenantID, id).Scan(&c.ID, &c.SuggestionID, &c.AssignmentID, &c.Stage, &c.HappenedAt, &c.Method, &c.People,
 		&c.Summary, &c.RecordedBy, &c.Confirmation, &c.DeputyComment, &c.ConfirmedAt, &c.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "contact_not_found", Message: "沟通记录不存在"}
+		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "contact_not_found", Message: "沟通记录不存在或无权查看"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read contact: %w", err)
