@@ -1,6 +1,7 @@
 package mpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -107,33 +108,52 @@ type subscriptionsRequest struct {
 	Results []subscriptionResult `json:"results"`
 }
 
+// creditBatch is a Credits that stores one dialog's answers all or none (notify.Credits).
+type creditBatch interface {
+	RecordAll(ctx context.Context, tenantID, deputyID int64, answers []notify.CreditAnswer) error
+}
+
 // recordSubscriptions records what the deputy answered in wx.requestSubscribeMessage
-// (one-time credits per accepted template; long-term subscriptions on or off).
+// (one-time credits per accepted template; long-term subscriptions on or off). Each accepted
+// one-time template is one more message the deputy may be sent, so a retry on a weak network
+// must not count it again: the answers of one request are stored together (all or none) and
+// an optional Idempotency-Key answers a retry with the first answer.
 func (a *API) recordSubscriptions(c *gin.Context) {
 	if a.Credits == nil {
 		a.fail(c, errUnavailable)
 		return
 	}
 	var in subscriptionsRequest
-	if _, ok := a.readJSON(c, &in); !ok {
+	raw, ok := a.readJSON(c, &in)
+	if !ok {
 		return
 	}
 	if len(in.Results) == 0 || len(in.Results) > 10 {
 		a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_subscriptions", "订阅结果应为1至10个模板"))
 		return
 	}
+	answers := make([]notify.CreditAnswer, 0, len(in.Results))
 	for _, r := range in.Results {
-		if r.TemplateID == "" || len(r.TemplateID) > 128 {
+		if !validKey(r.TemplateID) { // 1 to 128 visible ASCII characters, as WeChat's template ids
 			a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_subscriptions", "订阅消息模板编号不正确"))
 			return
 		}
+		answers = append(answers, notify.CreditAnswer{TemplateID: r.TemplateID, LongTerm: r.LongTerm, Accepted: r.Accepted})
 	}
 	s := sess(c)
-	for _, r := range in.Results {
-		if err := a.Credits.Record(c.Request.Context(), s.TenantID, s.DeputyID, r.TemplateID, r.LongTerm, r.Accepted); err != nil {
-			a.fail(c, err)
-			return
+	a.idempotent(c, false, raw, func() (int, any, error) {
+		ctx := c.Request.Context()
+		if cb, ok := a.Credits.(creditBatch); ok {
+			if err := cb.RecordAll(ctx, s.TenantID, s.DeputyID, answers); err != nil {
+				return 0, nil, err
+			}
+			return http.StatusNoContent, nil, nil
 		}
-	}
-	c.Status(http.StatusNoContent)
+		for _, r := range answers {
+			if err := a.Credits.Record(ctx, s.TenantID, s.DeputyID, r.TemplateID, r.LongTerm, r.Accepted); err != nil {
+				return 0, nil, err
+			}
+		}
+		return http.StatusNoContent, nil, nil
+	})
 }

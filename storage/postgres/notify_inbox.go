@@ -116,6 +116,52 @@ func (s *NotifyStore) RecordCredit(ctx context.Context, tenantID, deputyID int64
 	return err
 }
 
+// RecordCredits records every answer of one subscribe dialog in one statement, so they are
+// stored all or none: a request that fails half-way leaves no credit that its retry would
+// count again. Each accepted one-time answer adds one send; a long-term answer sets the flag
+// (the last one of a template wins). One row per template: an upsert may touch a row once.
+func (s *NotifyStore) RecordCredits(ctx context.Context, tenantID, deputyID int64, answers []notify.CreditAnswer) error {
+	type credit struct {
+		oneTime  int32
+		longTerm *bool
+	}
+	byTpl := map[string]*credit{}
+	var order []string
+	for _, a := range answers {
+		c := byTpl[a.TemplateID]
+		if c == nil {
+			c = &credit{}
+			byTpl[a.TemplateID] = c
+			order = append(order, a.TemplateID)
+		}
+		switch {
+		case a.LongTerm:
+			on := a.Accepted
+			c.longTerm = &on
+		case a.Accepted:
+			c.oneTime++
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	oneTime := make([]int32, len(order))
+	longTerm := make([]*bool, len(order))
+	for i, t := range order {
+		oneTime[i], longTerm[i] = byTpl[t].oneTime, byTpl[t].longTerm
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO notify_credits (tenant_id, deputy_id, template_id, one_time, long_term)
+		SELECT $1, $2, a.template_id, a.one_time, coalesce(a.long_term, false)
+		FROM unnest($3::text[], $4::int[], $5::boolean[]) AS a(template_id, one_time, long_term)
+		ON CONFLICT (tenant_id, deputy_id, template_id) DO UPDATE SET
+			one_time = notify_credits.one_time + EXCLUDED.one_time,
+			long_term = CASE WHEN (SELECT b.long_term IS NULL FROM unnest($3::text[], $5::boolean[]) AS b(template_id, long_term)
+				WHERE b.template_id = EXCLUDED.template_id) THEN notify_credits.long_term ELSE EXCLUDED.long_term END,
+			updated_at = now()`,
+		tenantID, deputyID, order, oneTime, longTerm)
+	return err
+}
+
 // TemplateIDs lists the tenant's configured templates.
 func (s *NotifyStore) TemplateIDs(ctx context.Context, tenantID int64) ([]notify.TemplateID, error) {
 	rows, err := s.pool.Query(ctx, `SELECT kind, channel, template_id FROM notify_templates
