@@ -337,7 +337,7 @@ var actionLabels = map[string]string{
 	"rate_reply": "代表评价答复", "rate_impl": "代表评价落实", "rehandle": "重新办理", "escalate": "当面协商督办",
 	"track": "列入跟踪督办", "close": "办结", "reopen": "回头看重新办理", "merge": "并案", "impl_close": "落实后办结",
 	"commitment_done": "承诺事项完成", "implementation_due": "提醒评价落实", "invite_cosigners": "邀请联名",
-	"content_flag": "内容安全标记", "cosign_accepted": "代表同意联名", "cosign_declined": "代表拒绝联名",
+	"cosign_accepted": "代表同意联名", "cosign_declined": "代表拒绝联名", "nudge": "代表催办",
 }
 
 func actionLabel(a string) string {
