@@ -13,10 +13,12 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,7 +312,7 @@ func (b *bundle) count(sql string, args ...any) int {
 // ---- OpenAPI response validation ----------------------------------------------------------
 
 type respCheck struct {
-	t      *testing.T
+	t      testing.TB
 	router routers.Router
 	mu     sync.Mutex
 	seen   int
@@ -361,13 +363,17 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return res, nil
 	}
 	ct := res.Header.Get("Content-Type")
+	if verr := checkMediaType(route, req.Method, res.StatusCode, ct, body); verr != nil {
+		v.rc.t.Errorf("openapi: %s %s → %d does not match openapi.yaml: %v\nbody: %.500s", req.Method, req.URL.Path, res.StatusCode, verr, body)
+	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
 		Status: res.StatusCode,
 		Header: res.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true,
-			ExcludeResponseBody: !strings.HasPrefix(ct, "application/json")},
+		// Bodies are validated against their schema when they are JSON; binary ones (images,
+		// YAML, HTML, text) only had their media type checked above.
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, ExcludeResponseBody: !isJSON(ct)},
 	}
 	in.SetBodyBytes(body)
 	if verr := openapi3filter.ValidateResponse(context.Background(), in); verr != nil {
@@ -377,6 +383,123 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	v.rc.seen++
 	v.rc.mu.Unlock()
 	return res, nil
+}
+
+// errRecorder is a testing.TB that keeps Errorf calls instead of failing the test.
+type errRecorder struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (r *errRecorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestResponseCheckMediaTypes: the response check itself catches an answer whose media
+// type the spec does not declare, even where bodies are not validated (the audit turned
+// requireBound's JSON 403 into text/plain and every test still passed).
+func TestResponseCheckMediaTypes(t *testing.T) {
+	t.Parallel()
+	const errJSON = `{"code":"not_bound","message":"请先绑定代表身份"}`
+	tests := []struct {
+		name, method, path string
+		status             int
+		ct, body           string
+		wantErr            string // "" means the response matches the spec
+	}{
+		{"json error as declared", "GET", "/api/v1/suggestions", 403, "application/json; charset=utf-8", errJSON, ""},
+		{"text where json is declared", "GET", "/api/v1/suggestions", 403, "text/plain; charset=utf-8", "请先绑定代表身份", `Content-Type "text/plain; charset=utf-8" is not among the declared application/json for 403`},
+		{"json body, no content type", "GET", "/api/v1/suggestions", 403, "", "", `Content-Type "" is not among`},
+		{"yaml as declared", "GET", "/api/v1/openapi.yaml", 200, "application/yaml; charset=utf-8", "openapi: 3.0.3\n", ""},
+		{"yaml served as text", "GET", "/api/v1/openapi.yaml", 200, "text/plain; charset=utf-8", "openapi: 3.0.3\n", `is not among the declared application/yaml for 200`},
+		{"html as declared", "GET", "/api/v1/docs", 200, "text/html; charset=utf-8", "<!doctype html>", ""},
+		{"text as declared", "GET", "/api/v1/wechat/push", 403, "text/plain; charset=utf-8", "forbidden", ""},
+		{"json where text is declared", "GET", "/api/v1/wechat/push", 403, "application/json; charset=utf-8", `{"code":"forbidden","message":"x"}`, `not among the declared text/plain`},
+		{"no content as declared", "POST", "/api/v1/auth/logout", 204, "", "", ""},
+		{"body where none is declared", "POST", "/api/v1/auth/logout", 204, "application/json", `{}`, "the spec declares no content for 204"},
+		{"json body still validated", "GET", "/api/v1/suggestions", 403, "application/json", `{"code":1}`, "does not match openapi.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &errRecorder{TB: t}
+			rc := newRespCheck(t)
+			rc.t = rec
+			base := roundTripFunc(func(*http.Request) (*http.Response, error) {
+				h := http.Header{}
+				if tt.ct != "" {
+					h.Set("Content-Type", tt.ct)
+				}
+				return &http.Response{StatusCode: tt.status, Header: h, Body: io.NopCloser(strings.NewReader(tt.body))}, nil
+			})
+			client := &http.Client{Transport: &validatingTransport{rc: rc, base: base}}
+			req, _ := http.NewRequest(tt.method, "http://127.0.0.1"+tt.path, nil)
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			got := strings.Join(rec.errs, "\n")
+			switch {
+			case tt.wantErr == "" && got != "":
+				t.Fatalf("want no complaint, got:\n%s", got)
+			case tt.wantErr != "" && !strings.Contains(got, tt.wantErr):
+				t.Fatalf("want a complaint containing %q, got:\n%s", tt.wantErr, got)
+			}
+		})
+	}
+}
+
+// checkMediaType fails a response whose Content-Type is not one the spec declares for the
+// operation and status. kin-openapi checks the media type only while validating a body, so
+// with ExcludeResponseBody (needed for images) a text/plain answer where the spec says
+// application/json would pass unseen. A status the spec lists without content must come
+// without a body. Statuses kin-openapi never validates (redirects, 304) and HEAD are left
+// to it, and an undocumented status is its IncludeResponseStatus error.
+func checkMediaType(route *routers.Route, method string, status int, ct string, body []byte) error {
+	switch status {
+	case http.StatusNotModified, http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return nil
+	}
+	if method == http.MethodHead || route.Operation.Responses == nil {
+		return nil
+	}
+	ref := route.Operation.Responses.Status(status)
+	if ref == nil {
+		ref = route.Operation.Responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	declared := ref.Value.Content
+	if len(declared) == 0 {
+		if len(body) > 0 {
+			return fmt.Errorf("response Content-Type %q with a %d-byte body, but the spec declares no content for %d", ct, len(body), status)
+		}
+		return nil
+	}
+	if ct == "" || declared.Get(ct) == nil {
+		var want []string
+		for mt := range declared {
+			want = append(want, mt)
+		}
+		slices.Sort(want)
+		return fmt.Errorf("response Content-Type %q is not among the declared %s for %d", ct, strings.Join(want, ", "), status)
+	}
+	return nil
+}
+
+// isJSON reports whether a Content-Type is application/json or a +json type.
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // ---- images --------------------------------------------------------------------------
