@@ -94,7 +94,8 @@ type Store interface {
 	InsertAttachment(ctx context.Context, a *Attachment) error
 	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error
 	// ApplyCheck records a check result by trace id (any tenant: the push carries none);
-	// risky hides the photo and flags it for staff. found=false for an unknown trace.
+	// risky hides the photo, risky and review flag it for staff, and pass clears both (the
+	// latest result decides). found=false for an unknown trace.
 	ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (found bool, err error)
 	Attachments(ctx context.Context, tenantID int64, t Target) ([]Attachment, error)
 	// Unchecked lists photos whose image check was never submitted (WeChat was down), with

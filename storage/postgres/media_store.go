@@ -101,14 +101,16 @@ func (s *MediaStore) SetCheck(ctx context.Context, tenantID, id int64, traceID, 
 }
 
 // ApplyCheck records a check result. The push carries no tenant, so the lookup walks the
-// tenants (few) and uses the (tenant_id, check_trace_id) index of each.
+// tenants (few) and uses the (tenant_id, check_trace_id) index of each. risky and review
+// flag the photo for staff (keeping the first flag time); the latest result decides, so a
+// pass clears the flag as it clears hidden.
 func (s *MediaStore) ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (bool, error) {
 	if traceID == "" {
 		return false, nil
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE attachments SET check_status = $2, check_label = $3, checked_at = $4,
 		hidden = ($2 = 'risky'),
-		flagged_at = CASE WHEN $2 IN ('risky','review') THEN coalesce(flagged_at, $4) ELSE flagged_at END
+		flagged_at = CASE WHEN $2 IN ('risky','review') THEN coalesce(flagged_at, $4) END
 		WHERE tenant_id IN (SELECT id FROM tenants) AND check_trace_id = $1`, traceID, suggest, label, at)
 	if err != nil {
 		return false, fmt.Errorf("apply check: %w", err)
