@@ -24,8 +24,23 @@ func (a *API) pushEcho(c *gin.Context) {
 	c.String(http.StatusOK, echo)
 }
 
+// pushAppID is the mini-program whose pushes this API accepts: the AppID the push verifier
+// was built with (cmd/jianyi sets it to WECHAT_MP_APPID). "" when unknown, which refuses
+// every image-check result rather than trusting one for an app we cannot name.
+func (a *API) pushAppID() string {
+	if p, ok := a.Push.(*wechat.MPPush); ok {
+		return p.AppID
+	}
+	return ""
+}
+
 // pushReceive applies wxa_media_check results to the photos and answers "success" (other
 // events are acknowledged and ignored). A failure to record answers 500 so WeChat retries.
+//
+// A result is applied only when it is one: a push naming another mini-program's appid (a
+// push URL and token shared by mistake) is refused with 403 and changes nothing, and a push
+// whose errcode is not 0 says WeChat could not check the image, so it is logged (codes and
+// trace id only) and acknowledged, and the photo stays pending.
 func (a *API) pushReceive(c *gin.Context) {
 	if a.Push == nil {
 		a.fail(c, errNotFound)
@@ -45,9 +60,20 @@ func (a *API) pushReceive(c *gin.Context) {
 		c.String(http.StatusBadRequest, "bad request")
 		return
 	}
+	ctx := c.Request.Context()
+	if want := a.pushAppID(); (ev.AppID != "" || ev.Event == "wxa_media_check") && ev.AppID != want {
+		a.log.WarnContext(ctx, "push for another mini-program refused", "event", ev.Event, "push_appid", ev.AppID)
+		c.String(http.StatusForbidden, "forbidden")
+		return
+	}
+	if ev.Event == "wxa_media_check" && ev.ErrCode != 0 {
+		a.log.WarnContext(ctx, "image check failed at WeChat; photo left pending", "errcode", ev.ErrCode, "trace_id", ev.TraceID)
+		c.String(http.StatusOK, "success")
+		return
+	}
 	if ev.Event == "wxa_media_check" && ev.TraceID != "" && ev.Suggest != "" {
-		if err := a.Media.ApplyCheck(c.Request.Context(), ev.TraceID, ev.Suggest, ev.Label); err != nil {
-			a.log.ErrorContext(c.Request.Context(), "apply image check failed", "error", err)
+		if err := a.Media.ApplyCheck(ctx, ev.TraceID, ev.Suggest, ev.Label); err != nil {
+			a.log.ErrorContext(ctx, "apply image check failed", "error", err)
 			c.String(http.StatusInternalServerError, "retry")
 			return
 		}
