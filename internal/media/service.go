@@ -131,6 +131,10 @@ const (
 	CheckURLTTL = 2 * time.Hour
 	ViewURLTTL  = 15 * time.Minute
 	checkScene  = 4 // social log
+	// IncomingPrefix is where presigned uploads land, for every tenant under one prefix: the
+	// bucket's lifecycle rule on it (storage/objects.IncomingPrefix) expires what is never
+	// completed. (It starts "tenant/" because the completion endpoint accepts only such keys.)
+	IncomingPrefix = "tenant/incoming/"
 )
 
 // Service is photo intake.
@@ -376,7 +380,7 @@ func (s *Service) NewUploadPolicy(ctx context.Context, a auth.Actor, t Target) (
 	if err := s.authorize(ctx, a, t); err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("tenant/%d/incoming/%d/%s", a.TenantID, a.ID, newID())
+	key := fmt.Sprintf("%s%d/%d/%s", IncomingPrefix, a.TenantID, a.ID, newID())
 	url, fields, err := s.objects.PresignedPost(ctx, key, MaxBytes, "image/", PolicyTTL)
 	if err != nil {
 		s.log.WarnContext(ctx, "presign post failed", "error", err)
@@ -423,6 +427,10 @@ func (s *Service) CompleteUpload(ctx context.Context, a auth.Actor, openid, key 
 		return nil, ErrFileTooLarge
 	}
 	if err := s.authorize(ctx, a, up.Target); err != nil {
+		var me *Error
+		if errors.As(err, &me) {
+			s.removeQuietly(key) // refused for good (gone, submitted, full): nothing will show it
+		}
 		return nil, err
 	}
 	rc, _, err := s.objects.Get(ctx, key)
@@ -431,6 +439,9 @@ func (s *Service) CompleteUpload(ctx context.Context, a auth.Actor, openid, key 
 	}
 	f, n, err := s.spool(rc)
 	rc.Close()
+	if errors.Is(err, ErrFileTooLarge) {
+		s.removeQuietly(key) // grown past the limit after Stat: refused for good
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -45,12 +45,14 @@ type Info struct {
 
 // Store is one bucket.
 type Store struct {
-	mc     *minio.Client
-	bucket string
+	mc              *minio.Client
+	bucket          string
+	expiresIncoming bool // the bucket's lifecycle expires IncomingPrefix (lifecycle.go)
 }
 
 // New connects and makes sure the bucket exists (it is created private: MinIO and S3
-// buckets have no public policy unless one is set).
+// buckets have no public policy unless one is set) and that its lifecycle expires what is
+// left under IncomingPrefix (lifecycle.go).
 func New(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Endpoint == "" || cfg.Bucket == "" {
 		return nil, errors.New("objects: endpoint and bucket are required")
@@ -69,6 +71,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{mc: mc, bucket: cfg.Bucket}
 	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
+		return nil, err
+	}
+	if err := s.ensureLifecycle(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
