@@ -104,6 +104,16 @@ type Store interface {
 	InsertUpload(ctx context.Context, u Upload) error
 	Upload(ctx context.Context, tenantID int64, key string) (Upload, error) // ErrNotFound
 	CompleteUpload(ctx context.Context, tenantID int64, key string, attachmentID int64) error
+	// FlaggedPhotos lists the tenant's photos flagged by the image check that staff may see
+	// (on a suggestion past its draft), by id after the cursor.
+	FlaggedPhotos(ctx context.Context, tenantID, after int64, limit int) ([]FlaggedPhoto, error)
+	// FlaggedPhoto reads one of them; ErrNotFound when it is not (or no longer) among them.
+	FlaggedPhoto(ctx context.Context, tenantID, id int64) (*FlaggedPhoto, error)
+	// DecidePhoto records a reviewer's decision on a flagged photo and its timeline line, in
+	// one transaction: the flag is cleared, hidden set by the decision, and the check's trace
+	// id retired so that no later push undoes it. ErrNotFound when staff may not see the
+	// photo; ErrConflict when it is no longer flagged (decided by someone else).
+	DecidePhoto(ctx context.Context, d PhotoDecision) (*FlaggedPhoto, error)
 }
 
 // ObjectStore is the private bucket (storage/objects implements it through an adapter).
@@ -502,4 +512,161 @@ func newID() string {
 	b[8] = (b[8] & 0x3f) | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// ---- staff review of flagged photos ---------------------------------------------------
+
+// FlaggedPhoto is a photo WeChat's image check judged "review" or "risky", waiting for a
+// reviewer. Only photos on a suggestion that staff may see (past its draft) are listed: a
+// draft and a snap are the deputy's own notebook until submitted, and a flagged photo comes
+// to the desk with the submission.
+type FlaggedPhoto struct {
+	TenantID     int64
+	ID           int64
+	SuggestionID int64
+	Number       int    // the suggestion's number (0 before registration)
+	Title        string // the suggestion's title
+	Status       string // the suggestion's status
+	SnapID       int64  // the 随手拍 the photo came from, if any
+	SnapNote     string
+	DeputyID     int64 // who uploaded it
+	DeputyName   string
+	CheckStatus  string // review or risky
+	CheckLabel   int    // WeChat's label (e.g. 20002 色情)
+	Hidden       bool   // risky photos are hidden until a reviewer passes them
+	FlaggedAt    time.Time
+	CheckedAt    time.Time
+	ThumbKey     string // served only through FlaggedThumb
+}
+
+// PhotoDecision is a reviewer's decision on a flagged photo.
+type PhotoDecision struct {
+	TenantID int64
+	ID       int64
+	ActorID  int64
+	Verdict  string // VerdictPass or VerdictHide
+	Reason   string // the timeline line's text
+	At       time.Time
+}
+
+// Reviewer verdicts.
+const (
+	VerdictPass = "pass" // 通过: the flag is cleared and the photo shown again
+	VerdictHide = "hide" // 隐藏: the photo stays hidden from every copy shown (kept for the record)
+)
+
+// Timeline actions of a photo decision on a suggestion (audit_events.action).
+const (
+	ActPhotoPassed = "photo_passed"
+	ActPhotoHidden = "photo_hidden"
+)
+
+// Refusals of the photo review.
+var (
+	ErrPhotoNotFound = newErr(ErrNotFound, "photo_not_found", "图片不存在或不在待复核清单中")
+	ErrPhotoDecided  = newErr(ErrConflict, "photo_already_reviewed", "该图片已由他人复核，请刷新页面")
+	ErrBadVerdict    = newErr(ErrInvalid, "bad_photo_verdict", "请选择通过或隐藏")
+)
+
+// FlaggedPageSize bounds one page of the queue (each row loads a thumbnail).
+const FlaggedPageSize = 30
+
+// mayReview: the staff who review content (the console's /review/flagged) are reviewers.
+func mayReview(a auth.Actor) bool { return a.Kind == auth.KindStaff && a.Has(auth.RoleReviewer) }
+
+// CheckLabelText names WeChat's image-check label for staff ("" when unknown).
+func CheckLabelText(label int) string {
+	switch label {
+	case 100:
+		return "正常"
+	case 10001:
+		return "广告"
+	case 20001:
+		return "时政"
+	case 20002:
+		return "色情"
+	case 20003:
+		return "辱骂"
+	case 20006:
+		return "违法犯罪"
+	case 20008:
+		return "欺诈"
+	case 20012:
+		return "低俗"
+	case 20013:
+		return "版权"
+	case 21000:
+		return "其他"
+	}
+	return ""
+}
+
+// FlaggedPhotos lists the reviewer's queue of flagged photos, oldest upload first, after the
+// cursor (a photo id; 0 for the first page).
+func (s *Service) FlaggedPhotos(ctx context.Context, a auth.Actor, after int64, limit int) ([]FlaggedPhoto, error) {
+	if !mayReview(a) {
+		return nil, ErrPhotoNotFound
+	}
+	if limit <= 0 || limit > FlaggedPageSize+1 {
+		limit = FlaggedPageSize
+	}
+	out, err := s.store.FlaggedPhotos(ctx, a.TenantID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list flagged photos: %w", err)
+	}
+	return out, nil
+}
+
+// FlaggedThumb opens the thumbnail of a photo in the reviewer's queue (the re-encoded copy:
+// no EXIF). The caller closes the reader.
+func (s *Service) FlaggedThumb(ctx context.Context, a auth.Actor, id int64) (io.ReadCloser, int64, error) {
+	if !mayReview(a) || id <= 0 {
+		return nil, 0, ErrPhotoNotFound
+	}
+	p, err := s.store.FlaggedPhoto(ctx, a.TenantID, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, 0, ErrPhotoNotFound
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read flagged photo %d: %w", id, err)
+	}
+	rc, size, err := s.objects.Get(ctx, p.ThumbKey)
+	if errors.Is(err, ErrObjectMissing) {
+		return nil, 0, ErrPhotoNotFound
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "read flagged thumbnail failed", "attachment_id", id, "error", err)
+		return nil, 0, ErrStoreDown
+	}
+	return rc, size, nil
+}
+
+// DecidePhoto records a reviewer's verdict on a flagged photo: pass shows it again (as
+// checked "pass"), hide keeps it from every copy shown. A photo on a suggestion gets a line
+// on its timeline. Of two reviewers deciding at once, one wins and the other gets
+// ErrPhotoDecided.
+func (s *Service) DecidePhoto(ctx context.Context, a auth.Actor, id int64, verdict string) (*FlaggedPhoto, error) {
+	if !mayReview(a) || id <= 0 {
+		return nil, ErrPhotoNotFound
+	}
+	reason := ""
+	switch verdict {
+	case VerdictPass:
+		reason = "内容安全复核：图片经人工复核通过，恢复显示"
+	case VerdictHide:
+		reason = "内容安全复核：图片经人工复核不予显示"
+	default:
+		return nil, ErrBadVerdict
+	}
+	p, err := s.store.DecidePhoto(ctx, PhotoDecision{TenantID: a.TenantID, ID: id, ActorID: a.ID, Verdict: verdict, Reason: reason, At: s.now()})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, ErrPhotoNotFound
+	case errors.Is(err, ErrConflict):
+		return nil, ErrPhotoDecided
+	case err != nil:
+		return nil, fmt.Errorf("decide photo %d: %w", id, err)
+	}
+	s.log.InfoContext(ctx, "flagged photo reviewed", "attachment_id", id, "verdict", verdict, "check_status", p.CheckStatus)
+	return p, nil
 }

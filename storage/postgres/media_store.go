@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -103,7 +104,9 @@ func (s *MediaStore) SetCheck(ctx context.Context, tenantID, id int64, traceID, 
 // ApplyCheck records a check result. The push carries no tenant, so the lookup walks the
 // tenants (few) and uses the (tenant_id, check_trace_id) index of each. risky and review
 // flag the photo for staff (keeping the first flag time); the latest result decides, so a
-// pass clears the flag as it clears hidden.
+// pass clears the flag as it clears hidden. A photo a reviewer has decided no longer
+// answers to its trace id (DecidePhoto keeps it as "staff:<trace>"), so WeChat's retries
+// cannot undo the decision.
 func (s *MediaStore) ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (bool, error) {
 	if traceID == "" {
 		return false, nil
@@ -277,4 +280,104 @@ func (s *MediaStore) LinkSnap(ctx context.Context, tenantID, snapID, suggestionI
 		return nil
 	})
 	return linked, err
+}
+
+// flaggedCols reads a media.FlaggedPhoto from attachments a joined to its suggestion s, its
+// snap sn and its deputy d. Only photos on a suggestion past its draft are staff's to see.
+const flaggedCols = `a.id, s.id, coalesce(s.number, 0), s.title, s.status::text, coalesce(sn.id, 0), coalesce(sn.note, ''),
+	coalesce(a.owner_deputy_id, 0), coalesce(d.name, ''), a.check_status, a.check_label, a.hidden, a.flagged_at,
+	coalesce(a.checked_at, a.flagged_at), a.thumb_key`
+
+const flaggedFrom = `FROM attachments a
+	JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id AND s.status <> 'draft'
+	LEFT JOIN snaps sn ON sn.tenant_id = a.tenant_id AND sn.id = a.snap_id
+	LEFT JOIN deputies d ON d.tenant_id = a.tenant_id AND d.id = a.owner_deputy_id`
+
+func scanFlagged(row pgx.Row, tenantID int64) (media.FlaggedPhoto, *time.Time, error) {
+	p := media.FlaggedPhoto{TenantID: tenantID}
+	var flagged, checked *time.Time
+	err := row.Scan(&p.ID, &p.SuggestionID, &p.Number, &p.Title, &p.Status, &p.SnapID, &p.SnapNote, &p.DeputyID, &p.DeputyName,
+		&p.CheckStatus, &p.CheckLabel, &p.Hidden, &flagged, &checked, &p.ThumbKey)
+	if flagged != nil {
+		p.FlaggedAt = *flagged
+	}
+	if checked != nil {
+		p.CheckedAt = *checked
+	}
+	return p, flagged, err
+}
+
+// FlaggedPhotos lists the tenant's flagged photos staff may see, by id after the cursor,
+// through the partial index attachments_flagged.
+func (s *MediaStore) FlaggedPhotos(ctx context.Context, tenantID, after int64, limit int) ([]media.FlaggedPhoto, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+flaggedCols+` `+flaggedFrom+`
+		WHERE a.tenant_id = $1 AND a.flagged_at IS NOT NULL AND a.id > $2
+		ORDER BY a.id LIMIT $3`, tenantID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list flagged photos: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (media.FlaggedPhoto, error) {
+		p, _, err := scanFlagged(r, tenantID)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list flagged photos: %w", err)
+	}
+	return out, nil
+}
+
+// FlaggedPhoto reads one flagged photo staff may see; media.ErrNotFound otherwise.
+func (s *MediaStore) FlaggedPhoto(ctx context.Context, tenantID, id int64) (*media.FlaggedPhoto, error) {
+	p, _, err := scanFlagged(s.pool.QueryRow(ctx, `SELECT `+flaggedCols+` `+flaggedFrom+`
+		WHERE a.tenant_id = $1 AND a.id = $2 AND a.flagged_at IS NOT NULL`, tenantID, id), tenantID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, media.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read flagged photo: %w", err)
+	}
+	return &p, nil
+}
+
+// DecidePhoto records a reviewer's verdict with its timeline line in one transaction. The
+// row is locked first, so of two reviewers the second finds it decided (media.ErrConflict).
+// It returns the photo as it was flagged.
+func (s *MediaStore) DecidePhoto(ctx context.Context, d media.PhotoDecision) (*media.FlaggedPhoto, error) {
+	var out *media.FlaggedPhoto
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		p, flagged, err := scanFlagged(tx.QueryRow(ctx, `SELECT `+flaggedCols+` `+flaggedFrom+`
+			WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a`, d.TenantID, d.ID), d.TenantID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return media.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("lock photo: %w", err)
+		}
+		if flagged == nil {
+			return media.ErrConflict
+		}
+		hide := d.Verdict == media.VerdictHide
+		if _, err := tx.Exec(ctx, `UPDATE attachments SET flagged_at = NULL, hidden = $3,
+			check_status = CASE WHEN $3 THEN check_status ELSE 'pass' END,
+			check_trace_id = CASE WHEN check_trace_id = '' OR check_trace_id LIKE 'staff:%' THEN check_trace_id
+				ELSE 'staff:' || check_trace_id END
+			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, hide); err != nil {
+			return fmt.Errorf("decide photo: %w", err)
+		}
+		action := media.ActPhotoPassed
+		if hide {
+			action = media.ActPhotoHidden
+		}
+		data, _ := json.Marshal(map[string]any{"attachment_id": p.ID, "check_status": p.CheckStatus, "check_label": p.CheckLabel})
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, reason, data, created_at)
+			VALUES ($1, $2, 'staff', $3, $4, $5, $6, $7)`, d.TenantID, p.SuggestionID, d.ActorID, action, d.Reason, data, d.At); err != nil {
+			return fmt.Errorf("record photo decision: %w", err)
+		}
+		out = &p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
