@@ -14,6 +14,7 @@ import (
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
+	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/stats"
 	"jianyi/internal/suggestion"
@@ -38,8 +39,8 @@ type Inviter interface {
 	IssueInvite(ctx context.Context, actor auth.Actor, deputyID int64) (string, time.Time, error)
 }
 
-// Config is everything the console is built from. Templates, Inbox and Invites are optional:
-// their pages say so when they are missing.
+// Config is everything the console is built from. Templates, Inbox, Invites and Photos are
+// optional: their pages say so when they are missing.
 type Config struct {
 	Sessions    *auth.Sessions
 	Suggestions *suggestion.Service
@@ -55,4 +56,7 @@ type Config struct {
 	Now         func() time.Time
 	// MaxPDFBytes bounds a signed reply upload (default 20 MiB).
 	MaxPDFBytes int64
+	// Photos is photo intake, for the reviewers' queue of photos WeChat's image check
+	// flagged (/review/flagged). nil: the page lists only flagged suggestions.
+	Photos *media.Service
 }

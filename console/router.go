@@ -39,6 +39,8 @@ func Mount(r *gin.Engine, cfg Config) error {
 
 	g.GET("/review", reviewer, s.reviewQueue)
 	g.GET("/review/flagged", reviewer, s.flaggedQueue)
+	g.GET("/review/flagged/photos/:id/thumb", reviewer, s.flaggedThumb)
+	g.POST("/review/flagged/photos/:id", reviewer, s.decidePhoto)
 	g.GET("/review/similar/:id", reviewer, s.reviewSimilar)
 	g.POST("/suggestions/:id/return", reviewer, s.returnSuggestion)
 	g.POST("/suggestions/:id/not-register", reviewer, s.notRegister)

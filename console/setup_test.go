@@ -21,6 +21,7 @@ import (
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
+	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/stats"
 	"jianyi/internal/suggestion"
@@ -40,6 +41,7 @@ type bundle struct {
 	srv    *httptest.Server
 	sugg   *suggestion.Service
 	objs   *objects.Store
+	photos *media.Service
 	sid    int64 // the submitted suggestion of tenant 1
 	otherS int64 // a suggestion of tenant 2
 }
@@ -122,6 +124,7 @@ func setup(t *testing.T) *bundle {
 	objs := objtest.New(t)
 	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
 	notifyStore := postgres.NewNotifyStore(pool)
+	photos := media.NewService(postgres.NewMediaStore(pool), objects.MediaAdapter{S: objs}, nil, nil, nil)
 	cfg := console.Config{
 		Sessions:    auth.NewSessions(postgres.NewConsoleAuthStore(pool), auth.DefaultPolicy(), nil),
 		Suggestions: sugg,
@@ -133,6 +136,7 @@ func setup(t *testing.T) *bundle {
 		Inbox:       notify.NewInbox(notifyStore, nil),
 		Documents:   documents{objs},
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Photos:      photos,
 	}
 	r := gin.New()
 	if err := console.Mount(r, cfg); err != nil {
@@ -147,7 +151,7 @@ func setup(t *testing.T) *bundle {
 			t.Errorf("after %s: %v", t.Name(), err)
 		}
 	})
-	b := &bundle{t: t, pool: pool, srv: srv, sugg: sugg, objs: objs}
+	b := &bundle{t: t, pool: pool, srv: srv, sugg: sugg, objs: objs, photos: photos}
 	b.sid = b.submit(1, 1, "关于加强老旧小区物业管理的建议", "部分老旧小区物业服务质量不高、收费不透明，建议厘清监管职责、公开收费标准并常态化监督检查。")
 	b.otherS = b.submit(2, 3, "别家的机密建议", "这是另一个常委会的建议内容，绝不能出现在嘉峪关的页面上。")
 	return b

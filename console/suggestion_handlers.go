@@ -308,15 +308,6 @@ func (s *server) reviewSimilar(c *gin.Context) {
 	s.fragment(c, "fragment_similar", s.similar(c, a, sg, 3))
 }
 
-func (s *server) flaggedQueue(c *gin.Context) {
-	cases, err := s.cfg.Supervise.Cases(c.Request.Context(), actor(c), "flagged", 0)
-	if err != nil {
-		s.failErr(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, "cases", "内容安全复核", casesData{List: "flagged", Heading: "微信内容安全检测提示需人工复核的建议", Rows: cases})
-}
-
 func version(c *gin.Context) int { return formInt(c, "version") }
 
 func (s *server) staffMove(c *gin.Context, fn func(id int64) error, ok string) {
