@@ -31,7 +31,7 @@ func TestDeputyJourney(t *testing.T) {
 		if !strings.Contains(out, "image check not submitted") {
 			t.Errorf("expected the failed image check in the logs, got %q", out)
 		}
-		for _, secret := range []string{"13800000001", "openid-zhang", b.lastToken} {
+		for _, secret := range []string{"13800000001", "openid-zhang", "phone-1", b.lastToken} {
 			if secret != "" && strings.Contains(out, secret) {
 				t.Errorf("log output contains personal data %q", secret)
 			}
