@@ -215,6 +215,8 @@ var actionLabels = map[suggestion.Action]string{
 	suggestion.ActProgress:          "办理进展",
 	suggestion.ActCoOpinion:         "协办单位提出意见",
 	suggestion.ActNudge:             "代表催办",
+	suggestion.ActPhotoPassed:       "图片复核通过",
+	suggestion.ActPhotoHidden:       "图片已隐藏",
 	suggestion.ActRequestExtension:  "申请延期",
 	suggestion.ActExtensionApproved: "延期获批",
 	suggestion.ActExtensionRejected: "延期未获批准",

@@ -14,6 +14,7 @@ import (
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
+	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/stats"
 	"jianyi/internal/suggestion"
@@ -47,6 +48,8 @@ func consoleConfig(pool *pgxpool.Pool, obj *objects.Store, log *slog.Logger) con
 	}
 	if obj != nil {
 		cfg.Documents = consoleDocuments{obj}
+		// The reviewers' queue of photos WeChat's image check flagged (/review/flagged).
+		cfg.Photos = media.NewService(postgres.NewMediaStore(pool), objects.MediaAdapter{S: obj}, nil, nil, log)
 	}
 	return cfg
 }

@@ -26,6 +26,10 @@ const (
 	ActImplementationDue Action = "implementation_due" // system: last commitment done, rate implementation
 	// ActNudge is a deputy's 催办, recorded by the nudge package's store.
 	ActNudge Action = "nudge"
+	// A reviewer's decision on a photo WeChat's image check flagged, recorded by the media
+	// package (media.ActPhotoPassed, media.ActPhotoHidden).
+	ActPhotoPassed Action = "photo_passed"
+	ActPhotoHidden Action = "photo_hidden"
 )
 
 // RecordedActions is every action that can appear on a suggestion's timeline, in lifecycle
@@ -36,7 +40,7 @@ func RecordedActions() []Action {
 		ActCreateDraft, ActEdit, ActInviteCosigners, ActCosignAccepted, ActCosignDeclined, ActSubmit,
 		ActReturn, ActNotRegister, ActRegister, ActMerge, ActAssign, ActRequestReturn, ActKeepAssignment,
 		ActReassign, ActAccept, ActRecordContact, ActContactConfirmed, ActContactDisputed, ActProgress,
-		ActCoOpinion, ActNudge, ActRequestExtension, ActExtensionApproved, ActExtensionRejected, ActReply,
+		ActCoOpinion, ActNudge, ActPhotoPassed, ActPhotoHidden, ActRequestExtension, ActExtensionApproved, ActExtensionRejected, ActReply,
 		ActRateReply, ActRehandle, ActEscalate, ActTrack, ActCommitmentDone, ActImplementationDue,
 		ActRateImpl, ActImplAccept, ActClose, ActReopen,
 	}
