@@ -44,32 +44,37 @@ func (b *bundle) pendingPhoto(tok, title string) (int64, string) {
 }
 
 // A push whose errcode is not 0 is WeChat saying it could not check the image: it is
-// acknowledged (so WeChat does not retry it), logged with the code but no personal data, and
-// the photo stays pending, even when the push carries a result. The check's real result,
-// arriving later, is applied.
-func TestMediaCheckPushWithErrcodeLeavesPhotoPending(t *testing.T) {
+// acknowledged (so WeChat does not retry it), logged with the code but no personal data, its
+// result (if it carries one) is not applied, and the photo goes back to "unchecked", so the
+// worker's Recheck submits it again; that check's result is applied.
+func TestMediaCheckPushWithErrcodeQueuesAnotherCheck(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
 	b := setup(t, setupOpts{logs: &logs})
 	const openid = "openid-errcode-owner"
 	tok := b.deputy(openid, "jyg", "13800000001")
-	att, trace := b.pendingPhoto(tok, "检测失败的图片")
-	pending := photoCheckRow{Status: "pending"}
-
+	var failed []int64
 	for _, c := range []struct {
 		errcode int
 		suggest string
 	}{{-1, "risky"}, {61010, "review"}, {40001, "pass"}, {-1, ""}} {
+		att, trace := b.pendingPhoto(tok, fmt.Sprintf("检测失败的图片 %d %s", c.errcode, c.suggest))
+		failed = append(failed, att)
 		q, body := wechattest.SignQuery(pushToken, checkPushBody(b.app.MiniAppID, trace, c.errcode, c.suggest, 20002), false, "", "")
 		if status, out := b.postPush(q, body); status != 200 || out != "success" {
 			t.Fatalf("errcode %d: %d %q", c.errcode, status, out)
 		}
-		if got := b.photoCheck(att); got != pending {
-			t.Fatalf("errcode %d %q was applied: %+v", c.errcode, c.suggest, got)
+		if got := b.photoCheck(att); got != (photoCheckRow{Status: "unchecked"}) {
+			t.Fatalf("errcode %d %q: photo after the failed check %+v, want unchecked and nothing applied", c.errcode, c.suggest, got)
 		}
-	}
-	if got := b.shownPhotos(tok, fmt.Sprintf("/api/v1/suggestions/%d", b.attSuggestion(att))); len(got) != 1 || got[0].CheckStatus != "pending" {
-		t.Fatalf("shown after failed checks: %+v", got)
+		// A late result for the abandoned check changes nothing.
+		q, body = wechattest.SignQuery(pushToken, checkPushBody(b.app.MiniAppID, trace, 0, "risky", 20002), false, "", "")
+		if status, out := b.postPush(q, body); status != 200 || out != "success" {
+			t.Fatalf("late result: %d %q", status, out)
+		}
+		if got := b.photoCheck(att); got != (photoCheckRow{Status: "unchecked"}) {
+			t.Fatalf("a result for the abandoned check was applied: %+v", got)
+		}
 	}
 	out := logs.String()
 	if !strings.Contains(out, `"errcode":61010`) {
@@ -81,7 +86,16 @@ func TestMediaCheckPushWithErrcodeLeavesPhotoPending(t *testing.T) {
 		}
 	}
 
-	// The result itself, with errcode 0, is applied.
+	// The worker submits the photos again; the new check's result is applied.
+	if n, err := b.media.Recheck(context.Background(), 100); err != nil || n < len(failed) {
+		t.Fatalf("recheck submitted %d photos (%v), want the %d whose check failed", n, err, len(failed))
+	}
+	att := failed[0]
+	var status, trace string
+	if err := b.pool.QueryRow(context.Background(), `SELECT check_status, check_trace_id
+		FROM attachments WHERE id = $1`, att).Scan(&status, &trace); err != nil || status != "pending" || trace == "" {
+		t.Fatalf("photo after recheck: %q trace %q (%v), want pending with a new check", status, trace, err)
+	}
 	q, body := wechattest.SignQuery(pushToken, checkPushBody(b.app.MiniAppID, trace, 0, "risky", 20002), false, "", "")
 	if status, out := b.postPush(q, body); status != 200 || out != "success" {
 		t.Fatalf("result: %d %q", status, out)

@@ -40,7 +40,8 @@ func (a *API) pushAppID() string {
 // A result is applied only when it is one: a push naming another mini-program's appid (a
 // push URL and token shared by mistake) is refused with 403 and changes nothing, and a push
 // whose errcode is not 0 says WeChat could not check the image, so it is logged (codes and
-// trace id only) and acknowledged, and the photo stays pending.
+// trace id only) and acknowledged, and the photo goes back to "unchecked" for the worker's
+// Recheck to submit again.
 func (a *API) pushReceive(c *gin.Context) {
 	if a.Push == nil {
 		a.fail(c, errNotFound)
@@ -67,7 +68,12 @@ func (a *API) pushReceive(c *gin.Context) {
 		return
 	}
 	if ev.Event == "wxa_media_check" && ev.ErrCode != 0 {
-		a.log.WarnContext(ctx, "image check failed at WeChat; photo left pending", "errcode", ev.ErrCode, "trace_id", ev.TraceID)
+		a.log.WarnContext(ctx, "image check failed at WeChat; photo queued for another check", "errcode", ev.ErrCode, "trace_id", ev.TraceID)
+		if err := a.Media.CheckFailed(ctx, ev.TraceID); err != nil {
+			a.log.ErrorContext(ctx, "queue image check again failed", "error", err)
+			c.String(http.StatusInternalServerError, "retry")
+			return
+		}
 		c.String(http.StatusOK, "success")
 		return
 	}

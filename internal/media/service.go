@@ -93,6 +93,9 @@ type Store interface {
 	CountAttachments(ctx context.Context, tenantID int64, t Target) (int, error)
 	InsertAttachment(ctx context.Context, a *Attachment) error
 	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error
+	// RetryCheck puts the photo still waiting for the check traceID back to "unchecked"
+	// (any tenant: the push carries none), for Recheck to submit again.
+	RetryCheck(ctx context.Context, traceID string) (found bool, err error)
 	// ApplyCheck records a check result by trace id (any tenant: the push carries none);
 	// risky hides the photo, risky and review flag it for staff, and pass clears both (the
 	// latest result decides). found=false for an unknown trace.
@@ -381,6 +384,23 @@ func (s *Service) ApplyCheck(ctx context.Context, traceID, suggest string, label
 	}
 	if !found {
 		s.log.WarnContext(ctx, "image check result for unknown trace id")
+	}
+	return nil
+}
+
+// CheckFailed is WeChat saying it could not check the image of traceID (a push with a
+// non-zero errcode): the photo, still waiting, goes back to "unchecked", so that the
+// worker's Recheck submits it again instead of leaving it pending for ever.
+func (s *Service) CheckFailed(ctx context.Context, traceID string) error {
+	if traceID == "" {
+		return nil
+	}
+	found, err := s.store.RetryCheck(ctx, traceID)
+	if err != nil {
+		return fmt.Errorf("retry image check: %w", err)
+	}
+	if !found {
+		s.log.WarnContext(ctx, "failed image check for unknown or settled trace id")
 	}
 	return nil
 }

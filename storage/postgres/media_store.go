@@ -121,6 +121,17 @@ func (s *MediaStore) ApplyCheck(ctx context.Context, traceID, suggest string, la
 	return tag.RowsAffected() > 0, nil
 }
 
+// RetryCheck puts the photo waiting for traceID back to "unchecked". A photo whose result
+// already arrived keeps it.
+func (s *MediaStore) RetryCheck(ctx context.Context, traceID string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE attachments SET check_status = 'unchecked', check_trace_id = ''
+		WHERE tenant_id IN (SELECT id FROM tenants) AND check_trace_id = $1 AND check_status = 'pending'`, traceID)
+	if err != nil {
+		return false, fmt.Errorf("retry check: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
 // Attachments lists the target's photos, oldest first.
 func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Target) ([]media.Attachment, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(owner_deputy_id, 0), object_key, thumb_key, content_type, size_bytes,
