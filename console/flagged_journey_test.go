@@ -1,10 +1,7 @@
 package console_test
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,28 +21,7 @@ func TestFlaggedPhotoDesk(t *testing.T) {
 	review := b.flaggedPhoto(1, 1, "关于修缮人行道破损路面的建议", "review", 21000, false)
 	risky := b.flaggedPhoto(1, 2, "关于清理河道垃圾的建议", "risky", 20002, false)
 
-	type step = chromedp.Action[chromedp.Void]
-	shot := func(name string) step {
-		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, t)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
-		})
-	}
-	run := func(name string, steps ...step) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			html, _ := chromedp.Run(hctx, chromedp.OuterHTML(chromedp.CSS("body")))
-			_ = chromedp.Do(hctx, shot("failed-"+name))
-			t.Fatalf("%s: %v\n%.3000s", name, err, html)
-		}
-	}
+	shot, run := browserSteps(t, ctx, dir)
 	loaded := func(id int64) string {
 		return fmt.Sprintf(`(function(){ var i = document.querySelector('#photo-%d img'); return !!i && i.complete && i.naturalWidth > 0; })()`, id)
 	}

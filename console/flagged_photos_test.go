@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,17 +124,6 @@ func (b *bundle) photoAudit(sid int64) []auditLine {
 		out = append(out, l)
 	}
 	return out
-}
-
-func (c *client) getResp(path string) (*http.Response, []byte) {
-	c.t.Helper()
-	resp, err := c.hc.Get(c.base + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, body
 }
 
 func photoPath(id int64) string { return fmt.Sprintf("/review/flagged/photos/%d", id) }

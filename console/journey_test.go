@@ -72,6 +72,37 @@ func into[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// step is one browser action of a test.
+type step = chromedp.Action[chromedp.Void]
+
+// browserSteps returns shot, a step that saves a full-page screenshot as dir/name.png, and
+// run, which runs steps within a minute and, when one fails, saves a screenshot and fails t
+// with the start of the page.
+func browserSteps(t *testing.T, ctx context.Context, dir string) (shot func(name string) step, run func(name string, steps ...step)) {
+	shot = func(name string) step {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			buf, err := chromedp.FullScreenshot(100)(ctx, t)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+		})
+	}
+	run = func(name string, steps ...step) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			html, _ := chromedp.Run(hctx, chromedp.OuterHTML(chromedp.CSS("body")))
+			_ = chromedp.Do(hctx, shot("failed-"+name))
+			t.Fatalf("%s: %v\n%.3000s", name, err, html)
+		}
+	}
+	return shot, run
+}
+
 // TestDeskJourney drives the whole desk side in a real browser: the reviewer registers and
 // assigns, the unit accepts, records the "before" contact and replies with a signed PDF, and
 // the reviewer sees the dashboard change.
@@ -85,28 +116,7 @@ func TestDeskJourney(t *testing.T) {
 	// An earlier, similar submission: the review queue shows each beside the other.
 	b.submit(1, 2, "关于加强老旧小区物业管理工作的建议", "老旧小区物业管理薄弱，建议明确街道和住建部门的监管职责。")
 
-	type step = chromedp.Action[chromedp.Void]
-	shot := func(name string) step {
-		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, t)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
-		})
-	}
-	run := func(name string, steps ...step) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			html, _ := chromedp.Run(hctx, chromedp.OuterHTML(chromedp.CSS("body")))
-			_ = chromedp.Do(hctx, shot("failed-"+name))
-			t.Fatalf("%s: %v\n%.3000s", name, err, html)
-		}
-	}
+	shot, run := browserSteps(t, ctx, dir)
 	login := func(user string) step {
 		return chromedp.Steps(
 			chromedp.Navigate(base+"/login"),

@@ -194,13 +194,20 @@ var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (c *client) get(path string) (int, string) {
 	c.t.Helper()
+	resp, body := c.getResp(path)
+	return resp.StatusCode, string(body)
+}
+
+// getResp is get with the whole response (headers) and the body as read.
+func (c *client) getResp(path string) (*http.Response, []byte) {
+	c.t.Helper()
 	resp, err := c.hc.Get(c.base + path)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return resp, body
 }
 
 func (c *client) post(path string, form url.Values) (int, string, string) {

@@ -58,24 +58,7 @@ func TestContactConfirmAndDispute(t *testing.T) {
 	b.want(b.do("POST", fmt.Sprintf("/api/v1/suggestions/%d/submit", id), lead, map[string]any{}, "Idempotency-Key", "submit-contact"), 200, "submit")
 
 	// The core drives it to the unit: register, assign, accept, two contacts.
-	sg, err := b.sugg.Get(ctx, reviewer, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Register(ctx, reviewer, sg.ID, sg.Version, 1); err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Assign(ctx, reviewer, sg.ID, sg.Version, suggestion.AssignInput{LeadUnitID: 1}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := b.sugg.Detail(ctx, reviewer, sg.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	asg := d.Assignments[0].ID
-	if _, err := b.sugg.Accept(ctx, handler, asg, suggestion.AcceptInput{HandlerName: "赵经办", HandlerPhone: "0937-1234567"}); err != nil {
-		t.Fatal(err)
-	}
+	asg := b.accepted(id)
 	before, err := b.sugg.RecordContact(ctx, handler, asg, suggestion.ContactInput{Stage: suggestion.ContactBefore,
 		HappenedAt: time.Now().Add(-2 * time.Hour), Method: "座谈", People: "赵经办、张三", Summary: "听取代表对路灯修复的意见"})
 	if err != nil {

@@ -114,6 +114,22 @@ func (b *bundle) assigned(id int64, in suggestion.AssignInput) *suggestion.Sugge
 	return sg
 }
 
+// accepted registers and assigns a submitted suggestion to unit 1, whose handler accepts
+// it; it returns the assignment.
+func (b *bundle) accepted(id int64) int64 {
+	b.t.Helper()
+	sg := b.assigned(id, suggestion.AssignInput{LeadUnitID: 1})
+	d, err := b.sugg.Detail(context.Background(), reviewer, sg.ID)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	asg := d.Assignments[0].ID
+	if _, err := b.sugg.Accept(context.Background(), handler, asg, suggestion.AcceptInput{HandlerName: "赵经办", HandlerPhone: "0937-1234567"}); err != nil {
+		b.t.Fatal(err)
+	}
+	return asg
+}
+
 type inboxNotice struct {
 	ID           int64
 	Kind         string

@@ -195,24 +195,7 @@ func TestDeputyJourney(t *testing.T) {
 	b.want(b.upload(photoPath, tok, "late.png", "image/png", pngBytes(8, 8)), 409, "photo after submit")
 
 	// The core drives it: register, assign, accept, contact, reply.
-	sg, err := b.sugg.Get(ctx, reviewer, draft.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Register(ctx, reviewer, sg.ID, sg.Version, 1); err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Assign(ctx, reviewer, sg.ID, sg.Version, suggestion.AssignInput{LeadUnitID: 1}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := b.sugg.Detail(ctx, reviewer, sg.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	asg := d.Assignments[0].ID
-	if _, err := b.sugg.Accept(ctx, handler, asg, suggestion.AcceptInput{HandlerName: "赵经办", HandlerPhone: "0937-1234567"}); err != nil {
-		t.Fatal(err)
-	}
+	asg := b.accepted(draft.ID)
 	contact, err := b.sugg.RecordContact(ctx, handler, asg, suggestion.ContactInput{Stage: suggestion.ContactBefore,
 		HappenedAt: time.Now().Add(-time.Hour), Method: "电话", People: "赵经办、张三", Summary: "沟通了路灯修复方案和时间安排"})
 	if err != nil {
