@@ -75,6 +75,10 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (d *deps
 	if d.objects, err = objects.New(octx, objectsConfig(cfg)); err != nil {
 		return nil, err
 	}
+	if !d.objects.ExpiresIncoming() {
+		log.Warn("object storage has no lifecycle rule for abandoned uploads; they stay until removed by hand",
+			"prefix", objects.IncomingPrefix)
+	}
 	return d, nil
 }
 
