@@ -100,7 +100,7 @@ SELECT $1, $2, u, $3, $4, $5 FROM unnest($6::bigint[]) AS u`, tenantID, suggesti
 		data, _ := json.Marshal(map[string]any{"unit_ids": unitIDs, "deputy_id": deputyID, "source": source})
 		if _, err := tx.Exec(ctx, `
 INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status, to_status, data, created_at)
-VALUES ($1, $2, 'deputy', $3, 'nudge', $4, $4, $5, $6)`, tenantID, suggestionID, deputyID, status, data, now); err != nil {
+VALUES ($1, $2, 'deputy', $3, $7, $4, $4, $5, $6)`, tenantID, suggestionID, deputyID, status, data, now, string(suggestion.ActNudge)); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO outbox (tenant_id, event, suggestion_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)`,
