@@ -39,6 +39,7 @@ type AssignmentFacts struct {
 	Role         string
 	HandlerName  string
 	HandlerPhone string
+	DueAt        time.Time // the reply deadline
 }
 
 // Staff roles notices go to (user_roles.role).
@@ -175,6 +176,34 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		out = append(out, toStaff(Audience{Roles: []string{RoleReviewer, RoleCoordinator}}, KindReturnRequested, "承办单位申请退回", withReason(as.UnitName+"申请退回建议"+subj+"。"), "申请退回", as.UnitName))
 	case suggestion.EvReturnDecided:
 		out = append(out, toStaff(Audience{UnitIDs: []int64{p.int("unit_id")}, UnitRoles: unitStaff}, KindReturnDecided, "退回申请已处理", withReason("贵单位关于建议"+subj+"的退回申请已处理。"), "已处理", "退回申请已处理"))
+		newUnit, newAsg := p.int("new_unit_id"), p.int("new_assignment_id")
+		if p.str("decision") != "reassigned" || newUnit <= 0 {
+			break
+		}
+		// Re-routed: the new unit hears it as a first assignment, and the deputies learn
+		// where their case went.
+		var uname string
+		var due time.Time
+		if newAsg > 0 {
+			as, err := lk.Assignment(ctx, ev.TenantID, newAsg)
+			if err != nil {
+				return nil, err
+			}
+			uname, due = as.UnitName, as.DueAt
+		} else {
+			names, err := lk.UnitNames(ctx, ev.TenantID, []int64{newUnit})
+			if err != nil {
+				return nil, err
+			}
+			uname = strings.Join(names, "、")
+		}
+		dueText := ""
+		if !due.IsZero() {
+			dueText = "，答复期限" + fmtDate(due)
+		}
+		out = append(out,
+			toDeputies(KindAssigned, "建议已改交办", "您的建议"+subj+"已改由"+uname+"办理"+dueText+"。", "已改办", uname, pageSuggestion(sid)),
+			toStaff(Audience{UnitIDs: []int64{newUnit}, UnitRoles: unitStaff}, KindNewAssignment, "新交办建议", "建议"+subj+"已改派贵单位办理"+dueText+"，请及时签收办理。", "待签收", "请及时签收办理"))
 	case suggestion.EvContactRecorded:
 		stage := suggestion.ContactStage(p.str("stage")).Label()
 		out = append(out, toDeputies(KindContactRecorded, "请确认沟通记录", "承办单位记录了关于建议"+subj+"的"+stage+"，请确认。", "待确认", stage, pageContact(sid, p.int("contact_id"))))

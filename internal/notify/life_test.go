@@ -235,3 +235,96 @@ func TestTemplateTextsWithinLimits(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+// noticeKinds returns the in-app notice kinds per recipient, in order, named through who.
+func noticeKinds(t *testing.T, b *bundle, who map[string]string) map[string]string {
+	t.Helper()
+	rows, err := b.pool.Query(b.ctx, `SELECT recipient_kind || ':' || recipient_id, kind FROM notices
+		WHERE tenant_id = $1 ORDER BY id`, b.tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var r, kind string
+		if err := rows.Scan(&r, &kind); err != nil {
+			t.Fatal(err)
+		}
+		name := who[r]
+		if name == "" {
+			t.Errorf("notice to unexpected recipient %s (%s)", r, kind)
+			continue
+		}
+		out[name] = strings.TrimSpace(out[name] + " " + kind)
+	}
+	return out
+}
+
+// TestReassignNotices: a reviewer re-routes a wrongly assigned case; the new unit's staff get
+// a new assignment and the deputies learn which unit handles it now.
+func TestReassignNotices(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
+	lead, co := auth.Deputy(b.tn.ID, b.tn.Deputies[0]), auth.Deputy(b.tn.ID, b.tn.Deputies[1])
+	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
+	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于改善老旧小区排水设施的建议", Body: "雨季老旧小区积水严重，建议改造排水管网。"}))
+	if err := b.svc.InviteCosigners(b.ctx, lead, d.ID, []int64{b.tn.Deputies[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.RespondCosign(b.ctx, co, d.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	d = must(b.svc.Get(b.ctx, lead, d.ID))
+	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
+	s = must(b.svc.Register(b.ctx, rev, s.ID, s.Version, b.tn.Categories[0]))
+	s = must(b.svc.Assign(b.ctx, rev, s.ID, s.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0], Mode: suggestion.ModeNormal}))
+	b.drain(t)
+	det := must(b.svc.Detail(b.ctx, rev, s.ID))
+	must(b.svc.RequestReturn(b.ctx, unitActor(b, 0), det.Assignments[0].ID, "不属于本单位职责"))
+	n := must(b.svc.DecideReturn(b.ctx, rev, det.Assignments[0].ID, b.tn.Units[2], "改由职能单位办理"))
+	if n.UnitID != b.tn.Units[2] {
+		t.Fatalf("new assignment to unit %d", n.UnitID)
+	}
+	b.drain(t)
+
+	who := map[string]string{
+		fmt.Sprintf("deputy:%d", b.tn.Deputies[0]): "lead", fmt.Sprintf("deputy:%d", b.tn.Deputies[1]): "co",
+		fmt.Sprintf("user:%d", b.tn.Reviewer): "reviewer", fmt.Sprintf("user:%d", b.tn.Coordinator): "coordinator",
+		fmt.Sprintf("user:%d", b.tn.Handlers[0]): "h0", fmt.Sprintf("user:%d", b.tn.UnitLeaders[0]): "l0",
+		fmt.Sprintf("user:%d", b.tn.Handlers[2]): "h2", fmt.Sprintf("user:%d", b.tn.UnitLeaders[2]): "l2",
+	}
+	got := noticeKinds(t, b, who)
+	want := map[string]string{
+		"lead":        "received registered assigned assigned",
+		"co":          "cosign_invited received registered assigned assigned",
+		"reviewer":    "new_submission return_requested",
+		"coordinator": "return_requested",
+		"h0":          "new_assignment return_decided",
+		"l0":          "new_assignment return_decided",
+		"h2":          "new_assignment",
+		"l2":          "new_assignment",
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s notices:\n got %s\nwant %s", name, got[name], w)
+		}
+	}
+	// The deputies' notice names the new unit; the new unit's notice links its console page.
+	var body, page string
+	if err := b.pool.QueryRow(b.ctx, `SELECT body FROM notices WHERE tenant_id = $1 AND recipient_kind = 'deputy'
+		AND recipient_id = $2 AND kind = 'assigned' ORDER BY id DESC LIMIT 1`, b.tn.ID, b.tn.Deputies[0]).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	var unitName string
+	_ = b.pool.QueryRow(b.ctx, `SELECT name FROM units WHERE tenant_id = $1 AND id = $2`, b.tn.ID, b.tn.Units[2]).Scan(&unitName)
+	if !strings.Contains(body, "改由"+unitName) || !strings.Contains(body, "答复期限") {
+		t.Errorf("deputy notice body %q does not name %s and the deadline", body, unitName)
+	}
+	if err := b.pool.QueryRow(b.ctx, `SELECT page FROM notices WHERE tenant_id = $1 AND recipient_kind = 'user'
+		AND recipient_id = $2`, b.tn.ID, b.tn.Handlers[2]).Scan(&page); err != nil || !strings.Contains(page, fmt.Sprint(s.ID)) {
+		t.Errorf("new unit's notice page %q (%v)", page, err)
+	}
+}

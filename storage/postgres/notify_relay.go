@@ -135,10 +135,10 @@ func (t *notifyTx) prefetchSuggestions(ctx context.Context, tenants, ids []int64
 
 func (t *notifyTx) Assignment(ctx context.Context, tenantID, id int64) (notify.AssignmentFacts, error) {
 	var f notify.AssignmentFacts
-	err := t.tx.QueryRow(ctx, `SELECT a.unit_id, u.name, a.role::text, a.handler_name, a.handler_phone
+	err := t.tx.QueryRow(ctx, `SELECT a.unit_id, u.name, a.role::text, a.handler_name, a.handler_phone, a.due_at
 		FROM assignments a JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
 		WHERE a.tenant_id = $1 AND a.id = $2`, tenantID, id).
-		Scan(&f.UnitID, &f.UnitName, &f.Role, &f.HandlerName, &f.HandlerPhone)
+		Scan(&f.UnitID, &f.UnitName, &f.Role, &f.HandlerName, &f.HandlerPhone, &f.DueAt)
 	return f, notFound(err, fmt.Sprintf("assignment %d", id))
 }
 
