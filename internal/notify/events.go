@@ -237,6 +237,17 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 			return nil, err
 		}
 		out = append(out, toStaff(Audience{UnitIDs: lead, UnitRoles: unitStaff, Roles: []string{RoleReviewer}, KeyLeader: true}, KindUnsatisfied, "代表评价不满意", withReason("代表对建议"+subj+"的答复不满意。"), "不满意", clipOr(reason, "请研究重新办理")))
+	case suggestion.EvImplRated:
+		// 落实不满意: the case stays on the tracking list and the unit must hear it, like an
+		// unsatisfied reply rating.
+		if p.str("rating") != string(suggestion.Unsatisfied) {
+			return nil, nil
+		}
+		lead, err := lk.LeadUnits(ctx, ev.TenantID, sid)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, toStaff(Audience{UnitIDs: lead, UnitRoles: unitStaff, Roles: []string{RoleReviewer}, KeyLeader: true}, KindUnsatisfied, "代表评价落实不满意", withReason("代表对建议"+subj+"的承诺事项落实情况不满意。"), "落实不满意", clipOr(reason, "请继续抓好落实")))
 	case suggestion.EvRehandling, suggestion.EvReopened:
 		kind, title, phrase := KindRehandling, "建议重新办理", "重新办理"
 		if ev.Event == suggestion.EvReopened {

@@ -197,7 +197,7 @@ func TestTemplateTextsWithinLimits(t *testing.T) {
 	events := []string{suggestion.EvSubmitted, suggestion.EvReturned, suggestion.EvNotRegistered, suggestion.EvRegistered,
 		suggestion.EvAssigned, suggestion.EvAccepted, suggestion.EvReturnRequested, suggestion.EvReturnDecided,
 		suggestion.EvContactRecorded, suggestion.EvContactDisputed, suggestion.EvProgress, suggestion.EvCoOpinion,
-		suggestion.EvReplied, suggestion.EvRated, suggestion.EvRehandling, suggestion.EvEscalated, suggestion.EvTracking,
+		suggestion.EvReplied, suggestion.EvRated, suggestion.EvImplRated, suggestion.EvRehandling, suggestion.EvEscalated, suggestion.EvTracking,
 		suggestion.EvCommitmentDone, suggestion.EvImplementationDue, suggestion.EvClosed, suggestion.EvReopened,
 		suggestion.EvMerged, suggestion.EvExtensionRequested, suggestion.EvExtensionDecided, suggestion.EvCosignInvited, notify.EvNudged}
 	for _, ev := range events {
@@ -326,5 +326,70 @@ func TestReassignNotices(t *testing.T) {
 	if err := b.pool.QueryRow(b.ctx, `SELECT page FROM notices WHERE tenant_id = $1 AND recipient_kind = 'user'
 		AND recipient_id = $2`, b.tn.ID, b.tn.Handlers[2]).Scan(&page); err != nil || !strings.Contains(page, fmt.Sprint(s.ID)) {
 		t.Errorf("new unit's notice page %q (%v)", page, err)
+	}
+}
+
+// TestImplementationUnsatisfiedNotices: 落实不满意 keeps the case on the tracking list; the lead
+// unit's staff, the reviewers and the key leader hear it as they do an unsatisfied reply.
+func TestImplementationUnsatisfiedNotices(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
+	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
+	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
+	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于建设社区养老服务中心的建议", Body: "辖区老年人多，建议建设社区养老服务中心。"}))
+	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
+	s = must(b.svc.Register(b.ctx, rev, s.ID, s.Version, b.tn.Categories[0]))
+	s = must(b.svc.Assign(b.ctx, rev, s.ID, s.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0],
+		CoUnitIDs: []int64{b.tn.Units[1]}, Mode: suggestion.ModeLeaderLed, LeaderUserID: b.tn.Leader}))
+	det := must(b.svc.Detail(b.ctx, rev, s.ID))
+	leadAsg := det.Assignments[0]
+	must(b.svc.Accept(b.ctx, unitActor(b, 0), leadAsg.ID, suggestion.AcceptInput{HandlerName: "孙经办"}))
+	must(b.svc.RecordContact(b.ctx, unitActor(b, 0), leadAsg.ID, suggestion.ContactInput{Stage: suggestion.ContactBefore,
+		HappenedAt: b.clock.Now(), Method: "电话", People: "孙经办", Summary: "了解代表意图"}))
+	must(b.svc.Reply(b.ctx, unitActor(b, 0), leadAsg.ID, suggestion.ReplyInput{Class: suggestion.ClassB, Body: "养老服务中心建设已列入明年民生实事计划，正在选址。",
+		Commitments: []suggestion.CommitmentInput{{What: "建成养老服务中心", DueOn: b.clock.Now().AddDate(0, 6, 0)}}}))
+	must(b.svc.RateReply(b.ctx, lead, s.ID, suggestion.Satisfied, ""))
+	det = must(b.svc.Detail(b.ctx, lead, s.ID))
+	if err := b.svc.CompleteCommitment(b.ctx, unitActor(b, 0), det.Replies[0].Commitments[0].ID, "已建成"); err != nil {
+		t.Fatal(err)
+	}
+	b.drain(t)
+	before := b.count(t, `SELECT count(*) FROM notices WHERE tenant_id = $1 AND kind = 'unsatisfied'`, b.tn.ID)
+	if before != 0 {
+		t.Fatalf("%d unsatisfied notices before the rating", before)
+	}
+	s = must(b.svc.RateImplementation(b.ctx, lead, s.ID, suggestion.Unsatisfied, "只建了一半"))
+	if s.Status != suggestion.StatusTracking {
+		t.Fatalf("status %s", s.Status)
+	}
+	b.drain(t)
+	rows, err := b.pool.Query(b.ctx, `SELECT recipient_kind || ':' || recipient_id, body FROM notices
+		WHERE tenant_id = $1 AND kind = 'unsatisfied' ORDER BY recipient_id`, b.tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for rows.Next() {
+		var r, body string
+		if err := rows.Scan(&r, &body); err != nil {
+			t.Fatal(err)
+		}
+		got[r] = body
+	}
+	rows.Close()
+	for name, id := range map[string]int64{"h0": b.tn.Handlers[0], "l0": b.tn.UnitLeaders[0], "reviewer": b.tn.Reviewer, "leader": b.tn.Leader} {
+		body, ok := got[fmt.Sprintf("user:%d", id)]
+		if !ok {
+			t.Errorf("%s was not told of the unsatisfied implementation rating", name)
+			continue
+		}
+		if !strings.Contains(body, "落实") || !strings.Contains(body, "只建了一半") {
+			t.Errorf("%s notice body %q", name, body)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("unsatisfied notices to %v, want the lead unit's handler and leader, the reviewer and the key leader", got)
 	}
 }
