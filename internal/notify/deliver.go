@@ -237,6 +237,8 @@ type plan struct {
 	msg       Message
 	creditTpl string // one-time credit to consume on success ("" for long-term or none)
 	now       time.Time
+	target    Target      // the recipient's bindings and credits, to re-resolve in keepBatch
+	tpls      TemplateSet // the tenant's templates
 	msgID     int64
 }
 
@@ -376,7 +378,13 @@ func (d *Deliverer) send(ctx context.Context, p *plan) error {
 		if err != nil {
 			claimed = nil // send the lead alone; the others stay with their own tasks
 		}
-		p.keepBatch(claimed)
+		if skip := d.keepBatch(p, claimed); skip != "" {
+			ok, err := d.store.SkipClaimed(context.WithoutCancel(ctx), tenantID, p.lead.ID, skip, now, d.clock.Now())
+			if err != nil || !ok {
+				return err
+			}
+			return d.enqueueNext(ctx, tenantID, []int64{p.lead.NoticeID}, now)
+		}
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	msgID, sendErr := d.sender.Send(sctx, p.msg)
@@ -408,34 +416,12 @@ func (d *Deliverer) enqueueNext(ctx context.Context, tenantID int64, noticeIDs [
 // prepare decides whether the channel can carry the notice and builds the message; a
 // non-empty skip is the reason it cannot.
 func (d *Deliverer) prepare(dl Delivery, n Notice, batch []Delivery, t Target, tpls TemplateSet, now time.Time) (*plan, string) {
-	kind := n.Kind
-	p := &plan{lead: dl, notice: n}
-	if len(batch) > 0 {
-		kind = KindDigest
-	}
-	tpl := tpls.For(kind, dl.Channel)
-	if tpl == "" && kind == KindDigest {
-		// No digest template: send the leading notice alone; the others follow on their own.
-		kind, batch = n.Kind, nil
-		tpl = tpls.For(kind, dl.Channel)
-	}
-	p.batch = batch
-	p.now = now
-	m := Message{Channel: dl.Channel, TemplateID: tpl, Page: withNotice(n.Page, n.ID), Fields: n.Fields, Title: n.Title, Body: n.Body}
+	p := &plan{lead: dl, notice: n, now: now, target: t, tpls: tpls}
+	m := Message{Channel: dl.Channel, Page: withNotice(n.Page, n.ID), Fields: n.Fields, Title: n.Title, Body: n.Body}
 	switch dl.Channel {
 	case ChannelMPSubscribe:
 		if t.MPOpenID == "" {
 			return nil, "not_bound"
-		}
-		if tpl == "" {
-			return nil, "no_template"
-		}
-		c := t.Credits[tpl]
-		if !c.LongTerm && c.OneTime <= 0 {
-			return nil, "no_credit"
-		}
-		if !c.LongTerm {
-			p.creditTpl = tpl
 		}
 		m.OpenID = t.MPOpenID
 	case ChannelOATemplate, ChannelOAStaff:
@@ -445,23 +431,74 @@ func (d *Deliverer) prepare(dl Delivery, n Notice, batch []Delivery, t Target, t
 		if !t.OAFollowing {
 			return nil, "not_following"
 		}
-		if tpl == "" {
-			return nil, "no_template"
-		}
 		m.OpenID = t.OAOpenID
 	default:
 		return nil, "unknown_channel"
 	}
 	p.msg = m
-	p.setDigest()
-	// 47003 must never happen: check the fields before claiming.
-	if dl.Channel == ChannelMPSubscribe {
-		if err := wechat.ValidateSubscribeData(p.msg.Fields); err != nil {
-			d.log.Error("subscribe fields out of limits (bug in texts)", "notice_kind", kind, "err", err)
-			return nil, "field_limit"
+	if len(batch) > 0 {
+		// A digest needs the digest template and, on the mini-program, a credit for it. Without
+		// either the leading notice goes alone with its own template and credit; the others
+		// follow on their own.
+		if tpl, credit, skip := channelTemplate(dl.Channel, KindDigest, t, tpls); skip == "" {
+			p.batch, p.msg.TemplateID, p.creditTpl = batch, tpl, credit
+			p.setDigest()
 		}
 	}
+	if len(p.batch) == 0 {
+		if skip := p.single(); skip != "" {
+			return nil, skip
+		}
+	}
+	if skip := d.checkFields(p); skip != "" {
+		return nil, skip
+	}
 	return p, ""
+}
+
+// channelTemplate resolves the template of kind on channel ch and, for subscribe messages,
+// the one-time credit that pays for it (creditTpl is "" under a long-term subscription); a
+// non-empty skip says why the channel cannot carry it.
+func channelTemplate(ch, kind string, t Target, tpls TemplateSet) (tpl, creditTpl, skip string) {
+	tpl = tpls.For(kind, ch)
+	if tpl == "" {
+		return "", "", "no_template"
+	}
+	if ch == ChannelMPSubscribe {
+		c := t.Credits[tpl]
+		if !c.LongTerm && c.OneTime <= 0 {
+			return "", "", "no_credit"
+		}
+		if !c.LongTerm {
+			creditTpl = tpl
+		}
+	}
+	return tpl, creditTpl, ""
+}
+
+// single makes the message the leading notice alone: its own texts, template and credit.
+func (p *plan) single() string {
+	tpl, credit, skip := channelTemplate(p.lead.Channel, p.notice.Kind, p.target, p.tpls)
+	if skip != "" {
+		return skip
+	}
+	p.batch = nil
+	p.msg.TemplateID, p.creditTpl = tpl, credit
+	p.msg.Page = withNotice(p.notice.Page, p.notice.ID)
+	p.msg.Title, p.msg.Body, p.msg.Fields = p.notice.Title, p.notice.Body, p.notice.Fields
+	return ""
+}
+
+// checkFields makes sure 47003 never happens: subscribe fields are checked before sending.
+func (d *Deliverer) checkFields(p *plan) string {
+	if p.lead.Channel != ChannelMPSubscribe {
+		return ""
+	}
+	if err := wechat.ValidateSubscribeData(p.msg.Fields); err != nil {
+		d.log.Error("subscribe fields out of limits (bug in texts)", "notice_kind", p.notice.Kind, "digest", len(p.batch) > 0, "err", err)
+		return "field_limit"
+	}
+	return ""
 }
 
 // setDigest turns the message into a digest when the plan carries a batch.
@@ -479,8 +516,10 @@ func (p *plan) setDigest() {
 	p.msg.Fields = fields(fmt.Sprintf("您有%d条新通知", total), "待查看", p.notice.Title, p.now)
 }
 
-// keepBatch keeps the batch rows this worker claimed.
-func (p *plan) keepBatch(claimed []int64) {
+// keepBatch keeps the batch rows this worker claimed. When none is left the message goes
+// back to the single notice, with that notice's own template and credit; a non-empty skip
+// says the channel cannot carry it alone.
+func (d *Deliverer) keepBatch(p *plan, claimed []int64) string {
 	keep := p.batch[:0]
 	for _, b := range p.batch {
 		for _, id := range claimed {
@@ -492,12 +531,13 @@ func (p *plan) keepBatch(claimed []int64) {
 	}
 	p.batch = keep
 	if len(p.batch) == 0 {
-		// Back to a single notice: its own texts.
-		p.msg.Page = withNotice(p.notice.Page, p.notice.ID)
-		p.msg.Title, p.msg.Body, p.msg.Fields = p.notice.Title, p.notice.Body, p.notice.Fields
-		return
+		if skip := p.single(); skip != "" {
+			return skip
+		}
+		return d.checkFields(p)
 	}
 	p.setDigest()
+	return ""
 }
 
 // finish records the send's outcome.

@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -251,5 +252,124 @@ func TestTemplateSendJobFinishRecorded(t *testing.T) {
 	}
 	if got := b.channelStatus(t, "a"); !strings.Contains(got, "oa_template=failed/user_block") {
 		t.Fatalf("after the report: %s", got)
+	}
+}
+
+// perKindTemplates gives progress notices their own subscribe template (the `*` fallback stays)
+// and the deputy one-time credits for that template only, plus digestCredits for the digest
+// template when digestTpl is set.
+func perKindTemplates(t *testing.T, b *bundle, dep int64, progressCredits int, digestTpl string, digestCredits int) {
+	t.Helper()
+	tpls := notify.NewTemplates(b.store)
+	set := []notify.TemplateID{{Kind: notify.KindProgress, Channel: notify.ChannelMPSubscribe, TemplateID: "TPL_progress"}}
+	if digestTpl != "" {
+		set = append(set, notify.TemplateID{Kind: notify.KindDigest, Channel: notify.ChannelMPSubscribe, TemplateID: digestTpl})
+	}
+	for _, x := range set {
+		if err := tpls.Set(b.ctx, b.tn.ID, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range progressCredits {
+		if err := b.credit.Record(b.ctx, b.tn.ID, dep, "TPL_progress", false, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range digestCredits {
+		if err := b.credit.Record(b.ctx, b.tn.ID, dep, digestTpl, false, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (b *bundle) credits(t *testing.T, dep int64, tpl string) int {
+	t.Helper()
+	return b.count(t, `SELECT coalesce(sum(one_time), 0) FROM notify_credits WHERE tenant_id = $1 AND deputy_id = $2
+		AND template_id = $3`, b.tn.ID, dep, tpl)
+}
+
+// TestDigestWithoutDigestCreditSendsAlone: the deputy holds credits only for the progress
+// template; the digest (which would use the `*` template) cannot be paid for, so each push goes
+// alone with its own template and credit instead of being lost as no_credit.
+func TestDigestWithoutDigestCreditSendsAlone(t *testing.T) {
+	t.Parallel()
+	b, pub, dep := rulesSetup(t, 10, false)
+	perKindTemplates(t, b, dep, 3, "", 0)
+	b.publish(t, pub, "a", dep) // leading edge: at once
+	b.drain(t)
+	b.clock.Add(2 * time.Minute)
+	b.publish(t, pub, "b", dep)
+	b.publish(t, pub, "c", dep)
+	for _, m := range []int{10, 20, 30, 40} {
+		b.clock.Set(monday10.Add(time.Duration(m) * time.Minute))
+		b.drain(t)
+	}
+	for _, key := range []string{"a", "b", "c"} {
+		if got := b.channelStatus(t, key); got != "inapp=sent mp_subscribe=sent oa_template=skipped/sent_via_mp_subscribe" {
+			t.Errorf("%s: %s", key, got)
+		}
+	}
+	calls := b.app.Calls(wechattest.APISubscribeSend)
+	if len(calls) != 3 {
+		t.Fatalf("subscribe sends %d, want 3", len(calls))
+	}
+	for _, c := range calls {
+		if !strings.Contains(string(c.Body), `"template_id":"TPL_progress"`) || strings.Contains(string(c.Body), "新通知") {
+			t.Errorf("push not sent alone with its own template: %s", c.Body)
+		}
+	}
+	if n := b.credits(t, dep, "TPL_progress"); n != 0 {
+		t.Errorf("progress credits left %d, want 0", n)
+	}
+}
+
+// claimNothing makes every batch claim lose the race, as when another worker took the rows.
+type claimNothing struct{ notify.DeliveryStore }
+
+func (claimNothing) Claim(context.Context, int64, []int64, time.Time) ([]int64, error) {
+	return nil, nil
+}
+
+// TestDigestBatchLostSendsLeadWithItsOwnTemplate: the digest was planned (digest template and
+// credit) but the batch rows were claimed by another worker; the lead then goes alone with its
+// own template and credit, and the digest credit stays.
+func TestDigestBatchLostSendsLeadWithItsOwnTemplate(t *testing.T) {
+	t.Parallel()
+	b, pub, dep := rulesSetup(t, 10, false)
+	perKindTemplates(t, b, dep, 2, "TPL_digest", 1)
+	b.publish(t, pub, "a", dep)
+	b.drain(t)
+	b.clock.Add(2 * time.Minute)
+	b.publish(t, pub, "b", dep)
+	b.publish(t, pub, "c", dep)
+	b.clock.Set(monday10.Add(10 * time.Minute))
+	if err := b.relay.Drain(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := b.pool.QueryRow(b.ctx, `SELECT d.id FROM deliveries d JOIN notices n ON n.tenant_id = d.tenant_id AND n.id = d.notice_id
+		WHERE n.tenant_id = $1 AND n.delivery_key LIKE 'b:%' AND d.channel = 'mp_subscribe'`, b.tn.ID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	deliv := notify.NewDeliverer(claimNothing{b.store}, b.queue, &notify.WeChatSender{Client: b.wx, MiniAppID: b.app.MiniAppID}, b.pause, b.clock, nil)
+	if err := deliv.Deliver(b.ctx, b.tn.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	calls := b.app.Calls(wechattest.APISubscribeSend)
+	last := string(calls[len(calls)-1].Body)
+	if len(calls) != 2 || !strings.Contains(last, `"template_id":"TPL_progress"`) || strings.Contains(last, "新通知") {
+		t.Fatalf("lead not sent alone with its own template (%d calls): %s", len(calls), last)
+	}
+	if got := b.channelStatus(t, "b"); got != "inapp=sent mp_subscribe=sent oa_template=skipped/sent_via_mp_subscribe" {
+		t.Errorf("b: %s", got)
+	}
+	if got := b.channelStatus(t, "c"); !strings.Contains(got, "mp_subscribe=pending") {
+		t.Errorf("c must stay with its own task: %s", got)
+	}
+	if n := b.credits(t, dep, "TPL_digest"); n != 1 {
+		t.Errorf("digest credit used for a single notice: %d left, want 1", n)
+	}
+	if n := b.credits(t, dep, "TPL_progress"); n != 0 {
+		t.Errorf("progress credits left %d, want 0", n)
 	}
 }
