@@ -36,7 +36,7 @@ func TestEndpointRefusals(t *testing.T) {
 	}
 
 	// Bad signature.
-	q, out := wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	q, out := wechattest.SignQuery(b.app.OAToken, body, true, b.app.OAAESKey, b.app.OAAppID)
 	q.Set("signature", strings.Repeat("a", 40))
 	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusForbidden {
 		t.Fatalf("bad signature: %d", rec.Code)
@@ -52,23 +52,32 @@ func TestEndpointRefusals(t *testing.T) {
 	if rec := b.raw(q.Encode(), bytes.Replace(out, []byte("<Encrypt><![CDATA["), []byte("<Encrypt><![CDATA[AAAA"), 1)); rec.Code != http.StatusForbidden {
 		t.Fatalf("tampered: %d", rec.Code)
 	}
+	// Plaintext while an EncodingAESKey is configured.
+	q, out = wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusForbidden {
+		t.Fatalf("plaintext in safe mode: %d", rec.Code)
+	}
 
 	// Old timestamp: the same valid request, six minutes later.
-	q, out = wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	q, out = wechattest.SignQuery(b.app.OAToken, body, true, b.app.OAAESKey, b.app.OAAppID)
 	b.srv.SetClock(func() time.Time { return time.Now().Add(6 * time.Minute) })
 	if rec := b.raw(q.Encode(), out); rec.Code != http.StatusForbidden {
 		t.Fatalf("old timestamp: %d", rec.Code)
 	}
 	b.srv.SetClock(time.Now)
 
-	// DOCTYPE and entities, plain and encrypted.
+	// DOCTYPE and entities: 400 encrypted; in clear the push is refused before (403).
 	for _, evil := range []string{
 		`<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh</ToUserName><FromUserName>o-sec</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&xxe;</Content><MsgId>1</MsgId></xml>`,
 		`<xml><!ENTITY lol "lol"><FromUserName>o-sec</FromUserName><MsgType>text</MsgType><Content>&lol;</Content></xml>`,
 	} {
 		for _, aes := range []bool{false, true} {
 			q, out = wechattest.SignQuery(b.app.OAToken, []byte(evil), aes, b.app.OAAESKey, b.app.OAAppID)
-			if rec := b.raw(q.Encode(), out); rec.Code != http.StatusBadRequest {
+			want := http.StatusBadRequest
+			if !aes {
+				want = http.StatusForbidden
+			}
+			if rec := b.raw(q.Encode(), out); rec.Code != want {
 				t.Fatalf("entity xml (aes=%v): %d", aes, rec.Code)
 			}
 		}
@@ -82,7 +91,7 @@ func TestEndpointRefusals(t *testing.T) {
 	}
 
 	// Unknown tenant.
-	q, out = wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	q, out = wechattest.SignQuery(b.app.OAToken, body, true, b.app.OAAESKey, b.app.OAAppID)
 	req = httptest.NewRequest(http.MethodPost, "/wechat/oa/nosuchtenant?"+q.Encode(), bytes.NewReader(out))
 	rec = httptest.NewRecorder()
 	b.engine.ServeHTTP(rec, req)
@@ -255,8 +264,60 @@ func TestSafeModeConversation(t *testing.T) {
 	if got := b.send(b.event("o-aes", "unsubscribe", "")); got != "" {
 		t.Fatalf("unsubscribe: %q", got)
 	}
-	b.aes = false
-	contains(t, b.say("o-aes", "我的建议"), "民政路") // compatible accounts may switch modes
+
+	// Compatible and safe modes: WeChat always sends encrypt_type=aes and msg_signature, so a
+	// push in clear is a captured signed URL stripped of them, with a body nobody signed.
+	r := b.replied(0, "关于新华路路灯维修的建议")
+	b.link("o-victim", 0)
+	captured, _ := wechattest.SignQuery(b.app.OAToken, mustXML(t, b.text("o-victim", "帮助")), true, b.app.OAAESKey, b.app.OAAppID)
+	captured.Del("msg_signature")
+	captured.Del("encrypt_type")
+	forged := mustXML(t, b.text("o-victim", "评价 "+itoa(r.Number)+" 不满意 伪造的理由"))
+	if rec := b.raw(captured.Encode(), forged); rec.Code != http.StatusForbidden {
+		t.Fatalf("downgraded push answered %d", rec.Code)
+	}
+	// Nor may one stranger after another guess bind codes with such pushes.
+	bind := mustXML(t, b.text("o-attacker", "绑定 123456"))
+	if rec := b.raw(captured.Encode(), bind); rec.Code != http.StatusForbidden {
+		t.Fatalf("downgraded bind answered %d", rec.Code)
+	}
+	if n := b.count(`SELECT count(*) FROM evaluations WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, r.ID); n != 0 {
+		t.Fatalf("forged rating recorded: %d", n)
+	}
+}
+
+// In plain mode the signature does not cover the body: an accepted signed query may come
+// again only with its own body (WeChat's retry, answered as the first time).
+func TestPlainModeReplay(t *testing.T) {
+	t.Parallel()
+	b := setupPlain(t)
+	s := b.replied(0, "关于新华路路灯维修的建议")
+	b.link("o-plain", 0)
+	body := mustXML(t, b.text("o-plain", "查询 "+itoa(s.Number)))
+	q, out := wechattest.SignQuery(b.app.OAToken, body, false, "", "")
+	first := b.raw(q.Encode(), out)
+	if first.Code != http.StatusOK || !strings.Contains(first.Body.String(), "新华路") {
+		t.Fatalf("plain push: %d %s", first.Code, first.Body.String())
+	}
+	if again := b.raw(q.Encode(), out); again.Code != http.StatusOK || !strings.Contains(again.Body.String(), "新华路") {
+		t.Fatalf("retry: %d %s", again.Code, again.Body.String())
+	}
+	forged := mustXML(t, b.text("o-plain", "评价 "+itoa(s.Number)+" 不满意 伪造的理由"))
+	if rec := b.raw(q.Encode(), forged); rec.Code != http.StatusForbidden {
+		t.Fatalf("replay with another body answered %d", rec.Code)
+	}
+	if n := b.count(`SELECT count(*) FROM evaluations WHERE tenant_id=$1 AND suggestion_id=$2`, b.tn.ID, s.ID); n != 0 {
+		t.Fatalf("forged rating recorded: %d", n)
+	}
+}
+
+func mustXML(t testing.TB, p any) []byte {
+	t.Helper()
+	b, err := xml.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestRetriesHaveOneEffect(t *testing.T) {

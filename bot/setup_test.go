@@ -25,6 +25,7 @@ import (
 	"jianyi/internal/account"
 	"jianyi/internal/auth"
 	"jianyi/internal/media"
+	"jianyi/internal/notify"
 	"jianyi/internal/nudge"
 	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
@@ -71,16 +72,25 @@ type bundle struct {
 	bot      *bot.Bot
 	engine   *gin.Engine
 	logs     *logBuf
-	aes      bool
+	aes      bool // safe mode: pushes encrypted (every account with an EncodingAESKey)
 	msgID    atomic.Int64
 }
 
 func setup(t testing.TB) *bundle { t.Helper(); return setupWith(t, nil) }
 
-// setupWith lets a test replace collaborators before the bot is built.
+// setupWith lets a test replace collaborators before the bot is built. The account is in
+// safe mode (an EncodingAESKey configured), so pushes are encrypted.
 func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 	t.Helper()
-	b := &bundle{t: t, ctx: context.Background(), logs: &logBuf{}}
+	return setupMode(t, false, edit)
+}
+
+// setupPlain is an account in plain mode (明文): no EncodingAESKey, pushes in clear.
+func setupPlain(t testing.TB) *bundle { t.Helper(); return setupMode(t, true, nil) }
+
+func setupMode(t testing.TB, plain bool, edit func(*bot.Deps)) *bundle {
+	t.Helper()
+	b := &bundle{t: t, ctx: context.Background(), logs: &logBuf{}, aes: !plain}
 	b.pool = pgtest.New(t)
 	b.tn = pgtest.NewTenant(t, b.pool)
 	rdb := redistest.New(t)
@@ -91,10 +101,15 @@ func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.srv, err = wechat.NewOAServer(b.app.Config(), log)
+	ocfg := b.app.Config()
+	if plain {
+		ocfg.OAAESKey = ""
+	}
+	b.srv, err = wechat.NewOAServer(ocfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.srv.SetReplayStore(jredis.NewOAReplay(rdb))
 	b.svc = suggestion.NewService(postgres.NewSuggestionStore(b.pool), nil)
 	b.accounts = account.NewService(postgres.NewAccountStore(b.pool), nil)
 	deps := bot.Deps{
@@ -106,6 +121,7 @@ func setupWith(t testing.TB, edit func(*bot.Deps)) *bundle {
 		WeChat:      wc,
 		UnionIDs:    wc,
 		Photos:      media.NewService(postgres.NewMediaStore(b.pool), objects.MediaAdapter{S: b.objs}, nil, nil, log),
+		Deliveries:  notify.NewDeliveries(postgres.NewNotifyStore(b.pool)),
 		Log:         log,
 	}
 	if edit != nil {

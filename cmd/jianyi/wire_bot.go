@@ -32,6 +32,8 @@ func mountBot(r *gin.Engine, d *deps) error {
 	if err != nil {
 		return err
 	}
+	// A signed callback URL may be reused only with its own body (WeChat's retry).
+	srv.SetReplayStore(jredis.NewOAReplay(d.rdb))
 	accounts := account.NewService(postgres.NewAccountStore(d.pool), nil)
 	b, err := bot.New(bot.Deps{
 		Accounts:    accounts,

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,22 @@ var (
 	ErrOADoctype      = errors.New("wechat oa: XML declarations (DOCTYPE/ENTITY) refused")
 	ErrOABadXML       = errors.New("wechat oa: malformed message")
 	ErrOADecrypt      = errors.New("wechat oa: cannot decrypt message")
+	ErrOAPlaintext    = errors.New("wechat oa: plaintext push refused: an EncodingAESKey is configured")
+	ErrOAReplay       = errors.New("wechat oa: signed query replayed with another body")
 )
+
+// OAReplayTTL is how long an accepted (timestamp, nonce, signature) is remembered: the whole
+// window in which its timestamp passes the freshness check, plus a margin.
+const OAReplayTTL = OAMaxAge + OAMaxSkew + time.Minute
+
+// OAReplayStore remembers the signed queries already accepted (storage/redis.OAReplay). A
+// signed query is WeChat's alone, but in plain mode its signature does not cover the body:
+// whoever saw one could post any message under it until the timestamp goes stale.
+type OAReplayStore interface {
+	// Claim records bodyHash under key (SET NX) for ttl and returns the hash stored first:
+	// bodyHash itself for a new key or a retry of the same push, another one for a replay.
+	Claim(ctx context.Context, key, bodyHash string, ttl time.Duration) (stored string, err error)
+}
 
 // OAMsg is one message or event pushed to the official account, verified and decrypted.
 // FromUser is the sender's openid: personal data, never to be logged.
@@ -99,6 +115,7 @@ type OAServer struct {
 	now                  func() time.Time
 	within               time.Duration
 	log                  *slog.Logger
+	replay               OAReplayStore
 }
 
 // NewOAServer builds the server from the official account's settings (OAToken required;
@@ -117,11 +134,17 @@ func NewOAServer(cfg Config, log *slog.Logger) (*OAServer, error) {
 		log: log.With("component", "oa_server")}, nil
 }
 
+// SetReplayStore enables replay protection: a signed query accepted once may come again only
+// with the same body (WeChat's retry). Without a store only the freshness window applies.
+func (s *OAServer) SetReplayStore(r OAReplayStore) { s.replay = r }
+
 // SetClock replaces time.Now (tests).
 func (s *OAServer) SetClock(now func() time.Time) { s.now = now }
 
 // Handle serves one callback request: GET is WeChat's URL check (echostr), POST a push.
-// Refusals: 403 bad signature or stale timestamp, 413 oversize body, 400 DOCTYPE or bad XML.
+// Refusals: 403 bad signature, stale timestamp, plaintext push while an EncodingAESKey is
+// configured, or a signed query replayed with another body; 413 oversize body; 400 DOCTYPE or
+// bad XML.
 func (s *OAServer) Handle(w http.ResponseWriter, r *http.Request, h OAHandlerFunc) {
 	q := r.URL.Query()
 	ts, nonce := q.Get("timestamp"), q.Get("nonce")
@@ -157,7 +180,14 @@ func (s *OAServer) Handle(w http.ResponseWriter, r *http.Request, h OAHandlerFun
 		s.refuse(w, http.StatusRequestEntityTooLarge, ErrOATooLarge)
 		return
 	}
+	raw := body
 	aes := q.Get("encrypt_type") == "aes"
+	if !aes && s.aesKey != "" {
+		// Compatible and safe modes: WeChat always sends encrypt_type=aes and msg_signature.
+		// A plaintext push is a signed URL stripped of them, with a body nobody signed.
+		s.refuse(w, http.StatusForbidden, ErrOAPlaintext)
+		return
+	}
 	if aes {
 		body, err = s.decrypt(body, q.Get("msg_signature"), ts, nonce)
 		if err != nil {
@@ -168,6 +198,10 @@ func (s *OAServer) Handle(w http.ResponseWriter, r *http.Request, h OAHandlerFun
 			s.refuse(w, code, err)
 			return
 		}
+	}
+	if err := s.notReplayed(r.Context(), q, raw); err != nil {
+		s.refuse(w, http.StatusForbidden, err)
+		return
 	}
 	msg, err := ParseOAMessage(body)
 	if err != nil {
@@ -216,6 +250,29 @@ func (s *OAServer) refuse(w http.ResponseWriter, code int, err error) {
 	// err never holds message content: only which check failed.
 	s.log.Warn("callback refused", "status", code, "reason", err.Error())
 	http.Error(w, http.StatusText(code), code)
+}
+
+// notReplayed remembers the verified query with the hash of the body it came with. The same
+// query with the same body is WeChat's retry and goes on to the handler (whose dedupe answers
+// it); with another body it is refused. Redis down: only the freshness window applies.
+func (s *OAServer) notReplayed(ctx context.Context, q url.Values, body []byte) error {
+	if s.replay == nil {
+		return nil
+	}
+	k := sha256.Sum256([]byte(q.Get("timestamp") + "\n" + q.Get("nonce") + "\n" + q.Get("signature") + "\n" + q.Get("msg_signature")))
+	h := sha256.Sum256(body)
+	want := hex.EncodeToString(h[:])
+	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	got, err := s.replay.Claim(ctx, hex.EncodeToString(k[:16]), want, OAReplayTTL)
+	if err != nil {
+		s.log.Warn("replay check unavailable", "err", err)
+		return nil
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return ErrOAReplay
+	}
+	return nil
 }
 
 func (s *OAServer) fresh(ts string) error {

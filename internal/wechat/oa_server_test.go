@@ -35,6 +35,18 @@ func newOAServer(t *testing.T) (*wechat.OAServer, *wechattest.App) {
 	return srv, app
 }
 
+// newPlainOAServer is a server of an account in plain mode (明文): no EncodingAESKey.
+func newPlainOAServer(t *testing.T, app *wechattest.App) *wechat.OAServer {
+	t.Helper()
+	cfg := app.Config()
+	cfg.OAAESKey = ""
+	srv, err := wechat.NewOAServer(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
 func echoHandler(_ context.Context, m *wechat.OAMsg) wechat.OAReply {
 	if m.Content == "" {
 		return wechat.OAReply{}
@@ -59,8 +71,9 @@ func TestOAServerModes(t *testing.T) {
 	}
 
 	body := textPush("openid-1", "帮助", 1001)
+	plain := newPlainOAServer(t, app)
 	q, b := wechattest.SignQuery(app.OAToken, body, false, "", "")
-	rec := do(srv, http.MethodPost, q.Encode(), b)
+	rec := do(plain, http.MethodPost, q.Encode(), b)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "收到：帮助") {
 		t.Fatalf("plain: %d %q", rec.Code, rec.Body.String())
 	}
@@ -93,11 +106,12 @@ func TestOAServerModes(t *testing.T) {
 
 func TestOAServerRefusals(t *testing.T) {
 	srv, app := newOAServer(t)
+	plain := newPlainOAServer(t, app)
 	body := textPush("openid-1", "帮助", 1)
 
 	q, b := wechattest.SignQuery(app.OAToken, body, false, "", "")
 	q.Set("signature", strings.Repeat("0", 40))
-	if rec := do(srv, http.MethodPost, q.Encode(), b); rec.Code != http.StatusForbidden {
+	if rec := do(plain, http.MethodPost, q.Encode(), b); rec.Code != http.StatusForbidden {
 		t.Fatalf("bad signature: %d", rec.Code)
 	}
 
@@ -108,22 +122,22 @@ func TestOAServerRefusals(t *testing.T) {
 	}
 
 	q, b = wechattest.SignQuery(app.OAToken, body, false, "", "")
-	srv.SetClock(func() time.Time { return time.Now().Add(6 * time.Minute) })
-	if rec := do(srv, http.MethodPost, q.Encode(), b); rec.Code != http.StatusForbidden {
+	plain.SetClock(func() time.Time { return time.Now().Add(6 * time.Minute) })
+	if rec := do(plain, http.MethodPost, q.Encode(), b); rec.Code != http.StatusForbidden {
 		t.Fatalf("old timestamp: %d", rec.Code)
 	}
-	srv.SetClock(func() time.Time { return time.Now().Add(-2 * time.Minute) })
-	if rec := do(srv, http.MethodPost, q.Encode(), b); rec.Code != http.StatusForbidden {
+	plain.SetClock(func() time.Time { return time.Now().Add(-2 * time.Minute) })
+	if rec := do(plain, http.MethodPost, q.Encode(), b); rec.Code != http.StatusForbidden {
 		t.Fatalf("future timestamp: %d", rec.Code)
 	}
-	srv.SetClock(time.Now)
+	plain.SetClock(time.Now)
 
 	for _, evil := range []string{
 		`<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><FromUserName>&x;</FromUserName><MsgType>text</MsgType></xml>`,
 		`<xml><!ENTITY a "b"><FromUserName>o</FromUserName><MsgType>text</MsgType></xml>`,
 	} {
 		q, b = wechattest.SignQuery(app.OAToken, []byte(evil), false, "", "")
-		if rec := do(srv, http.MethodPost, q.Encode(), b); rec.Code != http.StatusBadRequest {
+		if rec := do(plain, http.MethodPost, q.Encode(), b); rec.Code != http.StatusBadRequest {
 			t.Fatalf("doctype plain: %d", rec.Code)
 		}
 		q, b = wechattest.SignQuery(app.OAToken, []byte(evil), true, app.OAAESKey, app.OAAppID)
@@ -134,7 +148,7 @@ func TestOAServerRefusals(t *testing.T) {
 
 	big := textPush("o", strings.Repeat("长", wechat.OAMaxBody/3+10), 2)
 	q, b = wechattest.SignQuery(app.OAToken, big, false, "", "")
-	if rec := do(srv, http.MethodPost, q.Encode(), b); rec.Code != http.StatusRequestEntityTooLarge {
+	if rec := do(plain, http.MethodPost, q.Encode(), b); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversize: %d", rec.Code)
 	}
 }
