@@ -989,6 +989,10 @@ func (s *Service) newRound(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Su
 	return due, nil
 }
 
+// errCommitmentGone is what a unit gets for a commitment that is not its own: the same
+// answer as for one that does not exist.
+var errCommitmentGone = newErr(ErrNotFound, "commitment_not_found", "承诺事项不存在")
+
 // CompleteCommitment is the unit reporting a promise done. When the last one is done the
 // deputies are asked to rate the implementation.
 func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitmentID int64, note string) error {
@@ -1003,6 +1007,25 @@ func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitme
 		return err
 	}
 	_, err = s.change(ctx, a, suggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+		// Only the lead unit that made the promise may report it done: a co-unit (or a unit
+		// the case was re-routed away from) sees the suggestion but not this commitment.
+		asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		leads := false
+		for _, as := range asgs {
+			if as.Active && as.Role == RoleLead && as.UnitID == a.UnitID {
+				leads = true
+			}
+		}
+		last, err := tx.LatestReply(ctx, a.TenantID, sg.ID)
+		if err != nil && !errors.Is(err, ErrInvalidTransition) {
+			return nil, err
+		}
+		if !leads || last == nil || last.ID != c.ReplyID || last.UnitID != a.UnitID {
+			return nil, errCommitmentGone
+		}
 		if sg.Status != StatusTracking && sg.Status != StatusReplied && sg.Status != StatusEvaluated {
 			return nil, wrongState(sg.Status)
 		}
@@ -1013,7 +1036,7 @@ func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitme
 		if !ok {
 			return nil, newErr(ErrConflict, "commitment_done", "该承诺事项已标记完成")
 		}
-		last, err := tx.LatestReply(ctx, a.TenantID, sg.ID)
+		last, err = tx.LatestReply(ctx, a.TenantID, sg.ID)
 		if err != nil {
 			return nil, err
 		}

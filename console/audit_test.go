@@ -1,0 +1,53 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// The co-unit sees the suggestion but the commitment is the lead unit's promise: its POST
+// is refused as not found and the commitment stays open.
+func TestCoUnitCannotCompleteLeadCommitment(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	asg := b.registerAndAssign()
+	b.handleAndReply(asg)
+	var cid int64
+	if err := b.pool.QueryRow(context.Background(), `SELECT id FROM commitments WHERE tenant_id = 1 AND suggestion_id = $1`, b.sid).Scan(&cid); err != nil {
+		t.Fatal(err)
+	}
+	doneAt := func() *time.Time {
+		var at *time.Time
+		if err := b.pool.QueryRow(context.Background(), `SELECT done_at FROM commitments WHERE id = $1`, cid).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	path := "/commitments/" + strconv.FormatInt(cid, 10) + "/done"
+
+	co := b.client()
+	tok := co.login("jyg", "jiaotong", testPassword)
+	if status, _ := co.get("/suggestions/" + strconv.FormatInt(b.sid, 10)); status != http.StatusOK {
+		t.Fatalf("co-unit should see the suggestion: %d", status)
+	}
+	status, _, body := co.post(path, url.Values{"csrf": {tok}, "note": {"协办单位代为标记完成"}})
+	if status != http.StatusNotFound {
+		t.Fatalf("co-unit completing the lead's commitment: %d %.300s", status, body)
+	}
+	if at := doneAt(); at != nil {
+		t.Fatalf("refused completion set done_at %v", at)
+	}
+
+	lead := b.client()
+	tok = lead.login("jyg", "zhujian", testPassword)
+	if status, _, body := lead.post(path, url.Values{"csrf": {tok}, "note": {"收费公示办法已出台"}}); status != http.StatusSeeOther {
+		t.Fatalf("lead unit completing its commitment: %d %.300s", status, body)
+	}
+	if doneAt() == nil {
+		t.Fatal("the lead unit's completion was not recorded")
+	}
+}
