@@ -50,6 +50,7 @@ type Obligation struct {
 	DueAt        time.Time // for impl_rating: the last commitment's due date (the clock's start)
 	Title        string
 	Number       int
+	DeputyIDs    []int64 // ratings: the lead and co-signers who have not rated this round
 }
 
 // Store reads obligations from PostgreSQL.

@@ -107,8 +107,10 @@ func (s *Service) Fire(ctx context.Context, k string) error {
 			return err
 		}
 		if ymd(d) == p.due { // a changed deadline has its own reminders
-			if _, err := s.pub.Publish(ctx, p.tenantID, o.SuggestionID, k, specs(o, d, p.stage, cfg, now)); err != nil {
-				return fmt.Errorf("publish reminder: %w", err)
+			if sp := specs(o, d, p.stage, cfg, now); len(sp) > 0 {
+				if _, err := s.pub.Publish(ctx, p.tenantID, o.SuggestionID, k, sp); err != nil {
+					return fmt.Errorf("publish reminder: %w", err)
+				}
 			}
 		}
 	}
@@ -148,10 +150,15 @@ func specs(o Obligation, d time.Time, stage byte, cfg *suggestion.TenantConfig, 
 	var aud notify.Audience
 	page := fmt.Sprintf("/console/suggestions/%d", o.SuggestionID)
 	switch o.Clock {
-	case ClockRating:
-		aud, page = notify.Audience{Deputies: true}, fmt.Sprintf("pages/suggestion/rate?id=%d", o.SuggestionID)
-	case ClockImplRating:
-		aud, page = notify.Audience{Deputies: true}, fmt.Sprintf("pages/suggestion/rate?id=%d&kind=implementation", o.SuggestionID)
+	case ClockRating, ClockImplRating:
+		// Only who may rate and has not: a co-signer who rated is not chased.
+		if len(o.DeputyIDs) == 0 {
+			return nil
+		}
+		aud, page = notify.Audience{DeputyIDs: o.DeputyIDs}, fmt.Sprintf("pages/suggestion/rate?id=%d", o.SuggestionID)
+		if o.Clock == ClockImplRating {
+			page += "&kind=implementation"
+		}
 	case ClockPublish:
 		aud = notify.Audience{Roles: []string{notify.RoleReviewer}}
 	default:

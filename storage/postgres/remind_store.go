@@ -42,44 +42,57 @@ func (s *RemindStore) Config(ctx context.Context, tenantID int64) (*suggestion.T
 
 const openCase = `s.status IN ('assigned', 'handling', 'rehandling', 'escalated')`
 
-// obligationSQL selects (subject, suggestion, unit, round, due, title, number) per clock.
+// unratedSQL lists the deputies who may rate the suggestion s (the lead and the co-signers
+// accepted or merged, PRODUCT.md) and have no evaluation of kind for its current round.
+func unratedSQL(kind string) string {
+	return `ARRAY(SELECT x.id FROM (SELECT s.lead_deputy_id
+		    UNION SELECT sc.deputy_id FROM suggestion_cosigners sc
+		          WHERE sc.tenant_id = s.tenant_id AND sc.suggestion_id = s.id AND sc.state IN ('accepted', 'merged')) AS x(id)
+		WHERE NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
+		                  AND e.kind = '` + kind + `' AND e.round = s.round AND e.deputy_id = x.id)
+		ORDER BY x.id)`
+}
+
+// obligationSQL selects (subject, suggestion, unit, round, due, title, number, deputies who
+// still owe a rating) per clock.
 // $1 tenant, $2 subject id lower bound (exclusive), $3 one subject (0 = all), $4 limit.
 var obligationSQL = map[string]string{
-	remind.ClockReply: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.due_at, s.title, COALESCE(s.number, 0)
+	remind.ClockReply: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
 		  AND a.state IN ('pending', 'accepted', 'return_requested') AND ` + openCase + `
 		ORDER BY a.id LIMIT $4`,
-	remind.ClockCoOpinion: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.due_at, s.title, COALESCE(s.number, 0)
+	remind.ClockCoOpinion: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.role = 'co'
 		  AND a.state IN ('pending', 'accepted') AND ` + openCase + `
 		ORDER BY a.id LIMIT $4`,
-	remind.ClockReturnWindow: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.return_due_at, s.title, COALESCE(s.number, 0)
+	remind.ClockReturnWindow: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.return_due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.state = 'pending'
 		  AND ` + openCase + `
 		ORDER BY a.id LIMIT $4`,
-	remind.ClockBeforeContact: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.contact_due_at, s.title, COALESCE(s.number, 0)
+	remind.ClockBeforeContact: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.contact_due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
 		  AND a.state = 'accepted' AND a.contact_due_at IS NOT NULL AND ` + openCase + `
 		  AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = a.tenant_id AND c.assignment_id = a.id AND c.stage = 'before')
 		ORDER BY a.id LIMIT $4`,
-	remind.ClockRating: `SELECT s.id, s.id, 0, s.round, s.rating_due_at, s.title, COALESCE(s.number, 0)
+	remind.ClockRating: `SELECT s.id, s.id, 0, s.round, s.rating_due_at, s.title, COALESCE(s.number, 0), ` + unratedSQL("reply") + `
 		FROM suggestions s
 		WHERE s.tenant_id = $1 AND s.id > $2 AND ($3 = 0 OR s.id = $3) AND s.status = 'replied' AND s.rating_due_at IS NOT NULL
 		  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
 		                  AND e.kind = 'reply' AND e.round = s.round AND e.deputy_id = s.lead_deputy_id)
 		ORDER BY s.id LIMIT $4`,
-	remind.ClockImplRating: `SELECT s.id, s.id, 0, s.round, max(c.due_on)::timestamp AT TIME ZONE 'Asia/Shanghai', s.title, COALESCE(s.number, 0)
+	remind.ClockImplRating: `SELECT s.id, s.id, 0, s.round, max(c.due_on)::timestamp AT TIME ZONE 'Asia/Shanghai', s.title, COALESCE(s.number, 0),
+		       ` + unratedSQL("implementation") + `
 		FROM suggestions s JOIN commitments c ON c.tenant_id = s.tenant_id AND c.suggestion_id = s.id
 		WHERE s.tenant_id = $1 AND s.id > $2 AND ($3 = 0 OR s.id = $3) AND s.status = 'tracking'
 		  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
 		                  AND e.kind = 'implementation' AND e.deputy_id = s.lead_deputy_id)
 		GROUP BY s.tenant_id, s.id HAVING bool_and(c.done_at IS NOT NULL)
 		ORDER BY s.id LIMIT $4`,
-	remind.ClockPublish: `SELECT r.id, r.suggestion_id, r.unit_id, r.round, r.publish_due_at, s.title, COALESCE(s.number, 0)
+	remind.ClockPublish: `SELECT r.id, r.suggestion_id, r.unit_id, r.round, r.publish_due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM replies r JOIN suggestions s ON s.tenant_id = r.tenant_id AND s.id = r.suggestion_id
 		WHERE r.tenant_id = $1 AND r.id > $2 AND ($3 = 0 OR r.id = $3) AND r.published_at IS NULL
 		  AND r.publish_due_at IS NOT NULL AND s.status <> 'merged'
@@ -97,7 +110,7 @@ func (s *RemindStore) query(ctx context.Context, tenantID int64, clock string, a
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (remind.Obligation, error) {
 		o := remind.Obligation{TenantID: tenantID, Clock: clock}
-		err := r.Scan(&o.SubjectID, &o.SuggestionID, &o.UnitID, &o.Round, &o.DueAt, &o.Title, &o.Number)
+		err := r.Scan(&o.SubjectID, &o.SuggestionID, &o.UnitID, &o.Round, &o.DueAt, &o.Title, &o.Number, &o.DeputyIDs)
 		return o, err
 	})
 }
@@ -115,7 +128,7 @@ func (s *RemindStore) Obligations(ctx context.Context, tenantID int64, clock str
 	defer rows.Close()
 	for rows.Next() {
 		o := remind.Obligation{TenantID: tenantID, Clock: clock}
-		if err := rows.Scan(&o.SubjectID, &o.SuggestionID, &o.UnitID, &o.Round, &o.DueAt, &o.Title, &o.Number); err != nil {
+		if err := rows.Scan(&o.SubjectID, &o.SuggestionID, &o.UnitID, &o.Round, &o.DueAt, &o.Title, &o.Number, &o.DeputyIDs); err != nil {
 			return err
 		}
 		if err := fn(o); err != nil {

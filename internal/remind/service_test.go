@@ -1,0 +1,131 @@
+package remind_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/internal/notify"
+	"jianyi/internal/remind"
+	"jianyi/storage/postgres"
+	"jianyi/storage/postgres/pgtest"
+)
+
+type remindBundle struct {
+	ctx  context.Context
+	pool *pgxpool.Pool
+	tn   *pgtest.Tenant
+	clk  *clock
+	rq   *reminderQueue
+	svc  *remind.Service
+}
+
+func remindSetup(t *testing.T, now time.Time) *remindBundle {
+	t.Helper()
+	pool := pgtest.New(t)
+	b := &remindBundle{ctx: context.Background(), pool: pool, tn: pgtest.NewTenant(t, pool), clk: &clock{t: now}, rq: &reminderQueue{}}
+	pub := notify.NewPublisher(postgres.NewNotifyStore(pool), nopQueue(), b.clk, nil)
+	b.svc = remind.New(postgres.NewRemindStore(pool), b.rq, pub, b.clk)
+	b.svc.Window = 40 * 24 * time.Hour
+	b.svc.Lookback = time.Hour
+	return b
+}
+
+// suggestionIn inserts a suggestion of tenant tn in status, led by deputy 0.
+func (b *remindBundle) suggestionIn(t *testing.T, tn *pgtest.Tenant, status, title string) int64 {
+	t.Helper()
+	var sid int64
+	if err := b.pool.QueryRow(b.ctx, `INSERT INTO suggestions (tenant_id, meeting_id, lead_deputy_id, title, body, status, number)
+		VALUES ($1, $2, $3, $4, '正文', $5, 7) RETURNING id`, tn.ID, tn.MeetingID, tn.Deputies[0], title, status).Scan(&sid); err != nil {
+		t.Fatal(err)
+	}
+	return sid
+}
+
+// fire reconciles, then fires every queued key containing part at its time, in time order.
+func (b *remindBundle) fire(t *testing.T, part string, n int) []string {
+	t.Helper()
+	if _, err := b.svc.Reconcile(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	type kt struct {
+		k  string
+		at time.Time
+	}
+	var ks []kt
+	for k, at := range b.rq.all() {
+		if strings.Contains(k, part) {
+			ks = append(ks, kt{k, at})
+		}
+	}
+	sort.Slice(ks, func(i, j int) bool { return ks[i].at.Before(ks[j].at) })
+	if len(ks) < n {
+		t.Fatalf("%d reminders %q queued, want at least %d: %v", len(ks), part, n, b.rq.all())
+	}
+	var out []string
+	for _, x := range ks[:n] {
+		b.clk.Set(x.at)
+		if err := b.svc.Fire(b.ctx, x.k); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, x.k)
+	}
+	return out
+}
+
+// recipients lists "kind:id" of notices of kind, sorted.
+func (b *remindBundle) recipients(t *testing.T, kind string) []string {
+	t.Helper()
+	rows, err := b.pool.Query(b.ctx, `SELECT recipient_kind || ':' || recipient_id FROM notices
+		WHERE tenant_id = $1 AND kind = $2 ORDER BY 1`, b.tn.ID, kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func who(kind string, ids ...int64) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, fmt.Sprintf("%s:%d", kind, id))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestRatingReminderSkipsWhoRated: the lead and two co-signers may rate; one co-signer has
+// rated, so the rating reminder goes to the lead and the other co-signer only.
+func TestRatingReminderSkipsWhoRated(t *testing.T) {
+	t.Parallel()
+	b := remindSetup(t, sh(2026, 3, 23, 10))
+	sid := b.suggestionIn(t, b.tn, "replied", "关于增设公交站点的建议")
+	pgtest.MustExec(t, b.pool, `UPDATE suggestions SET rating_due_at = $3 WHERE tenant_id = $1 AND id = $2`, b.tn.ID, sid, endOf(2026, 4, 10))
+	for _, d := range b.tn.Deputies[1:4] {
+		state := "accepted"
+		if d == b.tn.Deputies[3] {
+			state = "declined"
+		}
+		pgtest.MustExec(t, b.pool, `INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state) VALUES ($1, $2, $3, $4)`, b.tn.ID, sid, d, state)
+	}
+	pgtest.MustExec(t, b.pool, `INSERT INTO evaluations (tenant_id, suggestion_id, deputy_id, kind, round, rating)
+		VALUES ($1, $2, $3, 'reply', 1, 'satisfied')`, b.tn.ID, sid, b.tn.Deputies[1])
+	b.fire(t, ":rating:", 1)
+	got, want := b.recipients(t, notify.KindReminder), who("deputy", b.tn.Deputies[0], b.tn.Deputies[2])
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("rating reminder to %v, want %v (lead and the co-signer who has not rated)", got, want)
+	}
+}
