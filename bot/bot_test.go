@@ -137,6 +137,23 @@ func TestUnlinkedUserGetsOnlyTheGuide(t *testing.T) {
 	contains(t, b.say(who, "绑定 222222"), "次数过多")
 }
 
+// Guessing bind codes under ever new openids is capped per tenant, not only per user.
+func TestBindGuessesCappedPerTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for i := range 30 {
+		contains(t, b.say("o-guess-"+itoa(i), "绑定 "+fmt.Sprintf("%06d", 100000+i)), "绑定码无效")
+	}
+	code, _, err := b.accounts.IssueOABindCode(b.ctx, b.tn.ID, b.tn.Deputies[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, b.say("o-guess-last", "绑定 "+code), "稍后再试")
+	if n := b.count(`SELECT count(*) FROM deputies WHERE tenant_id=$1 AND oa_openid IS NOT NULL`, b.tn.ID); n != 0 {
+		t.Fatalf("linked %d deputies while paused", n)
+	}
+}
+
 func TestLinkedConversations(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

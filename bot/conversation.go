@@ -157,8 +157,22 @@ func (t *turn) bind(ctx context.Context, code string) string {
 		t.outcome = "rate_limited"
 		return textBindTooMny
 	}
+	failures, err := t.b.d.State.BindFailures(ctx, t.tenantID)
+	if err != nil {
+		return t.errText(err)
+	}
+	if failures >= bindTenantLimit {
+		t.outcome = "rate_limited_tenant"
+		t.b.log.Warn("bind codes paused: too many wrong codes", "tenant_id", t.tenantID, "failures", failures)
+		return textBindBusy
+	}
 	id, err := t.b.d.Accounts.RedeemOABindCode(ctx, t.tenantID, code, t.m.FromUser)
 	if err != nil {
+		if errors.Is(err, account.ErrBadBindCode) {
+			if ferr := t.b.d.State.BindFailed(ctx, t.tenantID, bindWindow); ferr != nil {
+				t.b.log.Warn("count wrong bind code", "tenant_id", t.tenantID, "err", ferr)
+			}
+		}
 		return t.errText(err)
 	}
 	t.outcome = "linked"

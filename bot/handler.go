@@ -58,6 +58,8 @@ type State interface {
 	LinkedDeputy(ctx context.Context, tenantID int64, openid string) (int64, error)
 	SetLinkedDeputy(ctx context.Context, tenantID int64, openid string, deputyID int64, ttl time.Duration) error
 	BindAttempt(ctx context.Context, tenantID int64, openid string, limit int, window time.Duration) (bool, error)
+	BindFailures(ctx context.Context, tenantID int64) (int, error)
+	BindFailed(ctx context.Context, tenantID int64, window time.Duration) error
 }
 
 // WeChat is what the bot calls on WeChat (internal/wechat.Client): fetching a photo sent to
@@ -108,6 +110,9 @@ const (
 	unionCacheTTL   = 24 * time.Hour
 	bindLimit       = 5
 	bindWindow      = time.Hour
+	// bindTenantLimit caps wrong bind codes per tenant and window, whoever sends them: the
+	// per-user limit alone lets a guesser use a new openid for every few guesses.
+	bindTenantLimit = 30
 	asyncTimeout    = 2 * time.Minute // one background job (photo fetch + store + answer)
 	asyncParallel   = 16
 	maxPhotos       = media.MaxPhotos

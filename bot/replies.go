@@ -36,6 +36,7 @@ const (
 	textNoMatch    = "没有找到与您描述相符的建议。回复“我的建议”查看最近的建议，或回复“查询 编号”。"
 	textNoneYet    = "您还没有建议。可以在小程序中撰写建议，或发送照片开始随手拍。"
 	textBindTooMny = "绑定尝试次数过多，请1小时后再试。"
+	textBindBusy   = "近期绑定失败次数过多，为保护代表账号安全，绑定暂停，请稍后再试。"
 	textBound      = "%s代表，绑定成功！\n\n"
 	textAlready    = "您已绑定代表身份，无需重复绑定。"
 	textMediaOnly  = "暂不支持此类消息。回复“帮助”查看可用功能。"

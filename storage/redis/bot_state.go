@@ -125,3 +125,29 @@ func (s *BotState) BindAttempt(ctx context.Context, tenantID int64, openid strin
 	}
 	return incr.Val() <= int64(limit), nil
 }
+
+// BindFailures returns the number of wrong bind codes sent to the tenant's account in the
+// current window, whoever sent them.
+func (s *BotState) BindFailures(ctx context.Context, tenantID int64) (int, error) {
+	n, err := s.rdb.Get(ctx, Key(tenantID, "bot", "bindfail")).Int()
+	if errors.Is(err, goredis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bot bind failures: %w", err)
+	}
+	return n, nil
+}
+
+// BindFailed counts a wrong bind code for the tenant; the count expires window after the
+// first one.
+func (s *BotState) BindFailed(ctx context.Context, tenantID int64, window time.Duration) error {
+	key := Key(tenantID, "bot", "bindfail")
+	pipe := s.rdb.TxPipeline()
+	pipe.Incr(ctx, key)
+	pipe.ExpireNX(ctx, key, window)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("bot bind failed: %w", err)
+	}
+	return nil
+}

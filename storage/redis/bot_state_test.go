@@ -104,3 +104,24 @@ func TestBotStateConversation(t *testing.T) {
 		t.Fatalf("linked %d", id)
 	}
 }
+
+func TestBotStateBindFailures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := jredis.NewBotState(redistest.New(t))
+	tn := rand.Int64N(1 << 40)
+	if n, err := s.BindFailures(ctx, tn); err != nil || n != 0 {
+		t.Fatalf("fresh: %d %v", n, err)
+	}
+	for range 3 {
+		if err := s.BindFailed(ctx, tn, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.BindFailures(ctx, tn); err != nil || n != 3 {
+		t.Fatalf("after 3: %d %v", n, err)
+	}
+	if n, _ := s.BindFailures(ctx, tn+1); n != 0 {
+		t.Fatalf("other tenant: %d", n)
+	}
+}
