@@ -51,3 +51,17 @@ func TestCoUnitCannotCompleteLeadCommitment(t *testing.T) {
 		t.Fatal("the lead unit's completion was not recorded")
 	}
 }
+
+// After sign-in the browser goes back only to a path of this site.
+func TestLoginNextNeverLeavesTheSite(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, next := range []string{"/\t/evil.host", "//evil.host", "/\\evil.host", "https://evil.host", "javascript:alert(1)"} {
+		c := b.client()
+		tok := c.csrf("/login?next=" + url.QueryEscape(next))
+		status, loc, body := c.post("/login", url.Values{"csrf": {tok}, "tenant": {"jyg"}, "username": {"shencha"}, "password": {testPassword}, "next": {next}})
+		if status != http.StatusSeeOther || loc != "/" {
+			t.Fatalf("next=%q: %d %q %.200s", next, status, loc, body)
+		}
+	}
+}

@@ -6,7 +6,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,12 +22,32 @@ type loginData struct {
 
 func (d loginData) csrf() string { return d.Token }
 
-// safeNext keeps the post-login redirect on this site.
+// safeNext keeps the post-login redirect on this site: a path of our own, never a URL a
+// browser could read as another host. Browsers drop tabs and newlines and read a backslash
+// as a slash, so "/<TAB>/evil.host" or "/<backslash>evil.host" would become "//evil.host":
+// any control character or backslash is refused outright, before and after percent-decoding.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+	if n == "" || badNextChars(n) {
+		return "/"
+	}
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || badNextChars(u.Path) {
 		return "/"
 	}
 	return n
+}
+
+func badNextChars(s string) bool {
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || r == utf8.RuneError {
+			return true
+		}
+	}
+	return false
 }
 
 // loginPage shows the sign-in form with a double-submit CSRF token (there is no session yet).
