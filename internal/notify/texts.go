@@ -42,6 +42,10 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// Clip is clip for the other packages that build subscribe fields (reminders): whitespace,
+// newlines and tabs included, collapses to single spaces, which WeChat's thing fields accept.
+func Clip(s string, n int) string { return clip(s, n) }
+
 // fmtTime renders t in Shanghai the way subscribe-message time fields accept it.
 func fmtTime(t time.Time) string { return t.In(deadline.Shanghai).Format("2006-01-02 15:04") }
 

@@ -141,7 +141,7 @@ var clockNames = map[string]string{
 // specs builds the reminder's notices.
 func specs(o Obligation, d time.Time, stage byte, cfg *suggestion.TenantConfig, now time.Time) []notify.NoticeSpec {
 	name := clockNames[o.Clock]
-	subj := "《" + o.Title + "》"
+	subj := "《" + notify.Clip(o.Title, 40) + "》"
 	if o.Number > 0 {
 		subj += fmt.Sprintf("（第%04d号）", o.Number)
 	}
@@ -172,23 +172,15 @@ func specs(o Obligation, d time.Time, stage byte, cfg *suggestion.TenantConfig, 
 			Kind:     notify.KindOverdue, Title: name + "已超期",
 			Body: fmt.Sprintf("建议%s的%s期限为%s，已超期%d个工作日，请督促办理。", subj, name, dueText, over),
 			Page: page,
-			Fields: map[string]string{notify.FieldThing: clipRunes(thing, 20), notify.FieldPhrase: "已超期",
-				notify.FieldNote: clipRunes("已超期"+strconv.Itoa(over)+"个工作日", 20), notify.FieldTime: d.In(deadline.Shanghai).Format("2006-01-02 15:04")},
+			Fields: map[string]string{notify.FieldThing: notify.Clip(thing, 20), notify.FieldPhrase: "已超期",
+				notify.FieldNote: notify.Clip("已超期"+strconv.Itoa(over)+"个工作日", 20), notify.FieldTime: d.In(deadline.Shanghai).Format("2006-01-02 15:04")},
 		}}
 	}
 	return []notify.NoticeSpec{{
 		Audience: aud, Kind: notify.KindReminder, Title: name + "期限提醒",
 		Body: fmt.Sprintf("建议%s的%s期限为%s，还剩%d个工作日，请抓紧办理。", subj, name, dueText, left),
 		Page: page,
-		Fields: map[string]string{notify.FieldThing: clipRunes(thing, 20), notify.FieldPhrase: "即将到期",
-			notify.FieldNote: clipRunes("还剩"+strconv.Itoa(left)+"个工作日", 20), notify.FieldTime: d.In(deadline.Shanghai).Format("2006-01-02 15:04")},
+		Fields: map[string]string{notify.FieldThing: notify.Clip(thing, 20), notify.FieldPhrase: "即将到期",
+			notify.FieldNote: notify.Clip("还剩"+strconv.Itoa(left)+"个工作日", 20), notify.FieldTime: d.In(deadline.Shanghai).Format("2006-01-02 15:04")},
 	}}
-}
-
-func clipRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -12,6 +12,7 @@ import (
 
 	"jianyi/internal/notify"
 	"jianyi/internal/remind"
+	"jianyi/internal/wechat"
 	"jianyi/storage/postgres"
 	"jianyi/storage/postgres/pgtest"
 )
@@ -127,5 +128,42 @@ func TestRatingReminderSkipsWhoRated(t *testing.T) {
 	got, want := b.recipients(t, notify.KindReminder), who("deputy", b.tn.Deputies[0], b.tn.Deputies[2])
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("rating reminder to %v, want %v (lead and the co-signer who has not rated)", got, want)
+	}
+}
+
+// TestReminderFieldsWithinLimits: a title with a newline and a tab still gives subscribe
+// fields WeChat accepts (no control characters, ≤ 20 characters), before and after the deadline.
+func TestReminderFieldsWithinLimits(t *testing.T) {
+	t.Parallel()
+	b := remindSetup(t, sh(2026, 3, 23, 10))
+	title := "关于修缮\n老旧小区\t排水管网和加装电梯的建议（第二次提出）"
+	sid := b.suggestionIn(t, b.tn, "handling", title)
+	pgtest.MustExec(t, b.pool, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, due_at, return_due_at, accepted_at)
+		VALUES ($1, $2, $3, 'lead', 'accepted', $4, $5, $5)`, b.tn.ID, sid, b.tn.Units[0], endOf(2026, 4, 3), sh(2026, 3, 1, 9))
+	b.fire(t, ":reply:", 3) // T-7, T-3, T-1 … and an overdue escalation
+	b.clk.Set(sh(2026, 4, 7, 9))
+	b.fire(t, ":o", 1)
+	rows, err := b.pool.Query(b.ctx, `SELECT kind, fields FROM notices WHERE tenant_id = $1`, b.tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	kinds := map[string]int{}
+	for rows.Next() {
+		var kind string
+		var f map[string]string
+		if err := rows.Scan(&kind, &f); err != nil {
+			t.Fatal(err)
+		}
+		kinds[kind]++
+		if err := wechat.ValidateSubscribeData(f); err != nil {
+			t.Errorf("%s: %v (%q)", kind, err, f)
+		}
+		if strings.ContainsAny(f[notify.FieldThing], "\n\t") {
+			t.Errorf("%s: thing1 %q keeps control characters", kind, f[notify.FieldThing])
+		}
+	}
+	if kinds[notify.KindReminder] == 0 || kinds[notify.KindOverdue] == 0 {
+		t.Errorf("notices made: %v, want reminders and an overdue escalation", kinds)
 	}
 }
