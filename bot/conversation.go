@@ -221,7 +221,21 @@ func (t *turn) onText(ctx context.Context) string {
 		return textNothing
 	}
 	if c != nil {
+		waiting := c.Kind == "reason" || (c.Kind == "snap" && c.Step == "words")
+		if waiting && cmd.Kind != CmdSearch && cmd.Kind != CmdNone {
+			// A command is not a reason nor a note (a 不满意 sends the suggestion back to the
+			// units for good): drop the pending step, say so, and do the command.
+			t.clearConv(ctx)
+			dropped := textSnapDropped
+			if c.Kind == "reason" {
+				dropped = fmt.Sprintf(textReasonDropped, fmt.Sprintf("%04d", c.Number))
+			}
+			return dropped + "\n\n" + t.do(ctx, cmd)
+		}
 		switch {
+		case c.Kind == "reason" && cmd.Kind == CmdNone:
+			t.command = "rate"
+			return fmt.Sprintf(textReasonAsk, fmt.Sprintf("%04d", c.Number))
 		case c.Kind == "reason":
 			// The next message is the reason of the 不满意 rating.
 			t.clearConv(ctx)
