@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,51 @@ func compareRows(t *testing.T, name string, got, want [][]string) {
 		if strings.Join(g, "|") != strings.Join(w, "|") {
 			t.Fatalf("%s row %d:\n got %q\nwant %q", name, i+1, g, w)
 		}
+	}
+}
+
+// A committee (专工委) opens only the suggestions of its bound categories, so its 代表意见清单
+// holds those and no others.
+func TestCommitteeExportKeepsToItsCategories(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	pgExec(t, b, `INSERT INTO users (tenant_id, id, username, display_name, password_hash) VALUES (1, 50, 'jiaowei', '交通工委 周委员', $1)`, passwordHash(t))
+	pgExec(t, b, `INSERT INTO user_roles (tenant_id, user_id, role) VALUES (1, 50, 'committee')`)
+	pgExec(t, b, `INSERT INTO user_categories (tenant_id, user_id, category_id) VALUES (1, 50, 2)`)
+	register := func(id, category int64) {
+		sg, err := b.sugg.Get(ctx, reviewer(1), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.sugg.Register(ctx, reviewer(1), id, sg.Version, category); err != nil {
+			t.Fatal(err)
+		}
+	}
+	register(b.sid, 1) // 城乡建设: not the committee's
+	traffic := b.submit(1, 2, "关于优化公交线路的建议", "建议优化城区公交线路，增加早晚高峰班次，方便群众出行。")
+	register(traffic, 2) // 交通运输: the committee's
+
+	c := b.client()
+	c.login("jyg", "jiaowei", testPassword)
+	if status, _ := c.get("/suggestions/" + strconv.FormatInt(b.sid, 10)); status != http.StatusNotFound {
+		t.Fatalf("committee opened a suggestion outside its categories: %d", status)
+	}
+	rows := readSheet(t, c.download("/exports/deputy-opinions.xlsx"))
+	if len(rows) != 2 || rows[1][5] != "关于优化公交线路的建议" || rows[1][6] != "交通运输" {
+		t.Fatalf("committee export %v", rows)
+	}
+	for _, r := range rows {
+		for _, cell := range r {
+			if strings.Contains(cell, "物业") {
+				t.Fatalf("committee export holds a suggestion outside its categories: %v", r)
+			}
+		}
+	}
+	// The reviewer still exports both.
+	r := b.client()
+	r.login("jyg", "shencha", testPassword)
+	if rows := readSheet(t, r.download("/exports/deputy-opinions.xlsx")); len(rows) != 3 {
+		t.Fatalf("reviewer export %v", rows)
 	}
 }

@@ -24,6 +24,10 @@ const MaxRows = 100000
 type Filter struct {
 	MeetingID int64
 	UnitID    int64
+	// ByCategory keeps only suggestions whose category is in CategoryIDs (none when it is
+	// empty). A committee (专工委) always exports its bound categories only.
+	ByCategory  bool
+	CategoryIDs []int64
 }
 
 // DeputyOpinionRow is one line of 代表意见清单: a suggestion seen from the deputy who raised
@@ -89,10 +93,17 @@ var DeputyOpinionHeaders = []string{"序号", "代表姓名", "代表团", "领�
 var UnitAssignmentHeaders = []string{"序号", "承办单位", "主办/协办", "建议编号", "建议标题", "领衔代表", "办理方式",
 	"交办时间", "答复期限", "办理状态", "答复时间", "是否按期答复", "是否逾期"}
 
-// DeputyOpinions writes 代表意见清单 to w. Reviewers, coordinators, leaders, admins and
-// committees may export it.
+// DeputyOpinions writes 代表意见清单 to w. Reviewers, coordinators, leaders and admins may
+// export it whole; a committee gets the suggestions of its bound categories.
 func (s *Service) DeputyOpinions(ctx context.Context, a auth.Actor, f Filter, w io.Writer) error {
-	if a.Kind != auth.KindStaff || !(a.SeesWholeTenant() || a.Has(auth.RoleCommittee)) {
+	switch {
+	case a.Kind != auth.KindStaff:
+		return ErrForbidden
+	case a.SeesWholeTenant():
+	case a.Has(auth.RoleCommittee):
+		// The same suggestions the committee may open, and no others.
+		f.ByCategory, f.CategoryIDs = true, append([]int64{}, a.CategoryIDs...)
+	default:
 		return ErrForbidden
 	}
 	rows, err := s.store.DeputyOpinions(ctx, a.TenantID, f, MaxRows)

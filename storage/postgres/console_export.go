@@ -29,6 +29,14 @@ func ratingLabel(r *string) string {
 	return suggestion.Rating(*r).Label()
 }
 
+// categoryIDs is never nil, so "no category" is an empty array rather than NULL.
+func categoryIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
 // DeputyOpinions implements export.Store: one row per deputy and suggestion (lead first,
 // then co-signers), ordered by deputy then number.
 func (s *ExportStore) DeputyOpinions(ctx context.Context, tenantID int64, f export.Filter, limit int) ([]export.DeputyOpinionRow, error) {
@@ -36,10 +44,12 @@ func (s *ExportStore) DeputyOpinions(ctx context.Context, tenantID int64, f expo
 WITH p AS (
   SELECT s.id, s.lead_deputy_id AS deputy_id, '领衔' AS role FROM suggestions s
   WHERE s.tenant_id = $1 AND s.status NOT IN ('draft', 'merged') AND ($2 = 0 OR s.meeting_id = $2)
+    AND (NOT $4 OR s.category_id = ANY($5::bigint[]))
   UNION ALL
   SELECT c.suggestion_id, c.deputy_id, '联名' FROM suggestion_cosigners c
   JOIN suggestions s ON s.tenant_id = c.tenant_id AND s.id = c.suggestion_id
   WHERE c.tenant_id = $1 AND c.state IN ('accepted', 'merged') AND s.status NOT IN ('draft', 'merged') AND ($2 = 0 OR s.meeting_id = $2)
+    AND (NOT $4 OR s.category_id = ANY($5::bigint[]))
 )
 SELECT d.name, COALESCE(dl.name, ''), p.role, COALESCE(s.number, 0), s.title, COALESCE(c.name, ''), s.submitted_at, s.status::text,
   COALESCE((SELECT u.name FROM assignments a JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
@@ -57,7 +67,7 @@ LEFT JOIN delegations dl ON dl.tenant_id = d.tenant_id AND dl.id = d.delegation_
 LEFT JOIN categories c ON c.tenant_id = s.tenant_id AND c.id = s.category_id
 LEFT JOIN LATERAL (SELECT class, replied_at FROM replies WHERE tenant_id = s.tenant_id AND suggestion_id = s.id ORDER BY round DESC LIMIT 1) r ON true
 ORDER BY dl.id NULLS LAST, d.id, s.number NULLS LAST, s.id
-LIMIT $3`, tenantID, f.MeetingID, limit)
+LIMIT $3`, tenantID, f.MeetingID, limit, f.ByCategory, categoryIDs(f.CategoryIDs))
 	if err != nil {
 		return nil, fmt.Errorf("deputy opinions: %w", err)
 	}
