@@ -2,6 +2,7 @@ package remind
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -18,14 +19,20 @@ func (s *Service) Reconcile(ctx context.Context) (queued int, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("tenants: %w", err)
 	}
+	// One tenant's failure must not cost the others their reminders: carry on, report all.
+	var errs []error
 	for _, t := range tenants {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
 		n, err := s.reconcileTenant(ctx, t)
 		queued += n
 		if err != nil {
-			return queued, fmt.Errorf("tenant %d: %w", t, err)
+			errs = append(errs, fmt.Errorf("tenant %d: %w", t, err))
 		}
 	}
-	return queued, nil
+	return queued, errors.Join(errs...)
 }
 
 func (s *Service) reconcileTenant(ctx context.Context, tenantID int64) (int, error) {

@@ -2,6 +2,7 @@ package remind_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"jianyi/internal/notify"
 	"jianyi/internal/remind"
+	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat"
 	"jianyi/storage/postgres"
 	"jianyi/storage/postgres/pgtest"
@@ -165,5 +167,53 @@ func TestReminderFieldsWithinLimits(t *testing.T) {
 	}
 	if kinds[notify.KindReminder] == 0 || kinds[notify.KindOverdue] == 0 {
 		t.Errorf("notices made: %v, want reminders and an overdue escalation", kinds)
+	}
+}
+
+// failingConfig is a store whose Config fails for one tenant.
+type failingConfig struct {
+	remind.Store
+	bad int64
+}
+
+func (s failingConfig) Config(ctx context.Context, tenantID int64) (*suggestion.TenantConfig, error) {
+	if tenantID == s.bad {
+		return nil, errors.New("config unreadable")
+	}
+	return s.Store.Config(ctx, tenantID)
+}
+
+// TestReconcileCarriesOnPastAFailingTenant: a tenant whose reconcile fails neither stops the
+// tenants after it nor hides the error.
+func TestReconcileCarriesOnPastAFailingTenant(t *testing.T) {
+	t.Parallel()
+	b := remindSetup(t, sh(2026, 3, 23, 10))
+	other := pgtest.NewTenant(t, b.pool)
+	for _, tn := range []*pgtest.Tenant{b.tn, other} {
+		sid := b.suggestionIn(t, tn, "assigned", "关于整治占道经营的建议")
+		pgtest.MustExec(t, b.pool, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, due_at, return_due_at)
+			VALUES ($1, $2, $3, 'lead', $4, $5)`, tn.ID, sid, tn.Units[0], endOf(2026, 4, 10), endOf(2026, 3, 31))
+	}
+	// Tenants are reconciled in id order: fail the first so the second comes after it.
+	bad, good := b.tn.ID, other.ID
+	if good < bad {
+		bad, good = good, bad
+	}
+	pub := notify.NewPublisher(postgres.NewNotifyStore(b.pool), nopQueue(), b.clk, nil)
+	svc := remind.New(failingConfig{Store: postgres.NewRemindStore(b.pool), bad: bad}, b.rq, pub, b.clk)
+	svc.Window = 40 * 24 * time.Hour
+	n, err := svc.Reconcile(b.ctx)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("tenant %d", bad)) || !strings.Contains(err.Error(), "config unreadable") {
+		t.Errorf("error = %v, want tenant %d's config error", err, bad)
+	}
+	perTenant := map[string]int{}
+	for k := range b.rq.all() {
+		perTenant[strings.Split(k, ":")[1]]++
+	}
+	if perTenant[fmt.Sprint(good)] == 0 || n != perTenant[fmt.Sprint(good)] {
+		t.Errorf("queued %d, per tenant %v: tenant %d after the failing one got no reminders", n, perTenant, good)
+	}
+	if perTenant[fmt.Sprint(bad)] != 0 {
+		t.Errorf("failing tenant %d queued %d", bad, perTenant[fmt.Sprint(bad)])
 	}
 }
