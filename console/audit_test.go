@@ -65,3 +65,48 @@ func TestLoginNextNeverLeavesTheSite(t *testing.T) {
 		}
 	}
 }
+
+// 改派 with no unit chosen is refused with a message; it never falls through to "keep".
+func TestReassignWithoutUnitIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	asg := b.registerAndAssign()
+	unit := b.client()
+	tok := unit.login("jyg", "zhujian", testPassword)
+	a := "/assignments/" + strconv.FormatInt(asg, 10)
+	if status, _, _ := unit.post(a+"/request-return", url.Values{"csrf": {tok}, "reason": {"不属于本局职责"}}); status != http.StatusSeeOther {
+		t.Fatalf("request return: %d", status)
+	}
+	state := func() string {
+		var s string
+		if err := b.pool.QueryRow(context.Background(), `SELECT state::text FROM assignments WHERE id = $1`, asg).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	audits := func() int {
+		var n int
+		_ = b.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE suggestion_id = $1`, b.sid).Scan(&n)
+		return n
+	}
+	before := audits()
+	rev := b.client()
+	rtok := rev.login("jyg", "shencha", testPassword)
+	for _, form := range []url.Values{
+		{"csrf": {rtok}, "decision": {"reassign"}, "new_unit": {""}, "reason": {"改派"}},
+		{"csrf": {rtok}, "decision": {"reassign"}, "reason": {"改派"}},
+	} {
+		status, loc, _ := rev.post(a+"/decide-return", form)
+		if status != http.StatusSeeOther || loc != "/decisions" {
+			t.Fatalf("reassign without unit: %d %s", status, loc)
+		}
+		_, page := rev.get("/decisions")
+		contains(t, page, "请选择改派单位")
+		if st := state(); st != "return_requested" {
+			t.Fatalf("reassign without unit moved the assignment to %s", st)
+		}
+		if n := audits(); n != before {
+			t.Fatalf("reassign without unit wrote %d audit events", n-before)
+		}
+	}
+}

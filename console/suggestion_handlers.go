@@ -417,9 +417,20 @@ func (s *server) decideReturn(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
+	// The service reads unit 0 as "keep": a 改派 without a unit must be refused here, or it
+	// would silently keep the assignment.
 	newUnit := formID(c, "new_unit")
-	if c.PostForm("decision") == "keep" {
+	switch c.PostForm("decision") {
+	case "keep":
 		newUnit = 0
+	case "reassign":
+		if newUnit <= 0 {
+			s.back(c, "/decisions", invalidInput("reassign_unit_required", "请选择改派单位"))
+			return
+		}
+	default:
+		s.back(c, "/decisions", invalidInput("decision_required", "请选择改派或维持原交办"))
+		return
 	}
 	if _, err := s.cfg.Suggestions.DecideReturn(c.Request.Context(), actor(c), id, newUnit, c.PostForm("reason")); err != nil {
 		s.back(c, "/decisions", err)
