@@ -66,3 +66,20 @@ func TestCommandWhileWaitingForSnapNote(t *testing.T) {
 		t.Fatalf("snaps %d", n)
 	}
 }
+
+// Two menu clicks in the same second are two pushes, each answered for itself.
+func TestTwoClicksInOneSecond(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const me = "o-clicks"
+	b.replied(0, "关于新华路路灯维修的建议")
+	b.link(me, 0)
+	mine := b.event(me, "CLICK", "BOT_MINE")
+	query := b.event(me, "CLICK", "BOT_QUERY")
+	query.CreateTime = mine.CreateTime
+	contains(t, b.send(mine), "新华路路灯维修")
+	if got := b.send(query); !strings.Contains(got, "例如：查询 12") || strings.Contains(got, "新华路") {
+		t.Fatalf("second click answered %q", got)
+	}
+	contains(t, b.send(mine), "新华路路灯维修") // a retry still gets its own answer
+}

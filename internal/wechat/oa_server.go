@@ -83,13 +83,14 @@ type OAMsg struct {
 // IsEvent reports whether m is an event push.
 func (m *OAMsg) IsEvent() bool { return m.MsgType == "event" }
 
-// DedupeKey identifies a push across WeChat's retries: the MsgId of a message, or sender and
-// CreateTime of an event (events carry no MsgId). The openid is hashed so the key holds none.
+// DedupeKey identifies a push across WeChat's retries: the MsgId of a message, or sender,
+// CreateTime, event and EventKey of an event (events carry no MsgId; two menu clicks in one
+// second differ only by their key). The openid and key are hashed so the key holds neither.
 func (m *OAMsg) DedupeKey() string {
 	if m.MsgID != 0 && !m.IsEvent() {
 		return "m:" + strconv.FormatInt(m.MsgID, 10)
 	}
-	h := sha256.Sum256([]byte(m.FromUser))
+	h := sha256.Sum256([]byte(m.FromUser + "\x00" + m.EventKey))
 	k := "e:" + hex.EncodeToString(h[:12]) + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event
 	if m.MsgID != 0 { // TEMPLATESENDJOBFINISH: two reports in one second differ by msgid
 		k += ":" + strconv.FormatInt(m.MsgID, 10)

@@ -167,6 +167,26 @@ func TestParseOAMessage(t *testing.T) {
 	}
 }
 
+func TestEventDedupeKeyHasEventKey(t *testing.T) {
+	click := func(key string) *wechat.OAMsg {
+		m, err := wechat.ParseOAMessage([]byte(`<xml><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime><MsgType>event</MsgType><Event>CLICK</Event><EventKey>` + key + `</EventKey></xml>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	mine, help := click("BOT_MINE"), click("BOT_HELP")
+	if mine.DedupeKey() == help.DedupeKey() {
+		t.Fatal("two menu clicks in one second share a dedupe key")
+	}
+	if mine.DedupeKey() != click("BOT_MINE").DedupeKey() {
+		t.Fatal("a retried click has another dedupe key")
+	}
+	if strings.Contains(mine.DedupeKey(), "o1") || strings.Contains(mine.DedupeKey(), "BOT_MINE") {
+		t.Fatalf("dedupe key holds the sender or the key: %s", mine.DedupeKey())
+	}
+}
+
 func FuzzParseOAMessage(f *testing.F) {
 	f.Add([]byte(`<xml><FromUserName><![CDATA[o]]></FromUserName><MsgType>text</MsgType><Content>查询 12</Content><MsgId>1</MsgId></xml>`))
 	f.Add([]byte(`<xml><FromUserName>o</FromUserName><MsgType>location</MsgType><Location_X>1.5</Location_X><Location_Y>x</Location_Y></xml>`))
