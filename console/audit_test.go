@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,4 +110,117 @@ func TestReassignWithoutUnitIsRefused(t *testing.T) {
 			t.Fatalf("reassign without unit wrote %d audit events", n-before)
 		}
 	}
+}
+
+// addStaff adds a tenant-1 user with roles (and committee categories).
+func (b *bundle) addStaff(id int64, username string, roles []string, categories ...int64) {
+	b.t.Helper()
+	pgExec(b.t, b, `INSERT INTO users (tenant_id, id, username, display_name, password_hash) VALUES (1, $1, $2, $2, $3)`, id, username, passwordHash(b.t))
+	for _, r := range roles {
+		pgExec(b.t, b, `INSERT INTO user_roles (tenant_id, user_id, role) VALUES (1, $1, $2)`, id, r)
+	}
+	for _, c := range categories {
+		pgExec(b.t, b, `INSERT INTO user_categories (tenant_id, user_id, category_id) VALUES (1, $1, $2)`, id, c)
+	}
+}
+
+// Each role is offered only what the domain lets it do: the page lacks the link or form,
+// and the route itself refuses.
+func TestEachRoleSeesOnlyItsActions(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.addStaff(60, "ducha", []string{"coordinator"})
+	b.addStaff(61, "gongwei", []string{"committee"}, 1)
+	asg := b.registerAndAssign()
+	unit := b.client()
+	utok := unit.login("jyg", "zhujian", testPassword)
+	if status, _, _ := unit.post("/assignments/"+strconv.FormatInt(asg, 10)+"/request-return", url.Values{"csrf": {utok}, "reason": {"不属于本局职责"}}); status != http.StatusSeeOther {
+		t.Fatalf("request return: %d", status)
+	}
+	asgState := func() string {
+		var s string
+		_ = b.pool.QueryRow(context.Background(), `SELECT state::text FROM assignments WHERE id = $1`, asg).Scan(&s)
+		return s
+	}
+	has := func(who, page, body, want string, yes bool) {
+		t.Helper()
+		if got := strings.Contains(body, want); got != yes {
+			t.Errorf("%s %s: contains %q = %v, want %v", who, page, want, got, yes)
+		}
+	}
+	refused := func(who string, status int, what string) {
+		t.Helper()
+		if status != http.StatusNotFound && status != http.StatusForbidden {
+			t.Errorf("%s %s: %d, want 403/404", who, what, status)
+		}
+	}
+
+	// Reviewer: decides returns and extensions.
+	rev := b.client()
+	rev.login("jyg", "shencha", testPassword)
+	_, home := rev.get("/")
+	has("reviewer", "/", home, `href="/decisions"`, true)
+	status, page := rev.get("/decisions")
+	if status != http.StatusOK {
+		t.Fatalf("reviewer /decisions: %d", status)
+	}
+	has("reviewer", "/decisions", page, "decide-return", true)
+
+	// Coordinator (督查室): assigns and supervises, but does not decide returns or extensions.
+	co := b.client()
+	ctok := co.login("jyg", "ducha", testPassword)
+	_, home = co.get("/")
+	has("coordinator", "/", home, `href="/assign"`, true)
+	has("coordinator", "/", home, `href="/decisions"`, false)
+	has("coordinator", "/", home, `href="/supervise/overdue"`, true)
+	status, page = co.get("/decisions")
+	refused("coordinator", status, "GET /decisions")
+	has("coordinator", "/decisions", page, "decide-return", false)
+	status, _, _ = co.post("/assignments/"+strconv.FormatInt(asg, 10)+"/decide-return", url.Values{"csrf": {ctok}, "decision": {"keep"}, "reason": {"维持"}})
+	refused("coordinator", status, "POST decide-return")
+	status, _, _ = co.post("/extensions/1/decide", url.Values{"csrf": {ctok}, "decision": {"approve"}, "reason": {"同意"}})
+	refused("coordinator", status, "POST extension decide")
+	if st := asgState(); st != "return_requested" {
+		t.Fatalf("coordinator's refused decision moved the assignment to %s", st)
+	}
+
+	// Committee (专工委): its categories' suggestions and the deputy list, nothing else.
+	cm := b.client()
+	cm.login("jyg", "gongwei", testPassword)
+	_, home = cm.get("/")
+	has("committee", "/", home, `href="/suggestions"`, true)
+	has("committee", "/", home, `href="/supervise/overdue"`, false)
+	has("committee", "/", home, `href="/problems"`, false)
+	has("committee", "/", home, `href="/decisions"`, false)
+	has("committee", "/", home, `href="/assign"`, false)
+	status, _ = cm.get("/supervise/overdue")
+	refused("committee", status, "GET /supervise/overdue")
+	status, _ = cm.get("/problems")
+	refused("committee", status, "GET /problems")
+	status, page = cm.get("/exports")
+	if status != http.StatusOK {
+		t.Fatalf("committee /exports: %d", status)
+	}
+	has("committee", "/exports", page, "deputy-opinions.xlsx", true)
+	has("committee", "/exports", page, "unit-assignments.xlsx", false)
+	status, _ = cm.get("/exports/unit-assignments.xlsx")
+	refused("committee", status, "GET unit-assignments.xlsx")
+
+	// Unit: its own list, never the deputy list or the decisions.
+	_, home = unit.get("/")
+	has("unit", "/", home, `href="/decisions"`, false)
+	_, page = unit.get("/exports")
+	has("unit", "/exports", page, "unit-assignments.xlsx", true)
+	has("unit", "/exports", page, "deputy-opinions.xlsx", false)
+	status, _ = unit.get("/decisions")
+	refused("unit", status, "GET /decisions")
+
+	// Leader: supervises, does not decide.
+	ld := b.client()
+	ld.login("jyg", "lingdao", testPassword)
+	_, home = ld.get("/")
+	has("leader", "/", home, `href="/decisions"`, false)
+	has("leader", "/", home, `href="/supervise/overdue"`, true)
+	status, _ = ld.get("/decisions")
+	refused("leader", status, "GET /decisions")
 }

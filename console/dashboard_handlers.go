@@ -17,6 +17,8 @@ type dashboardData struct {
 	Delegations []directory.Delegation
 	From, To    string
 	MaxTrend    int
+	// CanSupervise: the overdue count links to the supervision list only for those who may open it.
+	CanSupervise bool
 }
 
 func (s *server) dashboard(c *gin.Context) {
@@ -31,7 +33,7 @@ func (s *server) dashboard(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	data := dashboardData{D: d, From: c.Query("from"), To: c.Query("to")}
+	data := dashboardData{D: d, From: c.Query("from"), To: c.Query("to"), CanSupervise: canSupervise(a)}
 	if data.Meetings, err = s.cfg.Directory.Meetings(ctx, a); err != nil {
 		s.failErr(c, err)
 		return

@@ -15,6 +15,10 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 
 func (s *server) exportsPage(c *gin.Context) {
 	ctx, a := c.Request.Context(), actor(c)
+	if !canExportDeputies(a) && !canExportUnits(a) {
+		s.notFound(c)
+		return
+	}
 	ms, err := s.cfg.Directory.Meetings(ctx, a)
 	if err != nil {
 		s.failErr(c, err)
@@ -28,6 +32,7 @@ func (s *server) exportsPage(c *gin.Context) {
 		}
 	}
 	s.render(c, http.StatusOK, "exports", "两清单导出", map[string]any{"Meetings": ms, "Units": units,
+		"CanDeputies": canExportDeputies(a), "CanUnits": canExportUnits(a),
 		"DeputyHeaders": export.DeputyOpinionHeaders, "UnitHeaders": export.UnitAssignmentHeaders})
 }
 

@@ -99,16 +99,18 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 	}
 	if a.Has(auth.RoleReviewer, auth.RoleCoordinator) {
 		add("/assign", "待交办")
+	}
+	if a.Has(auth.RoleReviewer) {
 		add("/decisions", "退回与延期")
 	}
 	if a.IsUnit() {
 		add("/unit", "本单位办理")
 	}
-	if a.SeesWholeTenant() || a.IsUnit() {
+	if canSupervise(a) {
 		add("/supervise/overdue", "督办")
 		add("/problems", "问题清单")
 	}
-	if a.SeesWholeTenant() || a.Has(auth.RoleCommittee) || a.IsUnit() {
+	if canExportDeputies(a) || canExportUnits(a) {
 		add("/exports", "两清单导出")
 	}
 	if a.Has(auth.RoleAdmin) || a.Has(auth.RoleReviewer) {
@@ -118,6 +120,22 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 		add("/inbox", "消息")
 	}
 	return items
+}
+
+// What the domain lets each role reach; the navigation, the pages' links and the route
+// guards all ask these, so nobody is offered what would then be refused.
+
+// canSupervise: the supervision lists and 问题清单 (supervisors and unit staff).
+func canSupervise(a auth.Actor) bool { return a.SeesWholeTenant() || a.IsUnit() }
+
+// canExportDeputies: 代表意见清单 (the whole tenant, or a committee's categories).
+func canExportDeputies(a auth.Actor) bool {
+	return a.Kind == auth.KindStaff && (a.SeesWholeTenant() || a.Has(auth.RoleCommittee))
+}
+
+// canExportUnits: 部门交办清单 (the whole tenant, or a unit's own lines).
+func canExportUnits(a auth.Actor) bool {
+	return a.Kind == auth.KindStaff && (a.SeesWholeTenant() || a.IsUnit())
 }
 
 // render writes a full page.

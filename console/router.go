@@ -52,9 +52,10 @@ func Mount(r *gin.Engine, cfg Config) error {
 
 	g.GET("/assign", assigner, s.assignQueue)
 	g.POST("/suggestions/:id/assign", assigner, s.assign)
-	g.GET("/decisions", assigner, s.decisions)
-	g.POST("/assignments/:id/decide-return", assigner, s.decideReturn)
-	g.POST("/extensions/:id/decide", assigner, s.decideExtension)
+	// Return and extension requests are the reviewer's (代表工委) to decide (PRODUCT.md).
+	g.GET("/decisions", reviewer, s.decisions)
+	g.POST("/assignments/:id/decide-return", reviewer, s.decideReturn)
+	g.POST("/extensions/:id/decide", reviewer, s.decideExtension)
 
 	g.GET("/unit", s.unitOnly, s.unitInbox)
 	g.GET("/assignments/:id", s.unitOnly, s.assignmentPage)
