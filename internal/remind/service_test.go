@@ -217,3 +217,55 @@ func TestReconcileCarriesOnPastAFailingTenant(t *testing.T) {
 		t.Errorf("failing tenant %d queued %d", bad, perTenant[fmt.Sprint(bad)])
 	}
 }
+
+// TestOverdueEscalationAndWeeklyDigest: past the reply deadline the daily escalation goes to
+// the unit leader (not as an ordinary reminder to the handler), and Monday's weekly digest
+// reaches the reviewers and leaders (PRODUCT.md "Clocks").
+func TestOverdueEscalationAndWeeklyDigest(t *testing.T) {
+	t.Parallel()
+	// Thursday 2026-04-09, the reply was due Tuesday 04-07.
+	b := remindSetup(t, sh(2026, 4, 9, 8))
+	b.svc.Window = 5 * 24 * time.Hour
+	sid := b.suggestionIn(t, b.tn, "handling", "关于治理噪声扰民的建议")
+	pgtest.MustExec(t, b.pool, `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, due_at, return_due_at, accepted_at)
+		VALUES ($1, $2, $3, 'lead', 'accepted', $4, $5, $5)`, b.tn.ID, sid, b.tn.Units[0], endOf(2026, 4, 7), sh(2026, 3, 1, 9))
+	keys := b.fire(t, ":o", 1)
+	if !strings.HasSuffix(keys[0], ":o20260409") {
+		t.Errorf("first escalation %s, want 2026-04-09's", keys[0])
+	}
+	if got := b.recipients(t, notify.KindReminder); len(got) != 0 {
+		t.Errorf("overdue escalation sent as an ordinary reminder to %v", got)
+	}
+	got, want := b.recipients(t, notify.KindOverdue), who("user", b.tn.UnitLeaders[0])
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("overdue escalation to %v, want the unit leader %v", got, want)
+	}
+	var body string
+	_ = b.pool.QueryRow(b.ctx, `SELECT body FROM notices WHERE tenant_id = $1 AND kind = $2`, b.tn.ID, notify.KindOverdue).Scan(&body)
+	if !strings.Contains(body, "已超期2个工作日") {
+		t.Errorf("escalation text: %s", body)
+	}
+
+	// Monday 04-13 09:00: the weekly digest.
+	b.clk.Set(sh(2026, 4, 11, 10))
+	keys = b.fire(t, ":weekly:", 1)
+	if !strings.HasSuffix(keys[0], ":w20260413") {
+		t.Errorf("weekly digest key %s, want Monday 2026-04-13's", keys[0])
+	}
+	got, want = b.recipients(t, notify.KindOverdueDigest), who("user", b.tn.Reviewer, b.tn.Leader)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("weekly digest to %v, want reviewer and leader %v", got, want)
+	}
+	_ = b.pool.QueryRow(b.ctx, `SELECT body FROM notices WHERE tenant_id = $1 AND kind = $2 LIMIT 1`, b.tn.ID, notify.KindOverdueDigest).Scan(&body)
+	if !strings.Contains(body, "共有1件建议超期未答复") {
+		t.Errorf("weekly digest text: %s", body)
+	}
+
+	// Once nothing is overdue the next Monday's digest sends nothing.
+	pgtest.MustExec(t, b.pool, `UPDATE assignments SET state = 'replied' WHERE tenant_id = $1 AND suggestion_id = $2`, b.tn.ID, sid)
+	b.clk.Set(sh(2026, 4, 18, 10))
+	b.fire(t, ":w20260420", 1)
+	if got := b.recipients(t, notify.KindOverdueDigest); len(got) != 2 {
+		t.Errorf("weekly digest with nothing overdue: recipients now %v", got)
+	}
+}
