@@ -25,14 +25,7 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	queue := jredis.NewQueue(d.rdb)
 	pause := jredis.NewChannelPause(d.rdb)
 
-	var sender notify.Sender = noSender{}
-	if d.wechat != nil {
-		sender = &notify.WeChatSender{Client: d.wechat, MiniAppID: d.cfg.WechatMPAppID}
-		if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
-			sender = &notify.WeChatSender{Client: d.wechat, MiniAppID: d.wechatFake.DevApp().MiniAppID, MPState: "developer"}
-		}
-	}
-	deliverer := notify.NewDeliverer(store, queue, sender, pause, clock, log)
+	deliverer := notify.NewDeliverer(store, queue, newSender(d), pause, clock, log)
 	relay := notify.NewRelay(store, queue, clock, log)
 	reconciler := notify.NewReconciler(store, relay, queue, clock, deliverer.Lease, log)
 	publisher := notify.NewPublisher(store, queue, clock, log)
@@ -80,6 +73,19 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 		w.Stop()
 		_ = queue.Close()
 	}, nil
+}
+
+// newSender is the WeChat sender of the deployment: staff template messages link to the
+// console at JIANYI_CONSOLE_URL (without it they open nothing).
+func newSender(d *deps) notify.Sender {
+	if d.wechat == nil {
+		return noSender{}
+	}
+	s := &notify.WeChatSender{Client: d.wechat, MiniAppID: d.cfg.WechatMPAppID, ConsoleURL: d.cfg.ConsoleURL}
+	if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
+		s.MiniAppID, s.MPState = d.wechatFake.DevApp().MiniAppID, "developer"
+	}
+	return s
 }
 
 // noSender is used when no WeChat client is configured: every push fails as unavailable and

@@ -52,6 +52,9 @@ type Config struct {
 	// comes from the proxy, so without this all deputies share one IP's rate limits; empty
 	// trusts no one, so a client cannot forge its address.
 	TrustedProxies []string `env:"JIANYI_TRUSTED_PROXIES" envSeparator:","`
+	// ConsoleURL is the staff console's public base URL (https://jianyi.example.gov.cn): staff
+	// WeChat template messages open <ConsoleURL>/console/…; empty sends them without a link.
+	ConsoleURL string `env:"JIANYI_CONSOLE_URL"`
 
 	// WeChat mini-program (deputies' app) and its message push (content-check results).
 	WechatMPAppID      string `env:"WECHAT_MP_APPID"`
@@ -87,6 +90,7 @@ func load(opts env.Options) (Config, error) {
 	}
 	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
 	c.TrustedProxies = trimList(c.TrustedProxies)
+	c.ConsoleURL = strings.TrimRight(strings.TrimSpace(c.ConsoleURL), "/")
 	return c, nil
 }
 
@@ -171,6 +175,9 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if c.PublicBaseURL != "" {
 		checkURL(bad, "PUBLIC_BASE_URL", c.PublicBaseURL, "http", "https")
+	}
+	if c.ConsoleURL != "" {
+		checkURL(bad, "JIANYI_CONSOLE_URL", c.ConsoleURL, "http", "https")
 	}
 	if c.S3Endpoint != "" && strings.Contains(c.S3Endpoint, "://") {
 		bad("S3_ENDPOINT", "must be host[:port] without a scheme (use S3_USE_SSL for https)")
