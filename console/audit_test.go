@@ -224,3 +224,65 @@ func TestEachRoleSeesOnlyItsActions(t *testing.T) {
 	status, _ = ld.get("/decisions")
 	refused("leader", status, "GET /decisions")
 }
+
+// Unknown or another tenant's ids in a form are refused with a Chinese message (no 500), and
+// only a 常委会领导 may be named to lead a key suggestion.
+func TestForeignIDsAreValidationErrors(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	sg, err := b.sugg.Get(ctx, reviewer(1), b.sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sg, err = b.sugg.Register(ctx, reviewer(1), b.sid, sg.Version, 1); err != nil {
+		t.Fatal(err)
+	}
+	rev := b.client()
+	tok := rev.login("jyg", "admin", testPassword) // admin + reviewer
+	detail := "/suggestions/" + strconv.FormatInt(b.sid, 10)
+	refused := func(name, path, back string, form url.Values, msg string) {
+		t.Helper()
+		form.Set("csrf", tok)
+		status, loc, body := rev.post(path, form)
+		if status != http.StatusSeeOther || loc != back {
+			t.Fatalf("%s: %d %s %.300s", name, status, loc, body)
+		}
+		_, page := rev.get(back)
+		contains(t, page, msg)
+	}
+	assign := func(extra url.Values) url.Values {
+		f := url.Values{"version": {strconv.Itoa(sg.Version)}, "lead_unit": {"1"}, "mode": {"leader_led"}}
+		for k, v := range extra {
+			f[k] = v
+		}
+		return f
+	}
+	refused("leader 999", detail+"/assign", detail, assign(url.Values{"leader": {"999"}}), "所选领衔督办领导不是本常委会领导")
+	refused("a unit handler as leader", detail+"/assign", detail, assign(url.Values{"leader": {"3"}}), "所选领衔督办领导不是本常委会领导")
+	refused("another tenant's user as leader", detail+"/assign", detail, assign(url.Values{"leader": {"6"}}), "所选领衔督办领导不是本常委会领导")
+	refused("another tenant's unit", detail+"/assign", detail, assign(url.Values{"leader": {"5"}, "lead_unit": {"3"}}), "所选承办单位不存在")
+	if st := b.status(b.sid); st != "registered" {
+		t.Fatalf("a refused assignment moved the suggestion to %s", st)
+	}
+
+	refused("user with another tenant's unit", "/admin/users", "/admin/users",
+		url.Values{"username": {"xinren"}, "display_name": {"新人"}, "roles": {"unit_handler"}, "unit": {"3"}, "password": {testPassword}}, "所选承办单位不存在")
+	refused("user with another tenant's category", "/admin/users", "/admin/users",
+		url.Values{"username": {"xinren"}, "display_name": {"新人"}, "roles": {"committee"}, "categories": {"3"}, "password": {testPassword}}, "所选类别不存在")
+	refused("deputy with another tenant's delegation", "/admin/deputies", "/admin/deputies",
+		url.Values{"name": {"新代表"}, "delegation": {"2"}}, "所选代表团不存在")
+	refused("group with another tenant's delegation", "/admin/groups", "/admin/catalog",
+		url.Values{"name": {"新小组"}, "delegation": {"2"}}, "所选代表团不存在")
+	var n int
+	_ = b.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM users WHERE username = 'xinren') + (SELECT count(*) FROM deputies WHERE name = '新代表') + (SELECT count(*) FROM deputy_groups WHERE name = '新小组')`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("refused saves wrote %d rows", n)
+	}
+
+	// The tenant's own leader is accepted.
+	status, loc, _ := rev.post(detail+"/assign", assign(url.Values{"csrf": {tok}, "leader": {"5"}}))
+	if status != http.StatusSeeOther || loc != detail || b.status(b.sid) != "assigned" {
+		t.Fatalf("assign with the tenant's leader: %d %s %s", status, loc, b.status(b.sid))
+	}
+}

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -136,6 +137,9 @@ func (s *Service) SaveGroup(ctx context.Context, a auth.Actor, g *Group) error {
 	if g.DelegationID == 0 {
 		return invalid("delegation_required", "请选择代表团")
 	}
+	if err := s.delegationExists(ctx, a.TenantID, g.DelegationID); err != nil {
+		return err
+	}
 	return s.store.SaveGroup(ctx, a.TenantID, g)
 }
 
@@ -164,6 +168,24 @@ func (s *Service) SaveDeputy(ctx context.Context, a auth.Actor, d *Deputy) error
 	d.Phone = strings.TrimSpace(d.Phone)
 	if d.Phone != "" && !phoneRe.MatchString(d.Phone) {
 		return invalid("bad_phone", "手机号格式不正确")
+	}
+	if d.DelegationID != 0 {
+		if err := s.delegationExists(ctx, a.TenantID, d.DelegationID); err != nil {
+			return err
+		}
+	}
+	if d.GroupID != 0 {
+		gs, err := s.store.Groups(ctx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(gs, func(g Group) bool { return g.ID == d.GroupID })
+		if i < 0 {
+			return errNoGroup
+		}
+		if d.DelegationID != 0 && gs[i].DelegationID != d.DelegationID {
+			return invalid("group_not_in_delegation", "所选代表小组不属于该代表团")
+		}
 	}
 	return s.store.SaveDeputy(ctx, a.TenantID, d)
 }
@@ -294,6 +316,27 @@ func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password 
 	if slices.Contains(u.Roles, auth.RoleCommittee) && len(u.CategoryIDs) == 0 {
 		return invalid("categories_required", "专工委角色必须选择对口类别")
 	}
+	if !slices.Contains(u.Roles, auth.RoleCommittee) {
+		u.CategoryIDs = nil
+	}
+	if u.UnitID != 0 {
+		if _, err := s.store.Unit(ctx, a.TenantID, u.UnitID); errors.Is(err, ErrNotFound) {
+			return errNoUnit
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(u.CategoryIDs) > 0 {
+		cs, err := s.store.Categories(ctx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		for _, id := range u.CategoryIDs {
+			if !slices.ContainsFunc(cs, func(c Category) bool { return c.ID == id }) {
+				return errNoCategory
+			}
+		}
+	}
 	if u.ID == 0 && password == "" {
 		return invalid("password_required", "新用户必须设置初始密码")
 	}
@@ -308,6 +351,18 @@ func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password 
 	}
 	if hash != "" {
 		return s.store.SetPassword(ctx, a.TenantID, u.ID, hash)
+	}
+	return nil
+}
+
+// delegationExists refuses a delegation that is not this tenant's (or does not exist).
+func (s *Service) delegationExists(ctx context.Context, tenantID, id int64) error {
+	ds, err := s.store.Delegations(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ds, func(d Delegation) bool { return d.ID == id }) {
+		return errNoDelegation
 	}
 	return nil
 }

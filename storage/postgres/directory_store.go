@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/auth"
@@ -35,7 +36,17 @@ func dirErr(err error, what string) error {
 	if IsUniqueViolation(err) {
 		return directory.ErrDuplicate
 	}
+	if isForeignKeyViolation(err) {
+		return directory.ErrBadReference
+	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isForeignKeyViolation: SQLSTATE 23503, a referenced row (unit, category, delegation …)
+// that is not the tenant's.
+func isForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
 }
 
 func dirNullID(id int64) *int64 {
