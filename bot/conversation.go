@@ -128,23 +128,36 @@ func (t *turn) deputy(ctx context.Context) (*account.Deputy, error) {
 			return d, nil
 		}
 	}
+	if not, err := t.b.d.State.NotDeputy(ctx, t.tenantID, t.m.FromUser); err == nil && not {
+		return nil, nil
+	}
 	union, err := t.b.d.UnionIDs.OAUnionID(ctx, t.m.FromUser)
-	if err != nil || union == "" {
-		if err != nil {
-			t.b.log.Warn("unionid lookup failed", "tenant_id", t.tenantID, "err", err)
-		}
+	if err != nil {
+		t.b.log.Warn("unionid lookup failed", "tenant_id", t.tenantID, "err", err)
+		return nil, nil
+	}
+	if union == "" {
+		t.notDeputy(ctx)
 		return nil, nil
 	}
 	// Stored on the deputy, so template messages reach them and unsubscribing clears it.
 	d, err = t.b.d.Accounts.LinkOAByUnionID(ctx, t.tenantID, union, t.m.FromUser)
 	if err != nil {
 		if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrForbidden) || errors.Is(err, account.ErrConflict) {
+			t.notDeputy(ctx)
 			return nil, nil
 		}
 		return nil, err
 	}
 	_ = t.b.d.State.SetLinkedDeputy(ctx, t.tenantID, t.m.FromUser, d.ID, unionCacheTTL)
 	return d, nil
+}
+
+// notDeputy remembers for a while that the follower is no deputy (see notDeputyTTL).
+func (t *turn) notDeputy(ctx context.Context) {
+	if err := t.b.d.State.SetNotDeputy(ctx, t.tenantID, t.m.FromUser, notDeputyTTL); err != nil {
+		t.b.log.Warn("cache not-a-deputy", "tenant_id", t.tenantID, "err", err)
+	}
 }
 
 func (t *turn) bind(ctx context.Context, code string) string {

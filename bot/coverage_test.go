@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"jianyi/internal/wechat/wechattest"
 )
 
 // TEMPLATESENDJOBFINISH reaches the delivery row of the template message it reports on.
@@ -92,4 +94,27 @@ func TestSnapPhotoLimit(t *testing.T) {
 	contains(t, b.send(b.image(me, "m-9")), "最多9张")
 	contains(t, b.send(b.location(me, 39.8, 98.3, "民政路")), "几句话")
 	contains(t, b.send(b.image(me, "m-10")), "最多9张")
+}
+
+// An ordinary follower's messages do not each cost a user/info call.
+func TestNotDeputyCached(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.app.SetUnionID("o-follower", "union-nobody")
+	for _, who := range []string{"o-follower", "o-no-union"} {
+		before := b.app.Count(wechattest.APIUserInfo)
+		for range 3 {
+			contains(t, b.say(who, "帮助"), "绑定 123456")
+		}
+		if n := b.app.Count(wechattest.APIUserInfo) - before; n != 1 {
+			t.Fatalf("%s: user/info called %d times for 3 messages", who, n)
+		}
+	}
+	// Binding still works for a cached non-deputy.
+	code, _, err := b.accounts.IssueOABindCode(b.ctx, b.tn.ID, b.tn.Deputies[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, b.say("o-follower", "绑定 "+code), "绑定成功")
+	contains(t, b.say("o-follower", "帮助"), "我的建议")
 }

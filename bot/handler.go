@@ -57,6 +57,8 @@ type State interface {
 	ClearConversation(ctx context.Context, tenantID int64, openid string) error
 	LinkedDeputy(ctx context.Context, tenantID int64, openid string) (int64, error)
 	SetLinkedDeputy(ctx context.Context, tenantID int64, openid string, deputyID int64, ttl time.Duration) error
+	NotDeputy(ctx context.Context, tenantID int64, openid string) (bool, error)
+	SetNotDeputy(ctx context.Context, tenantID int64, openid string, ttl time.Duration) error
 	BindAttempt(ctx context.Context, tenantID int64, openid string, limit int, window time.Duration) (bool, error)
 	BindFailures(ctx context.Context, tenantID int64) (int, error)
 	BindFailed(ctx context.Context, tenantID int64, window time.Duration) error
@@ -108,8 +110,11 @@ const (
 	dedupeTTL       = 10 * time.Minute // WeChat retries within ~15 s; keep well beyond
 	conversationTTL = 30 * time.Minute
 	unionCacheTTL   = 24 * time.Hour
-	bindLimit       = 5
-	bindWindow      = time.Hour
+	// notDeputyTTL spares WeChat's user/info for ordinary followers: a follower whose unionid
+	// no deputy has is asked about again only after this long.
+	notDeputyTTL = 10 * time.Minute
+	bindLimit    = 5
+	bindWindow   = time.Hour
 	// bindTenantLimit caps wrong bind codes per tenant and window, whoever sends them: the
 	// per-user limit alone lets a guesser use a new openid for every few guesses.
 	bindTenantLimit = 30

@@ -113,6 +113,23 @@ func (s *BotState) SetLinkedDeputy(ctx context.Context, tenantID int64, openid s
 	return nil
 }
 
+// NotDeputy reports whether the openid was found to be no deputy recently (SetNotDeputy).
+func (s *BotState) NotDeputy(ctx context.Context, tenantID int64, openid string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, userKey(tenantID, "nodep", openid)).Result()
+	if err != nil {
+		return false, fmt.Errorf("bot not deputy: %w", err)
+	}
+	return n == 1, nil
+}
+
+// SetNotDeputy remembers for ttl that the openid's unionid leads to no deputy.
+func (s *BotState) SetNotDeputy(ctx context.Context, tenantID int64, openid string, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, userKey(tenantID, "nodep", openid), "1", ttl).Err(); err != nil {
+		return fmt.Errorf("bot set not deputy: %w", err)
+	}
+	return nil
+}
+
 // BindAttempt counts a "绑定" attempt of the user and reports whether it is within limit per
 // window (six-digit codes must not be guessable).
 func (s *BotState) BindAttempt(ctx context.Context, tenantID int64, openid string, limit int, window time.Duration) (bool, error) {

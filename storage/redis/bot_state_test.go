@@ -125,3 +125,22 @@ func TestBotStateBindFailures(t *testing.T) {
 		t.Fatalf("other tenant: %d", n)
 	}
 }
+
+func TestBotStateNotDeputy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := jredis.NewBotState(redistest.New(t))
+	tn := rand.Int64N(1 << 40)
+	if not, err := s.NotDeputy(ctx, tn, "o1"); err != nil || not {
+		t.Fatalf("fresh: %v %v", not, err)
+	}
+	if err := s.SetNotDeputy(ctx, tn, "o1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if not, err := s.NotDeputy(ctx, tn, "o1"); err != nil || !not {
+		t.Fatalf("after set: %v %v", not, err)
+	}
+	if not, _ := s.NotDeputy(ctx, tn, "o2"); not {
+		t.Fatal("another openid")
+	}
+}
