@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"jianyi/console"
 	mpapi "jianyi/miniprogram-api"
 )
 
@@ -30,11 +32,12 @@ func newEngine(d *deps) *gin.Engine {
 
 	// gin has one NoRoute and one NoMethod chain for all the front doors: each front door's
 	// handler answers only its own paths and passes the rest on. The mini-program API
-	// answers JSON under /api/v1; elsewhere gin's text 404 stays, and a wrong method stays
-	// a 404 as it was before HandleMethodNotAllowed was turned on for the API's 405.
+	// answers JSON under /api/v1; the official-account callback (/wechat/) keeps gin's text
+	// 404, which is all WeChat's servers need; every other path is a person's browser and
+	// gets the console's Chinese error page (404, or 405 for a wrong method).
 	r.HandleMethodNotAllowed = true
-	r.NoRoute(mpapi.NotFound)
-	r.NoMethod(mpapi.MethodNotAllowed, methodAsNotFound)
+	r.NoRoute(mpapi.NotFound, botAsBefore, console.NotFound)
+	r.NoMethod(mpapi.MethodNotAllowed, botAsBefore, console.MethodNotAllowed)
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d))
@@ -61,12 +64,16 @@ func trustProxies(r *gin.Engine, d *deps) {
 	}
 }
 
-// methodAsNotFound answers a wrong method on paths outside the mini-program API as gin
-// answers an unknown path (text 404, no Allow), which is what they got before
-// HandleMethodNotAllowed was enabled.
-func methodAsNotFound(c *gin.Context) {
+// botAsBefore answers unmatched requests under the bot's /wechat/ prefix as gin answers an
+// unknown path (text 404, no Allow), a wrong method included, and lets the rest through.
+func botAsBefore(c *gin.Context) {
+	p := c.Request.URL.Path
+	if p != "/wechat" && !strings.HasPrefix(p, "/wechat/") {
+		return
+	}
 	c.Writer.Header().Del("Allow")
 	c.Data(http.StatusNotFound, gin.MIMEPlain, []byte("404 page not found"))
+	c.Abort()
 }
 
 // requestID keeps a sane incoming X-Request-ID or makes one, and echoes it.

@@ -119,24 +119,31 @@ func TestNoTrustedProxyIgnoresForwardingHeaders(t *testing.T) {
 }
 
 // TestUnmatchedPaths: the API answers unknown paths and wrong methods under /api/v1 in
-// JSON, while the console's (and everything else's) 404s stay gin's text answer.
+// JSON, the bot's /wechat/ paths keep gin's text 404, and every other path gets the
+// console's Chinese error page (404, or 405 for a wrong method on a console path).
 func TestUnmatchedPaths(t *testing.T) {
 	t.Parallel()
 	h := apiEngine(t, nil, true)
 	tests := []struct {
 		method, path string
 		status       int
-		code         string // JSON error code; "" means gin's text 404
+		code         string // JSON error code; "text" gin's text 404; "page" the console's page
 		allow        string
 	}{
 		{"GET", "/api/v1/no-such-thing", 404, "not_found", ""},
 		{"GET", "/api/v1", 404, "not_found", ""},
 		{"POST", "/api/v1/me", 405, "method_not_allowed", "GET"},
 		{"PUT", "/api/v1/auth/login", 405, "method_not_allowed", "POST"},
-		{"GET", "/no-such-page", 404, "", ""},
-		{"GET", "/api/v10/me", 404, "", ""},
-		{"DELETE", "/login", 404, "", ""}, // console route, wrong method: a 404 as before
-		{"POST", "/healthz", 404, "", ""},
+		{"GET", "/no-such-page", 404, "page", ""},
+		{"GET", "/suggestions/12/no-such-tab", 404, "page", ""},
+		{"GET", "/static/no-such-file.css", 404, "page", ""},
+		{"GET", "/api/v10/me", 404, "page", ""},
+		{"DELETE", "/login", 405, "page", "GET, POST"},
+		{"PUT", "/logout", 405, "page", "POST"},
+		{"POST", "/healthz", 405, "page", "GET"},
+		{"GET", "/wechat/oa", 404, "text", ""},
+		{"GET", "/wechat/oa/jyg/extra", 404, "text", ""},
+		{"PUT", "/wechat/oa/jyg", 404, "text", ""}, // the bot's path, wrong method: text 404 as before
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -150,9 +157,18 @@ func TestUnmatchedPaths(t *testing.T) {
 				t.Errorf("Allow %q, want %q", got, tt.allow)
 			}
 			ct := rec.Header().Get("Content-Type")
-			if tt.code == "" {
+			switch tt.code {
+			case "text":
 				if ct != "text/plain" || rec.Body.String() != "404 page not found" {
 					t.Fatalf("want gin's text 404, got %q %q", ct, rec.Body)
+				}
+				return
+			case "page":
+				body := rec.Body.String()
+				want := map[int]string{404: "页面不存在", 405: "访问方式不正确"}[tt.status]
+				if !strings.HasPrefix(ct, "text/html") || !strings.Contains(body, want) || !strings.Contains(body, `href="/"`) ||
+					strings.Contains(body, "page not found") || strings.Contains(body, "method not allowed") {
+					t.Fatalf("want the console's Chinese %d page, got %q %.300q", tt.status, ct, body)
 				}
 				return
 			}
