@@ -122,3 +122,52 @@ func TestSuperviseListsProblemsInterviews(t *testing.T) {
 		t.Fatalf("decisions %+v %v", ds, err)
 	}
 }
+
+// A unit's 问题清单 holds its own items only, whatever unit it asks for; supervisors see all.
+func TestUnitSeesOnlyItsProblemItems(t *testing.T) {
+	pool := pgtest.New(t)
+	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
+	ex(`INSERT INTO tenants (id, code, name) VALUES (1, 'a', '甲')`)
+	ex(`INSERT INTO units (tenant_id, id, name) VALUES (1, 1, '住建局'), (1, 2, '交通局')`)
+	ctx := context.Background()
+	svc := supervise.NewService(postgres.NewSuperviseStore(pool), nil)
+	rev := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 1, Roles: []auth.Role{auth.RoleReviewer}}
+	unit := func(id int64, role auth.Role) auth.Actor {
+		return auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 10 + id, Roles: []auth.Role{role}, UnitID: id}
+	}
+	for _, p := range []*supervise.ProblemItem{{UnitID: 1, Problem: "住建局逾期未答复"}, {UnitID: 2, Problem: "交通局未见面沟通"}} {
+		if err := svc.CreateProblemItem(ctx, rev, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		actor auth.Actor
+		asked int64
+		want  []int64
+	}{
+		{"reviewer, all", rev, 0, []int64{1, 2}},
+		{"reviewer, unit 2", rev, 2, []int64{2}},
+		{"unit 1", unit(1, auth.RoleUnitHandler), 0, []int64{1}},
+		{"unit 1 asking for unit 2", unit(1, auth.RoleUnitHandler), 2, []int64{1}},
+		{"unit 2 leader", unit(2, auth.RoleUnitLeader), 0, []int64{2}},
+		{"unit 2 asking for unit 1", unit(2, auth.RoleUnitHandler), 1, []int64{2}},
+	} {
+		items, err := svc.ProblemItems(ctx, tc.actor, tc.asked, "")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := map[int64]bool{}
+		for _, p := range items {
+			got[p.UnitID] = true
+		}
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s: units %v, want %v", tc.name, got, tc.want)
+		}
+		for _, u := range tc.want {
+			if !got[u] {
+				t.Fatalf("%s: units %v, want %v", tc.name, got, tc.want)
+			}
+		}
+	}
+}
