@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"jianyi/internal/notify"
+	"jianyi/internal/remind"
+	"jianyi/internal/wechat/wechattest"
 	mpapi "jianyi/miniprogram-api"
 )
 
@@ -180,5 +183,22 @@ func TestUnmatchedPaths(t *testing.T) {
 				t.Fatalf("body %+v, want code %q and a message", body, tt.code)
 			}
 		})
+	}
+}
+
+// Staff WeChat template messages link to console pages (JIANYI_CONSOLE_URL + the notice's
+// page): each page a notice or reminder names must be a route of the console, which sends a
+// signed-out reader to the sign-in page rather than answering "not found".
+func TestStaffNoticeLinksAreConsolePages(t *testing.T) {
+	wechattest.Start().Install() // before any engine installs the production client
+	t.Parallel()
+	h := apiEngine(t, nil, true)
+	for _, page := range []string{notify.ConsolePage(12) + "?nid=34", notify.ConsoleInbox, remind.OverduePage} {
+		req := httptest.NewRequest(http.MethodGet, page, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+			t.Errorf("GET %s: %d %q, want the sign-in redirect of a console page", page, rec.Code, rec.Header().Get("Location"))
+		}
 	}
 }

@@ -27,12 +27,12 @@ func TestWorkerSenderLinksStaffToConsole(t *testing.T) {
 	}
 	s := newSender(&deps{cfg: cfg, wechat: wx})
 	if _, err := s.Send(context.Background(), notify.Message{Channel: notify.ChannelOAStaff, OpenID: "oa-staff", TemplateID: "TPL_oa_staff",
-		Page: "/console/suggestions/12?nid=34", Title: "新建议待审查", Body: "请审查。",
+		Page: "/suggestions/12?nid=34", Title: "新建议待审查", Body: "请审查。",
 		Fields: map[string]string{notify.FieldThing: "关于民政路的建议", notify.FieldPhrase: "待审查", notify.FieldTime: "2026-03-23 10:00"}}); err != nil {
 		t.Fatal(err)
 	}
 	calls := app.Calls(wechattest.APITemplateSend)
-	if len(calls) != 1 || !strings.Contains(string(calls[0].Body), `"url":"https://jianyi.example.gov.cn/console/suggestions/12?nid=34"`) {
+	if len(calls) != 1 || !strings.Contains(string(calls[0].Body), `"url":"https://jianyi.example.gov.cn/suggestions/12?nid=34"`) {
 		t.Fatalf("staff template message without the console link: %d calls %s", len(calls), calls)
 	}
 }

@@ -53,7 +53,7 @@ type Config struct {
 	// trusts no one, so a client cannot forge its address.
 	TrustedProxies []string `env:"JIANYI_TRUSTED_PROXIES" envSeparator:","`
 	// ConsoleURL is the staff console's public base URL (https://jianyi.example.gov.cn): staff
-	// WeChat template messages open <ConsoleURL>/console/…; empty sends them without a link.
+	// WeChat template messages open <ConsoleURL>/suggestions/<id> (the console is at the root); empty sends them without a link.
 	ConsoleURL string `env:"JIANYI_CONSOLE_URL"`
 
 	// WeChat mini-program (deputies' app) and its message push (content-check results).

@@ -6,7 +6,7 @@ import (
 )
 
 // TestConsoleURL: JIANYI_CONSOLE_URL is optional; when set it must be an absolute http(s)
-// URL, and a trailing slash is dropped so links join as <base>/console/….
+// URL, and a trailing slash is dropped so links join as <base>/suggestions/….
 func TestConsoleURL(t *testing.T) {
 	t.Parallel()
 	c, err := LoadFrom(with(prodEnv(), "JIANYI_CONSOLE_URL", " https://jianyi.example.gov.cn/ "))

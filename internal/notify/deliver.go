@@ -509,7 +509,7 @@ func (p *plan) setDigest() {
 	total := len(p.batch) + 1
 	p.msg.Page = PageInbox
 	if p.lead.RecipientKind == RecipientUser {
-		p.msg.Page = "/console/notices"
+		p.msg.Page = ConsoleInbox
 	}
 	p.msg.Title = fmt.Sprintf("您有%d条新通知", total)
 	p.msg.Body = "最新：" + p.notice.Title

@@ -115,7 +115,7 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 			Fields: fields(sg.Title, phrase, note, at)}
 	}
 	toStaff := func(a Audience, kind, title, body, phrase, note string) NoticeSpec {
-		return NoticeSpec{Audience: a, Kind: kind, Title: title, Body: body, Page: pageConsole(sid),
+		return NoticeSpec{Audience: a, Kind: kind, Title: title, Body: body, Page: ConsolePage(sid),
 			Fields: fields(sg.Title, phrase, note, at)}
 	}
 	withReason := func(s string) string {

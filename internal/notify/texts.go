@@ -30,7 +30,13 @@ func pageImplRate(id int64) string {
 func pageContact(sid, cid int64) string {
 	return fmt.Sprintf("pages/suggestion/contact?id=%d&contact_id=%d", sid, cid)
 }
-func pageConsole(id int64) string { return fmt.Sprintf("/console/suggestions/%d", id) }
+
+// ConsolePage is a case's page in the staff console (mounted at the site's root), the
+// link of staff template messages.
+func ConsolePage(id int64) string { return fmt.Sprintf("/suggestions/%d", id) }
+
+// ConsoleInbox is the staff console's notice list, the link of a staff digest.
+const ConsoleInbox = "/inbox"
 
 // clip cuts s to at most n characters, marking a cut with "…".
 func clip(s string, n int) string {
