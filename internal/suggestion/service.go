@@ -934,7 +934,13 @@ func (s *Service) conclude(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Su
 		if err != nil {
 			return nil, err
 		}
-		unsatisfiedBefore := sg.Round > 1
+		// Escalate on the lead deputy's second 不满意 in a row: an earlier 不满意 of this case
+		// since its last reopen in 回头看. The round is no guide: a reopen raises it too.
+		before, err := tx.UnsatisfiedSinceReopen(ctx, sg.TenantID, sg.ID, sg.LeadDeputyID, sg.Round)
+		if err != nil {
+			return nil, err
+		}
+		unsatisfiedBefore := before > 0
 		due, err := s.newRound(ctx, tx, cfg, sg, asgs)
 		if err != nil {
 			return nil, err

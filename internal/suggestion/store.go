@@ -64,6 +64,15 @@ type Tx interface {
 	LatestReply(ctx context.Context, tenantID, suggestionID int64) (*Reply, error)
 	CompleteCommitment(ctx context.Context, tenantID, id int64, note string, at time.Time) (bool, error)
 	InsertEvaluation(ctx context.Context, tenantID int64, e *Evaluation) error // ErrConflict when already rated
+	// Rated reports whether the deputy has given the suggestion a rating of kind in round.
+	Rated(ctx context.Context, tenantID, suggestionID, deputyID int64, kind EvaluationKind, round int) (bool, error)
+	// UnsatisfiedSinceReopen counts the deputy's 不满意 reply ratings of the suggestion in the
+	// rounds before round that came after its last reopen in 回头看 (a reopen starts afresh).
+	UnsatisfiedSinceReopen(ctx context.Context, tenantID, suggestionID, deputyID int64, round int) (int, error)
+	// CategoryExists reports whether the category is one of the tenant's.
+	CategoryExists(ctx context.Context, tenantID, categoryID int64) (bool, error)
+	// IsLeader reports whether the user is an active user of the tenant holding the leader role.
+	IsLeader(ctx context.Context, tenantID, userID int64) (bool, error)
 	OpenTracking(ctx context.Context, tenantID, suggestionID int64, reason string) error
 	CloseTracking(ctx context.Context, tenantID, suggestionID int64, at time.Time) error
 	InsertExtension(ctx context.Context, tenantID int64, e *Extension) error

@@ -646,6 +646,52 @@ func (t *sgTx) InsertEvaluation(ctx context.Context, tenantID int64, e *suggesti
 	return nil
 }
 
+func (t *sgTx) Rated(ctx context.Context, tenantID, suggestionID, deputyID int64, kind suggestion.EvaluationKind, round int) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM evaluations WHERE tenant_id=$1 AND suggestion_id=$2
+		AND deputy_id=$3 AND kind=$4 AND round=$5)`, tenantID, suggestionID, deputyID, kind, round).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("read evaluation: %w", err)
+	}
+	return ok, nil
+}
+
+// UnsatisfiedSinceReopen counts from the round the last reopen started: the reopen's audit
+// event carries it (data.round), and a case never reopened counts from its first round.
+func (t *sgTx) UnsatisfiedSinceReopen(ctx context.Context, tenantID, suggestionID, deputyID int64, round int) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM evaluations e
+		WHERE e.tenant_id=$1 AND e.suggestion_id=$2 AND e.deputy_id=$3 AND e.kind='reply' AND e.rating='unsatisfied'
+		AND e.round < $4 AND e.round >= coalesce((SELECT max((a.data->>'round')::int) FROM audit_events a
+			WHERE a.tenant_id=$1 AND a.suggestion_id=$2 AND a.action=$5), 0)`,
+		tenantID, suggestionID, deputyID, round, string(suggestion.ActReopen)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count unsatisfied ratings: %w", err)
+	}
+	return n, nil
+}
+
+func (t *sgTx) CategoryExists(ctx context.Context, tenantID, categoryID int64) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM categories WHERE tenant_id=$1 AND id=$2)`,
+		tenantID, categoryID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("read category: %w", err)
+	}
+	return ok, nil
+}
+
+func (t *sgTx) IsLeader(ctx context.Context, tenantID, userID int64) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users u JOIN user_roles r
+		ON r.tenant_id=u.tenant_id AND r.user_id=u.id AND r.role='leader'
+		WHERE u.tenant_id=$1 AND u.id=$2 AND u.active)`, tenantID, userID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("read leader: %w", err)
+	}
+	return ok, nil
+}
+
 func (t *sgTx) OpenTracking(ctx context.Context, tenantID, suggestionID int64, reason string) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO tracking_items (tenant_id, suggestion_id, reason)
 		SELECT $1,$2,$3 WHERE NOT EXISTS (SELECT 1 FROM tracking_items WHERE tenant_id=$1 AND suggestion_id=$2 AND closed_at IS NULL)`,

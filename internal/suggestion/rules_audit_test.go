@@ -1,0 +1,72 @@
+package suggestion_test
+
+import (
+	"testing"
+
+	"jianyi/internal/suggestion"
+)
+
+// The workflow rules an audit found broken, each probed the way the audit probed it.
+
+const auditReply = "经研究，已完成相关整改并将持续跟进落实情况。"
+
+// auditReplyAgain has the lead unit reply once more (after a rehandle or a reopen).
+func (b *bundle) auditReplyAgain(t *testing.T, lead int64) {
+	t.Helper()
+	must(b.svc.Reply(b.ctx, b.unit(0), lead, suggestion.ReplyInput{Class: suggestion.ClassA, Body: auditReply}))
+}
+
+// auditUnchanged fails unless the suggestion is still at version and status.
+func (b *bundle) auditUnchanged(t *testing.T, id int64, version int, st suggestion.Status) *suggestion.Suggestion {
+	t.Helper()
+	s := must(b.svc.Get(b.ctx, b.reviewer(), id))
+	if s.Version != version || s.Status != st {
+		t.Fatalf("a refusal changed the suggestion: %s v%d, want %s v%d", s.Status, s.Version, st, version)
+	}
+	return s
+}
+
+// A reopen in 回头看 starts the count of 不满意 afresh: the first 不满意 after it rehandles,
+// however many rounds came before, and only a second one in a row escalates.
+func TestFirstUnsatisfiedAfterReopenRehandles(t *testing.T) {
+	t.Parallel()
+	cases := map[string]func(b *bundle, s *suggestion.Suggestion) *suggestion.Suggestion{
+		"closed as satisfied": func(b *bundle, s *suggestion.Suggestion) *suggestion.Suggestion {
+			return must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
+		},
+		"closed as 未反馈": func(b *bundle, s *suggestion.Suggestion) *suggestion.Suggestion {
+			b.now = b.now.AddDate(0, 2, 0)
+			return must(b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "评价期满未反馈"))
+		},
+		"closed after an earlier 不满意": func(b *bundle, s *suggestion.Suggestion) *suggestion.Suggestion {
+			s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "问题依旧"))
+			lead := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID)).Assignments[0].ID
+			b.auditReplyAgain(t, lead)
+			return must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
+		},
+	}
+	for name, closeIt := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			defer catch(t)
+			b := setup(t)
+			s, lead := b.replied(t, "老旧小区加装电梯", suggestion.ClassA)
+			s = closeIt(b, s)
+			if s.Status != suggestion.StatusClosed {
+				t.Fatalf("not closed: %s", s.Status)
+			}
+			s = must(b.svc.Reopen(b.ctx, b.reviewer(), s.ID, s.Version, "回头看发现电梯仍未加装"))
+			round := s.Round
+			b.auditReplyAgain(t, lead)
+			s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "仍未加装"))
+			if s.Status != suggestion.StatusRehandling || s.Round != round+1 {
+				t.Fatalf("first 不满意 after the reopen: %s round %d, want rehandling round %d", s.Status, s.Round, round+1)
+			}
+			b.auditReplyAgain(t, lead)
+			s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "还是没有加装"))
+			if s.Status != suggestion.StatusEscalated {
+				t.Fatalf("second 不满意 after the reopen: %s, want escalated", s.Status)
+			}
+		})
+	}
+}
