@@ -70,3 +70,25 @@ func TestFirstUnsatisfiedAfterReopenRehandles(t *testing.T) {
 		})
 	}
 }
+
+// Track waits for the deputies' rating like Close does: a reviewer cannot take a fresh
+// reply out of the deputies' hands.
+func TestTrackWaitsForTheRatingWindow(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	s, _ := b.replied(t, "农贸市场改造", suggestion.ClassA)
+	_, err := b.svc.Track(b.ctx, b.reviewer(), s.ID, s.Version, "长期跟踪")
+	wantErr(t, err, suggestion.ErrInvalidTransition, "rating_window_open")
+	b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusReplied)
+	if s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, "")); s.Status != suggestion.StatusClosed {
+		t.Fatalf("the deputy's rating after the refused track: %s", s.Status)
+	}
+
+	// Once the window has passed without a rating, the reviewer may track it.
+	s, _ = b.replied(t, "农贸市场排水", suggestion.ClassA)
+	b.now = b.now.AddDate(0, 2, 0)
+	if s = must(b.svc.Track(b.ctx, b.reviewer(), s.ID, s.Version, "评价期满未反馈，跟踪督办")); s.Status != suggestion.StatusTracking {
+		t.Fatalf("track after the window: %s", s.Status)
+	}
+}

@@ -1120,6 +1120,10 @@ func (s *Service) Track(ctx context.Context, a auth.Actor, id int64, version int
 		if err := s.allowed(a, ActTrack, sg, StatusTracking); err != nil {
 			return nil, err
 		}
+		// As for Close: a reply still awaiting the deputies' rating is theirs to rate first.
+		if sg.Status == StatusReplied && sg.RatingDueAt != nil && s.now().Before(*sg.RatingDueAt) {
+			return nil, newErr(ErrInvalidTransition, "rating_window_open", "代表评价期限未到，暂不能列入跟踪督办")
+		}
 		if err := tx.OpenTracking(ctx, a.TenantID, sg.ID, strings.TrimSpace(reason)); err != nil {
 			return nil, err
 		}
