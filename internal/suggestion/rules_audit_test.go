@@ -2,6 +2,7 @@ package suggestion_test
 
 import (
 	"testing"
+	"time"
 
 	"jianyi/internal/suggestion"
 )
@@ -91,4 +92,56 @@ func TestTrackWaitsForTheRatingWindow(t *testing.T) {
 	if s = must(b.svc.Track(b.ctx, b.reviewer(), s.ID, s.Version, "评价期满未反馈，跟踪督办")); s.Status != suggestion.StatusTracking {
 		t.Fatalf("track after the window: %s", s.Status)
 	}
+}
+
+// A tracking case closes only after its commitments are done and the lead deputy rated the
+// implementation, or the implementation rating window (10 working days from the last
+// commitment's due date) passed without a rating.
+func TestTrackingClosesOnlyWhenImplementationSettled(t *testing.T) {
+	t.Parallel()
+	tracking := func(t *testing.T, b *bundle) (*suggestion.Suggestion, int64) {
+		s, _ := b.replied(t, "民政路拓宽", suggestion.ClassB) // commitment due 2026-09-20
+		s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
+		if s.Status != suggestion.StatusTracking {
+			t.Fatalf("B reply rated 满意: %s", s.Status)
+		}
+		return s, must(b.svc.Detail(b.ctx, b.reviewer(), s.ID)).Replies[0].Commitments[0].ID
+	}
+	t.Run("rated", func(t *testing.T) {
+		t.Parallel()
+		defer catch(t)
+		b := setup(t)
+		s, c := tracking(t, b)
+		_, err := b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "办结")
+		wantErr(t, err, suggestion.ErrInvalidTransition, "commitments_open")
+		b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusTracking)
+		noErr(b.svc.CompleteCommitment(b.ctx, b.unit(0), c, "拓宽工程已完工"))
+		s = must(b.svc.Get(b.ctx, b.reviewer(), s.ID))
+		_, err = b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "办结")
+		wantErr(t, err, suggestion.ErrInvalidTransition, "implementation_not_rated")
+		b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusTracking)
+		s = must(b.svc.RateImplementation(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "路面质量差"))
+		if s.Status != suggestion.StatusTracking {
+			t.Fatalf("落实不满意: %s, want tracking", s.Status)
+		}
+		if s = must(b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "经复核办结")); s.Status != suggestion.StatusClosed {
+			t.Fatalf("close after the implementation rating: %s", s.Status)
+		}
+	})
+	t.Run("window passed", func(t *testing.T) {
+		t.Parallel()
+		defer catch(t)
+		b := setup(t)
+		s, c := tracking(t, b)
+		noErr(b.svc.CompleteCommitment(b.ctx, b.unit(0), c, "拓宽工程已完工"))
+		// The day after the commitment's due date: the 10 working days have only begun.
+		b.now = time.Date(2026, 9, 21, 2, 0, 0, 0, time.UTC)
+		s = must(b.svc.Get(b.ctx, b.reviewer(), s.ID))
+		_, err := b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "办结")
+		wantErr(t, err, suggestion.ErrInvalidTransition, "implementation_not_rated")
+		b.now = time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
+		if s = must(b.svc.Close(b.ctx, b.reviewer(), s.ID, s.Version, "落实评价期满未反馈")); s.Status != suggestion.StatusClosed {
+			t.Fatalf("close after the implementation window: %s", s.Status)
+		}
+	})
 }

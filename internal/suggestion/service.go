@@ -1145,12 +1145,58 @@ func (s *Service) Close(ctx context.Context, a auth.Actor, id int64, version int
 		if sg.Status == StatusReplied && sg.RatingDueAt != nil && now.Before(*sg.RatingDueAt) {
 			return nil, newErr(ErrInvalidTransition, "rating_window_open", "代表评价期限未到，暂不能办结")
 		}
+		if sg.Status == StatusTracking {
+			if err := s.trackingClosable(ctx, tx, sg, now); err != nil {
+				return nil, err
+			}
+		}
 		if err := tx.CloseTracking(ctx, a.TenantID, sg.ID, now); err != nil {
 			return nil, err
 		}
 		sg.ClosedAt = &now
 		return &step{action: string(ActClose), to: StatusClosed, event: EvClosed, reason: reason}, nil
 	})
+}
+
+// trackingClosable refuses to close a tracking case before its commitments are done and the
+// lead deputy has rated the implementation, or the implementation rating window (from the
+// last commitment's due date, as the reminders count it) has passed without a rating.
+func (s *Service) trackingClosable(ctx context.Context, tx Tx, sg *Suggestion, now time.Time) error {
+	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
+	if errors.Is(err, ErrInvalidTransition) {
+		return nil // never replied: nothing was promised, nothing to rate
+	}
+	if err != nil {
+		return err
+	}
+	if len(last.Commitments) == 0 {
+		return nil // nothing was promised, so the deputies are never asked to rate implementation
+	}
+	var lastDue time.Time
+	for _, c := range last.Commitments {
+		if c.DoneAt == nil {
+			return newErr(ErrInvalidTransition, "commitments_open", "承诺事项尚未全部完成，暂不能办结")
+		}
+		if c.DueOn.After(lastDue) {
+			lastDue = c.DueOn
+		}
+	}
+	rated, err := tx.Rated(ctx, sg.TenantID, sg.ID, sg.LeadDeputyID, EvalImplementation, sg.Round)
+	if err != nil || rated {
+		return err
+	}
+	cfg, err := s.store.Config(ctx, sg.TenantID)
+	if err != nil {
+		return err
+	}
+	due, err := cfg.Calendar.Due(deadline.ClockImplRating, lastDue, cfg.Settings)
+	if err != nil {
+		return err
+	}
+	if now.Before(due) {
+		return newErr(ErrInvalidTransition, "implementation_not_rated", "代表尚未评价落实情况且评价期限未到，暂不能办结")
+	}
+	return nil
 }
 
 // Reopen brings a closed case back for another round of handling (回头看), with the reason.
