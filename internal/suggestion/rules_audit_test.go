@@ -145,3 +145,67 @@ func TestTrackingClosesOnlyWhenImplementationSettled(t *testing.T) {
 		}
 	})
 }
+
+// A complex extension counts its 6 months from the suggestion's first assignment, not from
+// the day the case was re-routed to another unit.
+func TestComplexExtensionCountsFromFirstAssignment(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t) // assigned 2026-03-20
+	s, asgs := b.assigned(t, "城区集中供热")
+	must(b.svc.RequestReturn(b.ctx, b.unit(0), asgs[0].ID, "供热不属于本单位职责"))
+	b.now = time.Date(2026, 3, 25, 10, 0, 0, 0, time.UTC)
+	n := must(b.svc.DecideReturn(b.ctx, b.reviewer(), asgs[0].ID, b.tn.Units[2], "改由交通运输局办理"))
+	must(b.svc.Accept(b.ctx, b.unit(2), n.ID, suggestion.AcceptInput{HandlerName: "钱经办"}))
+	e := must(b.svc.RequestExtension(b.ctx, b.unit(2), n.ID, "涉及管网改造，需统筹资金"))
+	s = must(b.svc.DecideExtension(b.ctx, b.reviewer(), e.ID, true, "同意按复杂建议办理"))
+	// 6 months from 2026-03-20 → 2026-09-20 (a make-up working Sunday); from the re-route it
+	// would be 2026-09-25 or later.
+	if got := s.ReplyDueAt.In(shanghai(t)).Format("2006-01-02"); got != "2026-09-20" {
+		t.Fatalf("complex reply due %s, want 2026-09-20", got)
+	}
+	for _, as := range must(b.svc.Detail(b.ctx, b.reviewer(), s.ID)).Assignments {
+		if as.ID == n.ID && as.DueAt.In(shanghai(t)).Format("2006-01-02") != "2026-09-20" {
+			t.Fatalf("re-routed assignment due %s, want 2026-09-20", as.DueAt)
+		}
+	}
+}
+
+// An extension can be approved only while the reply is still owed by an active assignment.
+func TestExtensionApprovalNeedsAnOpenAssignment(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+
+	// Requested, then the case was replied, rated and closed.
+	s, asgs := b.assigned(t, "背街小巷照明")
+	lead := asgs[0].ID
+	must(b.svc.Accept(b.ctx, b.unit(0), lead, suggestion.AcceptInput{HandlerName: "孙经办"}))
+	e := must(b.svc.RequestExtension(b.ctx, b.unit(0), lead, "需要统一招标"))
+	must(b.svc.RecordContact(b.ctx, b.unit(0), lead, suggestion.ContactInput{Stage: suggestion.ContactBefore,
+		HappenedAt: b.now.Add(-time.Hour), Method: "电话", People: "孙经办、张建国代表", Summary: "沟通了办理思路"}))
+	b.auditReplyAgain(t, lead)
+	s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
+	_, err := b.svc.DecideExtension(b.ctx, b.reviewer(), e.ID, true, "同意")
+	wantErr(t, err, suggestion.ErrInvalidTransition, "extension_not_allowed")
+	if s = b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusClosed); s.Complex {
+		t.Fatal("a refused approval marked the case complex")
+	}
+	// The stale request can still be cleared by rejecting it.
+	s = must(b.svc.DecideExtension(b.ctx, b.reviewer(), e.ID, false, "已办结，无需延期"))
+	if s.Complex || s.Status != suggestion.StatusClosed {
+		t.Fatalf("rejecting a stale request: %s complex=%v", s.Status, s.Complex)
+	}
+
+	// Requested, then the assignment was re-routed to another unit.
+	s, asgs = b.assigned(t, "公交站台遮雨棚")
+	e = must(b.svc.RequestExtension(b.ctx, b.unit(0), asgs[0].ID, "需要统一招标"))
+	must(b.svc.RequestReturn(b.ctx, b.unit(0), asgs[0].ID, "不属于本单位职责"))
+	must(b.svc.DecideReturn(b.ctx, b.reviewer(), asgs[0].ID, b.tn.Units[2], "改由交通运输局办理"))
+	s = must(b.svc.Get(b.ctx, b.reviewer(), s.ID))
+	_, err = b.svc.DecideExtension(b.ctx, b.reviewer(), e.ID, true, "同意")
+	wantErr(t, err, suggestion.ErrInvalidTransition, "extension_not_allowed")
+	if s = b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusAssigned); s.Complex {
+		t.Fatal("a refused approval marked the case complex")
+	}
+}

@@ -826,7 +826,9 @@ func (s *Service) RequestExtension(ctx context.Context, a auth.Actor, assignment
 	return e, nil
 }
 
-// DecideExtension approves (the reply is due ComplexReplyMonths after assignment) or rejects.
+// DecideExtension approves (the reply is due ComplexReplyMonths after the suggestion's first
+// assignment) or rejects. Approval is refused once the reply is no longer owed (replied,
+// re-routed, closed); a stale request may still be rejected.
 func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID int64, approve bool, reason string) (*Suggestion, error) {
 	if !a.Has(auth.RoleReviewer) {
 		return nil, errForbidden
@@ -844,6 +846,28 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID
 		if approve {
 			state, act = "approved", ActExtensionApproved
 		}
+		var asg *Assignment
+		if approve {
+			// Only a reply still owed can be given more time: the assignment must be the
+			// active one, not yet replied, on a case that is being handled.
+			asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
+			if err != nil {
+				return nil, err
+			}
+			for i := range asgs {
+				if asgs[i].ID == e.AssignmentID {
+					asg = &asgs[i]
+				}
+			}
+			handling := sg.Status == StatusAssigned || sg.Status == StatusHandling ||
+				sg.Status == StatusRehandling || sg.Status == StatusEscalated
+			if asg == nil || !asg.Active || (asg.State != AsgPending && asg.State != AsgAccepted) || !handling {
+				return nil, newErr(ErrInvalidTransition, "extension_not_allowed", "该交办已答复、已改派或已办结，不能批准延期")
+			}
+			if sg.AssignedAt == nil {
+				return nil, wrongState(sg.Status)
+			}
+		}
 		ok, err := tx.DecideExtension(ctx, a.TenantID, extensionID, state, a.ID, s.now())
 		if err != nil {
 			return nil, err
@@ -853,26 +877,18 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID
 		}
 		data := map[string]any{"extension_id": e.ID, "decision": state, "assignment_id": e.AssignmentID}
 		if approve {
-			asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
+			// The complex clock counts from the suggestion's first assignment, not from a
+			// re-route (which gives the new assignment its own assigned_at).
+			due, err := cfg.Calendar.Due(deadline.ClockReplyComplex, *sg.AssignedAt, cfg.Settings)
 			if err != nil {
 				return nil, err
 			}
-			for i := range asgs {
-				as := &asgs[i]
-				if as.ID != e.AssignmentID {
-					continue
-				}
-				due, err := cfg.Calendar.Due(deadline.ClockReplyComplex, as.AssignedAt, cfg.Settings)
-				if err != nil {
-					return nil, err
-				}
-				as.DueAt = due
-				if err := tx.UpdateAssignment(ctx, as, as.Version); err != nil {
-					return nil, err
-				}
-				sg.ReplyDueAt = &due
-				data["due_at"] = due
+			asg.DueAt = due
+			if err := tx.UpdateAssignment(ctx, asg, asg.Version); err != nil {
+				return nil, err
 			}
+			sg.ReplyDueAt = &due
+			data["due_at"] = due
 			sg.Complex = true
 		}
 		return &step{action: string(act), to: sg.Status, event: EvExtensionDecided, reason: reason, data: data}, nil
