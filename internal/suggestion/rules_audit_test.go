@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"jianyi/internal/suggestion"
+	"jianyi/storage/postgres/pgtest"
 )
 
 // The workflow rules an audit found broken, each probed the way the audit probed it.
@@ -207,5 +208,34 @@ func TestExtensionApprovalNeedsAnOpenAssignment(t *testing.T) {
 	wantErr(t, err, suggestion.ErrInvalidTransition, "extension_not_allowed")
 	if s = b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusAssigned); s.Complex {
 		t.Fatal("a refused approval marked the case complex")
+	}
+}
+
+// Register and Assign refuse a category or a supervising leader that is not the tenant's
+// with a typed error, not a database error, and change nothing.
+func TestRegisterAndAssignCheckTheirReferences(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	other := pgtest.NewTenant(t, b.pool)
+
+	s := b.submitted(t, "社区养老服务")
+	for _, cat := range []int64{other.Categories[0], 999999} {
+		_, err := b.svc.Register(b.ctx, b.reviewer(), s.ID, s.Version, cat)
+		wantErr(t, err, suggestion.ErrInvalid, "category_not_found")
+		b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusSubmitted)
+	}
+
+	s = must(b.svc.Register(b.ctx, b.reviewer(), s.ID, s.Version, b.tn.Categories[0]))
+	for _, leader := range []int64{other.Leader, 999999, b.tn.Reviewer, b.tn.Handlers[0]} {
+		_, err := b.svc.Assign(b.ctx, b.reviewer(), s.ID, s.Version, suggestion.AssignInput{
+			LeadUnitID: b.tn.Units[0], Mode: suggestion.ModeLeaderLed, LeaderUserID: leader})
+		wantErr(t, err, suggestion.ErrInvalid, "leader_not_found")
+		b.auditUnchanged(t, s.ID, s.Version, suggestion.StatusRegistered)
+	}
+	s = must(b.svc.Assign(b.ctx, b.reviewer(), s.ID, s.Version, suggestion.AssignInput{
+		LeadUnitID: b.tn.Units[0], Mode: suggestion.ModeLeaderLed, LeaderUserID: b.tn.Leader}))
+	if s.Status != suggestion.StatusAssigned || s.LeaderUserID != b.tn.Leader {
+		t.Fatalf("assign with the tenant's leader: %s leader %d", s.Status, s.LeaderUserID)
 	}
 }

@@ -332,6 +332,11 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, id int64, version 
 		if err := s.allowed(a, ActRegister, sg, StatusRegistered); err != nil {
 			return nil, err
 		}
+		if ok, err := tx.CategoryExists(ctx, a.TenantID, categoryID); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, invalid("category_not_found", "所选建议类别不存在")
+		}
 		n, err := tx.NextNumber(ctx, a.TenantID, sg.MeetingID)
 		if err != nil {
 			return nil, err
@@ -401,6 +406,13 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, ActAssign, sg, StatusAssigned); err != nil {
 			return nil, err
+		}
+		if in.LeaderUserID != 0 {
+			if ok, err := tx.IsLeader(ctx, a.TenantID, in.LeaderUserID); err != nil {
+				return nil, err
+			} else if !ok {
+				return nil, invalid("leader_not_found", "所选领衔督办领导不是本常委会领导")
+			}
 		}
 		now := s.now()
 		replyClock := deadline.ClockReply
