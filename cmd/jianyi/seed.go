@@ -84,7 +84,7 @@ func seedSuggestions(ctx context.Context, store *postgres.SuggestionStore, r *po
 		{"关于解决老旧小区改造遗留问题的建议", "已改造小区仍存在雨污混流、楼道照明缺失等问题，建议组织回头看并限期整改。", "城乡建设", 170 * day, suggestion.StatusEscalated, suggestion.ModeNormal},
 		{"关于新华路修建地下人行通道的建议", "新华路学校和医院集中，行人横穿马路安全隐患大，建议修建地下人行通道。", "交通运输", 160 * day, suggestion.StatusClosed, suggestion.ModeFastTrack},
 		{"关于新华北路与绿化铁路道口建设公铁立交桥的建议", "铁路道口车辆排队严重，建议建设公铁立交桥。", "交通运输", 150 * day, suggestion.StatusRehandling, suggestion.ModeNormal},
-		{"关于优化公交车线路和运行时间的建议", "部分线路末班车过早，新建小区没有公交覆盖，建议优化线路并延长运营时间。", "交通运输", 140 * day, suggestion.StatusReplied, suggestion.ModeFastTrack},
+		{"关于优化公交车线路和运行时间的建议", "部分线路末班车过早，新建小区没有公交覆盖，建议优化线路并延长运营时间。", "交通运输", 140 * day, suggestion.StatusHandling, suggestion.ModeFastTrack},
 		{"关于加强校园周边食品安全监管的建议", "校园周边流动摊贩较多，食品安全难以保障，建议建立常态化联合检查机制。", "教育", 130 * day, suggestion.StatusReplied, suggestion.ModeNormal},
 		{"关于建设口袋公园的建议", "老城区居民休闲空间不足，建议利用边角地建设口袋公园。", "城乡建设", 125 * day, suggestion.StatusClosed, suggestion.ModeNormal},
 		{"关于优化中小学教育资源配置的建议", "新城区学位紧张，建议新建一所九年一贯制学校。", "教育", 120 * day, suggestion.StatusHandling, suggestion.ModeLeaderLed},
@@ -105,7 +105,7 @@ func seedSuggestions(ctx context.Context, store *postgres.SuggestionStore, r *po
 		{"关于增加农村客运班次的建议", "部分村镇客运班次少，群众出行不便。", "交通运输", 2 * day, suggestion.StatusDraft, suggestion.ModeNormal},
 	}
 	now := time.Now()
-	var optimize int64 // the bus-route suggestion the duplicate is merged into
+	var optimize int64 // the bus-route suggestion the duplicate is merged into (still being handled: a replied case takes no merge)
 	for i, p := range plans {
 		s.clock = now.Add(-p.ago)
 		lead := i % len(r.Deputies)

@@ -211,6 +211,31 @@ func TestExtensionApprovalNeedsAnOpenAssignment(t *testing.T) {
 	}
 }
 
+// A duplicate merges only into a suggestion from its submission up to before its reply.
+func TestMergeTargetMustAwaitItsReply(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	dup := b.submitted(t, "重复：学校门口交通拥堵")
+
+	returned := b.submitted(t, "被退回的建议")
+	returned = must(b.svc.Return(b.ctx, b.reviewer(), returned.ID, returned.Version, "请补充具体位置"))
+	replied, _ := b.replied(t, "已答复的建议", suggestion.ClassA)
+	closed, _ := b.replied(t, "已办结的建议", suggestion.ClassA)
+	closed = must(b.svc.RateReply(b.ctx, b.deputy(0), closed.ID, suggestion.Satisfied, ""))
+	draft := must(b.svc.CreateDraft(b.ctx, b.deputy(0), suggestion.DraftInput{Title: "草稿", Body: body}))
+	for _, into := range []*suggestion.Suggestion{returned, replied, closed, draft} {
+		_, err := b.svc.Merge(b.ctx, b.reviewer(), dup.ID, into.ID, "内容重复")
+		wantErr(t, err, suggestion.ErrInvalidTransition, "merge_target_invalid")
+		b.auditUnchanged(t, dup.ID, dup.Version, suggestion.StatusSubmitted)
+	}
+
+	into, _ := b.assigned(t, "学校门口交通拥堵")
+	if dup = must(b.svc.Merge(b.ctx, b.reviewer(), dup.ID, into.ID, "内容重复")); dup.Status != suggestion.StatusMerged {
+		t.Fatalf("merge into an assigned suggestion: %s", dup.Status)
+	}
+}
+
 // Register and Assign refuse a category or a supervising leader that is not the tenant's
 // with a typed error, not a database error, and change nothing.
 func TestRegisterAndAssignCheckTheirReferences(t *testing.T) {

@@ -1254,6 +1254,18 @@ func (s *Service) Reopen(ctx context.Context, a auth.Actor, id int64, version in
 	})
 }
 
+var errMergeTarget = newErr(ErrInvalidTransition, "merge_target_invalid", "只能并入已提交、尚未答复的建议")
+
+// mergeTarget reports whether a suggestion in status s can take in a duplicate: from its
+// submission up to before its reply, so that the reply still answers every author.
+func mergeTarget(s Status) bool {
+	switch s {
+	case StatusSubmitted, StatusRegistered, StatusAssigned, StatusHandling:
+		return true
+	}
+	return false
+}
+
 // Merge folds a duplicate into another suggestion. Every author of the duplicate becomes a
 // co-signer of the surviving one, so each still gets the reply and may rate it.
 func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID int64, reason string) (*Suggestion, error) {
@@ -1264,8 +1276,8 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID i
 	if err != nil {
 		return nil, err
 	}
-	if into.Status == StatusMerged || into.Status == StatusDraft || into.Status == StatusNotRegistered {
-		return nil, newErr(ErrInvalidTransition, "merge_target_invalid", "并入的建议状态不正确")
+	if !mergeTarget(into.Status) {
+		return nil, errMergeTarget
 	}
 	return s.change(ctx, a, duplicateID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, ActMerge, sg, StatusMerged); err != nil {
