@@ -261,7 +261,7 @@ func TestForeignIDsAreValidationErrors(t *testing.T) {
 	refused("leader 999", detail+"/assign", detail, assign(url.Values{"leader": {"999"}}), "所选领衔督办领导不是本常委会领导")
 	refused("a unit handler as leader", detail+"/assign", detail, assign(url.Values{"leader": {"3"}}), "所选领衔督办领导不是本常委会领导")
 	refused("another tenant's user as leader", detail+"/assign", detail, assign(url.Values{"leader": {"6"}}), "所选领衔督办领导不是本常委会领导")
-	refused("another tenant's unit", detail+"/assign", detail, assign(url.Values{"leader": {"5"}, "lead_unit": {"3"}}), "所选承办单位不存在")
+	refused("another tenant's unit", detail+"/assign", detail, assign(url.Values{"leader": {"5"}, "lead_unit": {"3"}}), "承办单位不存在")
 	if st := b.status(b.sid); st != "registered" {
 		t.Fatalf("a refused assignment moved the suggestion to %s", st)
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -390,45 +389,9 @@ func (s *server) assign(c *gin.Context) {
 			Mode: suggestion.Mode(c.PostForm("mode")), IsKey: c.PostForm("is_key") == "1", LeaderUserID: formID(c, "leader"),
 			Chain: suggestion.Chain{Principal: strings.TrimSpace(c.PostForm("chain_principal")),
 				InCharge: strings.TrimSpace(c.PostForm("chain_in_charge")), Handler: strings.TrimSpace(c.PostForm("chain_handler"))}}
-		if err := s.checkAssignees(c, in); err != nil {
-			return err
-		}
 		_, err := s.cfg.Suggestions.Assign(c.Request.Context(), actor(c), id, version(c), in)
 		return err
 	}, "已交办，承办单位将收到通知")
-}
-
-// checkAssignees refuses units and a leader that are not this tenant's: the leader of a
-// leader-led (key) suggestion must hold the 常委会领导 role, not just be any user, and an
-// unknown id is bad input rather than a database error.
-func (s *server) checkAssignees(c *gin.Context, in suggestion.AssignInput) error {
-	ctx, a := c.Request.Context(), actor(c)
-	if in.LeaderUserID != 0 {
-		leaders, err := s.cfg.Directory.UsersWithRole(ctx, a, auth.RoleLeader)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(leaders, func(u directory.User) bool { return u.ID == in.LeaderUserID }) {
-			return invalidInput("leader_not_found", "所选领衔督办领导不是本常委会领导")
-		}
-	}
-	ids := append([]int64{}, in.CoUnitIDs...)
-	if in.LeadUnitID != 0 {
-		ids = append(ids, in.LeadUnitID)
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	units, err := s.cfg.Directory.Units(ctx, a)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if !slices.ContainsFunc(units, func(u directory.Unit) bool { return u.ID == id }) {
-			return invalidInput("unit_not_found", "所选承办单位不存在")
-		}
-	}
-	return nil
 }
 
 // ---- decisions ------------------------------------------------------------------------
@@ -463,10 +426,6 @@ func (s *server) decideReturn(c *gin.Context) {
 	case "reassign":
 		if newUnit <= 0 {
 			s.back(c, "/decisions", invalidInput("reassign_unit_required", "请选择改派单位"))
-			return
-		}
-		if err := s.checkAssignees(c, suggestion.AssignInput{LeadUnitID: newUnit}); err != nil {
-			s.back(c, "/decisions", err)
 			return
 		}
 	default:
