@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"jianyi/internal/notify"
-	"jianyi/internal/remind"
 	"jianyi/internal/wechat/wechattest"
 	mpapi "jianyi/miniprogram-api"
 )
@@ -193,7 +192,7 @@ func TestStaffNoticeLinksAreConsolePages(t *testing.T) {
 	wechattest.Start().Install() // before any engine installs the production client
 	t.Parallel()
 	h := apiEngine(t, nil, true)
-	for _, page := range []string{notify.ConsolePage(12) + "?nid=34", notify.ConsoleInbox, remind.OverduePage} {
+	for _, page := range []string{notify.ConsolePage(12) + "?nid=34", notify.ConsoleInbox, notify.ConsoleOverdue} {
 		req := httptest.NewRequest(http.MethodGet, page, nil)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

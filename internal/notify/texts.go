@@ -35,8 +35,12 @@ func pageContact(sid, cid int64) string {
 // link of staff template messages.
 func ConsolePage(id int64) string { return fmt.Sprintf("/suggestions/%d", id) }
 
-// ConsoleInbox is the staff console's notice list, the link of a staff digest.
-const ConsoleInbox = "/inbox"
+// Console lists staff notices link to: the notice list (a staff digest) and the overdue
+// list (the weekly overdue digest).
+const (
+	ConsoleInbox   = "/inbox"
+	ConsoleOverdue = "/supervise/overdue"
+)
 
 // clip cuts s to at most n characters, marking a cut with "…".
 func clip(s string, n int) string {

@@ -14,9 +14,6 @@ import (
 
 // Reconcile derives every reminder due in [now-Lookback, now+Window] from PostgreSQL and
 // queues those not fired yet. It is idempotent and is what makes a flushed Redis harmless.
-// OverduePage is the console list the weekly overdue digest links to.
-const OverduePage = "/supervise/overdue"
-
 func (s *Service) Reconcile(ctx context.Context) (queued int, err error) {
 	tenants, err := s.store.Tenants(ctx)
 	if err != nil {
@@ -135,7 +132,7 @@ func (s *Service) weekly(ctx context.Context, p parsedKey, k string, now time.Ti
 	body := fmt.Sprintf("截至%s，共有%d件建议超期未答复，涉及%d个承办单位，请加强督办。", now.In(deadline.Shanghai).Format("2006年01月02日"), cases, units)
 	spec := notify.NoticeSpec{
 		Audience: notify.Audience{Roles: []string{notify.RoleReviewer, notify.RoleLeader}},
-		Kind:     notify.KindOverdueDigest, Title: "超期建议周报", Body: body, Page: OverduePage,
+		Kind:     notify.KindOverdueDigest, Title: "超期建议周报", Body: body, Page: notify.ConsoleOverdue,
 		Fields: map[string]string{notify.FieldThing: fmt.Sprintf("%d件建议超期未答复", cases), notify.FieldPhrase: "已超期",
 			notify.FieldNote: fmt.Sprintf("涉及%d个承办单位", units), notify.FieldTime: now.In(deadline.Shanghai).Format("2006-01-02 15:04")},
 	}
