@@ -189,6 +189,8 @@ type detailJSON struct {
 	Evaluations []evaluationJSON `json:"evaluations"`
 	Timeline    []eventJSON      `json:"timeline"`
 	Photos      []photoJSON      `json:"photos"`
+	RateReply   *time.Time       `json:"reply_rating_until,omitempty"`
+	RateImpl    *time.Time       `json:"implementation_rating_until,omitempty"`
 }
 
 // actionLabels names each line of the timeline for the deputy, by the action the service
@@ -249,7 +251,8 @@ func eventLabel(e suggestion.AuditEvent) string {
 func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
 	out := detailJSON{suggestionJSON: toSuggestion(&d.Suggestion), LeadName: d.LeadName, Category: d.Category,
 		Cosigners: []cosignerJSON{}, Units: []unitJSON{}, Contacts: []contactJSON{}, Progress: []progressJSON{},
-		Replies: []replyJSON{}, Evaluations: []evaluationJSON{}, Timeline: []eventJSON{}, Photos: toPhotos(photos)}
+		Replies: []replyJSON{}, Evaluations: []evaluationJSON{}, Timeline: []eventJSON{}, Photos: toPhotos(photos),
+		RateReply: d.RateReplyUntil, RateImpl: d.RateImplUntil}
 	for _, c := range d.Cosigners {
 		out.Cosigners = append(out.Cosigners, cosignerJSON{DeputyID: c.DeputyID, Name: c.Name, State: c.State})
 	}

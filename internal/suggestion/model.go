@@ -402,6 +402,12 @@ type Detail struct {
 	Extensions  []Extension
 	Timeline    []AuditEvent
 	HasPhotos   bool // photos are attached (internal/media reads them)
+
+	// For a deputy reading the page: when set, they may rate the latest reply (or its
+	// implementation) now, and the time is when that rating window closes. A case still
+	// waiting for a rating (已答复, 跟踪) stays open to it past that, until staff close it.
+	RateReplyUntil *time.Time
+	RateImplUntil  *time.Time
 }
 
 // Summary is one row of a list.

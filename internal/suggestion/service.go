@@ -70,8 +70,72 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 			}
 		}
 		d.Progress = notes
+		cfg, err := s.store.Config(ctx, a.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.offerRatings(cfg, a, d); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
+}
+
+// offerRatings fills the detail's rating offers for deputy a, by the rules RateReply and
+// RateImplementation apply: the lead deputy rates while the case waits for it, a co-signer
+// also after the lead's rating moved the case on, until the window closes; once each.
+func (s *Service) offerRatings(cfg *TenantConfig, a auth.Actor, d *Detail) error {
+	sg := &d.Suggestion
+	lead := sg.LeadDeputyID == a.ID
+	author := lead
+	for _, c := range d.Cosigners {
+		if c.DeputyID == a.ID && (c.State == "accepted" || c.State == "merged") {
+			author = true
+		}
+	}
+	if !author || len(d.Replies) == 0 {
+		return nil
+	}
+	last := &d.Replies[0]
+	for i := range d.Replies {
+		if r := &d.Replies[i]; r.Round > last.Round || (r.Round == last.Round && r.RepliedAt.After(last.RepliedAt)) {
+			last = r
+		}
+	}
+	rated := func(kind EvaluationKind, round int) bool {
+		for _, e := range d.Evaluations {
+			if e.DeputyID == a.ID && e.Kind == kind && e.Round == round {
+				return true
+			}
+		}
+		return false
+	}
+	now := s.now()
+	switch {
+	case sg.Status == StatusReplied && sg.RatingDueAt != nil:
+		if !rated(EvalReply, sg.Round) {
+			d.RateReplyUntil = sg.RatingDueAt
+		}
+	case !lead:
+		due, err := cfg.Calendar.Due(deadline.ClockRating, last.RepliedAt, cfg.Settings)
+		if err != nil {
+			return err
+		}
+		if now.Before(due) && !rated(EvalReply, last.Round) {
+			d.RateReplyUntil = &due
+		}
+	}
+	if sg.Status != StatusTracking && (lead || sg.Status != StatusClosed) {
+		return nil
+	}
+	due, ok, err := implRatingWindow(cfg, last)
+	if err != nil || !ok || rated(EvalImplementation, last.Round) {
+		return err
+	}
+	if sg.Status == StatusTracking || now.Before(due) {
+		d.RateImplUntil = &due
+	}
+	return nil
 }
 
 // List returns the suggestions the actor may see, newest first, filtered.
@@ -929,17 +993,27 @@ func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Ratin
 		if err != nil {
 			return nil, err
 		}
+		round := sg.Round
 		if sg.Status != StatusReplied {
-			return nil, newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的答复")
+			// A co-signer keeps the reply's rating window after the lead deputy's rating has
+			// moved the case on (all authors may rate; only the lead's rating decides).
+			if isLead {
+				return nil, errRatingNotDue
+			}
+			last, err := s.replyRatingOpen(ctx, tx, cfg, sg)
+			if err != nil {
+				return nil, err
+			}
+			round = last.Round
 		}
 		if err := tx.InsertEvaluation(ctx, a.TenantID, &Evaluation{SuggestionID: sg.ID, DeputyID: a.ID,
-			Kind: EvalReply, Round: sg.Round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
+			Kind: EvalReply, Round: round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
 			if errors.Is(err, ErrConflict) {
 				return nil, newErr(ErrConflict, "already_rated", "您已评价过本轮答复")
 			}
 			return nil, err
 		}
-		data := map[string]any{"rating": r, "round": sg.Round, "deputy_id": a.ID, "lead": isLead}
+		data := map[string]any{"rating": r, "round": round, "deputy_id": a.ID, "lead": isLead}
 		if !isLead {
 			return &step{action: string(ActRateReply), to: sg.Status, event: EvRated, reason: reason, data: data}, nil
 		}
@@ -952,6 +1026,51 @@ func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Ratin
 		}
 		return &step{action: string(ActRateReply), to: StatusEvaluated, event: EvRated, reason: reason, data: data, then: next}, nil
 	})
+}
+
+var (
+	errRatingNotDue = newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的答复")
+	errImplNotDue   = newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的落实情况")
+)
+
+// replyRatingOpen returns the latest reply when its rating window (the rating clock from the
+// reply) is still open, for a co-signer rating after the case has moved on.
+func (s *Service) replyRatingOpen(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Suggestion) (*Reply, error) {
+	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
+	if errors.Is(err, ErrInvalidTransition) {
+		return nil, errRatingNotDue
+	}
+	if err != nil {
+		return nil, err
+	}
+	due, err := cfg.Calendar.Due(deadline.ClockRating, last.RepliedAt, cfg.Settings)
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(due) {
+		return nil, newErr(ErrInvalidTransition, "rating_closed", "答复评价期限已过")
+	}
+	return last, nil
+}
+
+// implRatingWindow returns when the implementation rating of reply r closes (the clock from
+// its last commitment's due date), and false when r promised nothing or a commitment is
+// still open.
+func implRatingWindow(cfg *TenantConfig, r *Reply) (time.Time, bool, error) {
+	if len(r.Commitments) == 0 {
+		return time.Time{}, false, nil
+	}
+	var lastDue time.Time
+	for _, c := range r.Commitments {
+		if c.DoneAt == nil {
+			return time.Time{}, false, nil
+		}
+		if c.DueOn.After(lastDue) {
+			lastDue = c.DueOn
+		}
+	}
+	due, err := cfg.Calendar.Due(deadline.ClockImplRating, lastDue, cfg.Settings)
+	return due, err == nil, err
 }
 
 // conclude decides the automatic follow-up of the lead deputy's reply rating.
@@ -1099,15 +1218,24 @@ func (s *Service) RateImplementation(ctx context.Context, a auth.Actor, id int64
 	if !a.IsDeputy() {
 		return nil, errForbidden
 	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
 	return s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		isLead, err := s.author(ctx, tx, a, sg)
 		if err != nil {
 			return nil, err
 		}
-		if sg.Status != StatusTracking {
-			return nil, newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的落实情况")
+		// A co-signer keeps the implementation rating window after the lead deputy's rating
+		// has closed the case; the lead rates only while it is tracked.
+		if sg.Status != StatusTracking && (isLead || sg.Status != StatusClosed) {
+			return nil, errImplNotDue
 		}
 		last, err := tx.LatestReply(ctx, a.TenantID, sg.ID)
+		if errors.Is(err, ErrInvalidTransition) {
+			return nil, errImplNotDue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -1116,8 +1244,20 @@ func (s *Service) RateImplementation(ctx context.Context, a auth.Actor, id int64
 				return nil, newErr(ErrInvalidTransition, "commitments_open", "承诺事项尚未全部完成，暂不能评价落实情况")
 			}
 		}
+		if sg.Status == StatusClosed {
+			due, ok, err := implRatingWindow(cfg, last)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errImplNotDue
+			}
+			if !s.now().Before(due) {
+				return nil, newErr(ErrInvalidTransition, "rating_closed", "落实情况评价期限已过")
+			}
+		}
 		if err := tx.InsertEvaluation(ctx, a.TenantID, &Evaluation{SuggestionID: sg.ID, DeputyID: a.ID,
-			Kind: EvalImplementation, Round: sg.Round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
+			Kind: EvalImplementation, Round: last.Round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
 			if errors.Is(err, ErrConflict) {
 				return nil, newErr(ErrConflict, "already_rated", "您已评价过落实情况")
 			}
@@ -1200,13 +1340,9 @@ func (s *Service) trackingClosable(ctx context.Context, tx Tx, sg *Suggestion, n
 	if len(last.Commitments) == 0 {
 		return nil // nothing was promised, so the deputies are never asked to rate implementation
 	}
-	var lastDue time.Time
 	for _, c := range last.Commitments {
 		if c.DoneAt == nil {
 			return newErr(ErrInvalidTransition, "commitments_open", "承诺事项尚未全部完成，暂不能办结")
-		}
-		if c.DueOn.After(lastDue) {
-			lastDue = c.DueOn
 		}
 	}
 	rated, err := tx.Rated(ctx, sg.TenantID, sg.ID, sg.LeadDeputyID, EvalImplementation, sg.Round)
@@ -1217,7 +1353,7 @@ func (s *Service) trackingClosable(ctx context.Context, tx Tx, sg *Suggestion, n
 	if err != nil {
 		return err
 	}
-	due, err := cfg.Calendar.Due(deadline.ClockImplRating, lastDue, cfg.Settings)
+	due, _, err := implRatingWindow(cfg, last)
 	if err != nil {
 		return err
 	}
