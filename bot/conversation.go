@@ -370,13 +370,13 @@ func (t *turn) rate(ctx context.Context, number int, id int64, r suggestion.Rati
 		if err != nil {
 			return t.errText(err)
 		}
-		if d.Suggestion.Status != suggestion.StatusReplied {
+		if d.RateReplyUntil == nil {
+			if rated(d, t.actor.ID) {
+				t.outcome = "refused:already_rated"
+				return "您已评价过本轮答复"
+			}
 			t.outcome = "refused:rating_not_due"
 			return "当前没有待评价的答复"
-		}
-		if rated(d, t.actor.ID) {
-			t.outcome = "refused:already_rated"
-			return "您已评价过本轮答复"
 		}
 		if err := t.saveConv(ctx, &conv{Kind: "reason", SuggestionID: id, Number: number}); err != nil {
 			return t.errText(err)
@@ -384,13 +384,18 @@ func (t *turn) rate(ctx context.Context, number int, id int64, r suggestion.Rati
 		t.outcome = "reason_asked"
 		return fmt.Sprintf(textReasonAsk, fmt.Sprintf("%04d", number))
 	}
-	if _, err := t.b.d.Suggestions.RateReply(ctx, t.actor, id, r, reason); err != nil {
+	sg, err := t.b.d.Suggestions.RateReply(ctx, t.actor, id, r, reason)
+	if err != nil {
 		return t.errText(err)
 	}
 	msg := fmt.Sprintf("已记录您对%s建议答复的评价：%s。", numLabel(number), r.Label())
-	if r == suggestion.Unsatisfied {
+	switch {
+	case r == suggestion.Unsatisfied && sg.LeadDeputyID != t.actor.ID:
+		// Only the lead deputy's rating sends a case back; a co-signer's reason goes to the unit.
+		msg += "您的意见已转告承办单位和代表工委。"
+	case r == suggestion.Unsatisfied:
 		msg += "我们会督促承办单位重新办理，并及时告知进展。"
-	} else {
+	default:
 		msg += "感谢您的反馈！"
 	}
 	return msg

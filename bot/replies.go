@@ -141,6 +141,10 @@ func formatDetail(d *suggestion.Detail, deputyID int64, now time.Time) string {
 	if w := awaited(d, deputyID, now); w != "" {
 		b.WriteString("\n等待：" + w)
 	}
+	if d.RateReplyUntil != nil && s.Status != suggestion.StatusReplied {
+		// A co-signer may still rate after the lead deputy's rating moved the case on.
+		fmt.Fprintf(&b, "\n您尚未评价答复，%s前可回复“评价 %d 满意/基本满意/不满意”", day(*d.RateReplyUntil), s.Number)
+	}
 	return b.String()
 }
 
