@@ -21,6 +21,7 @@ import (
 	"jianyi/internal/supervise"
 	"jianyi/storage/objects"
 	"jianyi/storage/postgres"
+	jredis "jianyi/storage/redis"
 )
 
 // mountConsole adds the staff web console (console/) to r at "/" (sign-in at /login).
@@ -28,7 +29,12 @@ func mountConsole(r *gin.Engine, d *deps) error {
 	if d.pool == nil {
 		return errors.New("console needs PostgreSQL")
 	}
-	return console.Mount(r, consoleConfig(d.pool, d.objects, d.log))
+	cfg := consoleConfig(d.pool, d.objects, d.log)
+	if d.rdb != nil {
+		// Stopping a deputy in 代表名册 ends their mini-program logins at once.
+		cfg.Directory.EndingSessions(jredis.NewMPSessions(d.rdb))
+	}
+	return console.Mount(r, cfg)
 }
 
 // consoleConfig builds the console's services over the shared pool and object store.

@@ -15,11 +15,24 @@ import (
 
 // Service checks roles and input, then calls the store.
 type Service struct {
-	store Store
+	store    Store
+	sessions SessionRevoker
+}
+
+// SessionRevoker ends every mini-program login of a deputy (storage/redis.MPSessions).
+type SessionRevoker interface {
+	RevokeDeputy(ctx context.Context, tenantID, deputyID int64) error
 }
 
 // NewService builds the directory service.
 func NewService(store Store) *Service { return &Service{store: store} }
+
+// EndingSessions has stopping a deputy (SaveDeputy with Active false) also end the deputy's
+// mini-program logins, so that it takes effect at once rather than when they expire.
+func (s *Service) EndingSessions(r SessionRevoker) *Service {
+	s.sessions = r
+	return s
+}
 
 func read(a auth.Actor) error {
 	if !canRead(a) {
@@ -187,7 +200,16 @@ func (s *Service) SaveDeputy(ctx context.Context, a auth.Actor, d *Deputy) error
 			return invalid("group_not_in_delegation", "所选代表小组不属于该代表团")
 		}
 	}
-	return s.store.SaveDeputy(ctx, a.TenantID, d)
+	existing := d.ID != 0
+	if err := s.store.SaveDeputy(ctx, a.TenantID, d); err != nil {
+		return err
+	}
+	if existing && !d.Active && s.sessions != nil {
+		if err := s.sessions.RevokeDeputy(ctx, a.TenantID, d.ID); err != nil {
+			return fmt.Errorf("end the stopped deputy's logins: %w", err)
+		}
+	}
+	return nil
 }
 
 // ImportDeputies validates the rows of an .xlsx and stores the good ones; bad lines are

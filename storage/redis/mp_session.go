@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -48,8 +49,47 @@ func (s *MPSessions) Put(ctx context.Context, token string, sess account.Session
 	if ttl < time.Second {
 		ttl = time.Second
 	}
-	if err := s.rdb.Set(ctx, key, b, ttl).Err(); err != nil {
+	if sess.DeputyID == 0 {
+		if err := s.rdb.Set(ctx, key, b, ttl).Err(); err != nil {
+			return fmt.Errorf("redis: put session: %w", err)
+		}
+		return nil
+	}
+	// A bound session is also listed under its deputy, so that stopping the deputy
+	// (RevokeDeputy) ends every login they have. The list is kept for a whole session life
+	// from its latest entry, so it outlives every session in it (an update keeps a session's
+	// shorter remaining life); entries of sessions that ended cost nothing to delete again.
+	idx := deputySessionsKey(sess.TenantID, sess.DeputyID)
+	_, err = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Set(ctx, key, b, ttl)
+		p.SAdd(ctx, idx, key)
+		p.Expire(ctx, idx, max(ttl, account.SessionTTL))
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("redis: put session: %w", err)
+	}
+	return nil
+}
+
+func deputySessionsKey(tenantID, deputyID int64) string {
+	return Key(tenantID, "mp", "dsess", strconv.FormatInt(deputyID, 10))
+}
+
+// revokeScript deletes every session listed under a deputy, and the list. The sessions'
+// keys share the list's hash tag (the tenant), so one script reaches them all.
+var revokeScript = goredis.NewScript(`
+local keys = redis.call("SMEMBERS", KEYS[1])
+for i = 1, #keys, 500 do
+	redis.call("DEL", unpack(keys, i, math.min(i + 499, #keys)))
+end
+redis.call("DEL", KEYS[1])
+return #keys`)
+
+// RevokeDeputy ends every mini-program login of the deputy (the deputy was stopped).
+func (s *MPSessions) RevokeDeputy(ctx context.Context, tenantID, deputyID int64) error {
+	if err := revokeScript.Run(ctx, s.rdb, []string{deputySessionsKey(tenantID, deputyID)}).Err(); err != nil && !errors.Is(err, Nil) {
+		return fmt.Errorf("redis: revoke deputy sessions: %w", err)
 	}
 	return nil
 }
