@@ -215,6 +215,9 @@ type DraftInput struct {
 }
 
 func (in *DraftInput) validate() error {
+	if err := checkText(in.Title, in.Body, in.Location.Address); err != nil {
+		return err
+	}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Body = strings.TrimSpace(in.Body)
 	switch n := utf8.RuneCountInString(in.Title); {
@@ -231,6 +234,9 @@ func (in *DraftInput) validate() error {
 	}
 	if lng := in.Location.Lng; lng != nil && (*lng < -180 || *lng > 180) {
 		return invalid("bad_location", "位置坐标不正确")
+	}
+	if (in.Location.Lat == nil) != (in.Location.Lng == nil) {
+		return invalid("bad_location", "位置坐标须同时包含纬度和经度")
 	}
 	if utf8.RuneCountInString(in.Location.Address) > 200 {
 		return invalid("bad_location", "地址不能超过200个字")
@@ -339,16 +345,24 @@ func (s *Service) InviteCosigners(ctx context.Context, a auth.Actor, id int64, d
 		if sg.Status != StatusDraft && sg.Status != StatusReturned {
 			return nil, wrongState(sg.Status)
 		}
+		var invited []int64
 		for _, d := range deputyIDs {
 			if d == a.ID {
 				return nil, invalid("bad_cosigners", "不能邀请自己联名")
 			}
-			if err := tx.UpsertCosigner(ctx, a.TenantID, sg.ID, d, "invited"); err != nil {
+			changed, err := tx.UpsertCosigner(ctx, a.TenantID, sg.ID, d, "invited")
+			if err != nil {
 				return nil, err
 			}
+			if changed {
+				invited = append(invited, d)
+			}
+		}
+		if len(invited) == 0 {
+			return nil, nil // all invited already (a resent request): nothing to record or tell
 		}
 		return &step{action: string(ActInviteCosigners), to: sg.Status, event: EvCosignInvited,
-			data: map[string]any{"deputy_ids": deputyIDs}}, nil
+			data: map[string]any{"deputy_ids": invited}}, nil
 	})
 	return err
 }
@@ -447,6 +461,14 @@ func (in *AssignInput) validate() error {
 	if in.IsKey && in.LeaderUserID <= 0 {
 		return invalid("leader_required", "重点建议须确定领衔督办的常委会领导")
 	}
+	if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler); err != nil {
+		return err
+	}
+	for label, v := range map[string]string{"主要领导": in.Chain.Principal, "分管领导": in.Chain.InCharge, "经办人": in.Chain.Handler} {
+		if err := checkLen(label, v, MaxShort); err != nil {
+			return err
+		}
+	}
 	if in.Mode == ModeJoint {
 		if len(in.CoUnitIDs) == 0 {
 			return invalid("joint_needs_units", "协同联办须至少有一个协办单位")
@@ -528,6 +550,20 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 	if strings.TrimSpace(in.HandlerName) == "" {
 		return nil, invalid("handler_required", "请填写经办人姓名")
 	}
+	if err := checkText(in.HandlerName, in.HandlerPhone); err != nil {
+		return nil, err
+	}
+	if err := checkLen("经办人姓名", strings.TrimSpace(in.HandlerName), MaxShort); err != nil {
+		return nil, err
+	}
+	if err := checkLen("经办人电话", strings.TrimSpace(in.HandlerPhone), 30); err != nil {
+		return nil, err
+	}
+	if in.Chain != nil {
+		if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler); err != nil {
+			return nil, err
+		}
+	}
 	cfg, err := s.store.Config(ctx, a.TenantID)
 	if err != nil {
 		return nil, err
@@ -586,6 +622,9 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 	if !a.Has(auth.RoleReviewer) {
 		return nil, errForbidden
 	}
+	if err := optionalReason(reason); err != nil {
+		return nil, err
+	}
 	var created *Assignment
 	old, err := s.onAssignmentStaff(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
 		if as.State != AsgReturnRequested {
@@ -641,10 +680,19 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 	if strings.TrimSpace(in.Method) == "" || strings.TrimSpace(in.People) == "" || strings.TrimSpace(in.Summary) == "" {
 		return nil, invalid("contact_incomplete", "请填写沟通方式、参加人员和沟通情况")
 	}
+	if err := checkText(in.Method, in.People, in.Summary); err != nil {
+		return nil, err
+	}
 	if utf8.RuneCountInString(in.Summary) > MaxNote {
 		return nil, invalid("summary_too_long", fmt.Sprintf("沟通情况不能超过%d个字", MaxNote))
 	}
-	if in.HappenedAt.IsZero() || in.HappenedAt.After(s.now().Add(time.Hour)) {
+	if err := checkLen("沟通方式", strings.TrimSpace(in.Method), MaxShort); err != nil {
+		return nil, err
+	}
+	if err := checkLen("参加人员", strings.TrimSpace(in.People), MaxNote); err != nil {
+		return nil, err
+	}
+	if in.HappenedAt.Before(earliest) || in.HappenedAt.After(s.now().Add(time.Hour)) {
 		return nil, invalid("bad_time", "沟通时间不正确")
 	}
 	c := &Contact{Stage: in.Stage, HappenedAt: in.HappenedAt, Method: strings.TrimSpace(in.Method),
@@ -681,6 +729,9 @@ var errContactGone = newErr(ErrNotFound, "contact_not_found", "沟通记录不�
 func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID int64, confirm bool, comment string) (*Contact, error) {
 	if !a.IsDeputy() {
 		return nil, errForbidden
+	}
+	if err := checkText(comment); err != nil {
+		return nil, err
 	}
 	if !confirm && strings.TrimSpace(comment) == "" {
 		return nil, invalid("reason_required", "有异议时请说明情况")
@@ -725,6 +776,9 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 
 // AddProgress adds a progress note; units and staff may write, deputies are told unless private.
 func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID int64, body string, private bool) (*ProgressNote, error) {
+	if err := checkText(body); err != nil {
+		return nil, err
+	}
 	body = strings.TrimSpace(body)
 	if body == "" {
 		return nil, invalid("note_required", "请填写进展情况")
@@ -757,6 +811,9 @@ func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID in
 
 // SubmitCoOpinion is a co-unit's opinion to the lead unit.
 func (s *Service) SubmitCoOpinion(ctx context.Context, a auth.Actor, assignmentID int64, body string) (*CoOpinion, error) {
+	if err := checkText(body); err != nil {
+		return nil, err
+	}
 	body = strings.TrimSpace(body)
 	if body == "" {
 		return nil, invalid("opinion_required", "请填写协办意见")
@@ -808,6 +865,9 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 	default:
 		return nil, invalid("bad_class", "请选择答复类别（A/B/C/D）")
 	}
+	if err := checkText(in.Body); err != nil {
+		return nil, err
+	}
 	in.Body = strings.TrimSpace(in.Body)
 	if utf8.RuneCountInString(in.Body) < 10 {
 		return nil, invalid("reply_too_short", "答复内容至少需要10个字")
@@ -821,6 +881,15 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 	for _, c := range in.Commitments {
 		if strings.TrimSpace(c.What) == "" || c.DueOn.IsZero() {
 			return nil, invalid("bad_commitment", "承诺事项须写明内容和完成时限")
+		}
+		if err := checkText(c.What); err != nil {
+			return nil, err
+		}
+		if err := checkLen("承诺事项", strings.TrimSpace(c.What), MaxNote); err != nil {
+			return nil, err
+		}
+		if c.DueOn.Before(s.now().AddDate(0, 0, -1)) || c.DueOn.After(s.now().AddDate(commitmentHorizon, 0, 0)) {
+			return nil, invalid("bad_commitment_due", fmt.Sprintf("承诺完成时限须在今天至%d年内", commitmentHorizon))
 		}
 	}
 	cfg, err := s.store.Config(ctx, a.TenantID)
@@ -908,6 +977,9 @@ func (s *Service) RequestExtension(ctx context.Context, a auth.Actor, assignment
 func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID int64, approve bool, reason string) (*Suggestion, error) {
 	if !a.Has(auth.RoleReviewer) {
 		return nil, errForbidden
+	}
+	if err := optionalReason(reason); err != nil {
+		return nil, err
 	}
 	e, err := s.store.Extension(ctx, a.TenantID, extensionID)
 	if err != nil {
@@ -1149,6 +1221,9 @@ var errCommitmentGone = newErr(ErrNotFound, "commitment_not_found", "承诺事�
 // CompleteCommitment is the unit reporting a promise done. When the last one is done the
 // deputies are asked to rate the implementation.
 func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitmentID int64, note string) error {
+	if err := checkText(note); err != nil {
+		return err
+	}
 	if err := needReason(note); err != nil {
 		return invalid("note_required", "请填写完成情况")
 	}
@@ -1408,6 +1483,9 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID i
 	if duplicateID == intoID {
 		return nil, invalid("merge_self", "不能与自身并案")
 	}
+	if err := optionalReason(reason); err != nil {
+		return nil, err
+	}
 	into, err := s.store.Get(ctx, a.TenantID, intoID)
 	if err != nil {
 		return nil, err
@@ -1433,7 +1511,7 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID i
 			if d == into.LeadDeputyID {
 				continue
 			}
-			if err := tx.UpsertCosigner(ctx, a.TenantID, into.ID, d, "merged"); err != nil {
+			if _, err := tx.UpsertCosigner(ctx, a.TenantID, into.ID, d, "merged"); err != nil {
 				return nil, err
 			}
 		}
@@ -1482,6 +1560,10 @@ func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version in
 		st, err := fn(tx, sg)
 		if err != nil {
 			return err
+		}
+		if st == nil { // nothing changed: nothing to write
+			out = sg
+			return nil
 		}
 		text := sg.Title != title || sg.Body != body || !sg.Location.Equal(loc)
 		if err := s.write(ctx, tx, a, sg, expect, from, text, st); err != nil {
@@ -1552,10 +1634,12 @@ func (s *Service) event(a auth.Actor, sg *Suggestion, action string, from, to St
 
 // staffMove is a plain reviewer transition that needs a reason.
 func (s *Service) staffMove(ctx context.Context, a auth.Actor, id int64, version int, act Action, to Status, ev, reason string, needR bool) (*Suggestion, error) {
+	check := optionalReason
 	if needR {
-		if err := needReason(reason); err != nil {
-			return nil, err
-		}
+		check = needReason
+	}
+	if err := check(reason); err != nil {
+		return nil, err
 	}
 	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, act, sg, to); err != nil {
@@ -1636,6 +1720,9 @@ func (s *Service) author(ctx context.Context, tx Tx, a auth.Actor, sg *Suggestio
 }
 
 func checkRating(r Rating, reason string) error {
+	if err := checkText(reason); err != nil {
+		return err
+	}
 	if !r.Valid() {
 		return invalid("bad_rating", "评价须为满意、基本满意或不满意")
 	}
@@ -1648,7 +1735,21 @@ func checkRating(r Rating, reason string) error {
 	return nil
 }
 
+// optionalReason checks a reason that may be left empty.
+func optionalReason(reason string) error {
+	if err := checkText(reason); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(reason) > MaxReason {
+		return invalid("reason_too_long", fmt.Sprintf("理由不能超过%d个字", MaxReason))
+	}
+	return nil
+}
+
 func needReason(reason string) error {
+	if err := checkText(reason); err != nil {
+		return err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return invalid("reason_required", "请填写理由")

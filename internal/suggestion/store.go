@@ -51,7 +51,9 @@ type Tx interface {
 	QueueAssignments(ctx context.Context, as []*Assignment) error
 	UpdateAssignment(ctx context.Context, as *Assignment, expect int) error
 
-	UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) error
+	// UpsertCosigner invites (or merges in) a deputy; changed is false when the deputy was
+	// already in that state or has accepted.
+	UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) (changed bool, err error)
 	SetCosignState(ctx context.Context, tenantID, suggestionID, deputyID int64, from []string, to string) (bool, error)
 	Cosigners(ctx context.Context, tenantID, suggestionID int64) ([]Cosigner, error)
 

@@ -485,23 +485,27 @@ func (t *sgTx) UpdateAssignment(ctx context.Context, a *suggestion.Assignment, e
 	return nil
 }
 
-func (t *sgTx) UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) error {
+func (t *sgTx) UpsertCosigner(ctx context.Context, tenantID, suggestionID, deputyID int64, state string) (bool, error) {
+	// An accepted co-signer stays accepted; a row already in the state is left alone, so
+	// that asking twice changes (and tells) nothing.
 	tag, err := t.tx.Exec(ctx, `INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state)
 		SELECT $1,$2,$3,$4 WHERE EXISTS (SELECT 1 FROM deputies WHERE tenant_id=$1 AND id=$3 AND active)
 		ON CONFLICT (tenant_id, suggestion_id, deputy_id) DO UPDATE SET state=EXCLUDED.state
-		WHERE suggestion_cosigners.state IN ('declined','invited')`, tenantID, suggestionID, deputyID, state)
+		WHERE suggestion_cosigners.state IN ('declined','invited') AND suggestion_cosigners.state <> EXCLUDED.state`,
+		tenantID, suggestionID, deputyID, state)
 	if err != nil {
-		return fmt.Errorf("upsert cosigner: %w", err)
+		return false, fmt.Errorf("upsert cosigner: %w", err)
 	}
-	t.touch(tenantID, deputyID, suggestionID)
 	if tag.RowsAffected() == 0 {
 		var exists bool
 		_ = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deputies WHERE tenant_id=$1 AND id=$2 AND active)`, tenantID, deputyID).Scan(&exists)
 		if !exists {
-			return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "deputy_not_found", Message: "联名代表不存在"}
+			return false, &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "deputy_not_found", Message: "联名代表不存在"}
 		}
+		return false, nil
 	}
-	return nil
+	t.touch(tenantID, deputyID, suggestionID)
+	return true, nil
 }
 
 func (t *sgTx) SetCosignState(ctx context.Context, tenantID, suggestionID, deputyID int64, from []string, to string) (bool, error) {

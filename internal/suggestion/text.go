@@ -1,0 +1,44 @@
+package suggestion
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// errBadText refuses text no person typed: invalid UTF-8, NUL or other control characters
+// (PostgreSQL refuses NUL outright, and the others break exports and WeChat's field checks).
+var errBadText = invalid("bad_text", "内容含有无法识别的字符，请删除后重试")
+
+// checkText refuses any of texts that is not clean (see errBadText); tab, newline and
+// carriage return are allowed.
+func checkText(texts ...string) error {
+	for _, s := range texts {
+		if !utf8.ValidString(s) {
+			return errBadText
+		}
+		for _, r := range s {
+			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+				return errBadText
+			}
+		}
+	}
+	return nil
+}
+
+// checkLen refuses a field over max characters, naming it for the person.
+func checkLen(label, s string, max int) error {
+	if utf8.RuneCountInString(s) > max {
+		return invalid("too_long", fmt.Sprintf("%s不能超过%d个字", label, max))
+	}
+	return nil
+}
+
+// MaxShort bounds the short fields of staff forms: names, phone numbers, methods, people.
+const MaxShort = 100
+
+// earliest is before any date this system records: a contact held, a commitment due.
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// commitmentHorizon is how far ahead a reply may promise: a commitment due later is a typo.
+const commitmentHorizon = 10 // years
