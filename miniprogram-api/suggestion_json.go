@@ -219,6 +219,7 @@ var actionLabels = map[suggestion.Action]string{
 	suggestion.ActNudge:             "代表催办",
 	suggestion.ActPhotoPassed:       "图片复核通过",
 	suggestion.ActPhotoHidden:       "图片已隐藏",
+	suggestion.ActPublishReply:      "答复已公开",
 	suggestion.ActRequestExtension:  "申请延期",
 	suggestion.ActExtensionApproved: "延期获批",
 	suggestion.ActExtensionRejected: "延期未获批准",

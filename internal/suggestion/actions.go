@@ -24,6 +24,7 @@ const (
 	ActEscalate          Action = "escalate" // system: second 不满意 → escalated
 	ActCommitmentDone    Action = "commitment_done"
 	ActImplementationDue Action = "implementation_due" // system: last commitment done, rate implementation
+	ActPublishReply      Action = "publish_reply"      // a reviewer makes the reply public (答复公开)
 	// ActNudge is a deputy's 催办, recorded by the nudge package's store.
 	ActNudge Action = "nudge"
 	// A reviewer's decision on a photo WeChat's image check flagged, recorded by the media
@@ -41,7 +42,7 @@ func RecordedActions() []Action {
 		ActReturn, ActNotRegister, ActRegister, ActMerge, ActAssign, ActRequestReturn, ActKeepAssignment,
 		ActReassign, ActAccept, ActRecordContact, ActContactConfirmed, ActContactDisputed, ActProgress,
 		ActCoOpinion, ActNudge, ActPhotoPassed, ActPhotoHidden, ActRequestExtension, ActExtensionApproved, ActExtensionRejected, ActReply,
-		ActRateReply, ActRehandle, ActEscalate, ActTrack, ActCommitmentDone, ActImplementationDue,
+		ActPublishReply, ActRateReply, ActRehandle, ActEscalate, ActTrack, ActCommitmentDone, ActImplementationDue,
 		ActRateImpl, ActImplAccept, ActClose, ActReopen,
 	}
 }

@@ -239,7 +239,22 @@ type Reply struct {
 	DocumentKey  string
 	RepliedAt    time.Time
 	OnTime       bool
+	PublishedAt  *time.Time // 答复公开: shown on the tenant's public page since then
 	Commitments  []Commitment
+}
+
+// PublishedReply is a reply as the public page shows it: no deputy, no handler, and phone
+// and identity numbers in the texts masked (MaskPersonal).
+type PublishedReply struct {
+	ID          int64
+	Number      int
+	Title       string
+	Category    string
+	UnitName    string
+	Class       ReplyClass
+	Body        string
+	RepliedAt   time.Time
+	PublishedAt time.Time
 }
 
 // Commitment is a promise in a reply: what will be done by when.

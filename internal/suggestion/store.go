@@ -16,6 +16,9 @@ type Store interface {
 	Tx(ctx context.Context, fn func(Tx) error) error
 
 	Get(ctx context.Context, tenantID, id int64) (*Suggestion, error)
+	// PublishedReplies lists the public replies of the tenant with that code, newest first,
+	// with ids below before (0: from the newest).
+	PublishedReplies(ctx context.Context, tenantCode string, before int64, limit int) ([]PublishedReply, error)
 	Detail(ctx context.Context, tenantID, id int64) (*Detail, error)
 	List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summary, error)
 	// ListStamp is the deputy's list stamp: raised by every transaction that changes one of
@@ -39,6 +42,9 @@ type Tx interface {
 	// Zero rows means somebody else changed it first: ErrConflict.
 	// text: the title, body or location changed (otherwise they are not written).
 	UpdateSuggestion(ctx context.Context, s *Suggestion, expect int, text bool) error
+	// PublishReply sets a reply's published_at; ok is false when it was published already.
+	// A reply of another suggestion or tenant is ErrNotFound.
+	PublishReply(ctx context.Context, tenantID, suggestionID, replyID int64, at time.Time) (ok bool, err error)
 	InsertSuggestion(ctx context.Context, s *Suggestion) error
 	NextNumber(ctx context.Context, tenantID, meetingID int64) (int, error)
 	CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) // id, in recess

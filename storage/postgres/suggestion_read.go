@@ -428,7 +428,7 @@ func (s *SuggestionStore) sendDetailBatch(ctx context.Context, b *pgx.Batch) err
 }
 
 const replySelect = `SELECT r.id, r.suggestion_id, r.assignment_id, r.unit_id, u.name, r.round, r.class, r.body,
-	r.document_key, r.replied_at, r.on_time,
+	r.document_key, r.replied_at, r.on_time, r.published_at,
 	coalesce((SELECT json_agg(json_build_object('id', c.id, 'what', c.what, 'due_on', c.due_on, 'done_at', c.done_at, 'done_note', c.done_note) ORDER BY c.id)
 	          FROM commitments c WHERE c.tenant_id=r.tenant_id AND c.reply_id=r.id), '[]')
 	FROM replies r JOIN units u ON u.tenant_id=r.tenant_id AND u.id=r.unit_id`
@@ -439,7 +439,7 @@ func scanReplies(rows pgx.Rows) ([]suggestion.Reply, error) {
 		var r suggestion.Reply
 		var cs []byte
 		if err := rows.Scan(&r.ID, &r.SuggestionID, &r.AssignmentID, &r.UnitID, &r.UnitName, &r.Round, &r.Class, &r.Body,
-			&r.DocumentKey, &r.RepliedAt, &r.OnTime, &cs); err != nil {
+			&r.DocumentKey, &r.RepliedAt, &r.OnTime, &r.PublishedAt, &cs); err != nil {
 			return nil, err
 		}
 		var raw []struct {

@@ -763,3 +763,40 @@ func (t *sgTx) Outbox(ctx context.Context, e suggestion.OutboxEvent) error {
 	t.outbox = append(t.outbox, []any{e.TenantID, e.Event, e.SuggestionID, payload})
 	return nil
 }
+
+// PublishReply implements suggestion.Tx.
+func (t *sgTx) PublishReply(ctx context.Context, tenantID, suggestionID, replyID int64, at time.Time) (bool, error) {
+	var fresh bool
+	err := t.tx.QueryRow(ctx, `UPDATE replies r SET published_at = coalesce(r.published_at, $4)
+		FROM (SELECT id, published_at AS was FROM replies WHERE tenant_id=$1 AND suggestion_id=$2 AND id=$3 FOR UPDATE) o
+		WHERE r.tenant_id=$1 AND r.id=o.id RETURNING o.was IS NULL`,
+		tenantID, suggestionID, replyID, at).Scan(&fresh)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "reply_not_found", Message: "答复不存在"}
+	}
+	if err != nil {
+		return false, fmt.Errorf("publish reply %d: %w", replyID, err)
+	}
+	return fresh, nil
+}
+
+// PublishedReplies implements suggestion.Store: the public page, by tenant code.
+func (s *SuggestionStore) PublishedReplies(ctx context.Context, tenantCode string, before int64, limit int) ([]suggestion.PublishedReply, error) {
+	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(sg.number, 0), sg.title, coalesce(c.name, ''), u.name, r.class, r.body,
+		r.replied_at, r.published_at
+		FROM tenants t
+		JOIN replies r ON r.tenant_id = t.id
+		JOIN suggestions sg ON sg.tenant_id = r.tenant_id AND sg.id = r.suggestion_id
+		JOIN units u ON u.tenant_id = r.tenant_id AND u.id = r.unit_id
+		LEFT JOIN categories c ON c.tenant_id = sg.tenant_id AND c.id = sg.category_id
+		WHERE t.code = $1 AND r.published_at IS NOT NULL AND ($2 = 0 OR r.id < $2)
+		ORDER BY r.id DESC LIMIT $3`, tenantCode, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("published replies: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (suggestion.PublishedReply, error) {
+		var p suggestion.PublishedReply
+		err := row.Scan(&p.ID, &p.Number, &p.Title, &p.Category, &p.UnitName, &p.Class, &p.Body, &p.RepliedAt, &p.PublishedAt)
+		return p, err
+	})
+}
