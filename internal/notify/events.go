@@ -219,7 +219,21 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		}
 		out = append(out, toStaff(Audience{UnitIDs: []int64{unit}, UnitRoles: unitStaff, Roles: []string{RoleReviewer}}, KindDisputed, "代表对沟通记录有异议", withReason("代表对建议"+subj+"的沟通记录提出异议。"), "有异议", clipOr(reason, "请核实沟通情况")))
 	case suggestion.EvProgress:
-		out = append(out, toDeputies(KindProgress, "建议办理有新进展", "您的建议"+subj+"有新的办理进展。", "有进展", "点击查看办理进展", pageSuggestion(sid)))
+		if !p.boolOr("private", false) {
+			out = append(out, toDeputies(KindProgress, "建议办理有新进展", "您的建议"+subj+"有新的办理进展。", "有进展", "点击查看办理进展", pageSuggestion(sid)))
+		}
+		if !p.boolOr("by_unit", true) { // events queued before by_unit existed were the units' own
+			// Supervision: the unit handling the case hears what the leader or the
+			// committee asked for.
+			lead, err := lk.LeadUnits(ctx, ev.TenantID, sid)
+			if err != nil {
+				return nil, err
+			}
+			if len(lead) > 0 {
+				out = append(out, toStaff(Audience{UnitIDs: lead, UnitRoles: unitStaff}, KindSupervised, "督办意见",
+					"建议"+subj+"有新的督办意见，请查看并抓紧办理。", "督办", "请查看督办意见"))
+			}
+		}
 	case suggestion.EvCoOpinion:
 		lead, err := lk.LeadUnits(ctx, ev.TenantID, sid)
 		if err != nil {
@@ -347,6 +361,14 @@ func toInt(v any) int64 {
 }
 
 func (p payload) int(k string) int64 { return toInt(p[k]) }
+
+// boolOr reads a flag, def when the payload lacks it.
+func (p payload) boolOr(k string, def bool) bool {
+	if b, ok := p[k].(bool); ok {
+		return b
+	}
+	return def
+}
 
 func (p payload) ints(k string) []int64 {
 	arr, _ := p[k].([]any)

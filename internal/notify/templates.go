@@ -36,6 +36,7 @@ const (
 	KindExtension       = "extension_requested"
 	KindReturnDecided   = "return_decided"
 	KindNudged          = "nudged"
+	KindSupervised      = "supervised" // a leader's or the committee's 督办意见 to the unit
 	KindUnsatisfied     = "unsatisfied"
 	KindDisputed        = "contact_disputed"
 	KindEscalated       = "escalated"
@@ -49,7 +50,7 @@ const (
 var Kinds = []string{
 	KindReceived, KindReturned, KindRegistered, KindAssigned, KindAccepted, KindContactRecorded,
 	KindProgress, KindReplied, KindRehandling, KindCommitmentDone, KindClosed, KindReopened, KindMerged,
-	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged,
+	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged, KindSupervised,
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 }

@@ -797,8 +797,11 @@ func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID in
 		if err := tx.InsertProgress(ctx, a.TenantID, n); err != nil {
 			return nil, err
 		}
-		st := &step{action: string(ActProgress), to: sg.Status, data: map[string]any{"note_id": n.ID, "private": private}}
-		if !private {
+		// A note by staff other than the unit's is supervision (督办意见): its unit must hear
+		// it, even when it is kept from the deputies. A unit's own private note tells nobody.
+		byUnit := a.IsUnit()
+		st := &step{action: string(ActProgress), to: sg.Status, data: map[string]any{"note_id": n.ID, "private": private, "by_unit": byUnit}}
+		if !private || !byUnit {
 			st.event = EvProgress
 		}
 		return st, nil
