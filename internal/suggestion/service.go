@@ -256,7 +256,7 @@ func (s *Service) CreateDraft(ctx context.Context, a auth.Actor, in DraftInput) 
 	sg := &Suggestion{TenantID: a.TenantID, LeadDeputyID: a.ID, Title: in.Title, Body: in.Body,
 		Location: in.Location, Status: StatusDraft, Mode: ModeNormal, Round: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.store.Tx(ctx, func(tx Tx) error {
-		meeting, recess, err := tx.CurrentMeeting(ctx, a.TenantID)
+		meeting, recess, err := tx.CurrentMeeting(ctx, a.TenantID, s.now())
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,9 @@ type Tx interface {
 	PublishReply(ctx context.Context, tenantID, suggestionID, replyID int64, at time.Time) (ok bool, err error)
 	InsertSuggestion(ctx context.Context, s *Suggestion) error
 	NextNumber(ctx context.Context, tenantID, meetingID int64) (int, error)
-	CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) // id, in recess
+	// CurrentMeeting is the tenant's current meeting and whether today (a Shanghai date) is
+	// outside its session days (闭会期间).
+	CurrentMeeting(ctx context.Context, tenantID int64, today time.Time) (id int64, recess bool, err error)
 
 	Assignments(ctx context.Context, tenantID, suggestionID int64) ([]Assignment, error)
 	// InsertAssignments writes new assignments (same suggestion, state, round and times;

@@ -379,11 +379,11 @@ func (t *sgTx) NextNumber(ctx context.Context, tenantID, meetingID int64) (int, 
 	return n, nil
 }
 
-func (t *sgTx) CurrentMeeting(ctx context.Context, tenantID int64) (int64, bool, error) {
+func (t *sgTx) CurrentMeeting(ctx context.Context, tenantID int64, today time.Time) (int64, bool, error) {
 	var id int64
 	var recess bool
-	err := t.tx.QueryRow(ctx, `SELECT id, NOT (current_date BETWEEN starts_on AND ends_on) FROM meetings
-		WHERE tenant_id=$1 AND is_current`, tenantID).Scan(&id, &recess)
+	err := t.tx.QueryRow(ctx, `SELECT id, NOT ($2::date BETWEEN starts_on AND ends_on) FROM meetings
+		WHERE tenant_id=$1 AND is_current`, tenantID, today.In(deadline.Shanghai).Format("2006-01-02")).Scan(&id, &recess)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "no_current_meeting", Message: "当前没有开放的届次会议，请联系代表工委"}
 	}
