@@ -36,10 +36,22 @@ type SnapStore interface {
 	InsertSnap(ctx context.Context, s *Snap) error
 	Snap(ctx context.Context, tenantID, id int64) (*Snap, error) // ErrNotFound
 	Snaps(ctx context.Context, tenantID, deputyID, before int64, limit int) ([]Snap, error)
-	// LinkSnap marks the snap converted and moves its photos to the suggestion, in one
-	// transaction; false when it was already converted.
+	// ClaimSnap marks a snap not yet converted as being converted, so that of concurrent
+	// requests one alone goes on to make its draft; false when the snap is converted or being
+	// converted already. A claim older than SnapClaimTTL (its request died) may be taken
+	// again. A claimed snap reads as not converted.
+	ClaimSnap(ctx context.Context, tenantID, snapID int64) (bool, error)
+	// ReleaseSnap gives a claim up: the draft was not made.
+	ReleaseSnap(ctx context.Context, tenantID, snapID int64) error
+	// LinkSnap marks the snap (claimed or not) converted and moves its photos to the
+	// suggestion, in one transaction; false when it was already converted.
 	LinkSnap(ctx context.Context, tenantID, snapID, suggestionID int64) (bool, error)
 }
+
+// SnapClaimTTL is how long a claim on a snap holds without its draft being linked: far
+// beyond any request, so only a claim whose request died (a crash between claim and link)
+// is ever taken over.
+const SnapClaimTTL = 10 * time.Minute
 
 // DraftMaker creates the draft a snap becomes (the suggestion service, via a small adapter).
 type DraftMaker func(ctx context.Context, a auth.Actor, title, body string, lat, lng *float64, address string) (int64, error)
@@ -133,7 +145,10 @@ func (s *Snaps) List(ctx context.Context, a auth.Actor, before int64, limit int)
 	return out, nil
 }
 
-// ToDraft turns a snap into a draft suggestion carrying its place and photos.
+// ToDraft turns a snap into a draft suggestion carrying its place and photos. A snap makes
+// one draft however many requests ask at once: the draft is made (in the workflow's own
+// transaction) only by the request that first claims the snap; the others are refused
+// before anything is written. A draft that cannot be made gives the claim back.
 func (s *Snaps) ToDraft(ctx context.Context, a auth.Actor, id int64, title string) (int64, error) {
 	sn, err := s.Get(ctx, a, id)
 	if err != nil {
@@ -149,11 +164,24 @@ func (s *Snaps) ToDraft(ctx context.Context, a auth.Actor, id int64, title strin
 	if title == "" {
 		title = "随手拍线索"
 	}
+	claimed, err := s.store.ClaimSnap(ctx, a.TenantID, sn.ID)
+	if err != nil {
+		return 0, fmt.Errorf("claim snap: %w", err)
+	}
+	if !claimed {
+		return 0, ErrSnapUsed
+	}
+	// Once the claim is taken, giving it back or linking the draft must not be cut short by
+	// the phone hanging up: that would leave the snap claimed, or the draft unlinked.
+	after := context.WithoutCancel(ctx)
 	sid, err := s.draft(ctx, a, title, sn.Note, sn.Lat, sn.Lng, sn.Address)
 	if err != nil {
+		if rerr := s.store.ReleaseSnap(after, a.TenantID, sn.ID); rerr != nil {
+			return 0, errors.Join(err, fmt.Errorf("release snap: %w", rerr))
+		}
 		return 0, err
 	}
-	ok, err := s.store.LinkSnap(ctx, a.TenantID, sn.ID, sid)
+	ok, err := s.store.LinkSnap(after, a.TenantID, sn.ID, sid)
 	if err != nil {
 		return 0, fmt.Errorf("link snap: %w", err)
 	}

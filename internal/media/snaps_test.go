@@ -21,6 +21,8 @@ func (m *memSnaps) Snap(context.Context, int64, int64) (*Snap, error) { return n
 func (m *memSnaps) Snaps(context.Context, int64, int64, int64, int) ([]Snap, error) {
 	return nil, nil
 }
+func (m *memSnaps) ClaimSnap(context.Context, int64, int64) (bool, error)       { return false, nil }
+func (m *memSnaps) ReleaseSnap(context.Context, int64, int64) error             { return nil }
 func (m *memSnaps) LinkSnap(context.Context, int64, int64, int64) (bool, error) { return false, nil }
 
 // A 随手拍 is a clue about a place: it needs coordinates (both, in range, not 0,0) or an address.

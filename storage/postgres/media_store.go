@@ -234,7 +234,9 @@ func (s *MediaStore) InsertSnap(ctx context.Context, sn *media.Snap) error {
 	return nil
 }
 
-const snapCols = `tenant_id, id, deputy_id, source, note, lat, lng, address, coalesce(suggestion_id, 0), created_at`
+// snapCols reads a snap; a claimed one (a negative suggestion_id, see ClaimSnap) reads as
+// not converted.
+const snapCols = `tenant_id, id, deputy_id, source, note, lat, lng, address, greatest(coalesce(suggestion_id, 0), 0), created_at`
 
 func scanSnap(row pgx.Row) (media.Snap, error) {
 	var sn media.Snap
@@ -271,11 +273,36 @@ func (s *MediaStore) Snaps(ctx context.Context, tenantID, deputyID, before int64
 	return out, nil
 }
 
+// ClaimSnap marks the snap as being converted: suggestion_id holds minus the claim's Unix
+// time (no suggestion has a negative id) until LinkSnap sets the draft or ReleaseSnap clears
+// it. A claim older than media.SnapClaimTTL may be taken again.
+func (s *MediaStore) ClaimSnap(ctx context.Context, tenantID, snapID int64) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE snaps SET suggestion_id = -floor(extract(epoch FROM clock_timestamp()))::bigint
+		WHERE tenant_id = $1 AND id = $2 AND (suggestion_id IS NULL
+			OR (suggestion_id < 0 AND -suggestion_id < floor(extract(epoch FROM clock_timestamp())) - $3))`,
+		tenantID, snapID, int64(media.SnapClaimTTL/time.Second))
+	if err != nil {
+		return false, fmt.Errorf("claim snap: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ReleaseSnap clears a claim (never a link).
+func (s *MediaStore) ReleaseSnap(ctx context.Context, tenantID, snapID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE snaps SET suggestion_id = NULL WHERE tenant_id = $1 AND id = $2 AND suggestion_id < 0`,
+		tenantID, snapID)
+	if err != nil {
+		return fmt.Errorf("release snap: %w", err)
+	}
+	return nil
+}
+
 // LinkSnap marks the snap converted and moves its photos to the suggestion.
 func (s *MediaStore) LinkSnap(ctx context.Context, tenantID, snapID, suggestionID int64) (bool, error) {
 	linked := false
 	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE snaps SET suggestion_id = $3 WHERE tenant_id = $1 AND id = $2 AND suggestion_id IS NULL`,
+		tag, err := tx.Exec(ctx, `UPDATE snaps SET suggestion_id = $3
+			WHERE tenant_id = $1 AND id = $2 AND (suggestion_id IS NULL OR suggestion_id < 0)`,
 			tenantID, snapID, suggestionID)
 		if err != nil {
 			return fmt.Errorf("link snap: %w", err)
