@@ -90,6 +90,13 @@ func (a *API) markNoticesRead(c *gin.Context) {
 		a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_notice_ids", "请选择要标记已读的通知（最多200条），或选择全部已读"))
 		return
 	}
+	// A notice id is positive; an unknown positive one is no one's notice (nothing to mark).
+	for _, id := range in.IDs {
+		if id <= 0 {
+			a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_notice_ids", "通知编号不正确，请刷新通知列表后重试"))
+			return
+		}
+	}
 	s := sess(c)
 	if err := a.Inbox.MarkRead(c.Request.Context(), s.TenantID, notify.RecipientDeputy, s.DeputyID, in.IDs); err != nil {
 		a.fail(c, err)
