@@ -47,7 +47,7 @@ func (a *API) login(c *gin.Context) {
 		return
 	}
 	in.Code = strings.TrimSpace(in.Code)
-	if in.Code == "" || len(in.Code) > 256 {
+	if !wechatCode(in.Code) {
 		a.fail(c, errWeChatCode)
 		return
 	}
@@ -80,6 +80,26 @@ func (a *API) login(c *gin.Context) {
 	c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: s.ExpiresAt, Bound: d != nil, Deputy: toDeputy(d)})
 }
 
+// wechatCode reports whether code can be one wx.login or getPhoneNumber handed the phone:
+// 1 to 256 letters, digits and "-_.~". Anything else (a space, a newline, "&" or "#") is not
+// a code WeChat issues, and the login code goes into code2session's URL as it is: such a
+// code is refused as invalid before WeChat is asked, instead of breaking or rewriting the
+// request (which answered 503, "WeChat is down", to a typing mistake).
+func wechatCode(code string) bool {
+	if code == "" || len(code) > 256 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		switch ch := code[i]; {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9':
+		case ch == '-', ch == '_', ch == '.', ch == '~':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 type codeRequest struct {
 	Code string `json:"code"`
 }
@@ -90,7 +110,8 @@ func (a *API) bindPhone(c *gin.Context) {
 	if _, ok := a.readJSON(c, &in); !ok {
 		return
 	}
-	if strings.TrimSpace(in.Code) == "" || len(in.Code) > 256 {
+	in.Code = strings.TrimSpace(in.Code)
+	if !wechatCode(in.Code) {
 		a.fail(c, errWeChatCode)
 		return
 	}
@@ -99,7 +120,7 @@ func (a *API) bindPhone(c *gin.Context) {
 		a.fail(c, account.ErrAlreadyBound)
 		return
 	}
-	phone, err := a.WeChat.PhoneNumber(c.Request.Context(), strings.TrimSpace(in.Code))
+	phone, err := a.WeChat.PhoneNumber(c.Request.Context(), in.Code)
 	if err != nil {
 		a.fail(c, err)
 		return
