@@ -55,6 +55,7 @@ var (
 	errInternal        = apiErr(http.StatusInternalServerError, "internal_error", "系统繁忙，请稍后重试")
 	errBadFilter       = apiErr(http.StatusBadRequest, "bad_filter", "查询条件不正确")
 	errUploadTruncated = apiErr(http.StatusBadRequest, "upload_incomplete", "上传未完成，请重试")
+	errBadText         = apiErr(http.StatusUnprocessableEntity, "bad_text", "内容含有无法识别的字符，请删除后重试")
 )
 
 // classify maps any error to its HTTP status and body. Domain errors carry their code and

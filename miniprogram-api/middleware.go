@@ -159,7 +159,9 @@ func actor(c *gin.Context) auth.Actor {
 }
 
 // readJSON reads the (size-limited) body and decodes it strictly into v. An empty body
-// decodes as {}. It returns the raw bytes for idempotency hashing.
+// decodes as {}. It returns the raw bytes for idempotency hashing. A body whose strings hold
+// what no one types (NUL and other control characters, invalid UTF-8) is refused here, for
+// every endpoint at once, before anything is read, written or reserved: 422 bad_text.
 func (a *API) readJSON(c *gin.Context, v any) ([]byte, bool) {
 	if c.Request.ContentLength != 0 && c.Request.Body != nil {
 		mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
@@ -181,6 +183,10 @@ func (a *API) readJSON(c *gin.Context, v any) ([]byte, bool) {
 			return nil, false
 		}
 		raw = b
+	}
+	if !cleanJSONText(raw) {
+		a.fail(c, errBadText)
+		return nil, false
 	}
 	body := raw
 	if len(strings.TrimSpace(string(body))) == 0 {
