@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -54,7 +55,8 @@ func (a *API) listSuggestions(c *gin.Context) {
 
 func (a *API) similarSuggestions(c *gin.Context) {
 	q := strings.TrimSpace(c.Query("q"))
-	if len(q) > 600 {
+	// As the list's q: PostgreSQL refuses NUL (a 500) and invalid UTF-8 matches nothing.
+	if len(q) > 600 || !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
 		a.fail(c, errBadFilter)
 		return
 	}
