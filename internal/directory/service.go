@@ -53,6 +53,9 @@ func name(s string, max int) (string, error) {
 	if s == "" {
 		return "", invalid("name_required", "名称不能为空")
 	}
+	if err := checkText("名称", s); err != nil {
+		return "", err
+	}
 	if len([]rune(s)) > max {
 		return "", invalid("name_too_long", fmt.Sprintf("名称不能超过%d个字", max))
 	}
@@ -81,8 +84,17 @@ func (s *Service) SaveMeeting(ctx context.Context, a auth.Actor, m *Meeting) err
 	if m.Name, err = name(m.Name, 60); err != nil {
 		return err
 	}
-	if m.Year < 2000 || m.Year > 2199 {
-		return invalid("bad_year", "年份不正确")
+	if m.Year < MinYear || m.Year > MaxYear {
+		return invalid("bad_year", fmt.Sprintf("年份须在%d年至%d年之间", MinYear, MaxYear))
+	}
+	if m.StartsOn.IsZero() || m.EndsOn.IsZero() {
+		return invalid("bad_dates", "请填写会议起止日期")
+	}
+	// A session meets in (or next to) its own year: dates far from it are typing mistakes.
+	for _, d := range []time.Time{m.StartsOn, m.EndsOn} {
+		if y := d.In(deadline.Shanghai).Year(); y < m.Year-1 || y > m.Year+1 {
+			return invalid("dates_out_of_year", fmt.Sprintf("会议起止日期须在%d年至%d年之间（会议年份前后一年内）", m.Year-1, m.Year+1))
+		}
 	}
 	if m.EndsOn.Before(m.StartsOn) {
 		return invalid("bad_dates", "结束日期不能早于开始日期")
@@ -166,6 +178,9 @@ func (s *Service) Deputies(ctx context.Context, a auth.Actor, query string, limi
 	if limit <= 0 || limit > 500 {
 		limit = 200
 	}
+	if err := checkText("查询条件", query); err != nil {
+		return nil, err
+	}
 	return s.store.Deputies(ctx, a.TenantID, strings.TrimSpace(query), limit)
 }
 
@@ -225,6 +240,8 @@ func (s *Service) ImportDeputies(ctx context.Context, a auth.Actor, rows []Deput
 		r.Name, r.Phone = strings.TrimSpace(r.Name), strings.TrimSpace(r.Phone)
 		r.Delegation, r.Group = strings.TrimSpace(r.Delegation), strings.TrimSpace(r.Group)
 		switch {
+		case badText(r.Name) || badText(r.Phone) || badText(r.Delegation) || badText(r.Group):
+			res.Errors = append(res.Errors, RowError{r.Line, "含有无法识别的字符（如控制字符或乱码）"})
 		case r.Name == "":
 			res.Errors = append(res.Errors, RowError{r.Line, "姓名为空"})
 		case len([]rune(r.Name)) > 20:
@@ -233,6 +250,10 @@ func (s *Service) ImportDeputies(ctx context.Context, a auth.Actor, rows []Deput
 			res.Errors = append(res.Errors, RowError{r.Line, "手机号格式不正确"})
 		case r.Group != "" && r.Delegation == "":
 			res.Errors = append(res.Errors, RowError{r.Line, "填写了代表小组但没有代表团"})
+		case len([]rune(r.Delegation)) > 40:
+			res.Errors = append(res.Errors, RowError{r.Line, "代表团名称不能超过40个字"})
+		case len([]rune(r.Group)) > 40:
+			res.Errors = append(res.Errors, RowError{r.Line, "代表小组名称不能超过40个字"})
 		}
 		if r.Phone != "" {
 			if prev, dup := seen[r.Phone]; dup {
@@ -274,6 +295,20 @@ func (s *Service) SaveUnit(ctx context.Context, a auth.Actor, u *Unit) error {
 	}
 	if u.Kind == "" {
 		u.Kind = "government"
+	}
+	if !KnownUnitKind(u.Kind) {
+		// A kind typed in before the kinds were fixed may stay on its unit, unchanged.
+		legacy := false
+		if u.ID != 0 && !badText(u.Kind) {
+			old, err := s.store.Unit(ctx, a.TenantID, u.ID)
+			if err != nil {
+				return err
+			}
+			legacy = old.Kind == u.Kind
+		}
+		if !legacy {
+			return invalid("bad_unit_kind", "单位类型不正确，请从列表中选择")
+		}
 	}
 	return s.store.SaveUnit(ctx, a.TenantID, u)
 }
@@ -319,6 +354,13 @@ func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password 
 	var err error
 	if u.DisplayName, err = name(u.DisplayName, 20); err != nil {
 		return err
+	}
+	u.Phone = strings.TrimSpace(u.Phone)
+	if err := checkText("电话", u.Phone); err != nil {
+		return err
+	}
+	if len([]rune(u.Phone)) > 30 {
+		return invalid("phone_too_long", "电话不能超过30个字符")
 	}
 	if len(u.Roles) == 0 {
 		return invalid("roles_required", "请至少选择一个角色")
@@ -394,6 +436,9 @@ func (s *Service) Unlock(ctx context.Context, a auth.Actor, userID int64) error 
 	if err := admin(a); err != nil {
 		return err
 	}
+	if userID <= 0 {
+		return errNotFound
+	}
 	return s.store.Unlock(ctx, a.TenantID, userID)
 }
 
@@ -410,19 +455,41 @@ func (s *Service) SaveHoliday(ctx context.Context, a auth.Actor, o deadline.Over
 	if err := admin(a); err != nil {
 		return err
 	}
+	d, err := parseDay("日期", strings.TrimSpace(o.Date))
+	if err != nil {
+		return err
+	}
+	o.Date = d.Format(time.DateOnly)
 	o.Name = strings.TrimSpace(o.Name)
+	if err := checkText("名称", o.Name); err != nil {
+		return err
+	}
+	if len([]rune(o.Name)) > MaxHolidayName {
+		return invalid("name_too_long", fmt.Sprintf("名称不能超过%d个字", MaxHolidayName))
+	}
 	if _, err := deadline.NewCalendar([]deadline.Override{o}); err != nil {
 		return invalid("bad_date", "日期格式应为 2026-06-01")
 	}
 	return s.store.SaveHoliday(ctx, a.TenantID, o)
 }
 
-// DeleteHoliday removes one override.
+// MaxHolidayName bounds the name of a calendar override (如 “本地节日”).
+const MaxHolidayName = 30
+
+// DeleteHoliday removes one override; a date without one is not found.
 func (s *Service) DeleteHoliday(ctx context.Context, a auth.Actor, date string) error {
 	if err := admin(a); err != nil {
 		return err
 	}
-	return s.store.DeleteHoliday(ctx, a.TenantID, date)
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(date), deadline.Shanghai)
+	if err != nil {
+		return invalid("bad_date", "日期格式应为 2026-06-01")
+	}
+	err = s.store.DeleteHoliday(ctx, a.TenantID, d.Format(time.DateOnly))
+	if errors.Is(err, ErrNotFound) {
+		return &Error{Kind: ErrNotFound, Code: "holiday_not_found", Message: "没有找到" + d.Format(time.DateOnly) + "的本地调整，可能已被删除"}
+	}
+	return err
 }
 
 // Config returns the tenant's settings and labels (defaults filled in).
@@ -447,8 +514,11 @@ func (s *Service) SaveSettings(ctx context.Context, a auth.Actor, st deadline.Se
 	if err := admin(a); err != nil {
 		return err
 	}
-	if err := st.Validate(); err != nil {
-		return invalid("bad_settings", "时限设置超出允许范围："+err.Error())
+	if p := settingsProblem(st); p != "" {
+		return invalid("bad_settings", "时限设置超出允许范围："+p)
+	}
+	if err := st.Validate(); err != nil { // a rule the list above has not learnt yet
+		return invalid("bad_settings", "时限设置超出允许范围，请检查各项时限后重试")
 	}
 	return s.store.SaveSettings(ctx, a.TenantID, st)
 }
@@ -461,6 +531,9 @@ func (s *Service) SaveReplyLabels(ctx context.Context, a auth.Actor, labels map[
 	out := map[string]string{}
 	for _, c := range []string{"A", "B", "C", "D"} {
 		v := strings.TrimSpace(labels[c])
+		if err := checkText(c+"类名称", v); err != nil {
+			return err
+		}
 		if len([]rune(v)) > 30 {
 			return invalid("label_too_long", "类别名称不能超过30个字")
 		}

@@ -10,6 +10,7 @@ import (
 	"jianyi/internal/apperr"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jianyi/internal/auth"
 )
@@ -234,11 +235,41 @@ func (s *Service) ProblemItems(ctx context.Context, a auth.Actor, unitID int64, 
 	default:
 		return nil, errForbidden
 	}
+	switch state {
+	case "", ProblemOpen, ProblemRectifying, ProblemDone:
+	default:
+		return nil, invalid("bad_state", "状态不正确")
+	}
 	return s.store.ProblemItems(ctx, a.TenantID, unitID, state)
 }
 
+// badText reports text nothing here may store: invalid UTF-8, or a C0 control character
+// other than tab, line feed and carriage return (NUL among them, which PostgreSQL refuses).
+func badText(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+			return true
+		}
+	}
+	return false
+}
+
+// Dates a problem item or an interview may carry.
+const (
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+func inRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYear }
+
 func clean(s string, max int, code, what string) (string, error) {
 	s = strings.TrimSpace(s)
+	if badText(s) {
+		return "", invalid("bad_characters", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
+	}
 	if len([]rune(s)) > max {
 		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
 	}
@@ -262,6 +293,12 @@ func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *Proble
 	}
 	if p.Responsible, err = clean(p.Responsible, 100, "responsible_too_long", "责任人"); err != nil {
 		return err
+	}
+	if p.SuggestionID < 0 {
+		return invalid("bad_suggestion", "关联建议的系统ID不正确")
+	}
+	if p.DueOn != nil && !inRange(*p.DueOn) {
+		return invalid("bad_due_on", fmt.Sprintf("整改时限须在%d年至%d年之间", MinYear, MaxYear))
 	}
 	p.State = ProblemOpen
 	return s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID)
@@ -325,8 +362,14 @@ func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Intervi
 	if iv.UnitID == 0 {
 		return invalid("unit_required", "请选择约谈单位")
 	}
-	if iv.HeldAt.IsZero() || iv.HeldAt.After(s.now().Add(24*time.Hour)) {
-		return invalid("bad_time", "约谈时间不正确")
+	if iv.HeldAt.IsZero() {
+		return invalid("held_at_required", "请填写约谈时间")
+	}
+	if !inRange(iv.HeldAt) || iv.HeldAt.After(s.now().Add(24*time.Hour)) {
+		return invalid("bad_time", fmt.Sprintf("约谈时间不正确：须在%d年以后，且不晚于明天", MinYear))
+	}
+	if iv.ProblemItemID < 0 {
+		return invalid("bad_problem", "关联问题不正确")
 	}
 	var err error
 	if iv.Leader, err = clean(iv.Leader, 100, "leader_too_long", "约谈领导"); err != nil {

@@ -435,7 +435,10 @@ func (s *DirectoryStore) SetPassword(ctx context.Context, tenantID, userID int64
 
 // Unlock implements directory.Store.
 func (s *DirectoryStore) Unlock(ctx context.Context, tenantID, userID int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2`, tenantID, userID)
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2`, tenantID, userID)
+	if err == nil && tag.RowsAffected() == 0 {
+		return directory.NotFound()
+	}
 	return dirErr(err, "unlock")
 }
 
@@ -463,7 +466,10 @@ func (s *DirectoryStore) SaveHoliday(ctx context.Context, tenantID int64, o dead
 
 // DeleteHoliday implements directory.Store.
 func (s *DirectoryStore) DeleteHoliday(ctx context.Context, tenantID int64, date string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM holiday_overrides WHERE tenant_id = $1 AND day = $2::date`, tenantID, date)
+	tag, err := s.pool.Exec(ctx, `DELETE FROM holiday_overrides WHERE tenant_id = $1 AND day = $2::date`, tenantID, date)
+	if err == nil && tag.RowsAffected() == 0 {
+		return directory.NotFound()
+	}
 	return dirErr(err, "delete holiday")
 }
 
