@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,7 +30,12 @@ func (s *server) adminUnits(c *gin.Context) {
 }
 
 func (s *server) saveUnit(c *gin.Context) {
-	u := &directory.Unit{ID: formID(c, "id"), Name: c.PostForm("name"), Kind: c.PostForm("kind"), Active: c.PostForm("active") != "0"}
+	f := readForm(c)
+	u := &directory.Unit{ID: f.id("id", "承办单位编号"), Name: c.PostForm("name"), Kind: strings.TrimSpace(c.PostForm("kind")), Active: f.active("active")}
+	if f.err != nil {
+		s.back(c, "/admin/units", f.err)
+		return
+	}
 	if err := s.cfg.Directory.SaveUnit(c.Request.Context(), actor(c), u); err != nil {
 		s.back(c, "/admin/units", err)
 		return
@@ -68,8 +74,13 @@ func (s *server) adminDeputies(c *gin.Context) {
 }
 
 func (s *server) saveDeputy(c *gin.Context) {
-	d := &directory.Deputy{ID: formID(c, "id"), Name: c.PostForm("name"), Phone: c.PostForm("phone"),
-		DelegationID: formID(c, "delegation"), GroupID: formID(c, "group"), Active: c.PostForm("active") != "0"}
+	f := readForm(c)
+	d := &directory.Deputy{ID: f.id("id", "代表编号"), Name: c.PostForm("name"), Phone: c.PostForm("phone"),
+		DelegationID: f.id("delegation", "所选代表团"), GroupID: f.id("group", "所选代表小组"), Active: f.active("active")}
+	if f.err != nil {
+		s.back(c, "/admin/deputies", f.err)
+		return
+	}
 	if err := s.cfg.Directory.SaveDeputy(c.Request.Context(), actor(c), d); err != nil {
 		s.back(c, "/admin/deputies", err)
 		return
@@ -177,11 +188,16 @@ func (s *server) adminUsers(c *gin.Context) {
 }
 
 func (s *server) saveUser(c *gin.Context) {
-	u := &directory.User{ID: formID(c, "id"), Username: c.PostForm("username"), DisplayName: c.PostForm("display_name"),
-		Phone: strings.TrimSpace(c.PostForm("phone")), UnitID: formID(c, "unit"), CategoryIDs: formIDs(c, "categories"),
-		Active: c.PostForm("active") != "0"}
+	f := readForm(c)
+	u := &directory.User{ID: f.id("id", "用户编号"), Username: c.PostForm("username"), DisplayName: c.PostForm("display_name"),
+		Phone: strings.TrimSpace(c.PostForm("phone")), UnitID: f.id("unit", "所属单位"), CategoryIDs: f.ids("categories", "对口类别"),
+		Active: f.active("active")}
+	if f.err != nil {
+		s.back(c, "/admin/users", f.err)
+		return
+	}
 	for _, r := range c.PostFormArray("roles") {
-		u.Roles = append(u.Roles, auth.Role(r))
+		u.Roles = append(u.Roles, auth.Role(r)) // the service refuses any role it does not know
 	}
 	if err := s.cfg.Directory.SaveUser(c.Request.Context(), actor(c), u, c.PostForm("password")); err != nil {
 		s.back(c, "/admin/users", err)
@@ -229,7 +245,12 @@ func (s *server) adminCatalog(c *gin.Context) {
 }
 
 func (s *server) saveCategory(c *gin.Context) {
-	v := &directory.Category{ID: formID(c, "id"), Name: c.PostForm("name")}
+	f := readForm(c)
+	v := &directory.Category{ID: f.id("id", "类别编号"), Name: c.PostForm("name")}
+	if f.err != nil {
+		s.back(c, "/admin/catalog", f.err)
+		return
+	}
 	if err := s.cfg.Directory.SaveCategory(c.Request.Context(), actor(c), v); err != nil {
 		s.back(c, "/admin/catalog", err)
 		return
@@ -238,7 +259,12 @@ func (s *server) saveCategory(c *gin.Context) {
 }
 
 func (s *server) saveDelegation(c *gin.Context) {
-	v := &directory.Delegation{ID: formID(c, "id"), Name: c.PostForm("name")}
+	f := readForm(c)
+	v := &directory.Delegation{ID: f.id("id", "代表团编号"), Name: c.PostForm("name")}
+	if f.err != nil {
+		s.back(c, "/admin/catalog", f.err)
+		return
+	}
 	if err := s.cfg.Directory.SaveDelegation(c.Request.Context(), actor(c), v); err != nil {
 		s.back(c, "/admin/catalog", err)
 		return
@@ -247,7 +273,12 @@ func (s *server) saveDelegation(c *gin.Context) {
 }
 
 func (s *server) saveGroup(c *gin.Context) {
-	v := &directory.Group{ID: formID(c, "id"), Name: c.PostForm("name"), DelegationID: formID(c, "delegation")}
+	f := readForm(c)
+	v := &directory.Group{ID: f.id("id", "代表小组编号"), Name: c.PostForm("name"), DelegationID: f.id("delegation", "所选代表团")}
+	if f.err != nil {
+		s.back(c, "/admin/catalog", f.err)
+		return
+	}
 	if err := s.cfg.Directory.SaveGroup(c.Request.Context(), actor(c), v); err != nil {
 		s.back(c, "/admin/catalog", err)
 		return
@@ -256,10 +287,14 @@ func (s *server) saveGroup(c *gin.Context) {
 }
 
 func (s *server) saveMeeting(c *gin.Context) {
-	m := &directory.Meeting{ID: formID(c, "id"), Name: c.PostForm("name"), Year: formInt(c, "year"),
-		StartsOn: parseDay(c.PostForm("starts_on")), EndsOn: parseDay(c.PostForm("ends_on")), IsCurrent: c.PostForm("is_current") == "1"}
-	if m.StartsOn.IsZero() || m.EndsOn.IsZero() {
-		s.back(c, "/admin/catalog", invalidInput("bad_dates", "请填写会议起止日期"))
+	f := readForm(c)
+	m := &directory.Meeting{ID: f.id("id", "会议编号"), Name: c.PostForm("name"), Year: f.number("year", "年份"),
+		StartsOn: f.day("starts_on", "开始日期"), EndsOn: f.day("ends_on", "结束日期"), IsCurrent: f.flag("is_current", "设为当前会议")}
+	if f.err == nil && (m.StartsOn.IsZero() || m.EndsOn.IsZero()) {
+		f.refuse("bad_dates", "请填写会议起止日期")
+	}
+	if f.err != nil {
+		s.back(c, "/admin/catalog", f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveMeeting(c.Request.Context(), actor(c), m); err != nil {
@@ -344,17 +379,23 @@ func defaultLabels() map[string]string {
 }
 
 func (s *server) saveClocks(c *gin.Context) {
+	f := readForm(c)
+	n := func(name string) int { return f.number(name, directory.ClockLabel(name)) }
 	st := deadline.Settings{
-		ReplyMonths: formInt(c, "reply_months"), ComplexReplyMonths: formInt(c, "complex_reply_months"),
-		ReturnWindowWorkdays: formInt(c, "return_window_workdays"), CoOpinionMonths: formInt(c, "co_opinion_months"),
-		BeforeContactWorkdays: formInt(c, "before_contact_workdays"), RatingWorkdays: formInt(c, "rating_workdays"),
-		RehandleMonths: formInt(c, "rehandle_months"), ImplRatingWorkdays: formInt(c, "impl_rating_workdays"),
-		PublishWorkdays: formInt(c, "publish_workdays"), FastTrackReplyWorkdays: formInt(c, "fast_track_reply_workdays"),
-		RequireBeforeContact: c.PostForm("require_before_contact") == "1",
+		ReplyMonths: n("reply_months"), ComplexReplyMonths: n("complex_reply_months"),
+		ReturnWindowWorkdays: n("return_window_workdays"), CoOpinionMonths: n("co_opinion_months"),
+		BeforeContactWorkdays: n("before_contact_workdays"), RatingWorkdays: n("rating_workdays"),
+		RehandleMonths: n("rehandle_months"), ImplRatingWorkdays: n("impl_rating_workdays"),
+		PublishWorkdays: n("publish_workdays"), FastTrackReplyWorkdays: n("fast_track_reply_workdays"),
+		RequireBeforeContact: f.flag("require_before_contact", "答复前必须登记办前沟通"),
+	}
+	if f.err != nil {
+		s.back(c, "/admin/settings", f.err)
+		return
 	}
 	for _, p := range strings.FieldsFunc(c.PostForm("reminder_offsets"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
-		var n int
-		if _, err := fmt.Sscan(p, &n); err != nil {
+		n, err := strconv.Atoi(p)
+		if err != nil {
 			s.back(c, "/admin/settings", invalidInput("bad_offsets", "提醒时间请填写用逗号分隔的工作日数，如 15,7,3,1"))
 			return
 		}
@@ -404,7 +445,12 @@ func (s *server) adminHolidays(c *gin.Context) {
 }
 
 func (s *server) saveHoliday(c *gin.Context) {
-	o := deadline.Override{Date: strings.TrimSpace(c.PostForm("date")), Working: c.PostForm("working") == "1", Name: c.PostForm("name")}
+	f := readForm(c)
+	o := deadline.Override{Date: strings.TrimSpace(c.PostForm("date")), Working: f.flag("working", "类型"), Name: c.PostForm("name")}
+	if f.err != nil {
+		s.back(c, "/admin/holidays", f.err)
+		return
+	}
 	if err := s.cfg.Directory.SaveHoliday(c.Request.Context(), actor(c), o); err != nil {
 		s.back(c, "/admin/holidays", err)
 		return
@@ -414,6 +460,12 @@ func (s *server) saveHoliday(c *gin.Context) {
 
 func (s *server) deleteHoliday(c *gin.Context) {
 	if err := s.cfg.Directory.DeleteHoliday(c.Request.Context(), actor(c), strings.TrimSpace(c.PostForm("date"))); err != nil {
+		if errors.Is(err, directory.ErrNotFound) { // a date with no override: say so on the list
+			_, msg := s.errorMessage(err)
+			setFlash(c, false, msg)
+			c.Redirect(http.StatusSeeOther, "/admin/holidays")
+			return
+		}
 		s.back(c, "/admin/holidays", err)
 		return
 	}

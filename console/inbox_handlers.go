@@ -39,7 +39,15 @@ func (s *server) inboxRead(c *gin.Context) {
 		return
 	}
 	a := actor(c)
-	if err := s.cfg.Inbox.MarkRead(c.Request.Context(), a.TenantID, notify.RecipientUser, a.ID, formIDs(c, "id")); err != nil {
+	// No id marks every notice read (the page's one button); an id that is not one must
+	// not fall through to "all".
+	f := readForm(c)
+	ids := f.ids("id", "消息编号")
+	if f.err != nil {
+		s.back(c, "/inbox", f.err)
+		return
+	}
+	if err := s.cfg.Inbox.MarkRead(c.Request.Context(), a.TenantID, notify.RecipientUser, a.ID, ids); err != nil {
 		s.back(c, "/inbox", err)
 		return
 	}

@@ -69,6 +69,11 @@ func (s *server) login(c *gin.Context) {
 		return
 	}
 	d.Token = cookieTok
+	if badValues(c.Request.PostForm) {
+		d.Tenant, d.Username, d.Error = "", "", badTextMessage
+		s.render(c, http.StatusBadRequest, "login", "登录", d)
+		return
+	}
 	if d.Tenant == "" || d.Username == "" || c.PostForm("password") == "" {
 		d.Error = "请填写单位代码、用户名和密码"
 		s.render(c, http.StatusBadRequest, "login", "登录", d)

@@ -116,3 +116,74 @@ func session(c *gin.Context) *auth.Session {
 	}
 	return nil
 }
+
+// cleanInput refuses, before any handler reads it, a request whose form or query carries
+// text no field may hold (NUL and other control characters, invalid UTF-8): a POST goes
+// back to its page with the reason and nothing is written; a GET is a 400 page.
+func (s *server) cleanInput(c *gin.Context) {
+	r := c.Request
+	bad := badValues(r.URL.Query())
+	if r.Method == http.MethodPost {
+		// Usually parsed already by the CSRF check; multipart keeps files out of PostForm.
+		_ = r.ParseMultipartForm(32 << 20)
+		bad = bad || badValues(r.PostForm)
+	}
+	if !bad {
+		c.Next()
+		return
+	}
+	if r.Method == http.MethodPost {
+		s.back(c, formBack(r.URL.Path), invalidInput("bad_characters", badTextMessage))
+	} else {
+		s.fail(c, http.StatusBadRequest, "查询条件含有无法识别的字符（如控制字符或乱码），请修改后重试")
+	}
+	c.Abort()
+}
+
+// formBack is the page a refused POST returns to when no handler has chosen one: the page
+// its form is on.
+func formBack(p string) string {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	id := func() (string, bool) {
+		if len(parts) < 2 {
+			return "", false
+		}
+		_, ok := positiveID(parts[1])
+		return parts[1], ok
+	}
+	switch parts[0] {
+	case "suggestions":
+		if v, ok := id(); ok {
+			return "/suggestions/" + v
+		}
+	case "assignments":
+		if len(parts) == 3 && parts[2] == "decide-return" {
+			return "/decisions"
+		}
+		if v, ok := id(); ok {
+			return "/assignments/" + v
+		}
+	case "extensions":
+		return "/decisions"
+	case "commitments":
+		return "/unit"
+	case "review":
+		return "/review/flagged"
+	case "problems", "interviews":
+		return "/problems"
+	case "inbox":
+		return "/inbox"
+	case "admin":
+		if len(parts) < 2 {
+			return "/admin"
+		}
+		switch parts[1] {
+		case "units", "deputies", "users", "settings", "holidays":
+			return "/admin/" + parts[1]
+		case "categories", "delegations", "groups", "meetings":
+			return "/admin/catalog"
+		}
+		return "/admin"
+	}
+	return "/"
+}

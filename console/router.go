@@ -28,7 +28,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 	pub.GET("/login", s.loginPage)
 	pub.POST("/login", s.login)
 
-	g := r.Group("/", headers, s.signedIn, s.csrf)
+	g := r.Group("/", headers, s.signedIn, s.csrf, s.cleanInput)
 	g.POST("/logout", s.logout)
 	g.GET("/", s.dashboard)
 

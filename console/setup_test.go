@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,7 @@ type bundle struct {
 	srv    *httptest.Server
 	sugg   *suggestion.Service
 	objs   *objects.Store
+	docs   *documents
 	photos *media.Service
 	sid    int64 // the submitted suggestion of tenant 1
 	otherS int64 // a suggestion of tenant 2
@@ -62,14 +64,44 @@ func passwordHash(t testing.TB) string {
 	return hash
 }
 
-type documents struct{ s *objects.Store }
+// documents adapts the object store to console.Documents (as cmd/jianyi does) and keeps the
+// keys it was asked to store, so a test can tell which files are left.
+type documents struct {
+	s    *objects.Store
+	mu   sync.Mutex
+	keys []string
+}
 
-func (d documents) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+func (d *documents) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	d.mu.Lock()
+	d.keys = append(d.keys, key)
+	d.mu.Unlock()
 	_, err := d.s.Put(ctx, key, r, size, ct)
 	return err
 }
 
-func (d documents) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
+func (d *documents) Delete(ctx context.Context, key string) error { return d.s.Remove(ctx, key) }
+
+// stored returns the keys put so far that are still in the object store.
+func (d *documents) stored(t *testing.T) []string {
+	t.Helper()
+	d.mu.Lock()
+	keys := append([]string(nil), d.keys...)
+	d.mu.Unlock()
+	var out []string
+	for _, k := range keys {
+		_, err := d.s.Stat(context.Background(), k)
+		switch {
+		case err == nil:
+			out = append(out, k)
+		case !errors.Is(err, objects.ErrNotFound):
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func (d *documents) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
 	rc, info, err := d.s.Get(ctx, key)
 	if err != nil {
 		return nil, 0, err
@@ -122,6 +154,7 @@ func setup(t *testing.T) *bundle {
 	ex(`SELECT setval(pg_get_serial_sequence('meetings', 'id'), 100)`)
 
 	objs := objtest.New(t)
+	docs := &documents{s: objs}
 	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
 	notifyStore := postgres.NewNotifyStore(pool)
 	photos := media.NewService(postgres.NewMediaStore(pool), objects.MediaAdapter{S: objs}, nil, nil, nil)
@@ -134,7 +167,7 @@ func setup(t *testing.T) *bundle {
 		Export:      export.NewService(postgres.NewExportStore(pool), nil),
 		Templates:   notify.NewTemplates(notifyStore),
 		Inbox:       notify.NewInbox(notifyStore, nil),
-		Documents:   documents{objs},
+		Documents:   docs,
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Photos:      photos,
 	}
@@ -151,7 +184,7 @@ func setup(t *testing.T) *bundle {
 			t.Errorf("after %s: %v", t.Name(), err)
 		}
 	})
-	b := &bundle{t: t, pool: pool, srv: srv, sugg: sugg, objs: objs, photos: photos}
+	b := &bundle{t: t, pool: pool, srv: srv, sugg: sugg, objs: objs, docs: docs, photos: photos}
 	b.sid = b.submit(1, 1, "关于加强老旧小区物业管理的建议", "部分老旧小区物业服务质量不高、收费不透明，建议厘清监管职责、公开收费标准并常态化监督检查。")
 	b.otherS = b.submit(2, 3, "别家的机密建议", "这是另一个常委会的建议内容，绝不能出现在嘉峪关的页面上。")
 	return b

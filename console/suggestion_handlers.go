@@ -224,11 +224,19 @@ func (s *server) addProgress(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	back := c.PostForm("back")
-	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = suggestionURL(id)
+	// back is where the form was (the suggestion or an assignment page): a path of this
+	// site only, checked like the sign-in redirect.
+	back := suggestionURL(id)
+	if b := c.PostForm("back"); b != "" && safeNext(b) == b {
+		back = b
 	}
-	if _, err := s.cfg.Suggestions.AddProgress(c.Request.Context(), actor(c), id, c.PostForm("body"), c.PostForm("private") == "1"); err != nil {
+	f := readForm(c)
+	private := f.flag("private", "内部备注")
+	if f.err != nil {
+		s.back(c, back, f.err)
+		return
+	}
+	if _, err := s.cfg.Suggestions.AddProgress(c.Request.Context(), actor(c), id, c.PostForm("body"), private); err != nil {
 		s.back(c, back, err)
 		return
 	}
@@ -308,15 +316,15 @@ func (s *server) reviewSimilar(c *gin.Context) {
 	s.fragment(c, "fragment_similar", s.similar(c, a, sg, 3))
 }
 
-func version(c *gin.Context) int { return formInt(c, "version") }
-
-func (s *server) staffMove(c *gin.Context, fn func(id int64) error, ok string) {
+// staffMove runs one reviewer or coordinator action on a suggestion; fn reads its fields
+// from f and returns f.err, before calling the service, when any of them is malformed.
+func (s *server) staffMove(c *gin.Context, fn func(id int64, f *form) error, ok string) {
 	id, valid := paramID(c, "id")
 	if !valid {
 		s.notFound(c)
 		return
 	}
-	if err := fn(id); err != nil {
+	if err := fn(id, readForm(c)); err != nil {
 		s.back(c, suggestionURL(id), err)
 		return
 	}
@@ -324,15 +332,23 @@ func (s *server) staffMove(c *gin.Context, fn func(id int64) error, ok string) {
 }
 
 func (s *server) returnSuggestion(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		_, err := s.cfg.Suggestions.Return(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+	s.staffMove(c, func(id int64, f *form) error {
+		v := f.version()
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.Return(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
 		return err
 	}, "已退回代表修改")
 }
 
 func (s *server) notRegister(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		_, err := s.cfg.Suggestions.NotRegister(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+	s.staffMove(c, func(id int64, f *form) error {
+		v := f.version()
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.NotRegister(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
 		return err
 	}, "已不予立案，转为意见函处理")
 }
@@ -343,7 +359,13 @@ func (s *server) register(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	sg, err := s.cfg.Suggestions.Register(c.Request.Context(), actor(c), id, version(c), formID(c, "category"))
+	f := readForm(c)
+	v, category := f.version(), f.id("category", "建议类别")
+	if f.err != nil {
+		s.back(c, suggestionURL(id), f.err)
+		return
+	}
+	sg, err := s.cfg.Suggestions.Register(c.Request.Context(), actor(c), id, v, category)
 	if err != nil {
 		s.back(c, suggestionURL(id), err)
 		return
@@ -352,10 +374,10 @@ func (s *server) register(c *gin.Context) {
 }
 
 func (s *server) merge(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		into := formID(c, "into")
-		if into == 0 {
-			return &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "merge_target_required", Message: "请填写并入的建议编号（系统ID）"}
+	s.staffMove(c, func(id int64, f *form) error {
+		into := f.requiredID("into", "并入的建议编号（系统ID）", "请填写并入的建议编号（系统ID）")
+		if f.err != nil {
+			return f.err
 		}
 		_, err := s.cfg.Suggestions.Merge(c.Request.Context(), actor(c), id, into, c.PostForm("reason"))
 		return err
@@ -363,33 +385,55 @@ func (s *server) merge(c *gin.Context) {
 }
 
 func (s *server) track(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		_, err := s.cfg.Suggestions.Track(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+	s.staffMove(c, func(id int64, f *form) error {
+		v := f.version()
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.Track(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
 		return err
 	}, "已列入跟踪督办")
 }
 
 func (s *server) closeSuggestion(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		_, err := s.cfg.Suggestions.Close(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+	s.staffMove(c, func(id int64, f *form) error {
+		v := f.version()
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.Close(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
 		return err
 	}, "已办结")
 }
 
 func (s *server) reopen(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		_, err := s.cfg.Suggestions.Reopen(c.Request.Context(), actor(c), id, version(c), c.PostForm("reason"))
+	s.staffMove(c, func(id int64, f *form) error {
+		v := f.version()
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.Reopen(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
 		return err
 	}, "回头看：已重新交付办理")
 }
 
+// modeValues are the 办理方式 the assign form offers ("" is the domain's default, 一般交办).
+func modeValues() []string {
+	return []string{"", string(suggestion.ModeNormal), string(suggestion.ModeLeaderLed), string(suggestion.ModeFastTrack), string(suggestion.ModeJoint)}
+}
+
 func (s *server) assign(c *gin.Context) {
-	s.staffMove(c, func(id int64) error {
-		in := suggestion.AssignInput{LeadUnitID: formID(c, "lead_unit"), CoUnitIDs: formIDs(c, "co_units"),
-			Mode: suggestion.Mode(c.PostForm("mode")), IsKey: c.PostForm("is_key") == "1", LeaderUserID: formID(c, "leader"),
+	s.staffMove(c, func(id int64, f *form) error {
+		v := f.version()
+		in := suggestion.AssignInput{LeadUnitID: f.id("lead_unit", "主办单位"), CoUnitIDs: f.ids("co_units", "协办单位"),
+			Mode:  suggestion.Mode(f.oneOf("mode", "办理方式不正确", modeValues()...)),
+			IsKey: f.flag("is_key", "重点建议"), LeaderUserID: f.id("leader", "领衔督办领导"),
 			Chain: suggestion.Chain{Principal: strings.TrimSpace(c.PostForm("chain_principal")),
 				InCharge: strings.TrimSpace(c.PostForm("chain_in_charge")), Handler: strings.TrimSpace(c.PostForm("chain_handler"))}}
-		_, err := s.cfg.Suggestions.Assign(c.Request.Context(), actor(c), id, version(c), in)
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.Assign(c.Request.Context(), actor(c), id, v, in)
 		return err
 	}, "已交办，承办单位将收到通知")
 }
@@ -419,7 +463,12 @@ func (s *server) decideReturn(c *gin.Context) {
 	}
 	// The service reads unit 0 as "keep": a 改派 without a unit must be refused here, or it
 	// would silently keep the assignment.
-	newUnit := formID(c, "new_unit")
+	f := readForm(c)
+	newUnit := f.id("new_unit", "改派单位")
+	if f.err != nil {
+		s.back(c, "/decisions", f.err)
+		return
+	}
 	switch c.PostForm("decision") {
 	case "keep":
 		newUnit = 0
@@ -449,7 +498,16 @@ func (s *server) decideExtension(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	approve := c.PostForm("decision") == "approve"
+	// The two buttons of the form; anything else is refused, never read as 不同意.
+	var approve bool
+	switch c.PostForm("decision") {
+	case "approve":
+		approve = true
+	case "reject":
+	default:
+		s.back(c, "/decisions", invalidInput("decision_required", "请选择同意延期或不同意"))
+		return
+	}
 	if _, err := s.cfg.Suggestions.DecideExtension(c.Request.Context(), actor(c), id, approve, c.PostForm("reason")); err != nil {
 		s.back(c, "/decisions", err)
 		return

@@ -89,10 +89,15 @@ func (s *server) problems(c *gin.Context) {
 func (s *server) interviews(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/problems#interviews") }
 
 func (s *server) createProblem(c *gin.Context) {
-	p := &supervise.ProblemItem{UnitID: formID(c, "unit"), SuggestionID: formID(c, "suggestion"), Problem: c.PostForm("problem"),
+	f := readForm(c)
+	p := &supervise.ProblemItem{UnitID: f.id("unit", "责任单位"), SuggestionID: f.id("suggestion", "关联建议的系统ID"), Problem: c.PostForm("problem"),
 		Responsible: c.PostForm("responsible")}
-	if d := parseDay(c.PostForm("due_on")); !d.IsZero() {
+	if d := f.day("due_on", "整改时限"); !d.IsZero() {
 		p.DueOn = &d
+	}
+	if f.err != nil {
+		s.back(c, "/problems", f.err)
+		return
 	}
 	if err := s.cfg.Supervise.CreateProblemItem(c.Request.Context(), actor(c), p); err != nil {
 		s.back(c, "/problems", err)
@@ -115,8 +120,13 @@ func (s *server) rectify(c *gin.Context) {
 }
 
 func (s *server) recordInterview(c *gin.Context) {
-	iv := &supervise.Interview{UnitID: formID(c, "unit"), ProblemItemID: formID(c, "problem"), HeldAt: parseLocal(c.PostForm("held_at")),
+	f := readForm(c)
+	iv := &supervise.Interview{UnitID: f.id("unit", "约谈单位"), ProblemItemID: f.id("problem", "关联问题"), HeldAt: f.local("held_at", "约谈时间"),
 		Leader: c.PostForm("leader"), Summary: c.PostForm("summary"), FollowUp: c.PostForm("follow_up")}
+	if f.err != nil {
+		s.back(c, "/problems", f.err)
+		return
+	}
 	if err := s.cfg.Supervise.RecordInterview(c.Request.Context(), actor(c), iv); err != nil {
 		s.back(c, "/problems", err)
 		return

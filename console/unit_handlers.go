@@ -3,12 +3,14 @@ package console
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -116,8 +118,12 @@ func (s *server) requestReturn(c *gin.Context) {
 
 func (s *server) recordContact(c *gin.Context) {
 	s.unitAct(c, func(id int64) error {
-		in := suggestion.ContactInput{Stage: suggestion.ContactStage(c.PostForm("stage")), HappenedAt: parseLocal(c.PostForm("happened_at")),
+		f := readForm(c)
+		in := suggestion.ContactInput{Stage: suggestion.ContactStage(c.PostForm("stage")), HappenedAt: f.local("happened_at", "沟通时间"),
 			Method: c.PostForm("method"), People: c.PostForm("people"), Summary: c.PostForm("summary")}
+		if f.err != nil {
+			return f.err
+		}
 		_, err := s.cfg.Suggestions.RecordContact(c.Request.Context(), actor(c), id, in)
 		return err
 	}, "已登记沟通记录，代表将收到确认通知")
@@ -143,8 +149,9 @@ func (s *server) commitmentDone(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
+	// back is the assignment page the form is on, or the unit desk.
 	back := c.PostForm("back")
-	if !strings.HasPrefix(back, "/assignments/") {
+	if !strings.HasPrefix(back, "/assignments/") || safeNext(back) != back {
 		back = "/unit"
 	}
 	if err := s.cfg.Suggestions.CompleteCommitment(c.Request.Context(), actor(c), id, c.PostForm("note")); err != nil {
@@ -152,6 +159,98 @@ func (s *server) commitmentDone(c *gin.Context) {
 		return
 	}
 	s.done(c, back, "已登记承诺事项完成，代表将被请求评价落实情况")
+}
+
+// replyInput reads the reply form and checks, before the signed PDF is stored, what the
+// console can see without writing: the form's fields, and that the unit may reply now (the
+// lead unit's accepted assignment, with the "before" contact when the tenant requires it).
+// The service checks all of it again when the reply is recorded.
+func (s *server) replyInput(c *gin.Context, sid, assignmentID int64) (suggestion.ReplyInput, error) {
+	f := readForm(c)
+	class := f.oneOf("class", "请选择答复类别（A/B/C/D）", string(suggestion.ClassA), string(suggestion.ClassB), string(suggestion.ClassC), string(suggestion.ClassD))
+	in := suggestion.ReplyInput{Class: suggestion.ReplyClass(class), Body: c.PostForm("body")}
+	whats, dues := c.PostFormArray("commit_what"), c.PostFormArray("commit_due")
+	if len(dues) > len(whats) {
+		whats = append(whats, make([]string, len(dues)-len(whats))...)
+	}
+	for i, w := range whats {
+		w = strings.TrimSpace(w)
+		due := ""
+		if i < len(dues) {
+			due = strings.TrimSpace(dues[i])
+		}
+		if w == "" && due == "" {
+			continue
+		}
+		var on time.Time
+		if due != "" {
+			t, err := time.ParseInLocation(time.DateOnly, due, shanghai)
+			if err != nil {
+				f.refuse("bad_commit_due", "承诺事项的完成时限不是有效日期，请按 2026-06-01 的格式填写")
+			}
+			on = t
+		}
+		in.Commitments = append(in.Commitments, suggestion.CommitmentInput{What: w, DueOn: on})
+	}
+	if f.err != nil {
+		return in, f.err
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		return in, invalidInput("reply_body_required", "请填写答复内容")
+	}
+	ctx, a := c.Request.Context(), actor(c)
+	d, err := s.cfg.Suggestions.Detail(ctx, a, sid)
+	if err != nil {
+		return in, err
+	}
+	var asg *suggestion.Assignment
+	for i := range d.Assignments {
+		if as := &d.Assignments[i]; as.ID == assignmentID && as.UnitID == a.UnitID && as.Active {
+			asg = as
+		}
+	}
+	switch {
+	case asg == nil:
+		return in, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "not_found", Message: "交办记录不存在"}
+	case asg.Role != suggestion.RoleLead:
+		return in, invalidInput("not_lead_unit", "只有主办单位可以答复，协办单位请提交协办意见")
+	case asg.State != suggestion.AsgAccepted:
+		return in, &suggestion.Error{Kind: suggestion.ErrInvalidTransition, Code: "assignment_not_accepted", Message: "请先签收交办"}
+	}
+	cfg, err := s.cfg.Directory.Config(ctx, a)
+	if err != nil {
+		return in, err
+	}
+	if cfg.Settings.RequireBeforeContact {
+		before := false
+		for _, ct := range d.Contacts {
+			before = before || (ct.AssignmentID == assignmentID && ct.Stage == suggestion.ContactBefore)
+		}
+		if !before {
+			return in, invalidInput("before_contact_required", "答复前须先与代表办前沟通并登记沟通记录")
+		}
+	}
+	return in, nil
+}
+
+// documentRemover is a Documents that can also delete (the object store adapter does).
+type documentRemover interface {
+	Delete(ctx context.Context, key string) error
+}
+
+// removeDocument deletes a stored reply PDF whose reply was refused after the upload (a
+// race the checks before it cannot see), so no orphan file is left behind.
+func (s *server) removeDocument(ctx context.Context, key string) {
+	rm, ok := s.cfg.Documents.(documentRemover)
+	if !ok {
+		s.cfg.Log.Warn("console: refused reply left its document; Documents cannot delete", "key", key)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := rm.Delete(ctx, key); err != nil {
+		s.cfg.Log.Error("console: remove refused reply document", "key", key, "err", err)
+	}
 }
 
 func invalidInput(code, msg string) error {
@@ -173,18 +272,11 @@ func (s *server) reply(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxP+1<<20)
-	in := suggestion.ReplyInput{Class: suggestion.ReplyClass(c.PostForm("class")), Body: c.PostForm("body")}
-	whats, dues := c.PostFormArray("commit_what"), c.PostFormArray("commit_due")
-	for i, w := range whats {
-		w = strings.TrimSpace(w)
-		due := ""
-		if i < len(dues) {
-			due = dues[i]
-		}
-		if w == "" && strings.TrimSpace(due) == "" {
-			continue
-		}
-		in.Commitments = append(in.Commitments, suggestion.CommitmentInput{What: w, DueOn: parseDay(due)})
+	// The cheap checks come before the upload, so that a refusal stores no file.
+	in, err := s.replyInput(c, sid, id)
+	if err != nil {
+		s.back(c, assignmentURL(id), err)
+		return
 	}
 	fh, err := c.FormFile("document")
 	if err != nil {
@@ -221,6 +313,7 @@ func (s *server) reply(c *gin.Context) {
 	}
 	in.DocumentKey = key
 	if _, err := s.cfg.Suggestions.Reply(ctx, a, id, in); err != nil {
+		s.removeDocument(ctx, key)
 		s.back(c, assignmentURL(id), err)
 		return
 	}
