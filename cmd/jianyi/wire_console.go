@@ -75,3 +75,7 @@ func (d consoleDocuments) Get(ctx context.Context, key string) (io.ReadCloser, i
 	}
 	return rc, info.Size, nil
 }
+
+// Delete removes a stored reply document the workflow then refused, so that refused replies
+// leave no file behind.
+func (d consoleDocuments) Delete(ctx context.Context, key string) error { return d.s.Remove(ctx, key) }

@@ -34,7 +34,7 @@ func TestSupervisionReachesTheUnit(t *testing.T) {
 
 	who := map[string]string{
 		fmt.Sprintf("deputy:%d", b.tn.Deputies[0]): "lead",
-		fmt.Sprintf("user:%d", b.tn.Handlers[0]): "h0", fmt.Sprintf("user:%d", b.tn.UnitLeaders[0]): "l0",
+		fmt.Sprintf("user:%d", b.tn.Handlers[0]):   "h0", fmt.Sprintf("user:%d", b.tn.UnitLeaders[0]): "l0",
 	}
 	got := noticeKinds(t, b, who)
 	want := map[string]string{
