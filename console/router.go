@@ -26,6 +26,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 	r.StaticFS("/static", http.FS(static))
 	pub := r.Group("/", headers)
 	pub.GET("/login", s.loginPage)
+	pub.GET("/public/:tenant/replies", s.publicReplies)
 	pub.POST("/login", s.login)
 
 	g := r.Group("/", headers, s.signedIn, s.csrf, s.cleanInput)
@@ -47,6 +48,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 	g.POST("/suggestions/:id/register", reviewer, s.register)
 	g.POST("/suggestions/:id/merge", reviewer, s.merge)
 	g.POST("/suggestions/:id/track", reviewer, s.track)
+	g.POST("/suggestions/:id/replies/:reply/publish", reviewer, s.publishReply)
 	g.POST("/suggestions/:id/close", reviewer, s.closeSuggestion)
 	g.POST("/suggestions/:id/reopen", reviewer, s.reopen)
 

@@ -106,6 +106,7 @@ type detailData struct {
 	ReplyByID   map[int64]suggestion.Reply
 	OpenStatus  bool
 	ReplyStates bool
+	PublicURL   string // the tenant's public page of published replies (reviewers publish)
 }
 
 func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
@@ -129,6 +130,13 @@ func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
 	cfg, err := s.cfg.Directory.Config(ctx, a)
 	if err != nil {
 		return nil, err
+	}
+	if a.Has(auth.RoleReviewer) && len(d.Replies) > 0 {
+		t, err := s.cfg.Directory.Tenant(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		dd.PublicURL = publicRepliesURL(t.Code)
 	}
 	dd.Labels = map[string]string{}
 	for k, v := range suggestion.DefaultClassLabels {
@@ -393,6 +401,17 @@ func (s *server) track(c *gin.Context) {
 		_, err := s.cfg.Suggestions.Track(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
 		return err
 	}, "已列入跟踪督办")
+}
+
+// publishReply makes one reply public (答复公开) on the tenant's public page.
+func (s *server) publishReply(c *gin.Context) {
+	s.staffMove(c, func(id int64, _ *form) error {
+		rid, ok := paramID(c, "reply")
+		if !ok {
+			return invalidInput("reply_not_found", "答复不存在")
+		}
+		return s.cfg.Suggestions.PublishReply(c.Request.Context(), actor(c), id, rid)
+	}, "答复已公开")
 }
 
 func (s *server) closeSuggestion(c *gin.Context) {
