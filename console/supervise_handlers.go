@@ -25,6 +25,7 @@ var caseLists = []struct{ key, label, heading string }{
 	{"overdue", "逾期未答复", "已超过答复期限仍未答复的建议"},
 	{"tracking", "跟踪督办", "列入跟踪督办清单、直至问题解决的建议"},
 	{"unsatisfied", "不满意", "代表对答复不满意、需重新办理或当面协商的建议"},
+	{"review_back", "回头看", "已办结但代表不满意或承诺事项未全部完成、需回头看的建议"},
 }
 
 func (s *server) superviseList(c *gin.Context) {

@@ -137,6 +137,10 @@ const (
 	ListTracking    List = "tracking"
 	ListUnsatisfied List = "unsatisfied"
 	ListFlagged     List = "flagged"
+	// ListReviewBack is 回头看: closed cases the lead deputy was not satisfied with (the last
+	// reply or implementation rating 不满意) or whose commitments were never all done, for a
+	// reviewer to re-examine and reopen.
+	ListReviewBack List = "review_back"
 )
 
 // Store is the persistence of this package; storage/postgres implements it.
@@ -190,7 +194,7 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 		return nil, errForbidden
 	}
 	switch list {
-	case ListKey, ListOverdue, ListTracking, ListUnsatisfied, ListFlagged:
+	case ListKey, ListOverdue, ListTracking, ListUnsatisfied, ListFlagged, ListReviewBack:
 	default:
 		return nil, invalid("bad_list", "清单类型不正确")
 	}

@@ -30,6 +30,15 @@ var superviseWhere = map[supervise.List]string{
 		WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply'
 		ORDER BY e.round DESC LIMIT 1) = 'unsatisfied'`,
 	supervise.ListFlagged: `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
+	supervise.ListReviewBack: `s.status = 'closed' AND (` + lastLeadRating("reply") + ` = 'unsatisfied'
+		OR ` + lastLeadRating("implementation") + ` = 'unsatisfied'
+		OR EXISTS (SELECT 1 FROM commitments c WHERE c.tenant_id = s.tenant_id AND c.suggestion_id = s.id AND c.done_at IS NULL))`,
+}
+
+// lastLeadRating is the lead deputy's latest rating of a kind, as an SQL expression on s.
+func lastLeadRating(kind string) string {
+	return `(SELECT e.rating FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
+		AND e.deputy_id = s.lead_deputy_id AND e.kind = '` + kind + `' ORDER BY e.round DESC, e.id DESC LIMIT 1)`
 }
 
 var superviseNote = map[supervise.List]string{
@@ -40,6 +49,9 @@ var superviseNote = map[supervise.List]string{
 	supervise.ListUnsatisfied: `COALESCE((SELECT e.reason FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
 		AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply' ORDER BY e.round DESC LIMIT 1), '')`,
 	supervise.ListFlagged: `s.content_flag`,
+	supervise.ListReviewBack: `CASE WHEN ` + lastLeadRating("implementation") + ` = 'unsatisfied' THEN '落实情况不满意'
+		WHEN ` + lastLeadRating("reply") + ` = 'unsatisfied' THEN '答复不满意'
+		ELSE '承诺事项未全部完成' END`,
 }
 
 // Cases implements supervise.Store.
