@@ -137,12 +137,19 @@ func (s AssignmentState) Label() string {
 	return string(s)
 }
 
-// Chain is the 两抓一办 responsibility chain of a joint case.
+// Chain is the 两抓一办 responsibility chain of a joint case, with the 办理工作方案 the
+// government draws up for it: who answers for the case and how the units share the work.
+// It is set at assignment and kept with every unit's assignment (assignments.chain), so the
+// lead unit, the co-units and the 督查室 read the same plan.
 type Chain struct {
 	Principal string `json:"principal,omitempty"` // 主要领导
 	InCharge  string `json:"in_charge,omitempty"` // 分管领导
 	Handler   string `json:"handler,omitempty"`   // 经办人
+	Plan      string `json:"plan,omitempty"`      // 办理工作方案 (required for joint)
 }
+
+// MaxPlan bounds the 办理工作方案: a page of text, not an attached document.
+const MaxPlan = 2000
 
 // Assignment is one unit's share of a suggestion.
 type Assignment struct {

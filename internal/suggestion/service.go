@@ -435,7 +435,7 @@ type AssignInput struct {
 	Mode         Mode
 	IsKey        bool
 	LeaderUserID int64 // required for leader_led and key suggestions
-	Chain        Chain // required for joint
+	Chain        Chain // required for joint, with its Plan
 }
 
 func (in *AssignInput) validate() error {
@@ -461,7 +461,8 @@ func (in *AssignInput) validate() error {
 	if in.IsKey && in.LeaderUserID <= 0 {
 		return invalid("leader_required", "重点建议须确定领衔督办的常委会领导")
 	}
-	if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler); err != nil {
+	in.Chain.Plan = strings.TrimSpace(in.Chain.Plan)
+	if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler, in.Chain.Plan); err != nil {
 		return err
 	}
 	for label, v := range map[string]string{"主要领导": in.Chain.Principal, "分管领导": in.Chain.InCharge, "经办人": in.Chain.Handler} {
@@ -469,12 +470,18 @@ func (in *AssignInput) validate() error {
 			return err
 		}
 	}
+	if err := checkLen("办理工作方案", in.Chain.Plan, MaxPlan); err != nil {
+		return err
+	}
 	if in.Mode == ModeJoint {
 		if len(in.CoUnitIDs) == 0 {
 			return invalid("joint_needs_units", "协同联办须至少有一个协办单位")
 		}
 		if in.Chain.Principal == "" || in.Chain.InCharge == "" || in.Chain.Handler == "" {
 			return invalid("chain_required", "协同联办须填写“两抓一办”责任链（主要领导、分管领导、经办人）")
+		}
+		if in.Chain.Plan == "" {
+			return invalid("plan_required", "协同联办须填写办理工作方案")
 		}
 	}
 	return nil
@@ -576,7 +583,11 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 		as.State, as.AcceptedAt = AsgAccepted, &now
 		as.HandlerUserID, as.HandlerName, as.HandlerPhone = a.ID, strings.TrimSpace(in.HandlerName), strings.TrimSpace(in.HandlerPhone)
 		if in.Chain != nil {
+			// The unit may correct the chain's names when it signs; the 办理工作方案 is the
+			// one set at assignment and stays.
+			plan := as.Chain.Plan
 			as.Chain = *in.Chain
+			as.Chain.Plan = plan
 		}
 		st := &step{action: string(ActAccept), to: sg.Status, event: EvAccepted,
 			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID, "role": as.Role}}
