@@ -154,6 +154,22 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		if p.int("leader_user_id") > 0 {
 			out = append(out, toStaff(Audience{UserIDs: []int64{p.int("leader_user_id")}}, KindNewAssignment, "领衔督办建议", "建议"+subj+"已列为重点建议，由您领衔督办。", "领衔督办", "重点建议"))
 		}
+		if p.str("mode") == string(suggestion.ModeJoint) {
+			// 协同联办: the 督查室 (coordinators) follows the case with the 代表工作部门 from
+			// the start, so it hears which unit leads and which units share the work.
+			lead, err := lk.UnitNames(ctx, ev.TenantID, []int64{p.int("lead_unit_id")})
+			if err != nil {
+				return nil, err
+			}
+			co, err := lk.UnitNames(ctx, ev.TenantID, p.ints("co_unit_ids"))
+			if err != nil {
+				return nil, err
+			}
+			leadName, coNames := strings.Join(lead, "、"), strings.Join(co, "、")
+			out = append(out, toStaff(Audience{Roles: []string{RoleCoordinator}}, KindNewAssignment, "协同联办建议已交办",
+				"建议"+subj+"按协同联办交办，主办单位："+leadName+"；协办单位："+clipOr(coNames, "无")+dueText+"。请按办理工作方案协同督办。",
+				"协同联办", "主办："+leadName))
+		}
 	case suggestion.EvAccepted:
 		as, err := lk.Assignment(ctx, ev.TenantID, p.int("assignment_id"))
 		if err != nil {
