@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
+	"jianyi/internal/stats"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,4 +61,78 @@ func (s *server) exportUnitAssignments(c *gin.Context) {
 	s.sendXLSX(c, "部门交办清单", func(b *bytes.Buffer) error {
 		return s.cfg.Export.UnitAssignments(c.Request.Context(), actor(c), f, b)
 	})
+}
+
+// exportStatistics is 办理情况统计表: the dashboard the actor sees, with its filters, as .xlsx.
+func (s *server) exportStatistics(c *gin.Context) {
+	ctx, a := c.Request.Context(), actor(c)
+	f := dashboardFilter(c)
+	d, err := s.cfg.Stats.Dashboard(ctx, a, f)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	title, err := s.statisticsScope(c, f)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.sendXLSX(c, "办理情况统计表", func(b *bytes.Buffer) error { return export.Statistics(d, title, b) })
+}
+
+// statisticsScope says in words what a statistics export covers.
+func (s *server) statisticsScope(c *gin.Context, f stats.Filter) (string, error) {
+	ctx, a := c.Request.Context(), actor(c)
+	var parts []string
+	if f.MeetingID > 0 {
+		ms, err := s.cfg.Directory.Meetings(ctx, a)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range ms {
+			if m.ID == f.MeetingID {
+				parts = append(parts, m.Name)
+			}
+		}
+	}
+	if f.UnitID > 0 {
+		us, err := s.cfg.Directory.Units(ctx, a)
+		if err != nil {
+			return "", err
+		}
+		for _, u := range us {
+			if u.ID == f.UnitID {
+				parts = append(parts, "承办单位："+u.Name)
+			}
+		}
+	}
+	if f.CategoryID > 0 {
+		cs, err := s.cfg.Directory.Categories(ctx, a)
+		if err != nil {
+			return "", err
+		}
+		for _, x := range cs {
+			if x.ID == f.CategoryID {
+				parts = append(parts, "类别："+x.Name)
+			}
+		}
+	}
+	if f.DelegationID > 0 {
+		ds, err := s.cfg.Directory.Delegations(ctx, a)
+		if err != nil {
+			return "", err
+		}
+		for _, x := range ds {
+			if x.ID == f.DelegationID {
+				parts = append(parts, "代表团："+x.Name)
+			}
+		}
+	}
+	if from, to := c.Query("from"), c.Query("to"); !f.From.IsZero() || !f.To.IsZero() {
+		parts = append(parts, "提交时间："+from+" 至 "+to)
+	}
+	if len(parts) == 0 {
+		return "全部建议", nil
+	}
+	return strings.Join(parts, "；"), nil
 }

@@ -79,6 +79,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 	g.GET("/exports", s.exportsPage)
 	g.GET("/exports/deputy-opinions.xlsx", s.exportDeputyOpinions)
 	g.GET("/exports/unit-assignments.xlsx", s.exportUnitAssignments)
+	g.GET("/exports/statistics.xlsx", s.exportStatistics)
 
 	g.GET("/inbox", s.inbox)
 	g.POST("/inbox/read", s.inboxRead)
