@@ -63,9 +63,11 @@ func TestJointCaseNeedsAPlan(t *testing.T) {
 		t.Fatalf("refused joint assignments left %d assignments, %d audit events, %d outbox rows", asg, audit, outbox)
 	}
 
-	// A plan of exactly the limit, around surrounding blanks, is taken (trimmed).
-	long := jointPlan + strings.Repeat("。", suggestion.MaxPlan-len([]rune(jointPlan)))
+	// A plan of exactly the limit, counting a CRLF line break as one, is taken: trimmed, with
+	// LF line breaks.
+	long := jointPlan + strings.Repeat("。", suggestion.MaxPlan-len([]rune(jointPlan))+strings.Count(jointPlan, "\r\n"))
 	noErr(assign("\n  " + long + "  \n"))
+	long = strings.ReplaceAll(long, "\r\n", "\n")
 	plans := func(when string, want string) []suggestion.Assignment {
 		t.Helper()
 		d := must(b.svc.Detail(b.ctx, b.reviewer(), r.ID))

@@ -461,7 +461,9 @@ func (in *AssignInput) validate() error {
 	if in.IsKey && in.LeaderUserID <= 0 {
 		return invalid("leader_required", "重点建议须确定领衔督办的常委会领导")
 	}
-	in.Chain.Plan = strings.TrimSpace(in.Chain.Plan)
+	// Browsers send a textarea's line breaks as CRLF; the plan keeps them as LF, so it reads
+	// back line by line and counts as the form's maxlength does.
+	in.Chain.Plan = strings.TrimSpace(strings.ReplaceAll(in.Chain.Plan, "\r\n", "\n"))
 	if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler, in.Chain.Plan); err != nil {
 		return err
 	}
