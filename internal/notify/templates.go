@@ -44,6 +44,12 @@ const (
 	KindOverdue         = "overdue"
 	KindOverdueDigest   = "overdue_digest"
 	KindDigest          = "digest"
+
+	// 问题清单 / 约谈 (internal/supervise): a problem recorded against a unit and an interview
+	// held with it go to the unit's staff; the unit's rectification report to the supervisors.
+	KindProblemRecorded       = "problem_recorded"
+	KindInterviewed           = "interviewed"
+	KindRectificationReported = "rectification_reported"
 )
 
 // Kinds lists every notice kind, for the console's template editor.
@@ -53,6 +59,7 @@ var Kinds = []string{
 	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged, KindSupervised,
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
+	KindProblemRecorded, KindInterviewed, KindRectificationReported,
 }
 
 // TemplateID is one configured WeChat template: for a notice kind (or KindAny) and a push

@@ -35,11 +35,12 @@ func pageContact(sid, cid int64) string {
 // link of staff template messages.
 func ConsolePage(id int64) string { return fmt.Sprintf("/suggestions/%d", id) }
 
-// Console lists staff notices link to: the notice list (a staff digest) and the overdue
-// list (the weekly overdue digest).
+// Console lists staff notices link to: the notice list (a staff digest), the overdue list
+// (the weekly overdue digest) and 问题清单 (problem items, interviews, rectification reports).
 const (
-	ConsoleInbox   = "/inbox"
-	ConsoleOverdue = "/supervise/overdue"
+	ConsoleInbox    = "/inbox"
+	ConsoleOverdue  = "/supervise/overdue"
+	ConsoleProblems = "/problems"
 )
 
 // clip cuts s to at most n characters, marking a cut with "…".
