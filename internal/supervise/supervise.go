@@ -8,11 +8,13 @@ import (
 	"context"
 	"fmt"
 	"jianyi/internal/apperr"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"jianyi/internal/auth"
+	"jianyi/internal/deadline"
 )
 
 // Sentinels.
@@ -65,6 +67,31 @@ type ProblemItem struct {
 	CreatedAt       time.Time
 	ClosedAt        *time.Time
 	Interviews      int
+	// Overdue: the 整改时限 (a Shanghai date) has passed and the item is not 已整改.
+	Overdue bool
+}
+
+// ProblemQuery filters 问题清单.
+type ProblemQuery struct {
+	UnitID int64  // 0: every unit the actor may see
+	State  string // "": any state
+	// Overdue keeps only the items past their 整改时限 and not yet 已整改.
+	Overdue bool
+}
+
+// ProblemFilter is a ProblemQuery as the store runs it.
+type ProblemFilter struct {
+	UnitID int64
+	State  string
+	// DueBefore, when not zero, keeps only items not done whose due date is before this date
+	// (midnight UTC of a Shanghai calendar date).
+	DueBefore time.Time
+}
+
+// ProblemSummary counts a unit's items not yet 已整改, and how many of them are overdue.
+type ProblemSummary struct {
+	Open    int
+	Overdue int
 }
 
 // Interview is one 约谈 of a unit, possibly about a problem item.
@@ -152,7 +179,9 @@ type Store interface {
 	// ErrNotFound when the assignment is not that unit's.
 	AssignmentSuggestion(ctx context.Context, tenantID, unitID, assignmentID int64) (int64, error)
 
-	ProblemItems(ctx context.Context, tenantID, unitID int64, state string) ([]ProblemItem, error)
+	ProblemItems(ctx context.Context, tenantID int64, f ProblemFilter) ([]ProblemItem, error)
+	// ProblemCounts counts the unit's items not done, and those of them due before today.
+	ProblemCounts(ctx context.Context, tenantID, unitID int64, today time.Time) (ProblemSummary, error)
 	ProblemItem(ctx context.Context, tenantID, id int64) (*ProblemItem, error)
 	InsertProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, by int64) error
 	UpdateProblemItem(ctx context.Context, tenantID int64, p *ProblemItem) error
@@ -165,8 +194,10 @@ const MaxCases = 200
 
 // Service checks roles and input.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	now     func() time.Time
+	notices Notifier // nil: nobody is told
+	log     *slog.Logger
 }
 
 // NewService builds the service.
@@ -174,7 +205,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: now, log: slog.New(slog.DiscardHandler)}
 }
 
 func supervisor(a auth.Actor) bool {
@@ -232,19 +263,63 @@ func (s *Service) Decisions(ctx context.Context, a auth.Actor) ([]Decision, erro
 
 // ProblemItems lists 问题清单; a unit sees its own items only.
 func (s *Service) ProblemItems(ctx context.Context, a auth.Actor, unitID int64, state string) ([]ProblemItem, error) {
+	return s.ListProblems(ctx, a, ProblemQuery{UnitID: unitID, State: state})
+}
+
+// ListProblems lists 问题清单 filtered by q, each item marked overdue when its 整改时限 has
+// passed in Shanghai and it is not 已整改; a unit sees its own items only.
+func (s *Service) ListProblems(ctx context.Context, a auth.Actor, q ProblemQuery) ([]ProblemItem, error) {
 	switch {
 	case supervisor(a):
 	case a.IsUnit():
-		unitID = a.UnitID
+		q.UnitID = a.UnitID
 	default:
 		return nil, errForbidden
 	}
-	switch state {
+	switch q.State {
 	case "", ProblemOpen, ProblemRectifying, ProblemDone:
 	default:
 		return nil, invalid("bad_state", "状态不正确")
 	}
-	return s.store.ProblemItems(ctx, a.TenantID, unitID, state)
+	today := shanghaiDate(s.now())
+	f := ProblemFilter{UnitID: q.UnitID, State: q.State}
+	if q.Overdue {
+		f.DueBefore = today
+	}
+	items, err := s.store.ProblemItems(ctx, a.TenantID, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Overdue = pastDue(&items[i], today)
+	}
+	return items, nil
+}
+
+// UnitProblems counts the actor's unit's items not yet 已整改 and the overdue ones among them,
+// for the line on the unit's inbox.
+func (s *Service) UnitProblems(ctx context.Context, a auth.Actor) (ProblemSummary, error) {
+	if !a.IsUnit() {
+		return ProblemSummary{}, errForbidden
+	}
+	return s.store.ProblemCounts(ctx, a.TenantID, a.UnitID, shanghaiDate(s.now()))
+}
+
+// shanghaiDate is the calendar date of t in Shanghai, as midnight UTC (how dates come back
+// from PostgreSQL).
+func shanghaiDate(t time.Time) time.Time {
+	y, m, d := t.In(deadline.Shanghai).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// pastDue: the item's due date (a calendar date, whatever its location) is before today and
+// the item is not done.
+func pastDue(p *ProblemItem, today time.Time) bool {
+	if p.DueOn == nil || p.State == ProblemDone {
+		return false
+	}
+	y, m, d := p.DueOn.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Before(today)
 }
 
 // badText reports text nothing here may store: invalid UTF-8, or a C0 control character
@@ -305,7 +380,11 @@ func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *Proble
 		return invalid("bad_due_on", fmt.Sprintf("整改时限须在%d年至%d年之间", MinYear, MaxYear))
 	}
 	p.State = ProblemOpen
-	return s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID)
+	if err := s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID); err != nil {
+		return err
+	}
+	s.tell(ctx, a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:recorded", p.ID), problemRecorded(p, s.now()))
+	return nil
 }
 
 // Rectify records rectification progress on a problem item. The unit writes what it did
@@ -315,12 +394,14 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	if err != nil {
 		return nil, err
 	}
+	byUnit := false
 	switch {
 	case supervisor(a):
 	case a.IsUnit() && p.UnitID == a.UnitID:
 		if state != ProblemRectifying {
 			return nil, errForbidden
 		}
+		byUnit = true
 	default:
 		return nil, &Error{Kind: ErrNotFound, Code: "not_found", Message: "记录不存在"}
 	}
@@ -343,7 +424,13 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	} else {
 		p.ClosedAt = nil
 	}
-	return p, s.store.UpdateProblemItem(ctx, a.TenantID, p)
+	if err := s.store.UpdateProblemItem(ctx, a.TenantID, p); err != nil {
+		return nil, err
+	}
+	if byUnit {
+		s.tell(ctx, a.TenantID, p.SuggestionID, rectifiedKey(p), rectificationReported(p, s.now()))
+	}
+	return p, nil
 }
 
 // Interviews lists 约谈 records; a unit sees its own.
@@ -388,9 +475,9 @@ func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Intervi
 	if iv.Leader == "" || iv.Summary == "" {
 		return invalid("interview_incomplete", "请填写约谈领导和约谈情况")
 	}
+	var p *ProblemItem
 	if iv.ProblemItemID != 0 {
-		p, err := s.store.ProblemItem(ctx, a.TenantID, iv.ProblemItemID)
-		if err != nil {
+		if p, err = s.store.ProblemItem(ctx, a.TenantID, iv.ProblemItemID); err != nil {
 			return err
 		}
 		if p.UnitID != iv.UnitID {
@@ -403,5 +490,13 @@ func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Intervi
 			}
 		}
 	}
-	return s.store.InsertInterview(ctx, a.TenantID, iv, a.ID)
+	if err := s.store.InsertInterview(ctx, a.TenantID, iv, a.ID); err != nil {
+		return err
+	}
+	var sid int64
+	if p != nil {
+		sid = p.SuggestionID
+	}
+	s.tell(ctx, a.TenantID, sid, fmt.Sprintf("interview:%d", iv.ID), interviewed(iv, p))
+	return nil
 }

@@ -160,13 +160,37 @@ func scanProblem(r pgx.Row) (supervise.ProblemItem, error) {
 }
 
 // ProblemItems implements supervise.Store.
-func (s *SuperviseStore) ProblemItems(ctx context.Context, tenantID, unitID int64, state string) ([]supervise.ProblemItem, error) {
+func (s *SuperviseStore) ProblemItems(ctx context.Context, tenantID int64, f supervise.ProblemFilter) ([]supervise.ProblemItem, error) {
 	rows, err := s.pool.Query(ctx, problemSelect+` WHERE p.tenant_id = $1 AND ($2 = 0 OR p.unit_id = $2) AND ($3 = '' OR p.state = $3)
-		ORDER BY (p.state = 'done'), p.due_on NULLS LAST, p.id DESC LIMIT 500`, tenantID, unitID, state)
+		AND ($4::date IS NULL OR (p.state <> 'done' AND p.due_on < $4::date))
+		ORDER BY (p.state = 'done'), p.due_on NULLS LAST, p.id DESC LIMIT 500`, tenantID, f.UnitID, f.State, dateOrNull(f.DueBefore))
 	if err != nil {
 		return nil, fmt.Errorf("problem items: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.ProblemItem, error) { return scanProblem(r) })
+}
+
+// ProblemCounts implements supervise.Store from the index problem_items_unit
+// (tenant_id, unit_id, state).
+func (s *SuperviseStore) ProblemCounts(ctx context.Context, tenantID, unitID int64, today time.Time) (supervise.ProblemSummary, error) {
+	var c supervise.ProblemSummary
+	err := s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE due_on < $3::date)
+		FROM problem_items WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('open', 'rectifying')`,
+		tenantID, unitID, dateOrNull(today)).Scan(&c.Open, &c.Overdue)
+	if err != nil {
+		return c, fmt.Errorf("problem counts: %w", err)
+	}
+	return c, nil
+}
+
+// dateOrNull passes a calendar date (its own location's year, month and day) to a ::date
+// parameter; the zero time is NULL.
+func dateOrNull(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	d := t.Format(time.DateOnly)
+	return &d
 }
 
 // ProblemItem implements supervise.Store.
