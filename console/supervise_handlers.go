@@ -8,8 +8,17 @@ import (
 
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
+	"jianyi/internal/notify"
 	"jianyi/internal/supervise"
 )
+
+// The template editor's names of the notices 问题清单 and 约谈 send (kindLabels lists the
+// others).
+func init() {
+	kindLabels[notify.KindProblemRecorded] = "列入问题清单"
+	kindLabels[notify.KindInterviewed] = "约谈单位"
+	kindLabels[notify.KindRectificationReported] = "单位报送整改情况"
+}
 
 type casesData struct {
 	List    string
@@ -66,13 +75,22 @@ type problemsData struct {
 	Units      []directory.Unit
 	State      string
 	Unit       int64
+	Overdue    bool
 }
 
 func (s *server) problems(c *gin.Context) {
 	ctx, a := c.Request.Context(), actor(c)
 	d := problemsData{State: c.Query("state"), Unit: queryID(c, "unit")}
+	switch c.Query("overdue") {
+	case "", "0":
+	case "1":
+		d.Overdue = true
+	default:
+		s.failErr(c, &supervise.Error{Kind: supervise.ErrInvalid, Code: "bad_overdue", Message: "“只看逾期”筛选条件不正确"})
+		return
+	}
 	var err error
-	if d.Rows, err = s.cfg.Supervise.ProblemItems(ctx, a, d.Unit, d.State); err != nil {
+	if d.Rows, err = s.cfg.Supervise.ListProblems(ctx, a, supervise.ProblemQuery{UnitID: d.Unit, State: d.State, Overdue: d.Overdue}); err != nil {
 		s.failErr(c, err)
 		return
 	}
@@ -85,6 +103,17 @@ func (s *server) problems(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "problems", "问题清单与约谈", d)
+}
+
+// unitProblems is the line on the unit's inbox about its items in 问题清单 not yet 已整改;
+// nil when it cannot be read (the inbox still shows).
+func (s *server) unitProblems(c *gin.Context) *supervise.ProblemSummary {
+	sum, err := s.cfg.Supervise.UnitProblems(c.Request.Context(), actor(c))
+	if err != nil {
+		s.cfg.Log.Error("console: unit problem summary", "err", err)
+		return nil
+	}
+	return &sum
 }
 
 func (s *server) interviews(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/problems#interviews") }

@@ -21,6 +21,8 @@ import (
 type inboxData struct {
 	Rows []supervise.InboxRow
 	All  bool
+	// Problems is the unit's 问题清单 line (supervise_handlers.go).
+	Problems *supervise.ProblemSummary
 }
 
 func (s *server) unitInbox(c *gin.Context) {
@@ -30,7 +32,7 @@ func (s *server) unitInbox(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "unit", "本单位办理", inboxData{Rows: rows, All: all})
+	s.render(c, http.StatusOK, "unit", "本单位办理", inboxData{Rows: rows, All: all, Problems: s.unitProblems(c)})
 }
 
 // myAssignment loads the suggestion behind an assignment of the actor's unit; another unit's

@@ -34,8 +34,23 @@ func mountConsole(r *gin.Engine, d *deps) error {
 		// Stopping a deputy in 代表名册 ends their mini-program logins at once.
 		cfg.Directory.EndingSessions(jredis.NewMPSessions(d.rdb))
 	}
+	// 问题清单 and 约谈 tell the unit's staff and the supervisors: the in-app notice at once,
+	// the push through the queue (without Redis, once the worker's reconciler finds it pending).
+	var queue notify.Queue = reconcilerQueue{}
+	if d.rdb != nil {
+		q := jredis.NewQueue(d.rdb)
+		d.onStop = append(d.onStop, func() { _ = q.Close() })
+		queue = q
+	}
+	cfg.Supervise.WithNotices(notify.NewPublisher(postgres.NewNotifyStore(d.pool), queue, nil, d.log), d.log)
 	return console.Mount(r, cfg)
 }
+
+// reconcilerQueue leaves a delivery pending in PostgreSQL, where the notify reconciler of
+// `jianyi worker` finds it and queues it.
+type reconcilerQueue struct{}
+
+func (reconcilerQueue) EnqueueDelivery(context.Context, notify.Job) error { return nil }
 
 // consoleConfig builds the console's services over the shared pool and object store.
 func consoleConfig(pool *pgxpool.Pool, obj *objects.Store, log *slog.Logger) console.Config {
