@@ -448,7 +448,8 @@ func (s *server) assign(c *gin.Context) {
 			Mode:  suggestion.Mode(f.oneOf("mode", "办理方式不正确", modeValues()...)),
 			IsKey: f.flag("is_key", "重点建议"), LeaderUserID: f.id("leader", "领衔督办领导"),
 			Chain: suggestion.Chain{Principal: strings.TrimSpace(c.PostForm("chain_principal")),
-				InCharge: strings.TrimSpace(c.PostForm("chain_in_charge")), Handler: strings.TrimSpace(c.PostForm("chain_handler"))}}
+				InCharge: strings.TrimSpace(c.PostForm("chain_in_charge")), Handler: strings.TrimSpace(c.PostForm("chain_handler")),
+				Plan: c.PostForm("plan")}}
 		if f.err != nil {
 			return f.err
 		}
