@@ -189,7 +189,8 @@ func (s *demoSeeder) walk(i, lead int, title, body string, category int64, targe
 	}
 	if mode == suggestion.ModeJoint || i%3 == 0 {
 		in.CoUnitIDs = []int64{s.r.Units[coUnit]}
-		in.Chain = suggestion.Chain{Principal: "市政府分管副市长", InCharge: "局分管副局长", Handler: "业务科室科长"}
+		in.Chain = suggestion.Chain{Principal: "市政府分管副市长", InCharge: "局分管副局长", Handler: "业务科室科长",
+			Plan: "一、成立由分管副市长牵头的工作专班；二、主办单位一个月内完成现场调研和方案论证；三、协办单位按职责分工配合，每月向专班报告进展；四、督查室按季度督办，办理结果向代表反馈。"}
 	}
 	if sg, err = svc.Assign(ctx, s.reviewer(), sg.ID, sg.Version, in); !step(err) || target == suggestion.StatusAssigned {
 		return idOf(sg)
