@@ -932,6 +932,17 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 				return nil, invalid("before_contact_required", "答复前须先与代表办前沟通并登记沟通记录")
 			}
 		}
+		if sg.Status == StatusEscalated {
+			// A second 不满意 turns the case into a face-to-face consultation: the unit
+			// meets the deputy after the escalation before it answers again.
+			ok, err := tx.ConsultedSinceEscalation(ctx, a.TenantID, sg.ID, as.ID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, invalid("consultation_required", "代表两次评价不满意，本建议已转为当面协商：答复前须先与代表当面协商并登记沟通记录")
+			}
+		}
 		now := s.now()
 		r.SuggestionID, r.AssignmentID, r.UnitID, r.Round, r.RepliedAt = sg.ID, as.ID, as.UnitID, sg.Round, now
 		r.OnTime = !now.After(as.DueAt)

@@ -395,6 +395,24 @@ func TestSecondUnsatisfiedEscalates(t *testing.T) {
 	}
 	_, err := b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "")
 	wantErr(t, err, suggestion.ErrInvalid, "reason_required")
+
+	// The unit answers again only after meeting the deputy: a contact held before the
+	// escalation does not count, one held after it does.
+	third := suggestion.ReplyInput{Class: suggestion.ClassB, Body: "经当面协商，物业公司更换方案已列入计划。",
+		Commitments: []suggestion.CommitmentInput{{What: "更换物业公司", DueOn: b.now.AddDate(0, 3, 0)}}}
+	_, err = b.svc.Reply(b.ctx, b.unit(0), lead, third)
+	wantErr(t, err, suggestion.ErrInvalid, "consultation_required")
+	must(b.svc.RecordContact(b.ctx, b.unit(0), lead, suggestion.ContactInput{Stage: suggestion.ContactDuring,
+		HappenedAt: b.now.Add(-2 * time.Hour), Method: "电话", People: "孙经办、代表", Summary: "升级前的电话沟通补记"}))
+	_, err = b.svc.Reply(b.ctx, b.unit(0), lead, third)
+	wantErr(t, err, suggestion.ErrInvalid, "consultation_required")
+	b.now = b.now.Add(24 * time.Hour)
+	must(b.svc.RecordContact(b.ctx, b.unit(0), lead, suggestion.ContactInput{Stage: suggestion.ContactDuring,
+		HappenedAt: b.now.Add(-time.Hour), Method: "当面协商", People: "孙经办、代表、常委会领导", Summary: "当面协商更换物业公司"}))
+	s = must(b.svc.Get(b.ctx, b.reviewer(), must(b.svc.Reply(b.ctx, b.unit(0), lead, third)).SuggestionID))
+	if s.Status != suggestion.StatusReplied || s.Round != 3 {
+		t.Fatalf("after the consultation: %s round %d", s.Status, s.Round)
+	}
 }
 
 func TestConcurrentAssignsExactlyOneWins(t *testing.T) {

@@ -68,6 +68,9 @@ type Tx interface {
 	InsertContact(ctx context.Context, tenantID int64, c *Contact) error
 	ConfirmContact(ctx context.Context, tenantID, contactID, deputyID int64, confirmation, comment string, at time.Time) (bool, error)
 	HasContact(ctx context.Context, tenantID, assignmentID int64, stage ContactStage) (bool, error)
+	// ConsultedSinceEscalation reports whether the assignment has a contact held at or after
+	// the suggestion's latest escalation (a second 不满意).
+	ConsultedSinceEscalation(ctx context.Context, tenantID, suggestionID, assignmentID int64) (bool, error)
 	InsertProgress(ctx context.Context, tenantID int64, p *ProgressNote) error
 	InsertCoOpinion(ctx context.Context, tenantID int64, o *CoOpinion, createdBy int64) error
 	InsertReply(ctx context.Context, tenantID int64, r *Reply, createdBy int64, publishDue time.Time) error

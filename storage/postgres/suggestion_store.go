@@ -568,6 +568,18 @@ func (t *sgTx) HasContact(ctx context.Context, tenantID, assignmentID int64, sta
 	return ok, nil
 }
 
+func (t *sgTx) ConsultedSinceEscalation(ctx context.Context, tenantID, suggestionID, assignmentID int64) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id=$1 AND c.assignment_id=$3
+		AND c.happened_at >= coalesce((SELECT max(e.created_at) FROM audit_events e
+			WHERE e.tenant_id=$1 AND e.suggestion_id=$2 AND e.action='escalate'), '-infinity'))`,
+		tenantID, suggestionID, assignmentID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("consulted since escalation: %w", err)
+	}
+	return ok, nil
+}
+
 func (t *sgTx) InsertProgress(ctx context.Context, tenantID int64, p *suggestion.ProgressNote) error {
 	err := t.tx.QueryRow(ctx, `INSERT INTO progress_notes (tenant_id, suggestion_id, assignment_id, author_user_id, body, private)
 		VALUES ($1,$2,nullif($3,0),$4,$5,$6) RETURNING id, created_at`, tenantID, p.SuggestionID, p.AssignmentID,
