@@ -50,7 +50,5 @@ func (s *server) publicReplies(c *gin.Context) {
 	if len(rows) == publicPage {
 		d.Next = publicRepliesURL(code) + "?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
 	}
-	// Public, but the page changes as replies are published: a short shared cache is fine.
-	c.Header("Cache-Control", "public, max-age=60")
 	s.render(c, http.StatusOK, "public_replies", "代表建议答复公开", d)
 }

@@ -50,28 +50,89 @@ func (s *Service) PublishedReplies(ctx context.Context, tenantCode string, befor
 	return rs, nil
 }
 
-var (
-	// mobile numbers (11 digits from 1[3-9]), landlines (0xxx-xxxxxxx) and identity numbers
-	// (18 characters), not inside a longer run of digits.
-	mobileRe   = regexp.MustCompile(`(^|[^0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})($|[^0-9])`)
-	landlineRe = regexp.MustCompile(`(^|[^0-9])(0[0-9]{2,3})[- ]?([0-9]{7,8})($|[^0-9])`)
-	idCardRe   = regexp.MustCompile(`(^|[^0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])($|[^0-9])`)
-)
+// numberRun is a run of digits as people write phone and identity numbers: grouped by
+// spaces, dashes or dots, an area code in brackets, an optional +86 or 86 in front, and an
+// identity number's final X.
+var numberRun = regexp.MustCompile(`(?:\+?86[ -]?)?\(?[0-9][0-9 \-.()]*[0-9Xx]`)
 
-// MaskPersonal hides phone and identity numbers in text meant for the public: 138****5678,
-// 0937-*******, 620200********123X. Names are left: the public page shows no author.
+// MaskPersonal hides phone and identity numbers in text meant for the public: 139****5678,
+// 0937-*******, 620200********123X, however they are grouped or written (full-width digits
+// too). Other numbers (dates, amounts, areas, long references) are left alone. Names are
+// left: the public page shows no author.
 func MaskPersonal(s string) string {
+	s = halfWidthDigits(s)
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
-	s = idCardRe.ReplaceAllString(s, "${1}${2}********${3}${4}")
-	// Applied twice: adjacent matches share the separating character.
-	for range 2 {
-		s = mobileRe.ReplaceAllString(s, "${1}${2}****${4}${5}")
-		s = landlineRe.ReplaceAllStringFunc(s, func(m string) string {
-			sub := landlineRe.FindStringSubmatch(m)
-			return sub[1] + sub[2] + "-" + strings.Repeat("*", len(sub[3])) + sub[4]
-		})
+	return numberRun.ReplaceAllStringFunc(s, func(run string) string {
+		if m, ok := maskNumber(run); ok {
+			return m
+		}
+		// Two numbers side by side ("13912345678 13800001111"): try each group alone.
+		parts := strings.Split(run, " ")
+		if len(parts) == 1 {
+			return run
+		}
+		for i, p := range parts {
+			if m, ok := maskNumber(p); ok {
+				parts[i] = m
+			}
+		}
+		return strings.Join(parts, " ")
+	})
+}
+
+// maskNumber masks run when, without its separators, it is a mobile number (with or without
+// 86), a landline with its area code or an identity number.
+func maskNumber(run string) (string, bool) {
+	var b strings.Builder
+	for _, r := range run {
+		if (r >= '0' && r <= '9') || r == 'X' || r == 'x' {
+			b.WriteRune(r)
+		}
 	}
-	return s
+	d := b.String()
+	x := strings.ContainsAny(d, "Xx")
+	switch {
+	case len(d) == 18 && !strings.ContainsAny(d[:17], "Xx") && d[0] != '0':
+		return d[:6] + "********" + d[14:], true
+	case x:
+		return "", false
+	case strings.HasPrefix(run, "+86") || strings.HasPrefix(run, "86") && len(d) == 13:
+		d = d[2:]
+	}
+	switch {
+	case len(d) == 11 && d[0] == '1' && d[1] >= '3':
+		return d[:3] + "****" + d[7:], true
+	case len(d) >= 10 && len(d) <= 12 && d[0] == '0' && d[1] != '0':
+		area := 4
+		if d[1] == '1' || d[1] == '2' { // 010, 02x: three-digit area codes
+			area = 3
+		}
+		return d[:area] + "-" + strings.Repeat("*", len(d)-area), true
+	}
+	return "", false
+}
+
+// halfWidthDigits turns full-width digits and the signs numbers are written with (＋－（）)
+// into ASCII, so that a number typed on a Chinese keyboard is masked too.
+func halfWidthDigits(s string) string {
+	if !strings.ContainsAny(s, "０１２３４５６７８９＋－（）") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == '＋':
+			return '+'
+		case r == '－':
+			return '-'
+		case r == '（':
+			return '('
+		case r == '）':
+			return ')'
+		}
+		return r
+	}, s)
 }
