@@ -1,6 +1,8 @@
 package mpapi
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -75,6 +77,10 @@ func (a *API) login(c *gin.Context) {
 	token, s, err := a.Sessions.Create(ctx, s)
 	if err != nil {
 		a.fail(c, errUnavailable)
+		return
+	}
+	if err := a.stillActive(ctx, token, s); err != nil {
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: s.ExpiresAt, Bound: d != nil, Deputy: toDeputy(d)})
@@ -154,6 +160,10 @@ func (a *API) finishBind(c *gin.Context, s account.Session, d *account.Deputy, e
 		a.fail(c, err)
 		return
 	}
+	if err := a.stillActive(c.Request.Context(), c.GetString(ctxToken), s); err != nil {
+		a.fail(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, meResponse{TenantID: s.TenantID, Bound: true, Deputy: toDeputy(d)})
 }
 
@@ -194,4 +204,25 @@ func (a *API) oaBindCode(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, bindCodeResponse{Code: code, ExpiresAt: exp, Hint: "请在10分钟内向公众号发送“绑定 " + code + "”"})
+}
+
+// stillActive reads the deputy of a session just stored once more: a deputy stopped in the
+// console after the login read them ends every stored session (directory.SaveDeputy), but a
+// session stored just after that would outlive the stop. Such a session is deleted and the
+// login refused as for a stopped deputy.
+func (a *API) stillActive(ctx context.Context, token string, s account.Session) error {
+	if !s.Bound() {
+		return nil
+	}
+	d, err := a.Accounts.Deputy(ctx, s.TenantID, s.DeputyID)
+	if err != nil {
+		return errors.Join(errUnavailable, err)
+	}
+	if d.Active {
+		return nil
+	}
+	if err := a.Sessions.Delete(ctx, token); err != nil {
+		return errors.Join(errUnavailable, err)
+	}
+	return account.ErrInactive
 }

@@ -76,6 +76,22 @@ type bundle struct {
 	media   *media.Service
 	// lastToken is the journey's session token, checked against the logs.
 	lastToken string
+	rdb       *jredis.Client
+}
+
+// redisKeys lists the test's Redis keys matching pattern.
+func (b *bundle) redisKeys(pattern string) []string {
+	b.t.Helper()
+	keys, err := b.rdb.Keys(context.Background(), pattern).Result()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return keys
+}
+
+func (b *bundle) exec(sql string, args ...any) {
+	b.t.Helper()
+	pgtest.MustExec(b.t, b.pool, sql, args...)
 }
 
 type setupOpts struct {
@@ -83,6 +99,8 @@ type setupOpts struct {
 	limiterPrefix string
 	noPush        bool
 	logs          io.Writer
+	// accounts wraps the account store (to stage a race with the console).
+	accounts func(account.Store) account.Store
 }
 
 const pushToken = "push-token"
@@ -118,9 +136,13 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	if o.limiterPrefix != "" {
 		limiter = prefixLimiter{Limiter: limiter, prefix: o.limiterPrefix}
 	}
+	var astore account.Store = postgres.NewAccountStore(pool)
+	if o.accounts != nil {
+		astore = o.accounts(astore)
+	}
 	d := mpapi.Deps{
 		Suggestions: sugg,
-		Accounts:    account.NewService(postgres.NewAccountStore(pool), nil),
+		Accounts:    account.NewService(astore, nil),
 		Sessions:    account.NewSessions(jredis.NewMPSessions(rdb), clk.Now),
 		Media:       media.NewService(mstore, objects.MediaAdapter{S: store}, wc, nil, nil),
 		Snaps:       media.NewSnaps(mstore, mpapi.DraftMaker(sugg), nil),
@@ -154,7 +176,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	rc := newRespCheck(t)
-	return &bundle{t: t, pool: pool, app: app, sugg: sugg, clock: clk, srv: srv, objects: store, checked: rc, media: d.Media,
+	return &bundle{t: t, pool: pool, app: app, sugg: sugg, clock: clk, srv: srv, objects: store, checked: rc, media: d.Media, rdb: rdb,
 		client: &http.Client{Transport: &validatingTransport{rc: rc, base: http.DefaultTransport}, Timeout: 30 * time.Second}}
 }
 
