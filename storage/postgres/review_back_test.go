@@ -96,9 +96,26 @@ func TestReviewBackList(t *testing.T) {
 	_, err = svc.Close(ctx, rev, impl, version(impl), "列入下年度计划")
 	must(err)
 
-	cases := func() map[int64]string {
+	// Closed after the rating window with its commitment still open: listed.
+	open := replied("承诺未完成的建议", suggestion.ClassB)
+	// A first-round commitment replaced by a second-round answer the deputy was happy with:
+	// the old promise is not owed any more, so the case is not listed.
+	replaced := replied("第二轮答复满意的建议", suggestion.ClassB)
+	_, err = svc.RateReply(ctx, lead, replaced, suggestion.Unsatisfied, "承诺太远")
+	must(err)
+	det, err = svc.Detail(ctx, rev, replaced)
+	must(err)
+	_, err = svc.Reply(ctx, unit, det.Assignments[0].ID, suggestion.ReplyInput{Class: suggestion.ClassA, Body: "经再次研究，拓宽工程已提前完工。"})
+	must(err)
+	_, err = svc.RateReply(ctx, lead, replaced, suggestion.Satisfied, "")
+	must(err)
+	now = now.AddDate(0, 2, 0) // the rating window of the open case has passed
+	_, err = svc.Close(ctx, rev, open, version(open), "评价期限已过，代表未反馈")
+	must(err)
+
+	list := func(a auth.Actor) map[int64]string {
 		t.Helper()
-		got, err := supervise.NewService(postgres.NewSuperviseStore(pool), nil).Cases(ctx, rev, supervise.ListReviewBack, 0)
+		got, err := supervise.NewService(postgres.NewSuperviseStore(pool), nil).Cases(ctx, a, supervise.ListReviewBack, 0)
 		must(err)
 		out := map[int64]string{}
 		for _, c := range got {
@@ -106,13 +123,28 @@ func TestReviewBackList(t *testing.T) {
 		}
 		return out
 	}
+	cases := func() map[int64]string { return list(rev) }
 	got := cases()
-	if len(got) != 2 || got[twice] != "答复不满意" || got[impl] != "落实情况不满意" {
-		t.Fatalf("回头看 list: %v (want %d 答复不满意, %d 落实情况不满意; %d not listed)", got, twice, impl, happy)
+	if len(got) != 3 || got[twice] != "答复不满意" || got[impl] != "落实情况不满意" || got[open] != "承诺事项未全部完成" {
+		t.Fatalf("回头看 list: %v (want %d 答复不满意, %d 落实情况不满意, %d 承诺事项未全部完成; %d and %d not listed)",
+			got, twice, impl, open, happy, replaced)
+	}
+	// The unit that handled them sees them; another unit and another tenant see none.
+	if got := list(unit); len(got) != 3 {
+		t.Fatalf("the handling unit's 回头看: %v", got)
+	}
+	other := staff(tn.Handlers[1], auth.RoleUnitHandler)
+	other.UnitID = tn.Units[1]
+	if got := list(other); len(got) != 0 {
+		t.Fatalf("another unit's 回头看: %v", got)
+	}
+	tn2 := pgtest.NewTenant(t, pool)
+	if got := list(auth.Actor{TenantID: tn2.ID, Kind: auth.KindStaff, ID: tn2.Reviewer, Roles: []auth.Role{auth.RoleReviewer}}); len(got) != 0 {
+		t.Fatalf("another tenant's 回头看: %v", got)
 	}
 	_, err = svc.Reopen(ctx, rev, twice, version(twice), "回头看：道路仍未拓宽")
 	must(err)
-	if got := cases(); len(got) != 1 || got[impl] == "" {
+	if got := cases(); len(got) != 2 || got[twice] != "" {
 		t.Fatalf("after reopening %d: %v", twice, got)
 	}
 }

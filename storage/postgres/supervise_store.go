@@ -32,7 +32,8 @@ var superviseWhere = map[supervise.List]string{
 	supervise.ListFlagged: `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
 	supervise.ListReviewBack: `s.status = 'closed' AND (` + lastLeadRating("reply") + ` = 'unsatisfied'
 		OR ` + lastLeadRating("implementation") + ` = 'unsatisfied'
-		OR EXISTS (SELECT 1 FROM commitments c WHERE c.tenant_id = s.tenant_id AND c.suggestion_id = s.id AND c.done_at IS NULL))`,
+		OR EXISTS (SELECT 1 FROM commitments c WHERE c.tenant_id = s.tenant_id AND c.done_at IS NULL AND c.reply_id =
+			(SELECT r.id FROM replies r WHERE r.tenant_id = s.tenant_id AND r.suggestion_id = s.id ORDER BY r.round DESC LIMIT 1)))`,
 }
 
 // lastLeadRating is the lead deputy's latest rating of a kind, as an SQL expression on s.
