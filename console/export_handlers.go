@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -72,7 +73,7 @@ func (s *server) exportStatistics(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	title, err := s.statisticsScope(c, f)
+	title, err := s.statisticsScope(c, d)
 	if err != nil {
 		s.failErr(c, err)
 		return
@@ -80,9 +81,12 @@ func (s *server) exportStatistics(c *gin.Context) {
 	s.sendXLSX(c, "办理情况统计表", func(b *bytes.Buffer) error { return export.Statistics(d, title, b) })
 }
 
-// statisticsScope says in words what a statistics export covers.
-func (s *server) statisticsScope(c *gin.Context, f stats.Filter) (string, error) {
+// statisticsScope says in words what a statistics export covers: the filters the numbers
+// were counted with (a unit's staff always count their own unit) and, for a committee, its
+// categories.
+func (s *server) statisticsScope(c *gin.Context, d *stats.Dashboard) (string, error) {
 	ctx, a := c.Request.Context(), actor(c)
+	f := d.Filter
 	var parts []string
 	if f.MeetingID > 0 {
 		ms, err := s.cfg.Directory.Meetings(ctx, a)
@@ -106,16 +110,18 @@ func (s *server) statisticsScope(c *gin.Context, f stats.Filter) (string, error)
 			}
 		}
 	}
-	if f.CategoryID > 0 {
+	if f.CategoryID > 0 || (d.Scoped && !a.IsUnit()) {
 		cs, err := s.cfg.Directory.Categories(ctx, a)
 		if err != nil {
 			return "", err
 		}
+		var names []string
 		for _, x := range cs {
-			if x.ID == f.CategoryID {
-				parts = append(parts, "类别："+x.Name)
+			if x.ID == f.CategoryID || (f.CategoryID == 0 && slices.Contains(a.CategoryIDs, x.ID)) {
+				names = append(names, x.Name)
 			}
 		}
+		parts = append(parts, "类别："+strings.Join(names, "、"))
 	}
 	if f.DelegationID > 0 {
 		ds, err := s.cfg.Directory.Delegations(ctx, a)

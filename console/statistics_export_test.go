@@ -84,11 +84,23 @@ func TestStatisticsExport(t *testing.T) {
 	// A unit's handler gets its own unit only.
 	unit := b.client()
 	unit.login("jyg", "jiaotong", testPassword)
-	ub := sheets(t, unit.download("/exports/statistics.xlsx"))
-	for _, r := range ub["承办单位"][1:] {
-		if len(r) > 1 && r[1] != "市交通运输局" {
-			t.Fatalf("a unit's export ranks %s", r[1])
-		}
+	ub := sheets(t, unit.download("/exports/statistics.xlsx?unit=1"))
+	if len(ub["承办单位"]) != 2 || ub["承办单位"][1][1] != "市交通运输局" {
+		t.Fatalf("a unit's export ranks %v, want its own unit only", ub["承办单位"])
+	}
+	if got := cellAfter(ub["总体情况"], "统计范围"); got != "承办单位：市交通运输局" {
+		t.Fatalf("a unit's export says it covers %q (it asked for unit 1 but counts its own)", got)
+	}
+	// A committee counts its categories and says so.
+	b.addStaff(62, "gongwei", []string{"committee"}, 2)
+	cm := b.client()
+	cm.login("jyg", "gongwei", testPassword)
+	cb := sheets(t, cm.download("/exports/statistics.xlsx"))
+	if got := cellAfter(cb["总体情况"], "统计范围"); got != "类别：交通运输" {
+		t.Fatalf("a committee's export says it covers %q", got)
+	}
+	if got := cellAfter(cb["总体情况"], "提出建议"); got != "0" {
+		t.Fatalf("the transport committee's export counts %s suggestions, want 0 (the case is 城乡建设)", got)
 	}
 	if got := cellAfter(ub["总体情况"], "提出建议"); got != "0" {
 		t.Fatalf("transport bureau's export counts %s suggestions, want 0 (the case is the housing bureau's)", got)
