@@ -192,7 +192,7 @@ func badText(s string) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+		if b := s[i]; (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
 			return true
 		}
 	}

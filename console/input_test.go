@@ -101,7 +101,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	detail, a := suggestionURL(b.sid), "/assignments/"+strconv.FormatInt(asg, 10)
 	msg := "无法识别的字符"
 	before := b.changes()
-	for _, bad := range []string{"名称\x00", "\x01说明", "\xff\xfe名称"} {
+	for _, bad := range []string{"名称\x00", "\x01说明", "\xff\xfe名称", "名称\x7f"} {
 		for _, p := range []struct {
 			path string
 			form url.Values

@@ -133,7 +133,7 @@ func (s *server) cleanInput(c *gin.Context) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		s.back(c, formBack(r.URL.Path), invalidInput("bad_characters", badTextMessage))
+		s.back(c, formBack(r.URL.Path), invalidInput("bad_text", badTextMessage))
 	} else {
 		s.fail(c, http.StatusBadRequest, "查询条件含有无法识别的字符（如控制字符或乱码），请修改后重试")
 	}

@@ -15,7 +15,7 @@ func badText(s string) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+		if b := s[i]; (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
 			return true
 		}
 	}
@@ -25,7 +25,7 @@ func badText(s string) bool {
 // checkText refuses text with characters that cannot be stored; what names the field.
 func checkText(what, s string) error {
 	if badText(s) {
-		return invalid("bad_characters", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
+		return invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
 	}
 	return nil
 }

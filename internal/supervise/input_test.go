@@ -44,14 +44,14 @@ func TestBadInputIsRefusedByTheService(t *testing.T) {
 	}
 	before := count()
 	held := time.Now().Add(-time.Hour)
-	for _, bad := range []string{"问题\x00", "\x1b问题", "问\xc3题"} {
-		want("problem "+bad, svc.CreateProblemItem(ctx, rev, &supervise.ProblemItem{UnitID: unit, Problem: bad}), "bad_characters")
-		want("responsible "+bad, svc.CreateProblemItem(ctx, rev, &supervise.ProblemItem{UnitID: unit, Problem: "问题", Responsible: bad}), "bad_characters")
+	for _, bad := range []string{"问题\x00", "\x1b问题", "问\xc3题", "问题\x7f"} {
+		want("problem "+bad, svc.CreateProblemItem(ctx, rev, &supervise.ProblemItem{UnitID: unit, Problem: bad}), "bad_text")
+		want("responsible "+bad, svc.CreateProblemItem(ctx, rev, &supervise.ProblemItem{UnitID: unit, Problem: "问题", Responsible: bad}), "bad_text")
 		_, err := svc.Rectify(ctx, rev, p.ID, bad, supervise.ProblemRectifying)
-		want("rectification "+bad, err, "bad_characters")
-		want("leader "+bad, svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: unit, HeldAt: held, Leader: bad, Summary: "约谈"}), "bad_characters")
-		want("summary "+bad, svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: unit, HeldAt: held, Leader: "赵副主任", Summary: bad}), "bad_characters")
-		want("follow-up "+bad, svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: unit, HeldAt: held, Leader: "赵副主任", Summary: "约谈", FollowUp: bad}), "bad_characters")
+		want("rectification "+bad, err, "bad_text")
+		want("leader "+bad, svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: unit, HeldAt: held, Leader: bad, Summary: "约谈"}), "bad_text")
+		want("summary "+bad, svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: unit, HeldAt: held, Leader: "赵副主任", Summary: bad}), "bad_text")
+		want("follow-up "+bad, svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: unit, HeldAt: held, Leader: "赵副主任", Summary: "约谈", FollowUp: bad}), "bad_text")
 	}
 	year1 := time.Date(1, 1, 1, 10, 0, 0, 0, time.UTC)
 	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -329,7 +329,7 @@ func badText(s string) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+		if b := s[i]; (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
 			return true
 		}
 	}
@@ -347,7 +347,7 @@ func inRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYe
 func clean(s string, max int, code, what string) (string, error) {
 	s = strings.TrimSpace(s)
 	if badText(s) {
-		return "", invalid("bad_characters", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
+		return "", invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
 	}
 	if len([]rune(s)) > max {
 		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
