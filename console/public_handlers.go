@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jianyi/internal/auth"
 	"jianyi/internal/suggestion"
 )
 
@@ -46,6 +47,19 @@ func (s *server) publicReplies(c *gin.Context) {
 	d := publicRepliesData{Rows: rows, Labels: map[string]string{}}
 	for k, v := range suggestion.DefaultClassLabels {
 		d.Labels[string(k)] = v
+	}
+	// The tenant's own class labels, when it has any rows to show.
+	if len(rows) > 0 {
+		cfg, err := s.cfg.Directory.Config(c.Request.Context(), auth.System(rows[0].TenantID))
+		if err != nil {
+			s.failErr(c, err)
+			return
+		}
+		for k, v := range cfg.ReplyLabels {
+			if v != "" {
+				d.Labels[k] = v
+			}
+		}
 	}
 	if len(rows) == publicPage {
 		d.Next = publicRepliesURL(code) + "?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)

@@ -67,7 +67,13 @@ func TestPublishReplyFromTheConsole(t *testing.T) {
 	_, page = rev.get("/suggestions/" + sid)
 	contains(t, page, "该答复已公开")
 
+	// The tenant's own class labels show on the public page too.
+	admin := b.client()
+	atok := admin.login("jyg", "admin", testPassword)
+	admin.post("/admin/settings/labels", url.Values{"csrf": {atok}, "A": {"已办结解决"}, "B": {"正在解决"}, "C": {"暂难解决"}, "D": {"参考采纳"}})
+
 	_, page = anon.get("/public/jyg/replies")
+	contains(t, page, "A类 已办结解决")
 	contains(t, page, "关于加强老旧小区物业管理的建议")
 	contains(t, page, "监督电话139****5678")
 	contains(t, page, "市住房和城乡建设局")

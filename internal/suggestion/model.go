@@ -253,6 +253,7 @@ type Reply struct {
 // PublishedReply is a reply as the public page shows it: no deputy, no handler, and phone
 // and identity numbers in the texts masked (MaskPersonal).
 type PublishedReply struct {
+	TenantID    int64
 	ID          int64
 	Number      int
 	Title       string

@@ -794,7 +794,7 @@ func (t *sgTx) PublishReply(ctx context.Context, tenantID, suggestionID, replyID
 
 // PublishedReplies implements suggestion.Store: the public page, by tenant code.
 func (s *SuggestionStore) PublishedReplies(ctx context.Context, tenantCode string, before int64, limit int) ([]suggestion.PublishedReply, error) {
-	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(sg.number, 0), sg.title, coalesce(c.name, ''), u.name, r.class, r.body,
+	rows, err := s.pool.Query(ctx, `SELECT r.tenant_id, r.id, coalesce(sg.number, 0), sg.title, coalesce(c.name, ''), u.name, r.class, r.body,
 		r.replied_at, r.published_at
 		FROM tenants t
 		JOIN replies r ON r.tenant_id = t.id
@@ -808,7 +808,7 @@ func (s *SuggestionStore) PublishedReplies(ctx context.Context, tenantCode strin
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (suggestion.PublishedReply, error) {
 		var p suggestion.PublishedReply
-		err := row.Scan(&p.ID, &p.Number, &p.Title, &p.Category, &p.UnitName, &p.Class, &p.Body, &p.RepliedAt, &p.PublishedAt)
+		err := row.Scan(&p.TenantID, &p.ID, &p.Number, &p.Title, &p.Category, &p.UnitName, &p.Class, &p.Body, &p.RepliedAt, &p.PublishedAt)
 		return p, err
 	})
 }
