@@ -360,7 +360,7 @@ var actionLabels = map[string]string{
 	"track": "列入跟踪督办", "close": "办结", "reopen": "回头看重新办理", "merge": "并案", "impl_close": "落实后办结",
 	"commitment_done": "承诺事项完成", "implementation_due": "提醒评价落实", "invite_cosigners": "邀请联名",
 	"cosign_accepted": "代表同意联名", "cosign_declined": "代表拒绝联名", "nudge": "代表催办",
-	"photo_passed": "图片复核通过", "photo_hidden": "图片复核隐藏", "publish_reply": "公开答复",
+	"photo_passed": "图片复核通过", "photo_hidden": "图片复核隐藏", "publish_reply": "公开答复", "reopen_requested": "代表申请回头看",
 }
 
 func actionLabel(a string) string {

@@ -8,17 +8,8 @@ import (
 
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
-	"jianyi/internal/notify"
 	"jianyi/internal/supervise"
 )
-
-// The template editor's names of the notices 问题清单 and 约谈 send (kindLabels lists the
-// others).
-func init() {
-	kindLabels[notify.KindProblemRecorded] = "列入问题清单"
-	kindLabels[notify.KindInterviewed] = "约谈单位"
-	kindLabels[notify.KindRectificationReported] = "单位报送整改情况"
-}
 
 type casesData struct {
 	List    string

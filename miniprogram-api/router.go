@@ -37,6 +37,7 @@ func (a *API) routes(r gin.IRouter) {
 	d.POST("/suggestions/:id/cosigners", a.inviteCosigners)
 	d.POST("/suggestions/:id/cosign", a.respondCosign)
 	d.POST("/suggestions/:id/ratings", a.rateSuggestion)
+	d.POST("/suggestions/:id/review-request", a.requestReview)
 	d.POST("/suggestions/:id/photos", a.uploadSuggestionPhoto)
 	d.POST("/contacts/:id/confirmation", a.confirmContact)
 	d.GET("/snaps", a.listSnaps)

@@ -309,3 +309,26 @@ func (a *API) confirmContact(c *gin.Context) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+type reviewRequest struct {
+	Reason string `json:"reason"`
+}
+
+// requestReview asks for 回头看 on a closed suggestion whose work was not done: the
+// reviewers and the unit are told and the case joins the 回头看 list (a reviewer reopens it).
+func (a *API) requestReview(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		a.fail(c, errBadID)
+		return
+	}
+	var in reviewRequest
+	if _, ok := a.readJSON(c, &in); !ok {
+		return
+	}
+	if err := a.Suggestions.RequestReopen(c.Request.Context(), actor(c), id, in.Reason); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

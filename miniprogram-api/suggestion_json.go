@@ -191,6 +191,7 @@ type detailJSON struct {
 	Photos      []photoJSON      `json:"photos"`
 	RateReply   *time.Time       `json:"reply_rating_until,omitempty"`
 	RateImpl    *time.Time       `json:"implementation_rating_until,omitempty"`
+	CanReopen   bool             `json:"can_request_review"`
 }
 
 // actionLabels names each line of the timeline for the deputy, by the action the service
@@ -220,6 +221,7 @@ var actionLabels = map[suggestion.Action]string{
 	suggestion.ActPhotoPassed:       "图片复核通过",
 	suggestion.ActPhotoHidden:       "图片已隐藏",
 	suggestion.ActPublishReply:      "答复已公开",
+	suggestion.ActReopenRequested:   "申请回头看",
 	suggestion.ActRequestExtension:  "申请延期",
 	suggestion.ActExtensionApproved: "延期获批",
 	suggestion.ActExtensionRejected: "延期未获批准",
@@ -253,7 +255,7 @@ func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
 	out := detailJSON{suggestionJSON: toSuggestion(&d.Suggestion), LeadName: d.LeadName, Category: d.Category,
 		Cosigners: []cosignerJSON{}, Units: []unitJSON{}, Contacts: []contactJSON{}, Progress: []progressJSON{},
 		Replies: []replyJSON{}, Evaluations: []evaluationJSON{}, Timeline: []eventJSON{}, Photos: toPhotos(photos),
-		RateReply: d.RateReplyUntil, RateImpl: d.RateImplUntil}
+		RateReply: d.RateReplyUntil, RateImpl: d.RateImplUntil, CanReopen: d.CanRequestReopen}
 	for _, c := range d.Cosigners {
 		out.Cosigners = append(out.Cosigners, cosignerJSON{DeputyID: c.DeputyID, Name: c.Name, State: c.State})
 	}

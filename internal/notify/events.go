@@ -278,6 +278,15 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 			return nil, err
 		}
 		out = append(out, toStaff(Audience{UnitIDs: lead, UnitRoles: unitStaff, Roles: []string{RoleReviewer}, KeyLeader: true}, KindUnsatisfied, "代表评价落实不满意", withReason("代表对建议"+subj+"的承诺事项落实情况不满意。"), "落实不满意", clipOr(reason, "请继续抓好落实")))
+	case suggestion.EvReopenRequested:
+		// The author says the work was not done: the reviewers decide on 回头看, and the
+		// unit that handled it hears it too.
+		lead, err := lk.LeadUnits(ctx, ev.TenantID, sid)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, toStaff(Audience{UnitIDs: lead, UnitRoles: unitStaff, Roles: []string{RoleReviewer}}, KindReopenRequested,
+			"代表申请回头看", withReason("代表认为建议"+subj+"的办理没有落实到位，申请回头看。"), "申请回头看", clipOr(reason, "请研究是否重新办理")))
 	case suggestion.EvRehandling, suggestion.EvReopened:
 		kind, title, phrase := KindRehandling, "建议重新办理", "重新办理"
 		if ev.Event == suggestion.EvReopened {

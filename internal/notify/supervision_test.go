@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"jianyi/internal/auth"
@@ -46,5 +47,48 @@ func TestSupervisionReachesTheUnit(t *testing.T) {
 		if got[name] != w {
 			t.Errorf("%s notices:\n got %q\nwant %q", name, got[name], w)
 		}
+	}
+}
+
+// TestReopenRequestReachesReviewersAndUnit: an author's 回头看 request on a closed case goes to
+// the reviewers, who decide, and to the lead unit's staff, who must hear the work was not done.
+func TestReopenRequestReachesReviewersAndUnit(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
+	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
+	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
+	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于改善老旧小区排水设施的建议", Body: "雨季老旧小区积水严重，建议改造排水管网。"}))
+	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
+	s = must(b.svc.Register(b.ctx, rev, s.ID, s.Version, b.tn.Categories[0]))
+	s = must(b.svc.Assign(b.ctx, rev, s.ID, s.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0]}))
+	asg := must(b.svc.Detail(b.ctx, rev, s.ID)).Assignments[0].ID
+	must(b.svc.Accept(b.ctx, unitActor(b, 0), asg, suggestion.AcceptInput{HandlerName: "孙经办"}))
+	must(b.svc.RecordContact(b.ctx, unitActor(b, 0), asg, suggestion.ContactInput{Stage: suggestion.ContactBefore,
+		HappenedAt: b.clock.Now(), Method: "电话", People: "孙经办、代表", Summary: "沟通了办理思路"}))
+	must(b.svc.Reply(b.ctx, unitActor(b, 0), asg, suggestion.ReplyInput{Class: suggestion.ClassA, Body: "排水管网改造已完成，积水问题已解决。"}))
+	must(b.svc.RateReply(b.ctx, lead, s.ID, suggestion.Satisfied, ""))
+	b.drain(t)
+	b.exec(t, `DELETE FROM notices WHERE tenant_id = $1`, b.tn.ID)
+
+	if err := b.svc.RequestReopen(b.ctx, lead, s.ID, "改造后第一场大雨又积水了"); err != nil {
+		t.Fatal(err)
+	}
+	b.drain(t)
+	who := map[string]string{
+		fmt.Sprintf("user:%d", b.tn.Reviewer):    "reviewer",
+		fmt.Sprintf("user:%d", b.tn.Handlers[0]): "h0", fmt.Sprintf("user:%d", b.tn.UnitLeaders[0]): "l0",
+	}
+	got := noticeKinds(t, b, who)
+	for _, name := range []string{"reviewer", "h0", "l0"} {
+		if got[name] != "reopen_requested" {
+			t.Errorf("%s notices: %q, want reopen_requested", name, got[name])
+		}
+	}
+	var body string
+	if err := b.pool.QueryRow(b.ctx, `SELECT body FROM notices WHERE tenant_id = $1 AND recipient_id = $2 AND kind = 'reopen_requested'`,
+		b.tn.ID, b.tn.Handlers[0]).Scan(&body); err != nil || !strings.Contains(body, "改造后第一场大雨又积水了") {
+		t.Errorf("unit's notice %q (%v) lacks the reason", body, err)
 	}
 }

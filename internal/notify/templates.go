@@ -36,7 +36,8 @@ const (
 	KindExtension       = "extension_requested"
 	KindReturnDecided   = "return_decided"
 	KindNudged          = "nudged"
-	KindSupervised      = "supervised" // a leader's or the committee's 督办意见 to the unit
+	KindSupervised      = "supervised"       // a leader's or the committee's 督办意见 to the unit
+	KindReopenRequested = "reopen_requested" // a deputy asks for 回头看 on a closed case
 	KindUnsatisfied     = "unsatisfied"
 	KindDisputed        = "contact_disputed"
 	KindEscalated       = "escalated"
@@ -56,7 +57,7 @@ const (
 var Kinds = []string{
 	KindReceived, KindReturned, KindRegistered, KindAssigned, KindAccepted, KindContactRecorded,
 	KindProgress, KindReplied, KindRehandling, KindCommitmentDone, KindClosed, KindReopened, KindMerged,
-	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged, KindSupervised,
+	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged, KindSupervised, KindReopenRequested,
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 	KindProblemRecorded, KindInterviewed, KindRectificationReported,

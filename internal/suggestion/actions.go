@@ -25,6 +25,7 @@ const (
 	ActCommitmentDone    Action = "commitment_done"
 	ActImplementationDue Action = "implementation_due" // system: last commitment done, rate implementation
 	ActPublishReply      Action = "publish_reply"      // a reviewer makes the reply public (答复公开)
+	ActReopenRequested   Action = "reopen_requested"   // an author asks for 回头看 on a closed case
 	// ActNudge is a deputy's 催办, recorded by the nudge package's store.
 	ActNudge Action = "nudge"
 	// A reviewer's decision on a photo WeChat's image check flagged, recorded by the media
@@ -43,6 +44,6 @@ func RecordedActions() []Action {
 		ActReassign, ActAccept, ActRecordContact, ActContactConfirmed, ActContactDisputed, ActProgress,
 		ActCoOpinion, ActNudge, ActPhotoPassed, ActPhotoHidden, ActRequestExtension, ActExtensionApproved, ActExtensionRejected, ActReply,
 		ActPublishReply, ActRateReply, ActRehandle, ActEscalate, ActTrack, ActCommitmentDone, ActImplementationDue,
-		ActRateImpl, ActImplAccept, ActClose, ActReopen,
+		ActRateImpl, ActImplAccept, ActClose, ActReopenRequested, ActReopen,
 	}
 }

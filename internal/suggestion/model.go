@@ -404,6 +404,7 @@ const (
 	EvImplRated          = "suggestion.implementation_rated"
 	EvClosed             = "suggestion.closed"
 	EvReopened           = "suggestion.reopened"
+	EvReopenRequested    = "suggestion.reopen_requested"
 	EvMerged             = "suggestion.merged"
 	EvExtensionRequested = "extension.requested"
 	EvExtensionDecided   = "extension.decided"
@@ -431,6 +432,8 @@ type Detail struct {
 	// waiting for a rating (已答复, 跟踪) stays open to it past that, until staff close it.
 	RateReplyUntil *time.Time
 	RateImplUntil  *time.Time
+	// CanRequestReopen: the deputy reading a closed case may ask for 回头看 (RequestReopen).
+	CanRequestReopen bool
 }
 
 // Summary is one row of a list.

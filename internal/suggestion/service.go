@@ -77,8 +77,22 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 		if err := s.offerRatings(cfg, a, d); err != nil {
 			return nil, err
 		}
+		d.CanRequestReopen = canRequestReopen(a, d) && isAuthor(a, d)
 	}
 	return d, nil
+}
+
+// isAuthor: a leads or co-signs (accepted or merged) the suggestion of d.
+func isAuthor(a auth.Actor, d *Detail) bool {
+	if d.Suggestion.LeadDeputyID == a.ID {
+		return true
+	}
+	for _, c := range d.Cosigners {
+		if c.DeputyID == a.ID && (c.State == "accepted" || c.State == "merged") {
+			return true
+		}
+	}
+	return false
 }
 
 // offerRatings fills the detail's rating offers for deputy a, by the rules RateReply and
@@ -87,13 +101,7 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 func (s *Service) offerRatings(cfg *TenantConfig, a auth.Actor, d *Detail) error {
 	sg := &d.Suggestion
 	lead := sg.LeadDeputyID == a.ID
-	author := lead
-	for _, c := range d.Cosigners {
-		if c.DeputyID == a.ID && (c.State == "accepted" || c.State == "merged") {
-			author = true
-		}
-	}
-	if !author || len(d.Replies) == 0 {
+	if !isAuthor(a, d) || len(d.Replies) == 0 {
 		return nil
 	}
 	last := &d.Replies[0]

@@ -71,6 +71,8 @@ type Tx interface {
 	// ConsultedSinceEscalation reports whether the assignment has a contact held at or after
 	// the suggestion's latest escalation (a second 不满意).
 	ConsultedSinceEscalation(ctx context.Context, tenantID, suggestionID, assignmentID int64) (bool, error)
+	// ActedSince reports whether a recorded action on the suggestion since t was a's.
+	ActedSince(ctx context.Context, tenantID, suggestionID int64, a auth.Actor, action Action, since time.Time) (bool, error)
 	InsertProgress(ctx context.Context, tenantID int64, p *ProgressNote) error
 	InsertCoOpinion(ctx context.Context, tenantID int64, o *CoOpinion, createdBy int64) error
 	InsertReply(ctx context.Context, tenantID int64, r *Reply, createdBy int64, publishDue time.Time) error

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/suggestion"
 )
@@ -576,6 +577,17 @@ func (t *sgTx) ConsultedSinceEscalation(ctx context.Context, tenantID, suggestio
 		tenantID, suggestionID, assignmentID).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("consulted since escalation: %w", err)
+	}
+	return ok, nil
+}
+
+func (t *sgTx) ActedSince(ctx context.Context, tenantID, suggestionID int64, a auth.Actor, action suggestion.Action, since time.Time) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2
+		AND actor_kind=$3 AND actor_id=$4 AND action=$5 AND created_at >= $6)`,
+		tenantID, suggestionID, string(a.Kind), a.ID, string(action), since).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("acted since: %w", err)
 	}
 	return ok, nil
 }

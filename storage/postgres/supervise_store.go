@@ -30,11 +30,17 @@ var superviseWhere = map[supervise.List]string{
 		WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply'
 		ORDER BY e.round DESC LIMIT 1) = 'unsatisfied'`,
 	supervise.ListFlagged: `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
-	supervise.ListReviewBack: `s.status = 'closed' AND (` + lastLeadRating("reply") + ` = 'unsatisfied'
+	supervise.ListReviewBack: `s.status = 'closed' AND (` + reopenRequest + ` IS NOT NULL
+		OR ` + lastLeadRating("reply") + ` = 'unsatisfied'
 		OR ` + lastLeadRating("implementation") + ` = 'unsatisfied'
 		OR EXISTS (SELECT 1 FROM commitments c WHERE c.tenant_id = s.tenant_id AND c.done_at IS NULL AND c.reply_id =
 			(SELECT r.id FROM replies r WHERE r.tenant_id = s.tenant_id AND r.suggestion_id = s.id ORDER BY r.round DESC LIMIT 1)))`,
 }
+
+// reopenRequest is the reason of the latest 回头看 request an author made since the case
+// closed, as an SQL expression on s (NULL without one).
+const reopenRequest = `(SELECT e.reason FROM audit_events e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
+		AND e.action = 'reopen_requested' AND e.created_at >= s.closed_at ORDER BY e.id DESC LIMIT 1)`
 
 // lastLeadRating is the lead deputy's latest rating of a kind, as an SQL expression on s.
 func lastLeadRating(kind string) string {
@@ -50,7 +56,8 @@ var superviseNote = map[supervise.List]string{
 	supervise.ListUnsatisfied: `COALESCE((SELECT e.reason FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
 		AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply' ORDER BY e.round DESC LIMIT 1), '')`,
 	supervise.ListFlagged: `s.content_flag`,
-	supervise.ListReviewBack: `CASE WHEN ` + lastLeadRating("implementation") + ` = 'unsatisfied' THEN '落实情况不满意'
+	supervise.ListReviewBack: `CASE WHEN ` + reopenRequest + ` IS NOT NULL THEN '代表申请回头看：' || ` + reopenRequest + `
+		WHEN ` + lastLeadRating("implementation") + ` = 'unsatisfied' THEN '落实情况不满意'
 		WHEN ` + lastLeadRating("reply") + ` = 'unsatisfied' THEN '答复不满意'
 		ELSE '承诺事项未全部完成' END`,
 }
