@@ -24,6 +24,7 @@ const (
 	CmdCancel             // 取消
 	CmdSearch             // anything else: matched against the deputy's suggestions
 	CmdUsage              // a known verb with bad arguments; Usage holds the hint
+	CmdReview             // 回头看 <编号> <理由>: ask for a closed case to be looked at again
 )
 
 // Command is a parsed text message.
@@ -31,7 +32,7 @@ type Command struct {
 	Kind   Kind
 	Number int               // 查询/评价/催办
 	Rating suggestion.Rating // 评价
-	Reason string            // 评价 … 不满意 <理由>
+	Reason string            // 评价 … 不满意 <理由>, 回头看 <编号> <理由>
 	Code   string            // 绑定
 	Text   string            // CmdSearch: the normalized text
 	Usage  string            // CmdUsage
@@ -50,10 +51,11 @@ const (
 
 // Usage hints for a verb without (valid) arguments.
 const (
-	usageQuery = "请回复“查询 编号”，例如：查询 12"
-	usageRate  = "请回复“评价 编号 满意”、“评价 编号 基本满意”或“评价 编号 不满意”，例如：评价 12 满意"
-	usageNudge = "请回复“催办 编号”，例如：催办 12（每条建议每周可催办一次）"
-	usageBind  = "请回复“绑定”加小程序中显示的6位绑定码，例如：绑定 123456"
+	usageQuery  = "请回复“查询 编号”，例如：查询 12"
+	usageRate   = "请回复“评价 编号 满意”、“评价 编号 基本满意”或“评价 编号 不满意”，例如：评价 12 满意"
+	usageNudge  = "请回复“催办 编号”，例如：催办 12（每条建议每周可催办一次）"
+	usageBind   = "请回复“绑定”加小程序中显示的6位绑定码，例如：绑定 123456"
+	usageReview = "请回复“回头看 编号 理由”，例如：回头看 12 路灯修好一个月后又不亮了"
 )
 
 var (
@@ -123,7 +125,7 @@ var verbs = []struct {
 	kind Kind
 }{
 	{"我的建议", CmdMine}, {"帮助", CmdHelp}, {"菜单", CmdHelp}, {"查询", CmdQuery}, {"评价", CmdRate},
-	{"催办", CmdNudge}, {"绑定", CmdBind}, {"随手拍", CmdSnap}, {"取消", CmdCancel},
+	{"催办", CmdNudge}, {"绑定", CmdBind}, {"随手拍", CmdSnap}, {"取消", CmdCancel}, {"回头看", CmdReview},
 }
 
 // Parse reads one text message into a command.
@@ -161,6 +163,8 @@ func Parse(text string) Command {
 			return usage(CmdBind)
 		case CmdRate:
 			return parseRate(rest)
+		case CmdReview:
+			return parseReview(rest)
 		}
 	}
 	return Command{Kind: CmdSearch, Text: s}
@@ -174,6 +178,8 @@ func usage(k Kind) Command {
 		return Command{Kind: CmdUsage, Usage: usageNudge}
 	case CmdBind:
 		return Command{Kind: CmdUsage, Usage: usageBind}
+	case CmdReview:
+		return Command{Kind: CmdUsage, Usage: usageReview}
 	}
 	return Command{Kind: CmdUsage, Usage: usageRate}
 }
@@ -214,4 +220,18 @@ func parseRate(rest string) Command {
 		return usage(CmdRate)
 	}
 	return Command{Kind: CmdRate, Number: n, Rating: r, Reason: strings.TrimSpace(strings.Join(tail, " "))}
+}
+
+// parseReview reads "<编号> <理由>" ("12 理由", "第12号，理由"); both are required.
+func parseReview(rest string) Command {
+	num, reason, _ := strings.Cut(rest, " ")
+	if i := strings.IndexAny(num, ",，"); i > 0 {
+		num, reason = num[:i], num[i:]+" "+reason
+	}
+	n, ok := ParseNumber(num)
+	reason = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(reason), ",，:："))
+	if !ok || reason == "" {
+		return usage(CmdReview)
+	}
+	return Command{Kind: CmdReview, Number: n, Reason: reason}
 }

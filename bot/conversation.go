@@ -276,6 +276,8 @@ func (t *turn) do(ctx context.Context, cmd Command) string {
 		return t.rate(ctx, cmd.Number, 0, cmd.Rating, cmd.Reason)
 	case CmdNudge:
 		return t.nudge(ctx, cmd.Number)
+	case CmdReview:
+		return t.review(ctx, cmd.Number, cmd.Reason)
 	case CmdBind:
 		t.command = "bind"
 		return textAlready
@@ -399,6 +401,23 @@ func (t *turn) rate(ctx context.Context, number int, id int64, r suggestion.Rati
 		msg += "感谢您的反馈！"
 	}
 	return msg
+}
+
+// review asks for 回头看 on a closed case (suggestion.Service.RequestReopen).
+func (t *turn) review(ctx context.Context, number int, reason string) string {
+	t.command = "review"
+	id, err := t.resolve(ctx, number)
+	if err != nil {
+		return t.errText(err)
+	}
+	if id == 0 {
+		t.outcome = "not_found"
+		return notFound(number)
+	}
+	if err := t.b.d.Suggestions.RequestReopen(ctx, t.actor, id, reason); err != nil {
+		return t.errText(err)
+	}
+	return fmt.Sprintf("已提交%s建议的回头看申请。代表工作部门会研究是否重新办理，承办单位也会收到您的意见。", numLabel(number))
 }
 
 func (t *turn) nudge(ctx context.Context, number int) string {

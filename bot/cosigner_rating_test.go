@@ -57,3 +57,36 @@ func TestCosignerRatesInChatAfterTheLead(t *testing.T) {
 	}
 	contains(t, b.say(co, "评价 "+itoa(s.Number)+" 不满意"), "已评价")
 }
+
+// 回头看 in chat: a closed case says it can be asked for; the command needs a reason, is taken
+// once, and goes where the mini-program's request goes.
+func TestReviewRequestInChat(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const me = "o-zhang"
+	s := b.replied(0, "关于新华路路灯维修的建议")
+	if _, err := b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""); err != nil {
+		t.Fatal(err)
+	}
+	det := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID))
+	if err := b.svc.CompleteCommitment(b.ctx, b.unit(0), det.Replies[0].Commitments[0].ID, "改造已完工"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.RateImplementation(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""); err != nil {
+		t.Fatal(err)
+	}
+	b.link(me, 0)
+	n := itoa(s.Number)
+	contains(t, b.say(me, "查询 "+n), "已办结", "回头看 "+n+" 理由")
+	contains(t, b.say(me, "回头看 "+n), "回头看 编号 理由")
+	contains(t, b.say(me, "回头看 "+n+" 改造后路灯又不亮了"), "已提交", "回头看申请")
+	contains(t, b.say(me, "回头看 "+n+" 还是不亮"), "已申请回头看")
+	if got := b.say(me, "查询 "+n); strings.Contains(got, "回头看 "+n+" 理由") {
+		t.Fatalf("still offered after asking: %s", got)
+	}
+	var reason string
+	if err := b.pool.QueryRow(b.ctx, `SELECT reason FROM audit_events WHERE tenant_id=$1 AND suggestion_id=$2 AND action='reopen_requested'`,
+		b.tn.ID, s.ID).Scan(&reason); err != nil || reason != "改造后路灯又不亮了" {
+		t.Fatalf("request recorded as %q (%v)", reason, err)
+	}
+}

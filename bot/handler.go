@@ -34,6 +34,7 @@ type Suggestions interface {
 	List(ctx context.Context, a auth.Actor, f suggestion.ListFilter) ([]suggestion.Summary, error)
 	Detail(ctx context.Context, a auth.Actor, id int64) (*suggestion.Detail, error)
 	RateReply(ctx context.Context, a auth.Actor, id int64, r suggestion.Rating, reason string) (*suggestion.Suggestion, error)
+	RequestReopen(ctx context.Context, a auth.Actor, id int64, reason string) error
 }
 
 // Nudger records 催办 (internal/nudge.Service).

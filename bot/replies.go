@@ -16,6 +16,7 @@ const (
 		"· 查询 编号 —— 例如“查询 12”\n" +
 		"· 评价 编号 满意/基本满意/不满意\n" +
 		"· 催办 编号 —— 每条建议每周可催办一次\n" +
+		"· 回头看 编号 理由 —— 已办结但没有落实到位的建议\n" +
 		"· 发送照片 → 位置 → 几句话 —— 随手拍线索\n" +
 		"· 也可以直接问，例如“民政路那个建议怎么样了”"
 	textBindGuide = "您好！请先绑定代表身份：打开人大代表建议小程序，进入“我的”→“绑定公众号”，" +
@@ -140,6 +141,9 @@ func formatDetail(d *suggestion.Detail, deputyID int64, now time.Time) string {
 	}
 	if w := awaited(d, deputyID, now); w != "" {
 		b.WriteString("\n等待：" + w)
+	}
+	if d.CanRequestReopen {
+		fmt.Fprintf(&b, "\n如认为没有落实到位，可回复“回头看 %d 理由”", s.Number)
 	}
 	if d.RateReplyUntil != nil && s.Status != suggestion.StatusReplied {
 		// A co-signer may still rate after the lead deputy's rating moved the case on.
