@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -21,18 +22,45 @@ import (
 type inboxData struct {
 	Rows []supervise.InboxRow
 	All  bool
+	Mine bool // only the assignments the reader accepted (我经办的)
+	// Workload is the unit's open work per handler (经办人).
+	Workload []supervise.HandlerLoad
 	// Problems is the unit's 问题清单 line (supervise_handlers.go).
 	Problems *supervise.ProblemSummary
 }
 
+// Link is the inbox with the given all/mine switches.
+func (d inboxData) Link(all, mine bool) string {
+	q := url.Values{}
+	if all {
+		q.Set("all", "1")
+	}
+	if mine {
+		q.Set("mine", "1")
+	}
+	if len(q) == 0 {
+		return "/unit"
+	}
+	return "/unit?" + q.Encode()
+}
+
 func (s *server) unitInbox(c *gin.Context) {
-	all := c.Query("all") == "1"
-	rows, err := s.cfg.Supervise.Inbox(c.Request.Context(), actor(c), all)
-	if err != nil {
+	ctx, a := c.Request.Context(), actor(c)
+	d := inboxData{All: c.Query("all") == "1", Mine: c.Query("mine") == "1", Problems: s.unitProblems(c)}
+	f := supervise.InboxFilter{All: d.All}
+	if d.Mine {
+		f.HandlerID = a.ID
+	}
+	var err error
+	if d.Rows, err = s.cfg.Supervise.Inbox(ctx, a, f); err != nil {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "unit", "本单位办理", inboxData{Rows: rows, All: all, Problems: s.unitProblems(c)})
+	if d.Workload, err = s.cfg.Supervise.Workload(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "unit", "本单位办理", d)
 }
 
 // myAssignment loads the suggestion behind an assignment of the actor's unit; another unit's

@@ -140,6 +140,22 @@ type InboxRow struct {
 	ReturnDueAt  time.Time
 	ContactDueAt *time.Time
 	Overdue      bool
+	HandlerID    int64  // the unit's user who accepted it (0 before acceptance)
+	HandlerName  string // the handler named at acceptance
+}
+
+// InboxFilter narrows a unit's inbox.
+type InboxFilter struct {
+	All       bool  // every active assignment, newest first (otherwise the open ones by due date)
+	HandlerID int64 // only those this user accepted (经办人); 0: everyone's
+}
+
+// HandlerLoad is one handler's share of the unit's open work (the unit's workload view).
+type HandlerLoad struct {
+	HandlerID   int64 // 0: not yet accepted
+	HandlerName string
+	Open        int
+	Overdue     int
 }
 
 // Decision is something waiting for a reviewer: a unit's return request or an extension.
@@ -173,7 +189,9 @@ const (
 // Store is the persistence of this package; storage/postgres implements it.
 type Store interface {
 	Cases(ctx context.Context, tenantID int64, list List, leaderID, unitID int64, now time.Time, limit int) ([]Case, error)
-	Inbox(ctx context.Context, tenantID, unitID int64, open bool, now time.Time, limit int) ([]InboxRow, error)
+	Inbox(ctx context.Context, tenantID, unitID int64, f InboxFilter, now time.Time, limit int) ([]InboxRow, error)
+	// Workload counts the unit's open assignments per handler, most loaded first.
+	Workload(ctx context.Context, tenantID, unitID int64, now time.Time) ([]HandlerLoad, error)
 	Decisions(ctx context.Context, tenantID int64) ([]Decision, error)
 	// AssignmentSuggestion returns the suggestion of the unit's active assignment, or
 	// ErrNotFound when the assignment is not that unit's.
@@ -236,12 +254,25 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 const MaxInbox = 100
 
 // Inbox lists the assignments of the actor's unit: the open ones by due date (most urgent
-// first), or with all every active assignment, newest first.
-func (s *Service) Inbox(ctx context.Context, a auth.Actor, all bool) ([]InboxRow, error) {
+// first), or with f.All every active assignment, newest first; f.HandlerID keeps one
+// handler's.
+func (s *Service) Inbox(ctx context.Context, a auth.Actor, f InboxFilter) ([]InboxRow, error) {
 	if !a.IsUnit() {
 		return nil, errForbidden
 	}
-	return s.store.Inbox(ctx, a.TenantID, a.UnitID, !all, s.now(), MaxInbox)
+	if f.HandlerID < 0 {
+		return nil, invalid("bad_handler", "经办人不正确")
+	}
+	return s.store.Inbox(ctx, a.TenantID, a.UnitID, f, s.now(), MaxInbox)
+}
+
+// Workload is the actor's unit's open work per handler (经办人), so that its leader sees who
+// carries what and who is overdue.
+func (s *Service) Workload(ctx context.Context, a auth.Actor) ([]HandlerLoad, error) {
+	if !a.IsUnit() {
+		return nil, errForbidden
+	}
+	return s.store.Workload(ctx, a.TenantID, a.UnitID, s.now())
 }
 
 // UnitAssignment returns the suggestion behind one of the actor's unit's active

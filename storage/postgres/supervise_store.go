@@ -95,27 +95,47 @@ func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervi
 
 // Inbox implements supervise.Store. Open work comes by due date from the partial index
 // assignments_unit (tenant_id, unit_id, state, due_at); "all" comes newest first.
-func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, open bool, now time.Time, limit int) ([]supervise.InboxRow, error) {
+func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, f supervise.InboxFilter, now time.Time, limit int) ([]supervise.InboxRow, error) {
 	where, order := "", "a.id DESC"
-	if open {
+	if !f.All {
 		where, order = " AND a.state IN ('pending', 'accepted', 'return_requested')", "a.due_at, a.id"
 	}
 	rows, err := s.pool.Query(ctx, `
 	SELECT a.id, s.id, COALESCE(s.number, 0), s.title, a.role::text, a.state::text, s.mode::text, s.is_key, s.status::text,
 	  a.assigned_at, a.due_at, a.return_due_at, a.contact_due_at,
-	  a.state IN ('pending', 'accepted', 'return_requested') AND a.due_at < $3
+	  a.state IN ('pending', 'accepted', 'return_requested') AND a.due_at < $3,
+	  COALESCE(a.handler_user_id, 0), a.handler_name
 	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
-	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active`+where+`
+	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND ($5 = 0 OR a.handler_user_id = $5)`+where+`
 	ORDER BY `+order+`
-	LIMIT $4`, tenantID, unitID, now, limit)
+	LIMIT $4`, tenantID, unitID, now, limit, f.HandlerID)
 	if err != nil {
 		return nil, fmt.Errorf("unit inbox: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.InboxRow, error) {
 		var i supervise.InboxRow
 		err := r.Scan(&i.AssignmentID, &i.SuggestionID, &i.Number, &i.Title, &i.Role, &i.State, &i.Mode, &i.IsKey, &i.Status,
-			&i.AssignedAt, &i.DueAt, &i.ReturnDueAt, &i.ContactDueAt, &i.Overdue)
+			&i.AssignedAt, &i.DueAt, &i.ReturnDueAt, &i.ContactDueAt, &i.Overdue, &i.HandlerID, &i.HandlerName)
 		return i, err
+	})
+}
+
+// Workload implements supervise.Store: open assignments of the unit per handler.
+func (s *SuperviseStore) Workload(ctx context.Context, tenantID, unitID int64, now time.Time) ([]supervise.HandlerLoad, error) {
+	rows, err := s.pool.Query(ctx, `
+	SELECT COALESCE(a.handler_user_id, 0), COALESCE(NULLIF(max(u.display_name), ''), max(a.handler_name), ''),
+	  count(*), count(*) FILTER (WHERE a.due_at < $3)
+	FROM assignments a LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.handler_user_id
+	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND a.state IN ('pending', 'accepted', 'return_requested')
+	GROUP BY COALESCE(a.handler_user_id, 0)
+	ORDER BY count(*) DESC, 1`, tenantID, unitID, now)
+	if err != nil {
+		return nil, fmt.Errorf("unit workload: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.HandlerLoad, error) {
+		var h supervise.HandlerLoad
+		err := r.Scan(&h.HandlerID, &h.HandlerName, &h.Open, &h.Overdue)
+		return h, err
 	})
 }
 

@@ -72,7 +72,7 @@ func TestSuperviseListsProblemsInterviews(t *testing.T) {
 	if _, err := svc.Cases(ctx, unit2, supervise.ListFlagged, 0); !errors.Is(err, supervise.ErrForbidden) {
 		t.Fatalf("unit flagged list: %v", err)
 	}
-	inbox, err := svc.Inbox(ctx, auth.Actor{TenantID: 1, Kind: auth.KindStaff, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 1}, false)
+	inbox, err := svc.Inbox(ctx, auth.Actor{TenantID: 1, Kind: auth.KindStaff, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 1}, supervise.InboxFilter{})
 	if err != nil || len(inbox) != 2 || !inbox[0].Overdue || inbox[0].AssignmentID != 1 {
 		t.Fatalf("inbox %+v %v", inbox, err)
 	}
