@@ -246,7 +246,7 @@ func (s *server) adminCatalog(c *gin.Context) {
 
 func (s *server) saveCategory(c *gin.Context) {
 	f := readForm(c)
-	v := &directory.Category{ID: f.id("id", "类别编号"), Name: c.PostForm("name")}
+	v := &directory.Category{ID: f.id("id", "类别编号"), Name: c.PostForm("name"), ReplyMonths: f.number("reply_months", "类别答复期限（月）")}
 	if f.err != nil {
 		s.back(c, "/admin/catalog", f.err)
 		return

@@ -165,8 +165,14 @@ func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
 				return nil, err
 			}
 			now := s.now()
+			settings := cfg.Settings
+			for _, cat := range dd.Categories {
+				if cat.ID == d.Suggestion.CategoryID && cat.ReplyMonths > 0 {
+					settings.ReplyMonths = cat.ReplyMonths // the category's own reply clock
+				}
+			}
 			due := func(cl deadline.Clock) time.Time {
-				t, _ := cal.Due(cl, now, cfg.Settings)
+				t, _ := cal.Due(cl, now, settings)
 				return t
 			}
 			dd.Due = dueDates{Reply: due(deadline.ClockReply), FastTrack: due(deadline.ClockFastTrackReply),

@@ -31,6 +31,8 @@ type Meeting struct {
 type Category struct {
 	ID   int64
 	Name string
+	// ReplyMonths is the category's own reply clock in months (1–12); 0 keeps the tenant's.
+	ReplyMonths int
 }
 
 // Delegation is a 代表团.

@@ -119,6 +119,9 @@ func (s *Service) SaveCategory(ctx context.Context, a auth.Actor, c *Category) e
 	if c.Name, err = name(c.Name, 40); err != nil {
 		return err
 	}
+	if c.ReplyMonths < 0 || c.ReplyMonths > 12 {
+		return invalid("bad_reply_months", fmt.Sprintf("类别答复期限（月）应为1至12，当前填写的是%d；留空则按统一时限", c.ReplyMonths))
+	}
 	return s.store.SaveCategory(ctx, a.TenantID, c)
 }
 

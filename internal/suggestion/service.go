@@ -522,7 +522,7 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 		if in.Mode == ModeFastTrack {
 			replyClock = deadline.ClockFastTrackReply
 		}
-		replyDue, err := cfg.Calendar.Due(replyClock, now, cfg.Settings)
+		replyDue, err := cfg.Calendar.Due(replyClock, now, cfg.ReplySettings(sg.CategoryID))
 		if err != nil {
 			return nil, err
 		}

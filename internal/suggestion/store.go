@@ -104,4 +104,17 @@ type Tx interface {
 type TenantConfig struct {
 	Settings deadline.Settings
 	Calendar *deadline.Calendar
+	// CategoryReplyMonths are the categories' own reply clocks (categories.reply_months),
+	// for the categories that have one.
+	CategoryReplyMonths map[int64]int
+}
+
+// ReplySettings are the clock settings for a suggestion of the category: the tenant's, with
+// the category's own reply clock when it has one.
+func (c *TenantConfig) ReplySettings(categoryID int64) deadline.Settings {
+	st := c.Settings
+	if m := c.CategoryReplyMonths[categoryID]; m > 0 {
+		st.ReplyMonths = m
+	}
+	return st
 }

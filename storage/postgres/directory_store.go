@@ -145,17 +145,24 @@ func (s *DirectoryStore) saveNamed(ctx context.Context, table string, tenantID i
 
 // Categories implements directory.Store.
 func (s *DirectoryStore) Categories(ctx context.Context, tenantID int64) ([]directory.Category, error) {
-	vs, err := s.named(ctx, "categories", tenantID)
-	out := make([]directory.Category, len(vs))
-	for i, v := range vs {
-		out[i] = directory.Category{ID: v.ID, Name: v.Name}
+	rows, err := s.pool.Query(ctx, `SELECT id, name, COALESCE(reply_months, 0) FROM categories WHERE tenant_id = $1 ORDER BY name`, tenantID)
+	if err != nil {
+		return nil, dirErr(err, "categories")
 	}
-	return out, err
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.Category, error) {
+		var c directory.Category
+		err := r.Scan(&c.ID, &c.Name, &c.ReplyMonths)
+		return c, err
+	})
 }
 
-// SaveCategory implements directory.Store.
+// SaveCategory implements directory.Store: the name and the category's own reply clock.
 func (s *DirectoryStore) SaveCategory(ctx context.Context, tenantID int64, c *directory.Category) error {
-	return s.saveNamed(ctx, "categories", tenantID, &c.ID, c.Name)
+	if err := s.saveNamed(ctx, "categories", tenantID, &c.ID, c.Name); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE categories SET reply_months = NULLIF($3, 0) WHERE tenant_id = $1 AND id = $2`, tenantID, c.ID, c.ReplyMonths)
+	return dirErr(err, "category reply clock")
 }
 
 // Delegations implements directory.Store.

@@ -263,7 +263,25 @@ func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*sug
 	if err != nil {
 		return nil, fmt.Errorf("tenant %d calendar: %w", tenantID, err)
 	}
-	return &suggestion.TenantConfig{Settings: st, Calendar: cal}, nil
+	cfg := &suggestion.TenantConfig{Settings: st, Calendar: cal, CategoryReplyMonths: map[int64]int{}}
+	rows, err = pool.Query(ctx, `SELECT id, reply_months FROM categories WHERE tenant_id=$1 AND reply_months IS NOT NULL`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("read category clocks: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var m int
+		if err := rows.Scan(&id, &m); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cfg.CategoryReplyMonths[id] = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read category clocks: %w", err)
+	}
+	return cfg, nil
 }
 
 type sgTx struct {
