@@ -48,6 +48,9 @@ func TestWorkflowRefusesBadInput(t *testing.T) {
 	wantErr(t, err, suggestion.ErrInvalid, "too_long")
 	_, err = b.svc.Accept(b.ctx, b.unit(0), lead, suggestion.AcceptInput{HandlerName: "孙经办\x07"})
 	wantErr(t, err, suggestion.ErrInvalid, "bad_text")
+	_, err = b.svc.Accept(b.ctx, b.unit(0), lead, suggestion.AcceptInput{HandlerName: "孙经办",
+		Chain: &suggestion.Chain{Principal: strings.Repeat("长", 5000), InCharge: "分管", Handler: "科长"}})
+	wantErr(t, err, suggestion.ErrInvalid, "too_long")
 	must(b.svc.Accept(b.ctx, b.unit(0), lead, suggestion.AcceptInput{HandlerName: "孙经办"}))
 	before++
 

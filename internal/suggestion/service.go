@@ -580,6 +580,11 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 		if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler); err != nil {
 			return nil, err
 		}
+		for label, v := range map[string]string{"主要领导": in.Chain.Principal, "分管领导": in.Chain.InCharge, "经办人": in.Chain.Handler} {
+			if err := checkLen(label, strings.TrimSpace(v), MaxShort); err != nil {
+				return nil, err
+			}
+		}
 	}
 	cfg, err := s.store.Config(ctx, a.TenantID)
 	if err != nil {
