@@ -51,6 +51,13 @@ const (
 	KindProblemRecorded       = "problem_recorded"
 	KindInterviewed           = "interviewed"
 	KindRectificationReported = "rectification_reported"
+
+	// 代表参与活动 (internal/activity): invited deputies hear of an invitation, a change and a
+	// cancellation; the organiser (staff) of each deputy's answer.
+	KindActivityInvited   = "activity_invited"
+	KindActivityChanged   = "activity_changed"
+	KindActivityCancelled = "activity_cancelled"
+	KindActivityAnswered  = "activity_answered"
 )
 
 // Kinds lists every notice kind, for the console's template editor.
@@ -61,6 +68,7 @@ var Kinds = []string{
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 	KindProblemRecorded, KindInterviewed, KindRectificationReported,
+	KindActivityInvited, KindActivityChanged, KindActivityCancelled, KindActivityAnswered,
 }
 
 // TemplateID is one configured WeChat template: for a notice kind (or KindAny) and a push
