@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jianyi/internal/activity"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/directory"
@@ -110,6 +111,9 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 	if canSupervise(a) {
 		add("/supervise/overdue", "督办")
 		add("/problems", "问题清单")
+	}
+	if activity.CanOrganise(a) {
+		add("/activities", "代表活动")
 	}
 	if canExportDeputies(a) || canExportUnits(a) {
 		add("/exports", "两清单导出")

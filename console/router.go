@@ -10,11 +10,15 @@ import (
 )
 
 // Mount adds the console to r at "/" (sign-in at /login). /api/v1/ and /wechat/ stay free
-// for the other front doors.
-func Mount(r *gin.Engine, cfg Config) error {
+// for the other front doors. opts add optional parts (WithActivities).
+func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 	s, err := newServer(cfg)
 	if err != nil {
 		return err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	reviewer := s.require(auth.RoleReviewer)
@@ -75,6 +79,20 @@ func Mount(r *gin.Engine, cfg Config) error {
 	g.POST("/problems/:id/rectify", s.rectify)
 	g.GET("/interviews", s.interviews)
 	g.POST("/interviews", supervisor, s.recordInterview)
+
+	if o.activities != nil {
+		act := &activityPages{server: s, svc: o.activities}
+		g.GET("/activities", supervisor, act.list)
+		g.GET("/activities/new", supervisor, act.newForm)
+		g.POST("/activities", supervisor, act.create)
+		g.GET("/activities/:id", supervisor, act.detail)
+		g.GET("/activities/:id/edit", supervisor, act.editForm)
+		g.POST("/activities/:id/edit", supervisor, act.update)
+		g.POST("/activities/:id/invite", supervisor, act.invite)
+		g.POST("/activities/:id/cancel", supervisor, act.cancel)
+		g.POST("/activities/:id/summary", supervisor, act.summary)
+		g.GET("/suggestions/:id/activities", supervisor, act.suggestionCard)
+	}
 
 	g.GET("/exports", s.exportsPage)
 	g.GET("/exports/deputy-opinions.xlsx", s.exportDeputyOpinions)

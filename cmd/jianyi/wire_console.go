@@ -11,6 +11,7 @@ import (
 
 	"jianyi/console"
 	"jianyi/internal/account"
+	"jianyi/internal/activity"
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
@@ -42,8 +43,11 @@ func mountConsole(r *gin.Engine, d *deps) error {
 		d.onStop = append(d.onStop, func() { _ = q.Close() })
 		queue = q
 	}
-	cfg.Supervise.WithNotices(notify.NewPublisher(postgres.NewNotifyStore(d.pool), queue, nil, d.log), d.log)
-	return console.Mount(r, cfg)
+	pub := notify.NewPublisher(postgres.NewNotifyStore(d.pool), queue, nil, d.log)
+	cfg.Supervise.WithNotices(pub, d.log)
+	// 代表参与活动 tells invited deputies and the organisers the same way.
+	activities := activity.NewService(postgres.NewActivityStore(d.pool), nil).WithNotices(pub, d.log)
+	return console.Mount(r, cfg, console.WithActivities(activities))
 }
 
 // reconcilerQueue leaves a delivery pending in PostgreSQL, where the notify reconciler of
