@@ -53,6 +53,17 @@ func (a *API) routes(r gin.IRouter) {
 	d.POST("/subscriptions", a.recordSubscriptions)
 }
 
+// MountActivities adds 代表参与活动 (the deputy's invitations and answers) under Prefix, behind
+// the same session, rate limit and binding checks as every deputy route. cmd/jianyi calls it
+// after Mount.
+func (a *API) MountActivities(r gin.IRouter, svc Activities) {
+	h := &activityHandlers{api: a, svc: svc}
+	d := r.Group(Prefix, a.recoverJSON, a.noStore, a.limitBody, a.session, a.userLimit, a.requireBound)
+	d.GET("/activities", h.list)
+	d.GET("/activities/:id", h.detail)
+	d.POST("/activities/:id/answer", h.answer)
+}
+
 // Answers for requests under Prefix that match no route. The front doors share one gin
 // engine and gin has one NoRoute and one NoMethod chain, so these do not take the engine
 // over: cmd/jianyi puts them in its chains, and they pass every other path on to the next

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/account"
+	"jianyi/internal/activity"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/suggestion"
@@ -30,7 +31,16 @@ func mountMiniprogram(r *gin.Engine, d *deps) error {
 	if err != nil {
 		return err
 	}
-	return api.Mount(r)
+	if err := api.Mount(r); err != nil {
+		return err
+	}
+	// 代表参与活动: a deputy's answer tells the organiser (in-app at once, the push through
+	// the queue).
+	q := jredis.NewQueue(d.rdb)
+	d.onStop = append(d.onStop, func() { _ = q.Close() })
+	pub := notify.NewPublisher(postgres.NewNotifyStore(d.pool), q, nil, d.log)
+	api.MountActivities(r, activity.NewService(postgres.NewActivityStore(d.pool), nil).WithNotices(pub, d.log))
+	return nil
 }
 
 // newMiniprogramAPI builds the API and its services from the shared clients.
