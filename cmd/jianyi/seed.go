@@ -19,8 +19,8 @@ const (
 
 // seedDemo loads the demo tenant for `jianyi dev` and `jianyi seed`: 36 deputies in three
 // delegations, 10 units, staff of every role, and suggestions taken through the real
-// workflow into every state, so their timelines are genuine. It is idempotent: when the
-// tenant exists nothing is written.
+// workflow into every state, so their timelines are genuine, and a few 代表参与活动 around
+// them (seed_activities.go). It is idempotent: when the tenant exists nothing is written.
 func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 	hash, err := auth.HashPassword(demoPassword)
 	if err != nil {
@@ -33,6 +33,9 @@ func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 	if created {
 		if err := seedSuggestions(ctx, postgres.NewSuggestionStore(d.pool), r); err != nil {
 			return demoInfo{}, fmt.Errorf("demo suggestions: %w", err)
+		}
+		if err := seedActivities(ctx, d.pool, r); err != nil {
+			return demoInfo{}, fmt.Errorf("demo activities: %w", err)
 		}
 	}
 	info := demoInfo{Tenant: fmt.Sprintf("%s (code %s)", demoTenantName, demoTenantCode)}
