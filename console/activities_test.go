@@ -318,3 +318,18 @@ func TestActivityFormRefusals(t *testing.T) {
 		t.Fatalf("a missing activity: %d", status)
 	}
 }
+
+// A form carrying unreadable text goes back to the page it came from: the new-activity form,
+// or the activity's own page.
+func TestActivityFormsRefuseUnreadableText(t *testing.T) {
+	t.Parallel()
+	b := setupActivities(t)
+	rev := b.desk("shencha")
+	before := b.activityTables()
+	rev.refused("new activity", "/activities", url.Values{"kind": {"inspection"}, "title": {"视察\x00"}, "starts_at": {inThreeDays()}, "place": {"民政路"}},
+		"/activities/new", "无法识别的字符")
+	rev.refused("edit activity", "/activities/5/edit", url.Values{"title": {"视察\x01"}}, "/activities/5", "无法识别的字符")
+	if after := b.activityTables(); after != before {
+		t.Fatalf("refused forms wrote: %s → %s", before, after)
+	}
+}

@@ -171,6 +171,11 @@ func formBack(p string) string {
 		return "/review/flagged"
 	case "problems", "interviews":
 		return "/problems"
+	case "activities":
+		if v, ok := id(); ok {
+			return "/activities/" + v
+		}
+		return "/activities/new"
 	case "inbox":
 		return "/inbox"
 	case "admin":
