@@ -2,10 +2,7 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -13,16 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"jianyi/console"
 	"jianyi/internal/activity"
-	"jianyi/internal/auth"
-	"jianyi/internal/directory"
-	"jianyi/internal/export"
 	"jianyi/internal/notify"
-	"jianyi/internal/stats"
-	"jianyi/internal/supervise"
 	"jianyi/storage/postgres"
 	jredis "jianyi/storage/redis"
 	"jianyi/storage/redis/redistest"
@@ -35,28 +25,9 @@ func setupActivities(t *testing.T) *bundle {
 	b := setup(t)
 	queue := jredis.NewQueue(redistest.New(t))
 	t.Cleanup(func() { _ = queue.Close() })
-	store := postgres.NewNotifyStore(b.pool)
-	pub := notify.NewPublisher(store, queue, nil, nil)
-	cfg := console.Config{
-		Sessions:    auth.NewSessions(postgres.NewConsoleAuthStore(b.pool), auth.DefaultPolicy(), nil),
-		Suggestions: b.sugg,
-		Directory:   directory.NewService(postgres.NewDirectoryStore(b.pool)),
-		Stats:       stats.NewService(postgres.NewStatsStore(b.pool), nil),
-		Supervise:   supervise.NewService(postgres.NewSuperviseStore(b.pool), nil),
-		Export:      export.NewService(postgres.NewExportStore(b.pool), nil),
-		Templates:   notify.NewTemplates(store),
-		Inbox:       notify.NewInbox(store, nil),
-		Documents:   b.docs,
-		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Photos:      b.photos,
-	}
+	pub := notify.NewPublisher(postgres.NewNotifyStore(b.pool), queue, nil, nil)
 	acts := activity.NewService(postgres.NewActivityStore(b.pool), nil).WithNotices(pub, nil)
-	r := gin.New()
-	if err := console.Mount(r, cfg, console.WithActivities(acts)); err != nil {
-		t.Fatal(err)
-	}
-	b.srv = httptest.NewServer(r)
-	t.Cleanup(b.srv.Close)
+	b.remount(nil, console.WithActivities(acts))
 	return b
 }
 

@@ -2,10 +2,7 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -14,14 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"jianyi/console"
-	"jianyi/internal/auth"
-	"jianyi/internal/directory"
-	"jianyi/internal/export"
 	"jianyi/internal/notify"
-	"jianyi/internal/stats"
 	"jianyi/internal/supervise"
 	"jianyi/storage/postgres"
 	jredis "jianyi/storage/redis"
@@ -53,28 +44,9 @@ func setupProblems(t *testing.T) *bundle {
 	}
 	queue := jredis.NewQueue(redistest.New(t))
 	t.Cleanup(func() { _ = queue.Close() })
-	store := postgres.NewNotifyStore(b.pool)
 	sup := supervise.NewService(postgres.NewSuperviseStore(b.pool), nil).
-		WithNotices(notify.NewPublisher(store, queue, nil, nil), nil)
-	cfg := console.Config{
-		Sessions:    auth.NewSessions(postgres.NewConsoleAuthStore(b.pool), auth.DefaultPolicy(), nil),
-		Suggestions: b.sugg,
-		Directory:   directory.NewService(postgres.NewDirectoryStore(b.pool)),
-		Stats:       stats.NewService(postgres.NewStatsStore(b.pool), nil),
-		Supervise:   sup,
-		Export:      export.NewService(postgres.NewExportStore(b.pool), nil),
-		Templates:   notify.NewTemplates(store),
-		Inbox:       notify.NewInbox(store, nil),
-		Documents:   b.docs,
-		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Photos:      b.photos,
-	}
-	r := gin.New()
-	if err := console.Mount(r, cfg); err != nil {
-		t.Fatal(err)
-	}
-	b.srv = httptest.NewServer(r)
-	t.Cleanup(b.srv.Close)
+		WithNotices(notify.NewPublisher(postgres.NewNotifyStore(b.pool), queue, nil, nil), nil)
+	b.remount(func(cfg *console.Config) { cfg.Supervise = sup })
 	return b
 }
 

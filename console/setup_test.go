@@ -46,6 +46,24 @@ type bundle struct {
 	photos *media.Service
 	sid    int64 // the submitted suggestion of tenant 1
 	otherS int64 // a suggestion of tenant 2
+	cfg    console.Config
+}
+
+// remount serves the console again from the bundle's configuration as edit changes it, with
+// opts (as cmd/jianyi wires the optional parts).
+func (b *bundle) remount(edit func(*console.Config), opts ...console.Option) {
+	b.t.Helper()
+	cfg := b.cfg
+	if edit != nil {
+		edit(&cfg)
+	}
+	r := gin.New()
+	if err := console.Mount(r, cfg, opts...); err != nil {
+		b.t.Fatal(err)
+	}
+	b.srv.Close()
+	b.srv = httptest.NewServer(r)
+	b.t.Cleanup(b.srv.Close)
 }
 
 var (
@@ -184,7 +202,7 @@ func setup(t *testing.T) *bundle {
 			t.Errorf("after %s: %v", t.Name(), err)
 		}
 	})
-	b := &bundle{t: t, pool: pool, srv: srv, sugg: sugg, objs: objs, docs: docs, photos: photos}
+	b := &bundle{t: t, pool: pool, srv: srv, sugg: sugg, objs: objs, docs: docs, photos: photos, cfg: cfg}
 	b.sid = b.submit(1, 1, "关于加强老旧小区物业管理的建议", "部分老旧小区物业服务质量不高、收费不透明，建议厘清监管职责、公开收费标准并常态化监督检查。")
 	b.otherS = b.submit(2, 3, "别家的机密建议", "这是另一个常委会的建议内容，绝不能出现在嘉峪关的页面上。")
 	return b

@@ -13,34 +13,21 @@ import (
 	"jianyi/internal/notify"
 )
 
-// Notifier publishes notices (in-app, plus the WeChat push where the recipient can receive
-// it); notify.Publisher implements it. A key publishes once: calling again with the same key
-// creates nothing.
-type Notifier interface {
-	Publish(ctx context.Context, tenantID, suggestionID int64, key string, specs []notify.NoticeSpec) (int, error)
-}
+// Notifier publishes notices; notify.Publisher implements it.
+type Notifier = notify.Publishing
 
 // WithNotices makes the service tell invited deputies when they are invited and when the
 // activity is changed or cancelled, and the organiser when a deputy answers. Without it
 // nobody is told. log records notices that could not be published; the change they are
 // about stays saved.
 func (s *Service) WithNotices(n Notifier, log *slog.Logger) *Service {
-	s.notices = n
-	if log != nil {
-		s.log = log
-	}
+	s.teller = notify.NewTeller(n, log, "activity")
 	return s
 }
 
-// tell publishes one notice after the change it is about was saved. The change is what the
-// person asked for, so a failed publish is logged, not returned.
+// tell publishes one notice after the change it is about was saved (notify.Teller).
 func (s *Service) tell(ctx context.Context, tenantID int64, key string, spec notify.NoticeSpec) {
-	if s.notices == nil {
-		return
-	}
-	if _, err := s.notices.Publish(ctx, tenantID, 0, key, []notify.NoticeSpec{spec}); err != nil {
-		s.log.Error("activity: notice not published", "tenant_id", tenantID, "notice_kind", spec.Kind, "key", key, "err", err)
-	}
+	s.teller.Tell(ctx, tenantID, 0, key, spec)
 }
 
 // MiniProgramPage is the activity's page in the mini-program (deputies' notices open it).

@@ -3,13 +3,13 @@ package activity
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"jianyi/internal/auth"
+	"jianyi/internal/notify"
 )
 
 // Limits on what one activity may carry.
@@ -55,10 +55,9 @@ func Conflict() error {
 // Service holds the rules: who may organise, invite, answer and write the 纪要, and what
 // input is accepted. It tells people through a Notifier (WithNotices).
 type Service struct {
-	store   Store
-	now     func() time.Time
-	notices Notifier
-	log     *slog.Logger
+	store  Store
+	now    func() time.Time
+	teller notify.Teller // the zero Teller tells nobody
 }
 
 // NewService builds the service; now nil means the wall clock.
@@ -66,7 +65,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now, log: slog.New(slog.DiscardHandler)}
+	return &Service{store: store, now: now}
 }
 
 // organiser reports whether a may organise activities: staff of the standing committee and

@@ -13,34 +13,21 @@ import (
 	"jianyi/internal/notify"
 )
 
-// Notifier publishes staff notices (in-app, plus the official-account push where the user
-// can receive it); notify.Publisher implements it. A key publishes once: calling again with
-// the same key creates nothing.
-type Notifier interface {
-	Publish(ctx context.Context, tenantID, suggestionID int64, key string, specs []notify.NoticeSpec) (int, error)
-}
+// Notifier publishes notices; notify.Publisher implements it.
+type Notifier = notify.Publishing
 
 // WithNotices makes the service tell the people concerned when a problem is recorded
 // against a unit, when a unit is interviewed (its unit_handler and unit_leader staff) and
 // when a unit reports rectification (reviewers and coordinators). Without it nobody is told.
 // log records notices that could not be published; the record they are about stays saved.
 func (s *Service) WithNotices(n Notifier, log *slog.Logger) *Service {
-	s.notices = n
-	if log != nil {
-		s.log = log
-	}
+	s.teller = notify.NewTeller(n, log, "supervise")
 	return s
 }
 
-// tell publishes one notice after the record it is about was saved. The record is what the
-// person asked for, so a failed publish is logged, not returned.
+// tell publishes one notice after the record it is about was saved (notify.Teller).
 func (s *Service) tell(ctx context.Context, tenantID, suggestionID int64, key string, spec notify.NoticeSpec) {
-	if s.notices == nil {
-		return
-	}
-	if _, err := s.notices.Publish(ctx, tenantID, suggestionID, key, []notify.NoticeSpec{spec}); err != nil {
-		s.log.Error("supervise: notice not published", "tenant_id", tenantID, "notice_kind", spec.Kind, "key", key, "err", err)
-	}
+	s.teller.Tell(ctx, tenantID, suggestionID, key, spec)
 }
 
 var (

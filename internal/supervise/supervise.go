@@ -7,14 +7,14 @@ package supervise
 import (
 	"context"
 	"fmt"
-	"jianyi/internal/apperr"
-	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
+	"jianyi/internal/notify"
 )
 
 // Sentinels.
@@ -212,10 +212,9 @@ const MaxCases = 200
 
 // Service checks roles and input.
 type Service struct {
-	store   Store
-	now     func() time.Time
-	notices Notifier // nil: nobody is told
-	log     *slog.Logger
+	store  Store
+	now    func() time.Time
+	teller notify.Teller // the zero Teller tells nobody
 }
 
 // NewService builds the service.
@@ -223,7 +222,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now, log: slog.New(slog.DiscardHandler)}
+	return &Service{store: store, now: now}
 }
 
 func supervisor(a auth.Actor) bool {
