@@ -322,27 +322,24 @@ func (p *activityPages) invite(c *gin.Context) {
 }
 
 func (p *activityPages) cancel(c *gin.Context) {
-	id, ok := paramID(c, "id")
-	if !ok {
-		p.notFound(c)
-		return
-	}
-	f := readForm(c)
-	version := f.version()
-	if f.err != nil {
-		p.back(c, activityURL(id), f.err)
-		return
-	}
-	if _, err := p.svc.Cancel(c.Request.Context(), actor(c), id, version, c.PostForm("reason")); err != nil {
-		p.back(c, activityURL(id), err)
-		return
-	}
-	p.done(c, activityURL(id), "活动已取消，已通知受邀代表")
+	p.versioned(c, "活动已取消，已通知受邀代表", func(id int64, version int) error {
+		_, err := p.svc.Cancel(c.Request.Context(), actor(c), id, version, c.PostForm("reason"))
+		return err
+	})
 }
 
 func (p *activityPages) summary(c *gin.Context) {
-	id, ok := paramID(c, "id")
-	if !ok {
+	p.versioned(c, "已保存活动纪要", func(id int64, version int) error {
+		_, err := p.svc.RecordSummary(c.Request.Context(), actor(c), id, version, c.PostForm("summary"))
+		return err
+	})
+}
+
+// versioned runs a version-checked action on the activity of the path and goes back to its
+// page with ok, or with the refusal.
+func (p *activityPages) versioned(c *gin.Context, ok string, call func(id int64, version int) error) {
+	id, found := paramID(c, "id")
+	if !found {
 		p.notFound(c)
 		return
 	}
@@ -352,9 +349,9 @@ func (p *activityPages) summary(c *gin.Context) {
 		p.back(c, activityURL(id), f.err)
 		return
 	}
-	if _, err := p.svc.RecordSummary(c.Request.Context(), actor(c), id, version, c.PostForm("summary")); err != nil {
+	if err := call(id, version); err != nil {
 		p.back(c, activityURL(id), err)
 		return
 	}
-	p.done(c, activityURL(id), "已保存活动纪要")
+	p.done(c, activityURL(id), ok)
 }
