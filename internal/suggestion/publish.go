@@ -64,23 +64,48 @@ func MaskPersonal(s string) string {
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
-	return numberRun.ReplaceAllStringFunc(s, func(run string) string {
-		if m, ok := maskNumber(run); ok {
-			return m
+	return numberRun.ReplaceAllStringFunc(s, maskRun)
+}
+
+// maskRun masks a run that is one number, or else every stretch of its digit groups that is
+// one ("0937-6200000-801" is a landline and an extension, "13912345678-13800001111" two
+// mobiles): the longest stretch from each group that forms a number is masked.
+func maskRun(run string) string {
+	if m, ok := maskNumber(run); ok {
+		return m
+	}
+	// groups are the run's digit groups as [start, end) offsets; separators lie between.
+	var groups [][2]int
+	for i := 0; i < len(run); {
+		if !isDigitX(run[i]) {
+			i++
+			continue
 		}
-		// Two numbers side by side ("13912345678 13800001111"): try each group alone.
-		parts := strings.Split(run, " ")
-		if len(parts) == 1 {
-			return run
+		j := i
+		for j < len(run) && isDigitX(run[j]) {
+			j++
 		}
-		for i, p := range parts {
-			if m, ok := maskNumber(p); ok {
-				parts[i] = m
+		groups = append(groups, [2]int{i, j})
+		i = j
+	}
+	var b strings.Builder
+	done := 0 // run[:done] is written
+	for i := 0; i < len(groups); i++ {
+		for j := len(groups) - 1; j >= i; j-- {
+			from, to := groups[i][0], groups[j][1]
+			if m, ok := maskNumber(run[from:to]); ok {
+				b.WriteString(run[done:from])
+				b.WriteString(m)
+				done, i = to, j
+				break
 			}
 		}
-		return strings.Join(parts, " ")
-	})
+	}
+	b.WriteString(run[done:])
+	return b.String()
 }
+
+func isDigitX(c byte) bool { return (c >= '0' && c <= '9') || c == 'X' || c == 'x' }
 
 // maskNumber masks run when, without its separators, it is a mobile number (with or without
 // 86), a landline with its area code or an identity number.
