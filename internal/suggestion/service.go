@@ -1071,6 +1071,11 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, extensionID
 			if err != nil {
 				return nil, err
 			}
+			// An extension never shortens: a category whose own clock is longer than the
+			// complex one keeps its deadline.
+			if due.Before(asg.DueAt) {
+				due = asg.DueAt
+			}
 			asg.DueAt = due
 			if err := tx.UpdateAssignment(ctx, asg, asg.Version); err != nil {
 				return nil, err
