@@ -195,12 +195,20 @@ func TestRectificationReportTellsTheSupervisors(t *testing.T) {
 	wantTold(t, "a repeated report", b.told(notify.KindRectificationReported), "user:1", "user:2", "user:8")
 	unit.post(path, report("已完成全部小区收费公示"))
 	wantTold(t, "a second report", b.told(notify.KindRectificationReported), "user:1", "user:1", "user:2", "user:2", "user:8", "user:8")
+	// Sent back (退回重新整改), the same report made again is a new round: told again.
+	if status, _ := rev.post(path, url.Values{"state": {"open"}}); status != http.StatusSeeOther {
+		t.Fatalf("reviewer sending back: %d", status)
+	}
+	unit.post(path, report("已完成全部小区收费公示"))
+	if n := len(b.told(notify.KindRectificationReported)); n != 9 {
+		t.Fatalf("a report after 退回 told %d, want 3 more", n-6)
+	}
 	// A supervisor closing the item is not a unit's report.
 	if status, _ := rev.post(path, url.Values{"state": {"done"}}); status != http.StatusSeeOther {
 		t.Fatalf("reviewer closing: %d", status)
 	}
-	if n := len(b.told(notify.KindRectificationReported)); n != 6 {
-		t.Fatalf("closing told %d", n-6)
+	if n := len(b.told(notify.KindRectificationReported)); n != 9 {
+		t.Fatalf("closing told %d", n-9)
 	}
 }
 

@@ -2,8 +2,6 @@ package supervise
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -101,11 +99,4 @@ func rectificationReported(p *ProblemItem, now time.Time) notify.NoticeSpec {
 		Fields: map[string]string{notify.FieldThing: notify.Clip(p.UnitName, 20), notify.FieldPhrase: "已报送",
 			notify.FieldNote: notify.Clip(p.Rectification, 20), notify.FieldTime: fmtTime(now)},
 	}
-}
-
-// rectifiedKey names a unit's rectification report by what it says: the same report sent
-// twice (a double click, a retry) tells the supervisors once, a new report tells them again.
-func rectifiedKey(p *ProblemItem) string {
-	h := sha256.Sum256([]byte(p.Rectification))
-	return fmt.Sprintf("problem:%d:rectified:%s", p.ID, hex.EncodeToString(h[:8]))
 }

@@ -444,6 +444,9 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	if rectification == "" && p.Rectification == "" && state != ProblemOpen {
 		return nil, invalid("rectification_required", "请填写整改情况")
 	}
+	// A report is news when it starts a round (the item was open: new, or sent back) or
+	// says something new; the same report sent again (a double click) is not.
+	news := p.State != ProblemRectifying || (rectification != "" && rectification != p.Rectification)
 	if rectification != "" {
 		p.Rectification = rectification
 	}
@@ -457,8 +460,9 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	if err := s.store.UpdateProblemItem(ctx, a.TenantID, p); err != nil {
 		return nil, err
 	}
-	if byUnit {
-		s.tell(ctx, a.TenantID, p.SuggestionID, rectifiedKey(p), rectificationReported(p, s.now()))
+	if byUnit && news {
+		now := s.now()
+		s.tell(ctx, a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:rectified:%d", p.ID, now.UnixNano()), rectificationReported(p, now))
 	}
 	return p, nil
 }
