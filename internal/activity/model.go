@@ -280,7 +280,8 @@ type Store interface {
 	Cancel(ctx context.Context, tenantID, id int64, version int, reason string, at time.Time) error
 	// SetSummary stores the 纪要 of a planned activity at version; otherwise ErrConflict.
 	SetSummary(ctx context.Context, tenantID, id int64, version int, summary string, at time.Time) error
-	// SetAnswer records a deputy's answer while the activity is planned and has not started
-	// at at; otherwise ErrConflict. A deputy who is not invited is ErrNotFound.
-	SetAnswer(ctx context.Context, tenantID, id, deputyID int64, answer Answer, note string, at time.Time) error
+	// SetAnswer records a deputy's answer while the activity is planned, has not started at
+	// at and is still at version (the one the deputy answered); otherwise ErrConflict. A
+	// deputy who is not invited is ErrNotFound.
+	SetAnswer(ctx context.Context, tenantID, id int64, version int, deputyID int64, answer Answer, note string, at time.Time) error
 }

@@ -339,7 +339,7 @@ func (s *Service) Answer(ctx context.Context, a auth.Actor, id int64, accept boo
 	if accept {
 		answer = AnswerAccepted
 	}
-	if err := s.store.SetAnswer(ctx, a.TenantID, id, a.ID, answer, note, now); err != nil {
+	if err := s.store.SetAnswer(ctx, a.TenantID, id, act.Version, a.ID, answer, note, now); err != nil {
 		return nil, err
 	}
 	inv := &act.Invitations[0]

@@ -299,11 +299,19 @@ func (s *ActivityStore) SetSummary(ctx context.Context, tenantID, id int64, vers
 	return nil
 }
 
-// SetAnswer implements activity.Store.
-func (s *ActivityStore) SetAnswer(ctx context.Context, tenantID, id, deputyID int64, answer activity.Answer, note string, at time.Time) error {
+// SetAnswer implements activity.Store: under the lock, the activity must still be the
+// version the deputy answered (a moved time resets the answers and asks again).
+func (s *ActivityStore) SetAnswer(ctx context.Context, tenantID, id int64, version int, deputyID int64, answer activity.Answer, note string, at time.Time) error {
 	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockPlanned(ctx, tx, tenantID, id, at); err != nil {
 			return err
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT version FROM activities WHERE tenant_id = $1 AND id = $2`, tenantID, id).Scan(&current); err != nil {
+			return fmt.Errorf("activity %d version: %w", id, err)
+		}
+		if current != version {
+			return activity.Conflict()
 		}
 		tag, err := tx.Exec(ctx, `UPDATE activity_invitations SET answer = $4::activity_answer, note = $5, answered_at = $6
 			WHERE tenant_id = $1 AND activity_id = $2 AND deputy_id = $3`, tenantID, id, deputyID, string(answer), note, at)
