@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jianyi/internal/activity"
+	"jianyi/internal/suggestion"
 	"jianyi/storage/postgres"
 )
 
@@ -38,5 +39,33 @@ func TestAnswerToAMovedActivityIsRefused(t *testing.T) {
 	// Answering the activity as it is now works.
 	if _, err := b.svc.Answer(ctx, b.deputy(0), act.ID, true, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Invited deputies see an activity's linked suggestions, so only registered (numbered) ones
+// may be linked: a submission still under review is another deputy's own business.
+func TestOnlyRegisteredSuggestionsAreLinked(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	dep := b.deputy(2)
+	d, err := b.sugg.CreateDraft(ctx, dep, suggestion.DraftInput{Title: "关于增设公交站台的建议", Body: "新建小区周边缺少公交站台，建议增设。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.sugg.Submit(ctx, dep, d.ID, d.Version); err != nil {
+		t.Fatal(err)
+	}
+	before := b.tables()
+	in := b.input()
+	in.SuggestionIDs = []int64{d.ID}
+	_, err = b.svc.Create(ctx, b.reviewer(), in)
+	wantCode(t, "linking a submitted suggestion", err, activity.ErrInvalid, "unknown_suggestion")
+	if after := b.tables(); after != before {
+		t.Fatal("a refused activity was written")
+	}
+	in.SuggestionIDs = []int64{b.suggestion(b.tn, "关于民政路拓宽的建议", false)}
+	if _, err := b.svc.Create(ctx, b.reviewer(), in); err != nil {
+		t.Fatalf("linking a registered suggestion: %v", err)
 	}
 }

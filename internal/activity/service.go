@@ -374,7 +374,9 @@ func (s *Service) checkRefs(ctx context.Context, tenantID int64, r Refs) error {
 	}
 	switch {
 	case len(bad.SuggestionIDs) > 0:
-		return invalid("unknown_suggestion", fmt.Sprintf("关联的建议（系统ID %d）不存在", bad.SuggestionIDs[0]))
+		// Only registered suggestions (with a number) are linked: the invited deputies see
+		// the links, and a deputy sees other deputies' suggestions only once registered.
+		return invalid("unknown_suggestion", fmt.Sprintf("关联的建议（系统ID %d）不存在或尚未立案", bad.SuggestionIDs[0]))
 	case len(bad.UnitIDs) > 0:
 		return invalid("unknown_unit", fmt.Sprintf("关联的单位（ID %d）不存在", bad.UnitIDs[0]))
 	case len(bad.DeputyIDs) > 0:

@@ -59,7 +59,8 @@ func (b *bundle) reviewer() auth.Actor { return staff(b.tn, b.tn.Reviewer, auth.
 
 func (b *bundle) deputy(i int) auth.Actor { return auth.Deputy(b.tn.ID, b.tn.Deputies[i]) }
 
-// suggestion makes a suggestion of tn led by its first deputy, submitted unless draft.
+// suggestion makes a suggestion of tn led by its first deputy, registered (numbered) unless
+// draft: only registered suggestions may be linked to an activity.
 func (b *bundle) suggestion(tn *pgtest.Tenant, title string, draft bool) int64 {
 	b.t.Helper()
 	ctx := context.Background()
@@ -69,7 +70,12 @@ func (b *bundle) suggestion(tn *pgtest.Tenant, title string, draft bool) int64 {
 		b.t.Fatal(err)
 	}
 	if !draft {
-		if _, err := b.sugg.Submit(ctx, dep, sg.ID, sg.Version); err != nil {
+		s, err := b.sugg.Submit(ctx, dep, sg.ID, sg.Version)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		rev := auth.Actor{TenantID: tn.ID, Kind: auth.KindStaff, ID: tn.Reviewer, Roles: []auth.Role{auth.RoleReviewer}}
+		if _, err := b.sugg.Register(ctx, rev, s.ID, s.Version, tn.Categories[0]); err != nil {
 			b.t.Fatal(err)
 		}
 	}

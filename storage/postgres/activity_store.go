@@ -137,7 +137,7 @@ func (s *ActivityStore) Unknown(ctx context.Context, tenantID int64, r activity.
 		*dst, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		return err
 	}
-	if err := q(&out.SuggestionIDs, r.SuggestionIDs, `SELECT 1 FROM suggestions s WHERE s.tenant_id = $1 AND s.id = x AND s.status <> 'draft'`); err != nil {
+	if err := q(&out.SuggestionIDs, r.SuggestionIDs, `SELECT 1 FROM suggestions s WHERE s.tenant_id = $1 AND s.id = x AND s.number IS NOT NULL`); err != nil {
 		return out, fmt.Errorf("unknown suggestions: %w", err)
 	}
 	if err := q(&out.UnitIDs, r.UnitIDs, `SELECT 1 FROM units u WHERE u.tenant_id = $1 AND u.id = x`); err != nil {
