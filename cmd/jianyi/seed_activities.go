@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/activity"
@@ -27,8 +29,14 @@ func seedActivities(ctx context.Context, pool *pgxpool.Pool, r *postgres.DemoRos
 		var ids []int64
 		for _, t := range titles {
 			var id int64
-			if err := pool.QueryRow(ctx, `SELECT id FROM suggestions WHERE tenant_id = $1 AND title = $2 AND status <> 'draft'`,
-				r.TenantID, t).Scan(&id); err != nil {
+			// Activities link registered (numbered) suggestions only; a demo suggestion still
+			// under review is left out.
+			err := pool.QueryRow(ctx, `SELECT id FROM suggestions WHERE tenant_id = $1 AND title = $2 AND number IS NOT NULL`,
+				r.TenantID, t).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue
+			}
+			if err != nil {
 				return nil, fmt.Errorf("demo suggestion %q: %w", t, err)
 			}
 			ids = append(ids, id)
