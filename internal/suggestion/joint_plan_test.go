@@ -86,6 +86,10 @@ func TestJointCaseNeedsAPlan(t *testing.T) {
 		t.Fatalf("chain read back as %+v", asgs[0].Chain)
 	}
 
+	// Blanking part of a joint case's chain when signing is refused.
+	_, err := b.svc.Accept(b.ctx, b.unit(0), asgs[0].ID, suggestion.AcceptInput{HandlerName: "孙经办",
+		Chain: &suggestion.Chain{Principal: "市政府副市长", InCharge: "", Handler: ""}})
+	wantErr(t, err, suggestion.ErrInvalid, "chain_required")
 	// The lead unit signs and corrects the chain's names: the plan stays.
 	must(b.svc.Accept(b.ctx, b.unit(0), asgs[0].ID, suggestion.AcceptInput{HandlerName: "孙经办",
 		Chain: &suggestion.Chain{Principal: "市政府副市长", InCharge: "市住建局副局长", Handler: "城建科"}}))

@@ -599,7 +599,11 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 		as.HandlerUserID, as.HandlerName, as.HandlerPhone = a.ID, strings.TrimSpace(in.HandlerName), strings.TrimSpace(in.HandlerPhone)
 		if in.Chain != nil {
 			// The unit may correct the chain's names when it signs; the 办理工作方案 is the
-			// one set at assignment and stays.
+			// one set at assignment and stays. A joint case keeps a whole chain.
+			c := in.Chain
+			if sg.Mode == ModeJoint && (strings.TrimSpace(c.Principal) == "" || strings.TrimSpace(c.InCharge) == "" || strings.TrimSpace(c.Handler) == "") {
+				return nil, invalid("chain_required", "协同联办须填写“两抓一办”责任链（主要领导、分管领导、经办人）")
+			}
 			plan := as.Chain.Plan
 			as.Chain = *in.Chain
 			as.Chain.Plan = plan

@@ -407,6 +407,12 @@ func TestSecondUnsatisfiedEscalates(t *testing.T) {
 	_, err = b.svc.Reply(b.ctx, b.unit(0), lead, third)
 	wantErr(t, err, suggestion.ErrInvalid, "consultation_required")
 	b.now = b.now.Add(24 * time.Hour)
+	// One the deputy disputes does not count either.
+	disputed := must(b.svc.RecordContact(b.ctx, b.unit(0), lead, suggestion.ContactInput{Stage: suggestion.ContactDuring,
+		HappenedAt: b.now.Add(-2 * time.Hour), Method: "当面协商", People: "孙经办、代表", Summary: "称已当面协商"}))
+	must(b.svc.ConfirmContact(b.ctx, b.deputy(0), disputed.ID, false, "没有见过面"))
+	_, err = b.svc.Reply(b.ctx, b.unit(0), lead, third)
+	wantErr(t, err, suggestion.ErrInvalid, "consultation_required")
 	must(b.svc.RecordContact(b.ctx, b.unit(0), lead, suggestion.ContactInput{Stage: suggestion.ContactDuring,
 		HappenedAt: b.now.Add(-time.Hour), Method: "当面协商", People: "孙经办、代表、常委会领导", Summary: "当面协商更换物业公司"}))
 	s = must(b.svc.Get(b.ctx, b.reviewer(), must(b.svc.Reply(b.ctx, b.unit(0), lead, third)).SuggestionID))

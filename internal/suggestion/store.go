@@ -68,8 +68,9 @@ type Tx interface {
 	InsertContact(ctx context.Context, tenantID int64, c *Contact) error
 	ConfirmContact(ctx context.Context, tenantID, contactID, deputyID int64, confirmation, comment string, at time.Time) (bool, error)
 	HasContact(ctx context.Context, tenantID, assignmentID int64, stage ContactStage) (bool, error)
-	// ConsultedSinceEscalation reports whether the assignment has a contact held at or after
-	// the suggestion's latest escalation (a second 不满意).
+	// ConsultedSinceEscalation reports whether the assignment has a contact held and recorded
+	// at or after the suggestion's latest escalation (a second 不满意) that the deputy has
+	// not disputed.
 	ConsultedSinceEscalation(ctx context.Context, tenantID, suggestionID, assignmentID int64) (bool, error)
 	// ActedSince reports whether a recorded action on the suggestion since t was a's.
 	ActedSince(ctx context.Context, tenantID, suggestionID int64, a auth.Actor, action Action, since time.Time) (bool, error)

@@ -589,9 +589,11 @@ func (t *sgTx) HasContact(ctx context.Context, tenantID, assignmentID int64, sta
 
 func (t *sgTx) ConsultedSinceEscalation(ctx context.Context, tenantID, suggestionID, assignmentID int64) (bool, error) {
 	var ok bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id=$1 AND c.assignment_id=$3
-		AND c.happened_at >= coalesce((SELECT max(e.created_at) FROM audit_events e
-			WHERE e.tenant_id=$1 AND e.suggestion_id=$2 AND e.action='escalate'), '-infinity'))`,
+	// Held and recorded after the escalation, and not disputed by the deputy.
+	err := t.tx.QueryRow(ctx, `WITH esc AS (SELECT coalesce(max(e.created_at), '-infinity') AS at FROM audit_events e
+			WHERE e.tenant_id=$1 AND e.suggestion_id=$2 AND e.action='escalate')
+		SELECT EXISTS (SELECT 1 FROM contacts c, esc WHERE c.tenant_id=$1 AND c.assignment_id=$3
+			AND c.happened_at >= esc.at AND c.created_at >= esc.at AND c.confirmation <> 'disputed')`,
 		tenantID, suggestionID, assignmentID).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("consulted since escalation: %w", err)
