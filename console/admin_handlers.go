@@ -329,7 +329,7 @@ var kindLabels = map[string]string{
 	notify.KindReturnRequested: "单位申请退回", notify.KindExtension: "单位申请延期", notify.KindUnsatisfied: "代表不满意",
 	notify.KindDisputed: "沟通记录有异议", notify.KindEscalated: "当面协商督办", notify.KindReminder: "时限提醒",
 	notify.KindOverdue: "逾期督办", notify.KindOverdueDigest: "逾期汇总", notify.KindDigest: "消息汇总",
-	notify.KindNudged: "代表催办", notify.KindSupervised: "督办意见", notify.KindReopenRequested: "代表申请回头看",
+	notify.KindNudged: "代表催办", notify.KindSupervised: "督办意见", notify.KindReopenRequested: "代表申请回头看", notify.KindOpinionForwarded: "代表意见转交",
 	notify.KindProblemRecorded: "列入问题清单", notify.KindInterviewed: "约谈单位", notify.KindRectificationReported: "单位报送整改情况",
 	notify.KindActivityInvited: "代表活动邀请", notify.KindActivityChanged: "代表活动调整", notify.KindActivityCancelled: "代表活动取消",
 	notify.KindActivityAnswered: "代表答复活动邀请",

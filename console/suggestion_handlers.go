@@ -362,7 +362,11 @@ func (s *server) notRegister(c *gin.Context) {
 		if f.err != nil {
 			return f.err
 		}
-		_, err := s.cfg.Suggestions.NotRegister(c.Request.Context(), actor(c), id, v, c.PostForm("reason"))
+		units := f.ids("forward_units", "转交单位")
+		if f.err != nil {
+			return f.err
+		}
+		_, err := s.cfg.Suggestions.NotRegisterForward(c.Request.Context(), actor(c), id, v, c.PostForm("reason"), units)
 		return err
 	}, "已不予立案，转为意见函处理")
 }

@@ -27,6 +27,8 @@ type inboxData struct {
 	Workload []supervise.HandlerLoad
 	// Problems is the unit's 问题清单 line (supervise_handlers.go).
 	Problems *supervise.ProblemSummary
+	// Forwarded are the opinion letters (不予立案 submissions) forwarded to the unit.
+	Forwarded []suggestion.ForwardedOpinion
 }
 
 // Link is the inbox with the given all/mine switches.
@@ -57,6 +59,10 @@ func (s *server) unitInbox(c *gin.Context) {
 		return
 	}
 	if d.Workload, err = s.cfg.Supervise.Workload(ctx, a); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if d.Forwarded, err = s.cfg.Suggestions.ForwardedOpinions(ctx, a, 20); err != nil {
 		s.failErr(c, err)
 		return
 	}

@@ -133,7 +133,19 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 	case suggestion.EvReturned:
 		out = append(out, toDeputies(KindReturned, "建议退回修改", withReason("您的建议"+subj+"需修改后重新提交。"), "退回修改", clipOr(reason, "请修改后重新提交"), pageSuggestion(sid)))
 	case suggestion.EvNotRegistered:
-		out = append(out, toDeputies(KindNotRegistered, "建议不予立案", withReason("您的建议"+subj+"经审查不予立案，将作为意见转交有关部门参考。"), "不予立案", clipOr(reason, "转为意见处理"), pageSuggestion(sid)))
+		// An opinion letter (意见函): the deputies hear where it went, the units receive it.
+		units := p.ints("unit_ids")
+		where := "将作为意见转交有关部门参考。"
+		if len(units) > 0 {
+			names, err := lk.UnitNames(ctx, ev.TenantID, units)
+			if err != nil {
+				return nil, err
+			}
+			where = "已作为意见转交" + strings.Join(names, "、") + "参考。"
+			out = append(out, toStaff(Audience{UnitIDs: units, UnitRoles: unitStaff}, KindOpinionForwarded, "代表意见转交",
+				withReason("代表建议"+subj+"经审查不予立案，作为意见函转交贵单位研究参考。"), "意见转交", "请研究参考"))
+		}
+		out = append(out, toDeputies(KindNotRegistered, "建议不予立案", withReason("您的建议"+subj+"经审查不予立案，"+where), "不予立案", clipOr(reason, "转为意见处理"), pageSuggestion(sid)))
 	case suggestion.EvRegistered:
 		out = append(out, toDeputies(KindRegistered, "建议已立案", "您的建议"+subj+"已立案，编号"+numberLabel(sg.Number)+"。", "已立案", "编号"+numberLabel(sg.Number), pageSuggestion(sid)))
 	case suggestion.EvAssigned:

@@ -92,3 +92,36 @@ func TestReopenRequestReachesReviewersAndUnit(t *testing.T) {
 		t.Errorf("unit's notice %q (%v) lacks the reason", body, err)
 	}
 }
+
+// TestOpinionLetterReachesTheUnits: 不予立案 with units named forwards the letter: their staff
+// are told, and the deputy's notice says where it went.
+func TestOpinionLetterReachesTheUnits(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
+	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
+	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
+	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于优化公交线路的建议", Body: "部分公交线路绕行严重，建议优化线路和发车间隔。"}))
+	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
+	b.drain(t)
+	b.exec(t, `DELETE FROM notices WHERE tenant_id = $1`, b.tn.ID)
+	must(b.svc.NotRegisterForward(b.ctx, rev, s.ID, s.Version, "属于部门日常工作范围", []int64{b.tn.Units[1]}))
+	b.drain(t)
+	who := map[string]string{
+		fmt.Sprintf("deputy:%d", b.tn.Deputies[0]): "lead",
+		fmt.Sprintf("user:%d", b.tn.Handlers[1]):   "h1", fmt.Sprintf("user:%d", b.tn.UnitLeaders[1]): "l1",
+	}
+	got := noticeKinds(t, b, who)
+	for name, want := range map[string]string{"lead": "not_registered", "h1": "opinion_forwarded", "l1": "opinion_forwarded"} {
+		if got[name] != want {
+			t.Errorf("%s notices: %q, want %q", name, got[name], want)
+		}
+	}
+	var body, unit string
+	_ = b.pool.QueryRow(b.ctx, `SELECT name FROM units WHERE tenant_id = $1 AND id = $2`, b.tn.ID, b.tn.Units[1]).Scan(&unit)
+	if err := b.pool.QueryRow(b.ctx, `SELECT body FROM notices WHERE tenant_id = $1 AND recipient_kind = 'deputy' AND kind = 'not_registered'`,
+		b.tn.ID).Scan(&body); err != nil || !strings.Contains(body, "转交"+unit) {
+		t.Errorf("deputy's notice %q (%v) does not name %s", body, err, unit)
+	}
+}

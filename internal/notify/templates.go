@@ -30,21 +30,22 @@ const (
 	KindCosignInvited   = "cosign_invited"
 
 	// To staff and units.
-	KindNewSubmission   = "new_submission"
-	KindNewAssignment   = "new_assignment"
-	KindReturnRequested = "return_requested"
-	KindExtension       = "extension_requested"
-	KindReturnDecided   = "return_decided"
-	KindNudged          = "nudged"
-	KindSupervised      = "supervised"       // a leader's or the committee's 督办意见 to the unit
-	KindReopenRequested = "reopen_requested" // a deputy asks for 回头看 on a closed case
-	KindUnsatisfied     = "unsatisfied"
-	KindDisputed        = "contact_disputed"
-	KindEscalated       = "escalated"
-	KindReminder        = "reminder"
-	KindOverdue         = "overdue"
-	KindOverdueDigest   = "overdue_digest"
-	KindDigest          = "digest"
+	KindNewSubmission    = "new_submission"
+	KindNewAssignment    = "new_assignment"
+	KindReturnRequested  = "return_requested"
+	KindExtension        = "extension_requested"
+	KindReturnDecided    = "return_decided"
+	KindNudged           = "nudged"
+	KindSupervised       = "supervised"        // a leader's or the committee's 督办意见 to the unit
+	KindReopenRequested  = "reopen_requested"  // a deputy asks for 回头看 on a closed case
+	KindOpinionForwarded = "opinion_forwarded" // a 不予立案 submission forwarded to a unit as 意见函
+	KindUnsatisfied      = "unsatisfied"
+	KindDisputed         = "contact_disputed"
+	KindEscalated        = "escalated"
+	KindReminder         = "reminder"
+	KindOverdue          = "overdue"
+	KindOverdueDigest    = "overdue_digest"
+	KindDigest           = "digest"
 
 	// 问题清单 / 约谈 (internal/supervise): a problem recorded against a unit and an interview
 	// held with it go to the unit's staff; the unit's rectification report to the supervisors.
@@ -64,7 +65,7 @@ const (
 var Kinds = []string{
 	KindReceived, KindReturned, KindRegistered, KindAssigned, KindAccepted, KindContactRecorded,
 	KindProgress, KindReplied, KindRehandling, KindCommitmentDone, KindClosed, KindReopened, KindMerged,
-	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged, KindSupervised, KindReopenRequested,
+	KindNotRegistered, KindCosignInvited, KindReturnDecided, KindNudged, KindSupervised, KindReopenRequested, KindOpinionForwarded,
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 	KindProblemRecorded, KindInterviewed, KindRectificationReported,

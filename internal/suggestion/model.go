@@ -250,6 +250,15 @@ type Reply struct {
 	Commitments  []Commitment
 }
 
+// ForwardedOpinion is a 不予立案 submission forwarded to a unit as an opinion letter (意见函).
+type ForwardedOpinion struct {
+	SuggestionID int64
+	Title        string
+	LeadName     string
+	Reason       string // why it was not registered
+	ForwardedAt  time.Time
+}
+
 // PublishedReply is a reply as the public page shows it: no deputy, no handler, and phone
 // and identity numbers in the texts masked (MaskPersonal).
 type PublishedReply struct {

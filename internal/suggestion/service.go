@@ -406,7 +406,61 @@ func (s *Service) Return(ctx context.Context, a auth.Actor, id int64, version in
 
 // NotRegister declines to register a submission (不予立案); it becomes an opinion letter.
 func (s *Service) NotRegister(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
-	return s.staffMove(ctx, a, id, version, ActNotRegister, StatusNotRegistered, EvNotRegistered, reason, true)
+	return s.NotRegisterForward(ctx, a, id, version, reason, nil)
+}
+
+// MaxForwardUnits bounds the units one opinion letter is forwarded to.
+const MaxForwardUnits = 10
+
+// NotRegisterForward declines to register a submission and forwards it as an opinion letter
+// (意见函) to the units it concerns: their staff are told and may read it (nothing is owed).
+// unitIDs may be empty; each must be an active unit of the tenant.
+func (s *Service) NotRegisterForward(ctx context.Context, a auth.Actor, id int64, version int, reason string, unitIDs []int64) (*Suggestion, error) {
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	units := make([]int64, 0, len(unitIDs))
+	for _, u := range unitIDs {
+		if u <= 0 {
+			return nil, invalid("unit_not_found", "所选转交单位不存在")
+		}
+		if !contains(units, u) {
+			units = append(units, u)
+		}
+	}
+	if len(units) > MaxForwardUnits {
+		return nil, invalid("too_many_units", fmt.Sprintf("意见函最多转交%d个单位", MaxForwardUnits))
+	}
+	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+		if err := s.allowed(a, ActNotRegister, sg, StatusNotRegistered); err != nil {
+			return nil, err
+		}
+		st := &step{action: string(ActNotRegister), to: StatusNotRegistered, event: EvNotRegistered, reason: reason}
+		if len(units) > 0 {
+			n, err := tx.ForwardOpinion(ctx, a.TenantID, sg.ID, units, s.now())
+			if err != nil {
+				return nil, err
+			}
+			if n != len(units) {
+				return nil, invalid("unit_not_found", "所选转交单位不存在或已停用")
+			}
+			st.data = map[string]any{"unit_ids": units}
+		}
+		sg.StatusReason = strings.TrimSpace(reason)
+		return st, nil
+	})
+}
+
+// ForwardedOpinions lists the opinion letters (不予立案 submissions) forwarded to the actor's
+// unit, newest first.
+func (s *Service) ForwardedOpinions(ctx context.Context, a auth.Actor, limit int) ([]ForwardedOpinion, error) {
+	if !a.IsUnit() {
+		return nil, errForbidden
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	return s.store.ForwardedOpinions(ctx, a.TenantID, a.UnitID, limit)
 }
 
 // Register accepts a submission with the next number of its meeting and a category.

@@ -19,6 +19,8 @@ type Store interface {
 	// PublishedReplies lists the public replies of the tenant with that code, newest first,
 	// with ids below before (0: from the newest).
 	PublishedReplies(ctx context.Context, tenantCode string, before int64, limit int) ([]PublishedReply, error)
+	// ForwardedOpinions lists the opinion letters forwarded to a unit, newest first.
+	ForwardedOpinions(ctx context.Context, tenantID, unitID int64, limit int) ([]ForwardedOpinion, error)
 	Detail(ctx context.Context, tenantID, id int64) (*Detail, error)
 	List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summary, error)
 	// ListStamp is the deputy's list stamp: raised by every transaction that changes one of
@@ -72,6 +74,9 @@ type Tx interface {
 	// at or after the suggestion's latest escalation (a second 不满意) that the deputy has
 	// not disputed.
 	ConsultedSinceEscalation(ctx context.Context, tenantID, suggestionID, assignmentID int64) (bool, error)
+	// ForwardOpinion forwards a not-registered suggestion to the active units of unitIDs
+	// that belong to the tenant; n is how many it took.
+	ForwardOpinion(ctx context.Context, tenantID, suggestionID int64, unitIDs []int64, at time.Time) (n int, err error)
 	// ActedSince reports whether a recorded action on the suggestion since t was a's.
 	ActedSince(ctx context.Context, tenantID, suggestionID int64, a auth.Actor, action Action, since time.Time) (bool, error)
 	InsertProgress(ctx context.Context, tenantID int64, p *ProgressNote) error

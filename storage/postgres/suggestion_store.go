@@ -112,7 +112,8 @@ func (s *SuggestionStore) Relation(ctx context.Context, tenantID, id, deputyID, 
 	err := s.pool.QueryRow(ctx, `SELECT
 		coalesce((SELECT CASE WHEN lead_deputy_id=$3 THEN 'lead' END FROM suggestions WHERE tenant_id=$1 AND id=$2),
 		         (SELECT state FROM suggestion_cosigners WHERE tenant_id=$1 AND suggestion_id=$2 AND deputy_id=$3), ''),
-		EXISTS (SELECT 1 FROM assignments WHERE tenant_id=$1 AND suggestion_id=$2 AND unit_id=$4 AND active)`,
+		EXISTS (SELECT 1 FROM assignments WHERE tenant_id=$1 AND suggestion_id=$2 AND unit_id=$4 AND active)
+		OR EXISTS (SELECT 1 FROM opinion_forwards WHERE tenant_id=$1 AND suggestion_id=$2 AND unit_id=$4)`,
 		tenantID, id, deputyID, unitID).Scan(&rel, &unit)
 	if err != nil {
 		return "", false, fmt.Errorf("suggestion relation: %w", err)
@@ -599,6 +600,34 @@ func (t *sgTx) ConsultedSinceEscalation(ctx context.Context, tenantID, suggestio
 		return false, fmt.Errorf("consulted since escalation: %w", err)
 	}
 	return ok, nil
+}
+
+func (t *sgTx) ForwardOpinion(ctx context.Context, tenantID, suggestionID int64, unitIDs []int64, at time.Time) (int, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO opinion_forwards (tenant_id, suggestion_id, unit_id, forwarded_at)
+		SELECT $1, $2, u.id, $4 FROM units u WHERE u.tenant_id = $1 AND u.id = ANY($3::bigint[]) AND u.active
+		ON CONFLICT DO NOTHING`, tenantID, suggestionID, unitIDs, at)
+	if err != nil {
+		return 0, fmt.Errorf("forward opinion: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// ForwardedOpinions implements suggestion.Store.
+func (s *SuggestionStore) ForwardedOpinions(ctx context.Context, tenantID, unitID int64, limit int) ([]suggestion.ForwardedOpinion, error) {
+	rows, err := s.pool.Query(ctx, `SELECT sg.id, sg.title, d.name, sg.status_reason, f.forwarded_at
+		FROM opinion_forwards f
+		JOIN suggestions sg ON sg.tenant_id = f.tenant_id AND sg.id = f.suggestion_id
+		JOIN deputies d ON d.tenant_id = sg.tenant_id AND d.id = sg.lead_deputy_id
+		WHERE f.tenant_id = $1 AND f.unit_id = $2
+		ORDER BY f.forwarded_at DESC, sg.id DESC LIMIT $3`, tenantID, unitID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("forwarded opinions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (suggestion.ForwardedOpinion, error) {
+		var o suggestion.ForwardedOpinion
+		err := r.Scan(&o.SuggestionID, &o.Title, &o.LeadName, &o.Reason, &o.ForwardedAt)
+		return o, err
+	})
 }
 
 func (t *sgTx) ActedSince(ctx context.Context, tenantID, suggestionID int64, a auth.Actor, action suggestion.Action, since time.Time) (bool, error) {
