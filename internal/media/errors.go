@@ -17,6 +17,9 @@ var (
 	ErrUnavailable = errors.New("object store unavailable")
 	// ErrObjectMissing is what an ObjectStore returns for a missing key.
 	ErrObjectMissing = errors.New("object missing")
+	// ErrSourceStored is what a Store returns for a second photo of a target from the same
+	// WeChat media id.
+	ErrSourceStored = errors.New("photo from this media id already stored")
 )
 
 // Error is a refusal with a stable code and a Chinese message.

@@ -53,6 +53,10 @@ type Attachment struct {
 	CheckStatus  string // pending, pass, review, risky, unchecked
 	Hidden       bool
 	CreatedAt    time.Time
+
+	// SourceMediaID is the WeChat media id a photo fetched from the official account came
+	// from ("" for uploads): a snap keeps one photo per media id (UploadSourced).
+	SourceMediaID string
 }
 
 // Photo is an attachment as shown: short-lived URLs of the re-encoded copies.
@@ -91,6 +95,8 @@ type Store interface {
 	// ErrNotFound when it does not exist in the tenant.
 	TargetOwner(ctx context.Context, tenantID int64, t Target) (owner int64, editable bool, err error)
 	CountAttachments(ctx context.Context, tenantID int64, t Target) (int, error)
+	// InsertAttachment records a photo; ErrSourceStored when the target has a photo from
+	// a.SourceMediaID already.
 	InsertAttachment(ctx context.Context, a *Attachment) error
 	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error
 	// RetryCheck puts the photo still waiting for the check traceID back to "unchecked"
@@ -207,7 +213,66 @@ func (s *Service) Upload(ctx context.Context, a auth.Actor, openid string, t Tar
 		return nil, err
 	}
 	defer func() { f.Close(); os.Remove(f.Name()) }()
-	return s.ingest(ctx, a, openid, t, f, size)
+	return s.ingest(ctx, a, openid, t, "", f, size)
+}
+
+// SourceMediaIDs returns the source media ids of the target's photos (see UploadSourced),
+// so that a job fetching photos from WeChat fetches only those it has not stored yet.
+func (s *Service) SourceMediaIDs(ctx context.Context, tenantID int64, t Target) (map[string]bool, error) {
+	atts, err := s.store.Attachments(ctx, tenantID, t)
+	if err != nil {
+		return nil, fmt.Errorf("read photos: %w", err)
+	}
+	out := map[string]bool{}
+	for _, at := range atts {
+		if at.SourceMediaID != "" {
+			out[at.SourceMediaID] = true
+		}
+	}
+	return out, nil
+}
+
+// UploadSourced is Upload for a photo fetched from WeChat under its media id (the official
+// account's 随手拍). A snap keeps one photo per media id, so a job that runs again stores
+// nothing twice: when the photo is there already (stored before, or by a concurrent run that
+// won the race) its attachment is returned and r is not read, or what was read is dropped.
+func (s *Service) UploadSourced(ctx context.Context, a auth.Actor, openid string, t Target, mediaID string, r io.Reader) (*Attachment, error) {
+	if mediaID == "" {
+		return s.Upload(ctx, a, openid, t, r)
+	}
+	if at, err := s.bySource(ctx, a.TenantID, t, mediaID); at != nil || err != nil {
+		return at, err
+	}
+	if err := s.authorize(ctx, a, t); err != nil {
+		return nil, err
+	}
+	f, size, err := s.spool(r)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	at, err := s.ingest(ctx, a, openid, t, mediaID, f, size)
+	if errors.Is(err, ErrSourceStored) {
+		// A concurrent run stored it first (this copy's objects were removed by ingest).
+		if at, lerr := s.bySource(ctx, a.TenantID, t, mediaID); at != nil || lerr != nil {
+			return at, lerr
+		}
+	}
+	return at, err
+}
+
+// bySource finds the target's photo from mediaID; nil when there is none.
+func (s *Service) bySource(ctx context.Context, tenantID int64, t Target, mediaID string) (*Attachment, error) {
+	atts, err := s.store.Attachments(ctx, tenantID, t)
+	if err != nil {
+		return nil, fmt.Errorf("read photos: %w", err)
+	}
+	for i := range atts {
+		if atts[i].SourceMediaID == mediaID {
+			return &atts[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // spool copies r into a temp file, refusing more than MaxBytes.
@@ -235,8 +300,8 @@ func (s *Service) spool(r io.Reader) (*os.File, int64, error) {
 	return f, n, nil
 }
 
-// ingest checks and stores a spooled photo.
-func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Target, f *os.File, size int64) (*Attachment, error) {
+// ingest checks and stores a spooled photo; sourceMediaID is recorded with it ("" for uploads).
+func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Target, sourceMediaID string, f *os.File, size int64) (*Attachment, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rewind upload: %w", err)
 	}
@@ -255,7 +320,8 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 	id := newID()
 	base := objectBase(a.TenantID, t) + id
 	att := &Attachment{TenantID: a.TenantID, Target: t, OwnerDeputy: a.ID, ObjectKey: base + ".jpg",
-		ThumbKey: base + "-thumb.jpg", ContentType: TypeJPEG, SourceType: ct, CheckStatus: "pending", CreatedAt: s.now()}
+		ThumbKey: base + "-thumb.jpg", ContentType: TypeJPEG, SourceType: ct, SourceMediaID: sourceMediaID,
+		CheckStatus: "pending", CreatedAt: s.now()}
 	if hasGPS {
 		att.GPS = &gps
 	}
@@ -476,7 +542,7 @@ func (s *Service) CompleteUpload(ctx context.Context, a auth.Actor, openid, key 
 		return nil, err
 	}
 	defer func() { f.Close(); os.Remove(f.Name()) }()
-	att, err := s.ingest(ctx, a, openid, up.Target, f, n)
+	att, err := s.ingest(ctx, a, openid, up.Target, "", f, n)
 	if err != nil {
 		var me *Error
 		if errors.As(err, &me) && !errors.Is(err, ErrUnavailable) {

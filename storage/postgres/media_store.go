@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/media"
@@ -81,10 +82,14 @@ func (s *MediaStore) InsertAttachment(ctx context.Context, a *media.Attachment) 
 		lat, lng = &a.GPS.Lat, &a.GPS.Lng
 	}
 	err := s.pool.QueryRow(ctx, `INSERT INTO attachments (tenant_id, suggestion_id, snap_id, owner_deputy_id, kind,
-		object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at, source_type)
-		VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at, source_type,
+		source_media_id)
+		VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, '')) RETURNING id`,
 		a.TenantID, sugg, snap, a.OwnerDeputy, a.ObjectKey, a.ThumbKey, a.ContentType, a.SizeBytes, a.Width, a.Height,
-		lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt, a.SourceType).Scan(&a.ID)
+		lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt, a.SourceType, a.SourceMediaID).Scan(&a.ID)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "attachments_snap_source" {
+		return fmt.Errorf("insert attachment: %w", media.ErrSourceStored)
+	}
 	if err != nil {
 		return fmt.Errorf("insert attachment: %w", err)
 	}
@@ -135,7 +140,7 @@ func (s *MediaStore) RetryCheck(ctx context.Context, traceID string) (bool, erro
 // Attachments lists the target's photos, oldest first.
 func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Target) ([]media.Attachment, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(owner_deputy_id, 0), object_key, thumb_key, content_type, size_bytes,
-		width, height, exif_lat, exif_lng, check_trace_id, check_status, hidden, created_at, source_type
+		width, height, exif_lat, exif_lng, check_trace_id, check_status, hidden, created_at, source_type, coalesce(source_media_id, '')
 		FROM attachments WHERE tenant_id = $1 AND `+targetCol(t)+` = $2 ORDER BY id`, tenantID, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
@@ -146,7 +151,7 @@ func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Ta
 		a := media.Attachment{TenantID: tenantID, Target: t}
 		var lat, lng *float64
 		if err := rows.Scan(&a.ID, &a.OwnerDeputy, &a.ObjectKey, &a.ThumbKey, &a.ContentType, &a.SizeBytes, &a.Width, &a.Height,
-			&lat, &lng, &a.CheckTraceID, &a.CheckStatus, &a.Hidden, &a.CreatedAt, &a.SourceType); err != nil {
+			&lat, &lng, &a.CheckTraceID, &a.CheckStatus, &a.Hidden, &a.CreatedAt, &a.SourceType, &a.SourceMediaID); err != nil {
 			return nil, fmt.Errorf("scan attachment: %w", err)
 		}
 		if lat != nil && lng != nil {
@@ -318,6 +323,35 @@ func (s *MediaStore) LinkSnap(ctx context.Context, tenantID, snapID, suggestionI
 		return nil
 	})
 	return linked, err
+}
+
+// ClaimSnapAnswer marks the answer to a 随手拍 sent to the official account as sent (the
+// customer-service message that says how many photos were stored) and returns the deputy's
+// official-account openid, read now ("" when the deputy unlinked since). claimed is false
+// when the mark was set already (or the snap is gone): the answer must not go out again.
+func (s *MediaStore) ClaimSnapAnswer(ctx context.Context, tenantID, snapID int64) (string, bool, error) {
+	var openid string
+	err := s.pool.QueryRow(ctx, `UPDATE snaps s SET photos_answered_at = now()
+		FROM deputies d
+		WHERE s.tenant_id = $1 AND s.id = $2 AND s.photos_answered_at IS NULL
+			AND d.tenant_id = s.tenant_id AND d.id = s.deputy_id
+		RETURNING coalesce(d.oa_openid, '')`, tenantID, snapID).Scan(&openid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("claim snap answer: %w", err)
+	}
+	return openid, true, nil
+}
+
+// ReleaseSnapAnswer takes the mark back: the answer could not be sent and will be tried again.
+func (s *MediaStore) ReleaseSnapAnswer(ctx context.Context, tenantID, snapID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE snaps SET photos_answered_at = NULL WHERE tenant_id = $1 AND id = $2`, tenantID, snapID)
+	if err != nil {
+		return fmt.Errorf("release snap answer: %w", err)
+	}
+	return nil
 }
 
 // flaggedCols reads a media.FlaggedPhoto from attachments a joined to its suggestion s, its
