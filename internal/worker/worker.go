@@ -1,7 +1,8 @@
 // Package worker runs the background side of Jianyi: the asynq server with its task routes
-// (deliveries, reminders) and the periodic loops (outbox relay, delivery reconciler, reminder
-// reconciler). Several worker processes may run at once: the relay takes outbox rows with
-// SKIP LOCKED, tasks carry deterministic ids, and every delivery is claimed under a row lock.
+// (deliveries, reminders, the official account's 随手拍 photos) and the periodic loops
+// (outbox relay, delivery reconciler, reminder reconciler). Several worker processes may run
+// at once: the relay takes outbox rows with SKIP LOCKED, tasks carry deterministic ids, and
+// every delivery is claimed under a row lock.
 package worker
 
 import (
@@ -28,6 +29,14 @@ type Deliverer interface {
 // Reminder handles reminder tasks (remind.Service).
 type Reminder interface {
 	Fire(ctx context.Context, key string) error
+}
+
+// SnapPhotos handles the photo tasks of 随手拍 sent to the official account
+// (bot.SnapPhotos): fetch the photos from WeChat, store them for the snap, answer the
+// deputy. An error is retried with the worker's backoff; lastAttempt is true on the task's
+// last retry, when the handler should settle for what it has instead of failing again.
+type SnapPhotos interface {
+	FetchSnapPhotos(ctx context.Context, tenantID, snapID, deputyID int64, mediaIDs []string, lastAttempt bool) error
 }
 
 // Loop is a background loop: Start runs until ctx is done.
@@ -67,6 +76,7 @@ type Worker struct {
 	log       *slog.Logger
 	deliverer Deliverer
 	reminder  Reminder
+	snaps     SnapPhotos
 	loops     []Loop
 
 	srv    *asynq.Server
@@ -82,6 +92,10 @@ func New(queue *jredis.Queue, cfg Config, d Deliverer, r Reminder, log *slog.Log
 	}
 	return &Worker{queue: queue, cfg: cfg, log: log.With("component", "worker"), deliverer: d, reminder: r, loops: loops}
 }
+
+// SetSnapPhotos routes the 随手拍 photo tasks to h (call before Start). Without it those
+// tasks are not taken by this worker.
+func (w *Worker) SetSnapPhotos(h SnapPhotos) { w.snaps = h }
 
 // RetryDelay is the retry policy: a *notify.RetryError names its own time; anything else
 // backs off exponentially (base·2ⁿ, capped) with jitter in [d/2, d].
@@ -131,6 +145,17 @@ func (w *Worker) Mux() *asynq.ServeMux {
 				return fmt.Errorf("reminder without task id: %w", asynq.SkipRetry)
 			}
 			return w.reminder.Fire(ctx, id)
+		})
+	}
+	if w.snaps != nil {
+		mux.HandleFunc(jredis.TaskSnapPhotos, func(ctx context.Context, t *asynq.Task) error {
+			var p jredis.SnapPhotosPayload
+			if err := json.Unmarshal(t.Payload(), &p); err != nil || p.TenantID <= 0 || p.SnapID <= 0 || p.DeputyID <= 0 {
+				return fmt.Errorf("bad snap photos payload: %w", asynq.SkipRetry)
+			}
+			retried, _ := asynq.GetRetryCount(ctx)
+			maxRetry, _ := asynq.GetMaxRetry(ctx)
+			return w.snaps.FetchSnapPhotos(ctx, p.TenantID, p.SnapID, p.DeputyID, p.MediaIDs, retried >= maxRetry)
 		})
 	}
 	return mux

@@ -15,8 +15,9 @@ import (
 
 // Task types on the asynq queue.
 const (
-	TaskDeliver = "notify:deliver"
-	TaskRemind  = "r" // reminders: the payload is empty and the task id is the reminder key (small in Redis)
+	TaskDeliver    = "notify:deliver"
+	TaskRemind     = "r" // reminders: the payload is empty and the task id is the reminder key (small in Redis)
+	TaskSnapPhotos = "bot:snap_photos"
 )
 
 // QueueName is the asynq queue Jianyi uses.
@@ -33,6 +34,25 @@ type DeliverPayload struct {
 func DeliveryTaskID(tenantID, deliveryID int64) string {
 	return "dlv:" + strconv.FormatInt(tenantID, 10) + ":" + strconv.FormatInt(deliveryID, 10)
 }
+
+// SnapPhotosPayload is the payload of a TaskSnapPhotos task: the photos of a 随手拍 sent to
+// the official account, to fetch from WeChat and store for the snap. It holds no openid: the
+// task reads the deputy's when it answers.
+type SnapPhotosPayload struct {
+	TenantID int64    `json:"t"`
+	SnapID   int64    `json:"s"`
+	DeputyID int64    `json:"d"`
+	MediaIDs []string `json:"m"`
+}
+
+// SnapPhotosTaskID is the asynq task id of a snap's photo task: a snap's photos are queued
+// once while the task exists.
+func SnapPhotosTaskID(tenantID, snapID int64) string {
+	return "snap:" + strconv.FormatInt(tenantID, 10) + ":" + strconv.FormatInt(snapID, 10)
+}
+
+// SnapPhotosTimeout bounds one run of a snap's photo task (up to 9 downloads and intakes).
+const SnapPhotosTimeout = 3 * time.Minute
 
 // Queue enqueues Jianyi's tasks on asynq (over the shared go-redis v9 client).
 type Queue struct {
@@ -54,8 +74,8 @@ func (q *Queue) NewServer(cfg asynq.Config) *asynq.Server {
 // Close releases the asynq client (not the shared connection).
 func (q *Queue) Close() error { return q.client.Close() }
 
-func (q *Queue) enqueue(ctx context.Context, t *asynq.Task, id string, at time.Time) error {
-	opts := []asynq.Option{asynq.TaskID(id), asynq.Queue(QueueName), asynq.MaxRetry(q.MaxRetry)}
+func (q *Queue) enqueue(ctx context.Context, t *asynq.Task, id string, at time.Time, more ...asynq.Option) error {
+	opts := append([]asynq.Option{asynq.TaskID(id), asynq.Queue(QueueName), asynq.MaxRetry(q.MaxRetry)}, more...)
 	if !at.IsZero() && at.After(time.Now()) {
 		opts = append(opts, asynq.ProcessAt(at))
 	}
@@ -82,6 +102,17 @@ func (q *Queue) EnqueueDelivery(ctx context.Context, j notify.Job) error {
 // EnqueueReminder queues a reminder whose key says everything (see internal/remind).
 func (q *Queue) EnqueueReminder(ctx context.Context, key string, at time.Time) error {
 	return q.enqueue(ctx, asynq.NewTask(TaskRemind, nil), key, at)
+}
+
+// EnqueueSnapPhotos queues the photo fetch of a 随手拍 sent to the official account
+// (bot.SnapQueue); queueing the same snap again is a no-op while its task exists.
+func (q *Queue) EnqueueSnapPhotos(ctx context.Context, tenantID, snapID, deputyID int64, mediaIDs []string) error {
+	b, err := json.Marshal(SnapPhotosPayload{TenantID: tenantID, SnapID: snapID, DeputyID: deputyID, MediaIDs: mediaIDs})
+	if err != nil {
+		return fmt.Errorf("snap photos payload: %w", err)
+	}
+	return q.enqueue(ctx, asynq.NewTask(TaskSnapPhotos, b), SnapPhotosTaskID(tenantID, snapID), time.Time{},
+		asynq.Timeout(SnapPhotosTimeout))
 }
 
 var _ notify.Queue = (*Queue)(nil)
