@@ -74,9 +74,11 @@ type WeChat interface {
 
 // Photos is photo intake (internal/media.Service): type sniffing, size and pixel limits,
 // EXIF GPS kept privately, re-encoded copies and thumbnail in object storage, the attachment
-// row — the same rules as the mini-program's uploads.
+// row — the same rules as the mini-program's uploads. Each photo keeps the WeChat media id it
+// was fetched from, one photo per media id and snap.
 type Photos interface {
-	Upload(ctx context.Context, a auth.Actor, openid string, t media.Target, r io.Reader) (*media.Attachment, error)
+	SourceMediaIDs(ctx context.Context, tenantID int64, t media.Target) (map[string]bool, error)
+	UploadSourced(ctx context.Context, a auth.Actor, openid string, t media.Target, mediaID string, r io.Reader) (*media.Attachment, error)
 }
 
 // Deliveries records the outcome of an official-account template message reported by
@@ -91,7 +93,7 @@ type UnionIDs interface {
 	OAUnionID(ctx context.Context, openid string) (string, error)
 }
 
-// Deps are the bot's collaborators. Deliveries and UnionIDs may be nil.
+// Deps are the bot's collaborators. Deliveries, UnionIDs, Queue and Answers may be nil.
 type Deps struct {
 	Accounts    Accounts
 	Suggestions Suggestions
@@ -102,8 +104,15 @@ type Deps struct {
 	Photos      Photos
 	Deliveries  Deliveries
 	UnionIDs    UnionIDs
-	Log         *slog.Logger
-	Now         func() time.Time
+	// Queue hands a 随手拍's photos to the worker (SnapPhotos there), so that a restart of
+	// this process loses nothing. Without it, or when queueing fails, the photos are fetched
+	// in this process after the answer (a restart in those seconds loses them).
+	Queue SnapQueue
+	// Answers keeps the photo answer single (and reads the openid it goes to); without it
+	// the in-process job answers the sender of the message.
+	Answers SnapAnswers
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Limits and lifetimes.
@@ -119,7 +128,7 @@ const (
 	// bindTenantLimit caps wrong bind codes per tenant and window, whoever sends them: the
 	// per-user limit alone lets a guesser use a new openid for every few guesses.
 	bindTenantLimit = 30
-	asyncTimeout    = 2 * time.Minute // one background job (photo fetch + store + answer)
+	asyncTimeout    = 2 * time.Minute // one in-process job (photo fetch + store + answer)
 	asyncParallel   = 16
 	maxPhotos       = media.MaxPhotos
 	maxNoteRunes    = 500
@@ -130,6 +139,8 @@ type Bot struct {
 	d   Deps
 	log *slog.Logger
 	now func() time.Time
+
+	snaps *SnapPhotos // the in-process photo job (without a queue)
 
 	bg     context.Context
 	stop   context.CancelFunc
@@ -152,8 +163,10 @@ func New(d Deps) (*Bot, error) {
 		now = time.Now
 	}
 	bg, stop := context.WithCancel(context.Background())
-	return &Bot{d: d, log: log.With("component", "bot"), now: now, bg: bg, stop: stop,
-		slots: make(chan struct{}, asyncParallel)}, nil
+	b := &Bot{d: d, log: log.With("component", "bot"), now: now, bg: bg, stop: stop,
+		slots: make(chan struct{}, asyncParallel)}
+	b.snaps = &SnapPhotos{wx: d.WeChat, photos: d.Photos, answers: d.Answers, log: b.log}
+	return b, nil
 }
 
 // Close cancels the background jobs and waits for them (call after the HTTP server stopped).

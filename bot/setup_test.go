@@ -65,6 +65,8 @@ type bundle struct {
 	pool     *pgxpool.Pool
 	tn       *pgtest.Tenant
 	app      *wechattest.App
+	wc       *wechat.Client
+	rdb      *jredis.Client
 	objs     *objects.Store
 	svc      *suggestion.Service
 	accounts *account.Service
@@ -94,6 +96,7 @@ func setupMode(t testing.TB, plain bool, edit func(*bot.Deps)) *bundle {
 	b.pool = pgtest.New(t)
 	b.tn = pgtest.NewTenant(t, b.pool)
 	rdb := redistest.New(t)
+	b.rdb = rdb
 	b.objs = objtest.New(t)
 	b.app = wechattest.Start().NewApp(t)
 	log := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -101,6 +104,7 @@ func setupMode(t testing.TB, plain bool, edit func(*bot.Deps)) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.wc = wc
 	ocfg := b.app.Config()
 	if plain {
 		ocfg.OAAESKey = ""

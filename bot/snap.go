@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"jianyi/internal/auth"
-	"jianyi/internal/media"
 )
 
 // The 随手拍 flow: a photo (or several), then a location, then a few words. The snap row is
 // written when the words arrive; the photos are fetched from WeChat, stored and attached after
-// the answer, and the deputy is told by customer-service message.
+// the answer, by a queued task the worker runs (SnapPhotos), and the deputy is told by
+// customer-service message.
 
 func (t *turn) onImage(ctx context.Context) string {
 	t.command = "snap"
@@ -74,40 +72,28 @@ func (t *turn) finishSnap(ctx context.Context, c *conv) string {
 	}
 	t.clearConv(ctx)
 	t.outcome = "snap_created"
-	tenantID, deputyID, openid, media := t.tenantID, t.actor.ID, t.m.FromUser, c.Media
-	b := t.b
-	b.goAsync(func(ctx context.Context) {
-		saved := 0
-		for _, id := range media {
-			if err := b.savePhoto(ctx, tenantID, snapID, deputyID, id); err != nil {
-				b.log.Error("snap photo not saved", "tenant_id", tenantID, "snap_id", snapID, "err", err)
-				continue
-			}
-			saved++
-		}
-		text := fmt.Sprintf(textSnapDone, saved)
-		if saved == 0 {
-			text = textSnapFailed
-		}
-		if err := b.d.WeChat.SendCustomText(ctx, openid, text); err != nil {
-			b.log.Warn("snap answer not sent", "tenant_id", tenantID, "snap_id", snapID, "err", err)
-		}
-	})
+	t.b.fetchSnapPhotos(ctx, t.tenantID, snapID, t.actor.ID, t.m.FromUser, c.Media)
 	return textSnapSaved
 }
 
-// savePhoto fetches a media from WeChat and hands it to the media intake for the snap
-// (stored under tenant/<tenant>/snaps/<snap>/<uuid>.jpg with a thumbnail). The official
-// account's openid is not a mini-program openid, so no WeChat image check is submitted here
-// (the attachment stays "pending" for the console's review).
-func (b *Bot) savePhoto(ctx context.Context, tenantID, snapID, deputyID int64, mediaID string) error {
-	body, _, err := b.d.WeChat.GetMedia(ctx, mediaID)
-	if err != nil {
-		return fmt.Errorf("fetch media: %w", err)
+// fetchSnapPhotos hands the snap's photos to the worker's queue, or, without a queue or
+// when queueing fails, to a job in this process after the answer.
+func (b *Bot) fetchSnapPhotos(ctx context.Context, tenantID, snapID, deputyID int64, openid string, mediaIDs []string) {
+	if b.d.Queue != nil {
+		err := b.d.Queue.EnqueueSnapPhotos(ctx, tenantID, snapID, deputyID, mediaIDs)
+		if err == nil {
+			return
+		}
+		b.log.Warn("snap photos not queued, fetching in process", "tenant_id", tenantID, "snap_id", snapID, "err", err)
 	}
-	defer body.Close()
-	if _, err := b.d.Photos.Upload(ctx, auth.Deputy(tenantID, deputyID), "", media.Target{Kind: media.KindSnap, ID: snapID}, body); err != nil {
-		return fmt.Errorf("photo intake: %w", err)
+	var answers SnapAnswers = knownOpenID(openid)
+	if b.d.Answers != nil {
+		answers = b.d.Answers
 	}
-	return nil
+	b.goAsync(func(ctx context.Context) {
+		// One attempt, no retry: what could not be stored now is counted out of the answer.
+		if err := b.snaps.run(ctx, answers, tenantID, snapID, deputyID, mediaIDs, true); err != nil {
+			b.log.Error("snap photos not saved", "tenant_id", tenantID, "snap_id", snapID, "err", err)
+		}
+	})
 }

@@ -35,6 +35,9 @@ func mountBot(r *gin.Engine, d *deps) error {
 	// A signed callback URL may be reused only with its own body (WeChat's retry).
 	srv.SetReplayStore(jredis.NewOAReplay(d.rdb))
 	accounts := account.NewService(postgres.NewAccountStore(d.pool), nil)
+	mediaStore := postgres.NewMediaStore(d.pool)
+	// A 随手拍's photos are fetched and stored by the worker (wire_worker.go), from the queue.
+	queue := jredis.NewQueue(d.rdb)
 	b, err := bot.New(bot.Deps{
 		Accounts:    accounts,
 		Suggestions: suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil),
@@ -42,17 +45,20 @@ func mountBot(r *gin.Engine, d *deps) error {
 		Store:       postgres.NewBotStore(d.pool),
 		State:       jredis.NewBotState(d.rdb),
 		WeChat:      d.wechat,
-		Photos:      media.NewService(postgres.NewMediaStore(d.pool), objects.MediaAdapter{S: d.objects}, nil, nil, d.log),
+		Photos:      media.NewService(mediaStore, objects.MediaAdapter{S: d.objects}, nil, nil, d.log),
+		Queue:       queue,
+		Answers:     mediaStore,                                            // one photo answer per snap
 		Deliveries:  notify.NewDeliveries(postgres.NewNotifyStore(d.pool)), // TEMPLATESENDJOBFINISH reports
 		UnionIDs:    d.wechat,                                              // user/info: links followers whose unionid the mini-program knows
 		Log:         d.log,
 	})
 	if err != nil {
+		_ = queue.Close()
 		return fmt.Errorf("bot: %w", err)
 	}
-	// Background jobs (photo fetch, customer-service answers) are bounded by their own
+	// In-process jobs (the photo fetch when the queue refused it) are bounded by their own
 	// timeout; Close cancels and waits for them at shutdown, before the pools close.
-	d.onStop = append(d.onStop, b.Close)
+	d.onStop = append(d.onStop, func() { _ = queue.Close() }, b.Close)
 	bot.Mount(r, b, srv, accounts)
 	d.log.Info("official-account bot mounted", "path", bot.Path)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"jianyi/bot"
 	"jianyi/internal/media"
 	"jianyi/storage/objects"
 
@@ -16,8 +17,8 @@ import (
 )
 
 // startWorker starts the background workers (internal/worker on asynq: deliveries, reminders,
-// outbox relay, reconcilers) and returns a stop function that stops them in order and waits for
-// running jobs. ctx is cancelled at shutdown. See docs/notify.md.
+// the bot's 随手拍 photos, outbox relay, reconcilers) and returns a stop function that stops
+// them in order and waits for running jobs. ctx is cancelled at shutdown. See docs/notify.md.
 func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	log := d.log
 	clock := notify.SystemClock{}
@@ -51,9 +52,11 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 		_, err := statsStore.Drain(ctx, 0)
 		return err
 	}, log))
+	var snapPhotos *bot.SnapPhotos
 	if d.wechat != nil {
 		// Photos whose WeChat image check could not be submitted (requests-miniprogram.md).
-		photos := media.NewService(postgres.NewMediaStore(d.pool), objects.MediaAdapter{S: d.objects}, d.wechat, nil, log)
+		mediaStore := postgres.NewMediaStore(d.pool)
+		photos := media.NewService(mediaStore, objects.MediaAdapter{S: d.objects}, d.wechat, nil, log)
 		loops = append(loops, worker.Every("media_recheck", 10*time.Minute, func(ctx context.Context) error {
 			n, err := photos.Recheck(ctx, 100)
 			if n > 0 {
@@ -61,8 +64,18 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 			}
 			return err
 		}, log))
+		// The photos of a 随手拍 sent to the official account, queued by the bot (docs/bot.md).
+		// They are stored with no image check: the official account's openid is no
+		// mini-program openid (the intake submits none without one).
+		if snapPhotos, err = bot.NewSnapPhotos(bot.SnapPhotosDeps{WeChat: d.wechat, Photos: photos, Answers: mediaStore, Log: log}); err != nil {
+			_ = queue.Close()
+			return nil, err
+		}
 	}
 	w := worker.New(queue, worker.Config{}, deliverer, reminders, log, loops...)
+	if snapPhotos != nil {
+		w.SetSnapPhotos(snapPhotos)
+	}
 	if err := w.Start(ctx); err != nil {
 		_ = queue.Close()
 		return nil, err
