@@ -146,7 +146,12 @@ func TestDeputyActivities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.sugg.Submit(context.Background(), ls, sg.ID, sg.Version); err != nil {
+	submitted, err := r.sugg.Submit(context.Background(), ls, sg.ID, sg.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only registered suggestions are linked to activities.
+	if _, err := r.sugg.Register(context.Background(), reviewer, sg.ID, submitted.Version, 1); err != nil {
 		t.Fatal(err)
 	}
 	tok := r.deputy("openid-zs", "jyg", "13800000001")
