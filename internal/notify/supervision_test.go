@@ -16,15 +16,8 @@ func TestSupervisionReachesTheUnit(t *testing.T) {
 	t.Parallel()
 	defer catch(t)
 	b := setup(t)
-	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
-	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
+	s := caseTo(t, b, "assigned", b.tn.Units[1]) // notices from here on are what the notes cause
 	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
-	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于改善老旧小区排水设施的建议", Body: "雨季老旧小区积水严重，建议改造排水管网。"}))
-	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
-	s = must(b.svc.Register(b.ctx, rev, s.ID, s.Version, b.tn.Categories[0]))
-	s = must(b.svc.Assign(b.ctx, rev, s.ID, s.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0], CoUnitIDs: []int64{b.tn.Units[1]}}))
-	b.drain(t)
-	b.exec(t, `DELETE FROM notices WHERE tenant_id = $1`, b.tn.ID) // only what the notes cause
 
 	leader := staffActor(b, b.tn.Leader, auth.RoleLeader)
 	must(b.svc.AddProgress(b.ctx, leader, s.ID, "请住建局本月内拿出改造方案。", false))
@@ -56,18 +49,8 @@ func TestReopenRequestReachesReviewersAndUnit(t *testing.T) {
 	t.Parallel()
 	defer catch(t)
 	b := setup(t)
-	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
+	s := caseTo(t, b, "replied")
 	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
-	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
-	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于改善老旧小区排水设施的建议", Body: "雨季老旧小区积水严重，建议改造排水管网。"}))
-	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
-	s = must(b.svc.Register(b.ctx, rev, s.ID, s.Version, b.tn.Categories[0]))
-	s = must(b.svc.Assign(b.ctx, rev, s.ID, s.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0]}))
-	asg := must(b.svc.Detail(b.ctx, rev, s.ID)).Assignments[0].ID
-	must(b.svc.Accept(b.ctx, unitActor(b, 0), asg, suggestion.AcceptInput{HandlerName: "孙经办"}))
-	must(b.svc.RecordContact(b.ctx, unitActor(b, 0), asg, suggestion.ContactInput{Stage: suggestion.ContactBefore,
-		HappenedAt: b.clock.Now(), Method: "电话", People: "孙经办、代表", Summary: "沟通了办理思路"}))
-	must(b.svc.Reply(b.ctx, unitActor(b, 0), asg, suggestion.ReplyInput{Class: suggestion.ClassA, Body: "排水管网改造已完成，积水问题已解决。"}))
 	must(b.svc.RateReply(b.ctx, lead, s.ID, suggestion.Satisfied, ""))
 	b.drain(t)
 	b.exec(t, `DELETE FROM notices WHERE tenant_id = $1`, b.tn.ID)
@@ -99,13 +82,8 @@ func TestOpinionLetterReachesTheUnits(t *testing.T) {
 	t.Parallel()
 	defer catch(t)
 	b := setup(t)
-	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
-	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
+	s := caseTo(t, b, "submitted")
 	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
-	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于优化公交线路的建议", Body: "部分公交线路绕行严重，建议优化线路和发车间隔。"}))
-	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
-	b.drain(t)
-	b.exec(t, `DELETE FROM notices WHERE tenant_id = $1`, b.tn.ID)
 	must(b.svc.NotRegisterForward(b.ctx, rev, s.ID, s.Version, "属于部门日常工作范围", []int64{b.tn.Units[1]}))
 	b.drain(t)
 	who := map[string]string{
@@ -124,4 +102,31 @@ func TestOpinionLetterReachesTheUnits(t *testing.T) {
 		b.tn.ID).Scan(&body); err != nil || !strings.Contains(body, "转交"+unit) {
 		t.Errorf("deputy's notice %q (%v) does not name %s", body, err, unit)
 	}
+}
+
+// caseTo sets a tenant with no digest and drives a suggestion by deputy 0 up to stop:
+// "submitted", "assigned" (lead unit 0, co-units), or "replied" (accepted, contacted, class A
+// reply). Notices so far are drained and deleted, so a test sees only what it causes.
+func caseTo(t *testing.T, b *bundle, stop string, coUnits ...int64) *suggestion.Suggestion {
+	t.Helper()
+	b.exec(t, `INSERT INTO notify_settings (tenant_id, digest_minutes) VALUES ($1, 0)`, b.tn.ID)
+	lead := auth.Deputy(b.tn.ID, b.tn.Deputies[0])
+	rev := staffActor(b, b.tn.Reviewer, auth.RoleReviewer)
+	d := must(b.svc.CreateDraft(b.ctx, lead, suggestion.DraftInput{Title: "关于改善老旧小区排水设施的建议", Body: "雨季老旧小区积水严重，建议改造排水管网。"}))
+	s := must(b.svc.Submit(b.ctx, lead, d.ID, d.Version))
+	if stop != "submitted" {
+		s = must(b.svc.Register(b.ctx, rev, s.ID, s.Version, b.tn.Categories[0]))
+		s = must(b.svc.Assign(b.ctx, rev, s.ID, s.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0], CoUnitIDs: coUnits}))
+	}
+	if stop == "replied" {
+		asg := must(b.svc.Detail(b.ctx, rev, s.ID)).Assignments[0].ID
+		must(b.svc.Accept(b.ctx, unitActor(b, 0), asg, suggestion.AcceptInput{HandlerName: "孙经办"}))
+		must(b.svc.RecordContact(b.ctx, unitActor(b, 0), asg, suggestion.ContactInput{Stage: suggestion.ContactBefore,
+			HappenedAt: b.clock.Now(), Method: "电话", People: "孙经办、代表", Summary: "沟通了办理思路"}))
+		must(b.svc.Reply(b.ctx, unitActor(b, 0), asg, suggestion.ReplyInput{Class: suggestion.ClassA, Body: "排水管网改造已完成，积水问题已解决。"}))
+		s = must(b.svc.Get(b.ctx, rev, s.ID))
+	}
+	b.drain(t)
+	b.exec(t, `DELETE FROM notices WHERE tenant_id = $1`, b.tn.ID)
+	return s
 }
