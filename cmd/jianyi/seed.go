@@ -37,6 +37,9 @@ func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 		if err := seedActivities(ctx, d.pool, r); err != nil {
 			return demoInfo{}, fmt.Errorf("demo activities: %w", err)
 		}
+		if err := seedPublished(ctx, d.pool, r); err != nil {
+			return demoInfo{}, fmt.Errorf("demo published replies: %w", err)
+		}
 	}
 	info := demoInfo{Tenant: fmt.Sprintf("%s (code %s)", demoTenantName, demoTenantCode)}
 	for _, s := range postgres.DemoStaff {

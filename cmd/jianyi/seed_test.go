@@ -22,6 +22,10 @@ func TestSeedDemoCoversEveryState(t *testing.T) {
 	if len(info.Accounts) < 6 {
 		t.Fatalf("demo accounts: %+v", info.Accounts)
 	}
+	var published int
+	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM replies WHERE published_at IS NOT NULL`).Scan(&published); err != nil || published == 0 {
+		t.Fatalf("the demo publishes no reply for its public page (%d, %v)", published, err)
+	}
 	counts := map[string]int{}
 	rows, err := d.pool.Query(ctx, `SELECT status::text, count(*) FROM suggestions GROUP BY 1`)
 	if err != nil {
