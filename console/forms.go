@@ -5,9 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+
+	"jianyi/internal/plaintext"
 )
 
 func paramID(c *gin.Context, name string) (int64, bool) {
@@ -185,27 +186,13 @@ func (f *form) local(name, what string) time.Time {
 	return time.Time{}
 }
 
-// badText reports text no field may carry: invalid UTF-8, or a C0 control character other
-// than tab, line feed and carriage return (NUL among them).
-func badText(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
 func badValues(vs url.Values) bool {
 	for k, list := range vs {
-		if badText(k) {
+		if plaintext.Unreadable(k) {
 			return true
 		}
 		for _, v := range list {
-			if badText(v) {
+			if plaintext.Unreadable(v) {
 				return true
 			}
 		}

@@ -3,14 +3,14 @@ package mpapi
 import (
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"jianyi/internal/plaintext"
 )
 
 // cleanJSONText reports whether every string of a JSON text (keys and values) is text a
-// person could have typed: valid UTF-8, no control character (raw or \u-escaped) but tab,
-// newline and carriage return (C0 and DEL), and no \u escape of half a surrogate pair
-// (which would decode as U+FFFD, silently changing what was sent). PostgreSQL refuses NUL
-// in text, and the other controls are invisible on every screen that shows the text later.
-// The workflow refuses the same characters with the same code (suggestion's checkText).
+// person could have typed: valid UTF-8, no plaintext.Control character, raw or \u-escaped,
+// and no \u escape of half a surrogate pair (which would decode as U+FFFD, silently
+// changing what was sent). Every domain refuses the same characters with the same code.
 //
 // It is lexical and lenient about structure: malformed JSON is the decoder's to refuse.
 func cleanJSONText(b []byte) bool {
@@ -27,10 +27,14 @@ func cleanJSONText(b []byte) bool {
 		switch {
 		case c == '"':
 			in = false
-		case c < 0x20 || c == 0x7f:
-			if !allowedControl(rune(c)) {
+		case c >= 0x80:
+			r, n := utf8.DecodeRune(b[i:])
+			if plaintext.Control(r) {
 				return false
 			}
+			i += n - 1
+		case plaintext.Control(rune(c)):
+			return false
 		case c == '\\':
 			if i+1 >= len(b) {
 				return true
@@ -45,7 +49,7 @@ func cleanJSONText(b []byte) bool {
 			}
 			i += 4
 			switch {
-			case (r < 0x20 || r == 0x7f) && !allowedControl(r):
+			case plaintext.Control(r):
 				return false
 			case r >= 0xDC00 && r <= 0xDFFF: // a low half without its high half
 				return false
@@ -63,8 +67,6 @@ func cleanJSONText(b []byte) bool {
 	}
 	return true
 }
-
-func allowedControl(r rune) bool { return r == '\t' || r == '\n' || r == '\r' }
 
 // hex4 reads the four hex digits of a \u escape starting at b[i].
 func hex4(b []byte, i int) (rune, bool) {

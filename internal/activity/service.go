@@ -10,6 +10,7 @@ import (
 
 	"jianyi/internal/auth"
 	"jianyi/internal/notify"
+	"jianyi/internal/plaintext"
 )
 
 // Limits on what one activity may carry.
@@ -452,20 +453,10 @@ func clean(s string, max int, code, what string, oneLine bool) (string, error) {
 }
 
 func badText(s string, oneLine bool) bool {
-	if !utf8.ValidString(s) {
-		return true
+	if oneLine {
+		return plaintext.UnreadableLine(s)
 	}
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			if oneLine {
-				return true
-			}
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029:
-			return true
-		}
-	}
-	return false
+	return plaintext.Unreadable(s)
 }
 
 // invitees lists every invited deputy, whatever they answered: a change or a cancellation

@@ -11,6 +11,7 @@ import (
 
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
+	"jianyi/internal/plaintext"
 )
 
 // Service checks roles and input, then calls the store.
@@ -243,7 +244,7 @@ func (s *Service) ImportDeputies(ctx context.Context, a auth.Actor, rows []Deput
 		r.Name, r.Phone = strings.TrimSpace(r.Name), strings.TrimSpace(r.Phone)
 		r.Delegation, r.Group = strings.TrimSpace(r.Delegation), strings.TrimSpace(r.Group)
 		switch {
-		case badText(r.Name) || badText(r.Phone) || badText(r.Delegation) || badText(r.Group):
+		case plaintext.Unreadable(r.Name) || plaintext.Unreadable(r.Phone) || plaintext.Unreadable(r.Delegation) || plaintext.Unreadable(r.Group):
 			res.Errors = append(res.Errors, RowError{r.Line, "含有无法识别的字符（如控制字符或乱码）"})
 		case r.Name == "":
 			res.Errors = append(res.Errors, RowError{r.Line, "姓名为空"})
@@ -302,7 +303,7 @@ func (s *Service) SaveUnit(ctx context.Context, a auth.Actor, u *Unit) error {
 	if !KnownUnitKind(u.Kind) {
 		// A kind typed in before the kinds were fixed may stay on its unit, unchanged.
 		legacy := false
-		if u.ID != 0 && !badText(u.Kind) {
+		if u.ID != 0 && !plaintext.Unreadable(u.Kind) {
 			old, err := s.store.Unit(ctx, a.TenantID, u.ID)
 			if err != nil {
 				return err

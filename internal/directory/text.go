@@ -3,28 +3,14 @@ package directory
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"jianyi/internal/deadline"
+	"jianyi/internal/plaintext"
 )
-
-// badText reports text nothing here may store: invalid UTF-8, or a C0 control character
-// other than tab, line feed and carriage return (NUL among them, which PostgreSQL refuses).
-func badText(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
-			return true
-		}
-	}
-	return false
-}
 
 // checkText refuses text with characters that cannot be stored; what names the field.
 func checkText(what, s string) error {
-	if badText(s) {
+	if plaintext.Unreadable(s) {
 		return invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
 	}
 	return nil

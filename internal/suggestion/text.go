@@ -4,23 +4,19 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"jianyi/internal/plaintext"
 )
 
 // errBadText refuses text no person typed: invalid UTF-8, NUL or other control characters
 // (PostgreSQL refuses NUL outright, and the others break exports and WeChat's field checks).
 var errBadText = invalid("bad_text", "内容含有无法识别的字符，请删除后重试")
 
-// checkText refuses any of texts that is not clean (see errBadText); tab, newline and
-// carriage return are allowed.
+// checkText refuses any of texts that is not clean (plaintext.Unreadable).
 func checkText(texts ...string) error {
 	for _, s := range texts {
-		if !utf8.ValidString(s) {
+		if plaintext.Unreadable(s) {
 			return errBadText
-		}
-		for _, r := range s {
-			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
-				return errBadText
-			}
 		}
 	}
 	return nil

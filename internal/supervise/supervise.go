@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/notify"
+	"jianyi/internal/plaintext"
 )
 
 // Sentinels.
@@ -352,20 +352,6 @@ func pastDue(p *ProblemItem, today time.Time) bool {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Before(today)
 }
 
-// badText reports text nothing here may store: invalid UTF-8, or a C0 control character
-// other than tab, line feed and carriage return (NUL among them, which PostgreSQL refuses).
-func badText(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
 // Dates a problem item or an interview may carry.
 const (
 	MinYear = 2000
@@ -376,7 +362,7 @@ func inRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYe
 
 func clean(s string, max int, code, what string) (string, error) {
 	s = strings.TrimSpace(s)
-	if badText(s) {
+	if plaintext.Unreadable(s) {
 		return "", invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
 	}
 	if len([]rune(s)) > max {
