@@ -171,15 +171,22 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (*Activity
 	return act, nil
 }
 
+// organised reads an activity for an organiser about to act on it, with the time of the
+// action; anyone else is told it does not exist.
+func (s *Service) organised(ctx context.Context, a auth.Actor, id int64) (*Activity, time.Time, error) {
+	if !organiser(a) {
+		return nil, time.Time{}, errNotFound
+	}
+	now := s.now()
+	act, err := s.store.Get(ctx, a.TenantID, id)
+	return act, now, err
+}
+
 // Update edits a planned activity that has not started. A new time turns every answer back
 // into a pending invitation (the deputies must say again whether they can come); a new
 // kind, title, time or place is told to every invited deputy.
 func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, version int, in Input) (*Activity, error) {
-	if !organiser(a) {
-		return nil, errNotFound
-	}
-	now := s.now()
-	old, err := s.store.Get(ctx, a.TenantID, id)
+	old, now, err := s.organised(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -216,11 +223,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, version in
 // Invite adds deputies to a planned activity that has not started; the new ones are told.
 // It returns how many were newly invited.
 func (s *Service) Invite(ctx context.Context, a auth.Actor, id int64, deputyIDs []int64) (int, error) {
-	if !organiser(a) {
-		return 0, errNotFound
-	}
-	now := s.now()
-	act, err := s.store.Get(ctx, a.TenantID, id)
+	act, now, err := s.organised(ctx, a, id)
 	if err != nil {
 		return 0, err
 	}
@@ -250,11 +253,7 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, id int64, deputyIDs 
 // Cancel calls off a planned activity that has not started, with a reason every invited
 // deputy is told.
 func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Activity, error) {
-	if !organiser(a) {
-		return nil, errNotFound
-	}
-	now := s.now()
-	act, err := s.store.Get(ctx, a.TenantID, id)
+	act, now, err := s.organised(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -283,11 +282,7 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, version in
 // RecordSummary writes (or rewrites) the 纪要 of an activity once it has started. Only its
 // organiser may, or an admin when the organiser has left.
 func (s *Service) RecordSummary(ctx context.Context, a auth.Actor, id int64, version int, summary string) (*Activity, error) {
-	if !organiser(a) {
-		return nil, errNotFound
-	}
-	now := s.now()
-	act, err := s.store.Get(ctx, a.TenantID, id)
+	act, now, err := s.organised(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
