@@ -57,19 +57,11 @@ func (b *bundle) activityTables() string {
 // toldDeputies lists the deputies told notices of kind, as "deputy:<id>".
 func (b *bundle) toldDeputies(kind string) []string {
 	b.t.Helper()
-	rows, err := b.pool.Query(context.Background(), `SELECT 'deputy:' || recipient_id FROM notices
-		WHERE kind = $1 AND recipient_kind = 'deputy' ORDER BY recipient_id, id`, kind)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			b.t.Fatal(err)
+	for _, r := range b.told(kind) {
+		if strings.HasPrefix(r, "deputy:") {
+			out = append(out, r)
 		}
-		out = append(out, s)
 	}
 	return out
 }
