@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"time"
 )
 
 // Publishing is what a Teller publishes through; Publisher implements it. A key publishes
@@ -29,11 +30,19 @@ func NewTeller(pub Publishing, log *slog.Logger, from string) Teller {
 	return Teller{pub: pub, log: log, from: from}
 }
 
+// tellWithin bounds one publish once it no longer follows the request's context.
+const tellWithin = 10 * time.Second
+
 // Tell publishes spec under key (suggestionID 0 when the notice is about no suggestion).
+// The record is saved by then, so the notice no longer depends on the request: a browser
+// that closes the page (cancelling the request's context) right after the save still has
+// its notice published.
 func (t Teller) Tell(ctx context.Context, tenantID, suggestionID int64, key string, spec NoticeSpec) {
 	if t.pub == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tellWithin)
+	defer cancel()
 	if _, err := t.pub.Publish(ctx, tenantID, suggestionID, key, []NoticeSpec{spec}); err != nil {
 		t.log.Error("notice not published", "service", t.from, "tenant_id", tenantID, "notice_kind", spec.Kind, "key", key, "err", err)
 	}
