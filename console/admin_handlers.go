@@ -333,6 +333,7 @@ var kindLabels = map[string]string{
 	notify.KindProblemRecorded: "列入问题清单", notify.KindInterviewed: "约谈单位", notify.KindRectificationReported: "单位报送整改情况",
 	notify.KindActivityInvited: "代表活动邀请", notify.KindActivityChanged: "代表活动调整", notify.KindActivityCancelled: "代表活动取消",
 	notify.KindActivityAnswered: "代表答复活动邀请",
+	notify.KindHearingChosen:    "作专题工作报告", notify.KindHearingVoted: "专题工作报告测评结果", notify.KindReviewBackDue: "测评不满意建议回头看",
 }
 
 func (s *server) adminSettings(c *gin.Context) {

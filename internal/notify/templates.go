@@ -59,6 +59,13 @@ const (
 	KindActivityChanged   = "activity_changed"
 	KindActivityCancelled = "activity_cancelled"
 	KindActivityAnswered  = "activity_answered"
+
+	// 专题工作报告与满意度测评 / 年度反馈市政府 (internal/appraisal): a unit's staff hear that the
+	// unit is to report to the standing committee, the vote on it, and how many of its
+	// suggestions rated 不满意 must be taken up again (回头看) once the feedback is sent.
+	KindHearingChosen = "hearing_chosen"
+	KindHearingVoted  = "hearing_voted"
+	KindReviewBackDue = "review_back_due"
 )
 
 // Kinds lists every notice kind, for the console's template editor.
@@ -70,6 +77,7 @@ var Kinds = []string{
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 	KindProblemRecorded, KindInterviewed, KindRectificationReported,
 	KindActivityInvited, KindActivityChanged, KindActivityCancelled, KindActivityAnswered,
+	KindHearingChosen, KindHearingVoted, KindReviewBackDue,
 }
 
 // TemplateID is one configured WeChat template: for a notice kind (or KindAny) and a push
