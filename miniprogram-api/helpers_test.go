@@ -101,6 +101,8 @@ type setupOpts struct {
 	logs          io.Writer
 	// accounts wraps the account store (to stage a race with the console).
 	accounts func(account.Store) account.Store
+	// idempotency wraps the Idempotency-Key store (to stage a phone hanging up).
+	idempotency func(mpapi.Idempotency) mpapi.Idempotency
 }
 
 const pushToken = "push-token"
@@ -140,6 +142,10 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	if o.accounts != nil {
 		astore = o.accounts(astore)
 	}
+	var idem mpapi.Idempotency = postgres.NewMPIdempotency(pool)
+	if o.idempotency != nil {
+		idem = o.idempotency(idem)
+	}
 	d := mpapi.Deps{
 		Suggestions: sugg,
 		Accounts:    account.NewService(astore, nil),
@@ -147,7 +153,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Media:       media.NewService(mstore, objects.MediaAdapter{S: store}, wc, nil, nil),
 		Snaps:       media.NewSnaps(mstore, mpapi.DraftMaker(sugg), nil),
 		WeChat:      wc,
-		Idempotency: postgres.NewMPIdempotency(pool),
+		Idempotency: idem,
 		Limiter:     limiter,
 		Inbox:       notify.NewInbox(ns, nil),
 		Credits:     notify.NewCredits(ns),

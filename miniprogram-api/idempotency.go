@@ -103,6 +103,10 @@ func (a *API) idempotent(c *gin.Context, required bool, raw []byte, fn result) {
 			out, _ = json.Marshal(payload)
 		}
 	}
+	// The key's bookkeeping outlives the request: a phone that hangs up once the work is done
+	// (the usual weak-network case, and the one that retries) must find the answer stored,
+	// not a key stuck in progress that, once stale, lets the retry act a second time.
+	ctx = context.WithoutCancel(ctx)
 	if status >= 500 || status == 429 {
 		if rerr := a.Idempotency.Release(ctx, s.TenantID, who, key); rerr != nil {
 			a.log.WarnContext(ctx, "idempotency release failed", "error", rerr)
