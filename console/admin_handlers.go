@@ -332,8 +332,8 @@ var kindLabels = map[string]string{
 	notify.KindNudged: "代表催办", notify.KindSupervised: "督办意见", notify.KindReopenRequested: "代表申请回头看", notify.KindOpinionForwarded: "代表意见转交",
 	notify.KindProblemRecorded: "列入问题清单", notify.KindInterviewed: "约谈单位", notify.KindRectificationReported: "单位报送整改情况",
 	notify.KindActivityInvited: "代表活动邀请", notify.KindActivityChanged: "代表活动调整", notify.KindActivityCancelled: "代表活动取消",
-	notify.KindActivityAnswered: "代表答复活动邀请",
-	notify.KindHearingChosen:    "作专题工作报告", notify.KindHearingVoted: "专题工作报告测评结果", notify.KindReviewBackDue: "测评不满意建议回头看",
+	notify.KindActivityAnswered: "代表答复活动邀请", notify.KindActivityUnit: "代表活动涉及本单位",
+	notify.KindHearingChosen: "作专题工作报告", notify.KindHearingVoted: "专题工作报告测评结果", notify.KindReviewBackDue: "测评不满意建议回头看",
 }
 
 func (s *server) adminSettings(c *gin.Context) {

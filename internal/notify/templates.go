@@ -59,6 +59,7 @@ const (
 	KindActivityChanged   = "activity_changed"
 	KindActivityCancelled = "activity_cancelled"
 	KindActivityAnswered  = "activity_answered"
+	KindActivityUnit      = "activity_unit" // a unit's staff: an activity concerns the unit (deputies are coming)
 
 	// 专题工作报告与满意度测评 / 年度反馈市政府 (internal/appraisal): a unit's staff hear that the
 	// unit is to report to the standing committee, the vote on it, and how many of its
@@ -76,7 +77,7 @@ var Kinds = []string{
 	KindNewSubmission, KindNewAssignment, KindReturnRequested, KindExtension, KindUnsatisfied,
 	KindDisputed, KindEscalated, KindReminder, KindOverdue, KindOverdueDigest, KindDigest,
 	KindProblemRecorded, KindInterviewed, KindRectificationReported,
-	KindActivityInvited, KindActivityChanged, KindActivityCancelled, KindActivityAnswered,
+	KindActivityInvited, KindActivityChanged, KindActivityCancelled, KindActivityAnswered, KindActivityUnit,
 	KindHearingChosen, KindHearingVoted, KindReviewBackDue,
 }
 
