@@ -229,6 +229,7 @@ type Query struct {
 	Kind         Kind
 	SuggestionID int64
 	DeputyID     int64 // not 0: only activities this deputy is invited to
+	UnitID       int64 // not 0: only activities this unit is linked to
 	Now          time.Time
 	Limit        int
 }

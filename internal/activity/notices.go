@@ -111,3 +111,45 @@ func answeredKey(id, deputyID int64, a Answer, note string, at time.Time) string
 	h := sha256.Sum256([]byte(note))
 	return fmt.Sprintf("activity:%d:answer:%d:%s:%s:%d", id, deputyID, a, hex.EncodeToString(h[:6]), at.Unix())
 }
+
+// unitStaff are who hear, for a unit, that deputies are coming: its handlers and leaders.
+var unitStaff = []string{notify.RoleUnitHandler, notify.RoleUnitLeader}
+
+func toUnits(act *Activity, unitIDs []int64, kind, title, body, phrase, note string) notify.NoticeSpec {
+	return notify.NoticeSpec{
+		Audience: notify.Audience{UnitIDs: unitIDs, UnitRoles: unitStaff},
+		Kind:     kind, Title: title, Body: body, Page: ConsolePage(act.ID),
+		Fields: map[string]string{notify.FieldThing: notify.Clip(act.Title, 20), notify.FieldPhrase: phrase,
+			notify.FieldNote: notify.Clip(note, 20), notify.FieldTime: fieldTime(act.StartsAt)},
+	}
+}
+
+// unitsNamed tells the units an activity concerns that deputies are coming, so that they
+// prepare (the people to receive them, the material on the suggestions).
+func unitsNamed(act *Activity, unitIDs []int64) notify.NoticeSpec {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s涉及本单位。时间：%s；地点：%s。", named(act), when(act.StartsAt), notify.Clip(act.Place, 40))
+	if len(act.Suggestions) > 0 {
+		fmt.Fprintf(&b, "本次活动围绕%d件代表建议开展。", len(act.Suggestions))
+	}
+	b.WriteString("请做好接待和情况汇报的准备。")
+	return toUnits(act, unitIDs, notify.KindActivityUnit, "代表活动涉及本单位", b.String(), "待准备", "请做好准备")
+}
+
+// unitsChanged tells the units kept on an edited activity what changed.
+func unitsChanged(act *Activity, changes []string, unitIDs []int64) notify.NoticeSpec {
+	body := fmt.Sprintf("涉及本单位的%s的%s已调整。现时间：%s；地点：%s。", named(act), strings.Join(changes, "、"), when(act.StartsAt), notify.Clip(act.Place, 40))
+	return toUnits(act, unitIDs, notify.KindActivityChanged, "代表活动有调整", body, "已调整", "请留意调整后的安排")
+}
+
+// unitsDropped tells units taken off an activity that it no longer concerns them.
+func unitsDropped(act *Activity, unitIDs []int64) notify.NoticeSpec {
+	body := fmt.Sprintf("%s（%s）已不再涉及本单位，无需再做准备。", named(act), when(act.StartsAt))
+	return toUnits(act, unitIDs, notify.KindActivityChanged, "代表活动不再涉及本单位", body, "已调整", "无需再做准备")
+}
+
+// unitsCancelled tells the units of a cancelled activity, and why.
+func unitsCancelled(act *Activity, unitIDs []int64) notify.NoticeSpec {
+	body := fmt.Sprintf("原定于%s举行、涉及本单位的%s已取消。原因：%s。", when(act.StartsAt), named(act), notify.Clip(act.CancelReason, 100))
+	return toUnits(act, unitIDs, notify.KindActivityCancelled, "代表活动已取消", body, "已取消", act.CancelReason)
+}

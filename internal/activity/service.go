@@ -80,13 +80,16 @@ func organiser(a auth.Actor) bool {
 func CanOrganise(a auth.Actor) bool { return organiser(a) }
 
 // List returns the activities a may see: every activity of the tenant for organising staff,
-// the ones they are invited to for a deputy. Upcoming ones come first, soonest first.
+// the ones they are invited to for a deputy, the ones linked to their unit for a unit's
+// staff (who receive the deputies). Upcoming ones come first, soonest first.
 func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) ([]Activity, error) {
 	q := Query{Kind: f.Kind, SuggestionID: f.SuggestionID, Now: s.now(), Limit: MaxList}
 	switch {
 	case organiser(a):
 	case a.IsDeputy():
 		q.DeputyID = a.ID
+	case a.IsUnit():
+		q.UnitID = a.UnitID
 	default:
 		return nil, errForbidden
 	}
@@ -104,22 +107,32 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) ([]Activity,
 }
 
 // Get returns one activity. Organising staff see every invitation; a deputy sees only an
-// activity they are invited to, with their own invitation only. Anyone else, and any other
-// tenant, finds nothing.
+// activity they are invited to, with their own invitation only; a unit's staff see an
+// activity linked to their unit, with who is coming but not the deputies' notes to the
+// organiser. Anyone else, and any other tenant, finds nothing.
 func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (*Activity, error) {
-	if !organiser(a) && !a.IsDeputy() {
+	if !organiser(a) && !a.IsDeputy() && !a.IsUnit() {
 		return nil, errNotFound
 	}
 	act, err := s.store.Get(ctx, a.TenantID, id)
 	if err != nil {
 		return nil, err
 	}
-	if a.IsDeputy() {
+	switch {
+	case organiser(a):
+	case a.IsDeputy():
 		inv := act.Invitation(a.ID)
 		if inv == nil {
 			return nil, errNotFound
 		}
 		act.Invitations = []Invitation{*inv}
+	default:
+		if !slices.Contains(act.UnitIDs(), a.UnitID) {
+			return nil, errNotFound
+		}
+		for i := range act.Invitations {
+			act.Invitations[i].Note = ""
+		}
 	}
 	act.Phase = act.PhaseAt(s.now())
 	return act, nil
@@ -168,6 +181,9 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (*Activity
 	if len(in.DeputyIDs) > 0 {
 		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:invited", act.ID), invited(act, in.DeputyIDs))
 	}
+	if len(in.UnitIDs) > 0 {
+		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units:v%d", act.ID, act.Version), unitsNamed(act, in.UnitIDs))
+	}
 	return act, nil
 }
 
@@ -212,10 +228,23 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, version in
 		return nil, err
 	}
 	act.Phase = act.PhaseAt(now)
-	if changes := changed(old, act); len(changes) > 0 {
+	changes := changed(old, act)
+	if len(changes) > 0 {
 		if to := invitees(act); len(to) > 0 {
 			s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:changed:v%d", id, act.Version), changedNotice(act, changes, moved, to))
 		}
+	}
+	// The units: one newly linked hears of the activity, one kept hears what changed, one
+	// dropped hears it need not prepare.
+	added, kept, dropped := splitUnits(old.UnitIDs(), act.UnitIDs())
+	if len(added) > 0 {
+		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units:v%d", id, act.Version), unitsNamed(act, added))
+	}
+	if len(changes) > 0 && len(kept) > 0 {
+		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units-changed:v%d", id, act.Version), unitsChanged(act, changes, kept))
+	}
+	if len(dropped) > 0 {
+		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units-dropped:v%d", id, act.Version), unitsDropped(act, dropped))
 	}
 	return act, nil
 }
@@ -275,6 +304,9 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, version in
 	act.Status, act.CancelReason, act.CancelledAt, act.Version, act.Phase = StatusCancelled, reason, &now, version+1, PhaseCancelled
 	if to := invitees(act); len(to) > 0 {
 		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:cancelled", id), cancelledNotice(act, to))
+	}
+	if units := act.UnitIDs(); len(units) > 0 {
+		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units-cancelled", id), unitsCancelled(act, units))
 	}
 	return act, nil
 }
@@ -462,6 +494,23 @@ func invitees(act *Activity) []int64 {
 		out = append(out, inv.DeputyID)
 	}
 	return out
+}
+
+// splitUnits compares an activity's units before and after an edit.
+func splitUnits(before, after []int64) (added, kept, dropped []int64) {
+	for _, id := range after {
+		if slices.Contains(before, id) {
+			kept = append(kept, id)
+		} else {
+			added = append(added, id)
+		}
+	}
+	for _, id := range before {
+		if !slices.Contains(after, id) {
+			dropped = append(dropped, id)
+		}
+	}
+	return added, kept, dropped
 }
 
 // changed names what a deputy must hear about: a new kind, title, time or place.

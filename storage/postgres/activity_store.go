@@ -54,10 +54,12 @@ func (s *ActivityStore) List(ctx context.Context, tenantID int64, q activity.Que
 	  AND ($3::bigint = 0 OR EXISTS (SELECT 1 FROM activity_suggestions x
 	                         WHERE x.tenant_id = a.tenant_id AND x.activity_id = a.id AND x.suggestion_id = $3))
 	  AND ($4::bigint = 0 OR mi.deputy_id IS NOT NULL)
+	  AND ($7::bigint = 0 OR EXISTS (SELECT 1 FROM activity_units x
+	                         WHERE x.tenant_id = a.tenant_id AND x.activity_id = a.id AND x.unit_id = $7))
 	ORDER BY (a.status = 'cancelled' OR a.starts_at <= $5),
 	  CASE WHEN a.status = 'planned' AND a.starts_at > $5 THEN a.starts_at END,
 	  a.starts_at DESC, a.id DESC
-	LIMIT $6`, tenantID, string(q.Kind), q.SuggestionID, q.DeputyID, q.Now, q.Limit)
+	LIMIT $6`, tenantID, string(q.Kind), q.SuggestionID, q.DeputyID, q.Now, q.Limit, q.UnitID)
 	if err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)
 	}
