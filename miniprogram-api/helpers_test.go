@@ -103,6 +103,8 @@ type setupOpts struct {
 	accounts func(account.Store) account.Store
 	// idempotency wraps the Idempotency-Key store (to stage a phone hanging up).
 	idempotency func(mpapi.Idempotency) mpapi.Idempotency
+	// photos wraps the photo intake's store (to stage a phone hanging up after a photo is recorded).
+	photos func(media.Store) media.Store
 }
 
 const pushToken = "push-token"
@@ -146,11 +148,15 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	if o.idempotency != nil {
 		idem = o.idempotency(idem)
 	}
+	var pstore media.Store = mstore
+	if o.photos != nil {
+		pstore = o.photos(pstore)
+	}
 	d := mpapi.Deps{
 		Suggestions: sugg,
 		Accounts:    account.NewService(astore, nil),
 		Sessions:    account.NewSessions(jredis.NewMPSessions(rdb), clk.Now),
-		Media:       media.NewService(mstore, objects.MediaAdapter{S: store}, wc, nil, nil),
+		Media:       media.NewService(pstore, objects.MediaAdapter{S: store}, wc, nil, nil),
 		Snaps:       media.NewSnaps(mstore, mpapi.DraftMaker(sugg), nil),
 		WeChat:      wc,
 		Idempotency: idem,
@@ -162,7 +168,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	if o.logs != nil {
 		log := slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		d.Log = log
-		d.Media = media.NewService(mstore, objects.MediaAdapter{S: store}, wc, nil, log)
+		d.Media = media.NewService(pstore, objects.MediaAdapter{S: store}, wc, nil, log)
 	}
 	if !o.noPush {
 		d.Push = &wechat.MPPush{Token: pushToken, AppID: app.MiniAppID}

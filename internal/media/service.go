@@ -343,8 +343,23 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 		s.removeQuietly(att.ObjectKey, att.ThumbKey)
 		return nil, fmt.Errorf("record photo: %w", err)
 	}
+	// The photo is recorded "pending": its check must be submitted even when the phone hangs
+	// up now, or it stays pending with no trace id for ever (Recheck takes only "unchecked").
+	ctx, cancel := afterRecorded(ctx)
+	defer cancel()
 	s.check(ctx, att, openid)
 	return att, nil
+}
+
+// followUpWithin bounds the work that follows a recorded photo once it no longer follows
+// the request's context (submitting its check, linking its upload).
+const followUpWithin = 15 * time.Second
+
+// afterRecorded is the context for what must follow a photo once it is recorded: the
+// request's values without its cancellation, so a phone dropping the connection (the
+// weak-network case) does not cut the work in half.
+func afterRecorded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), followUpWithin)
 }
 
 // putJPEG encodes img as JPEG straight into the bucket through a pipe; copies carry no EXIF.
@@ -550,6 +565,10 @@ func (s *Service) CompleteUpload(ctx context.Context, a auth.Actor, openid, key 
 		}
 		return nil, err
 	}
+	// The photo is recorded: the upload must be linked to it even when the phone hangs up
+	// now, or its retry (same key) would make a second photo from the same object.
+	ctx, cancel := afterRecorded(ctx)
+	defer cancel()
 	if err := s.store.CompleteUpload(ctx, a.TenantID, key, att.ID); err != nil {
 		return nil, fmt.Errorf("complete upload: %w", err)
 	}
