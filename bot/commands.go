@@ -13,26 +13,29 @@ import (
 type Kind int
 
 const (
-	CmdNone   Kind = iota // empty message
-	CmdHelp               // 帮助, 菜单
-	CmdMine               // 我的建议
-	CmdQuery              // 查询 <编号>
-	CmdRate               // 评价 <编号> 满意|基本满意|不满意 [理由]
-	CmdNudge              // 催办 <编号>
-	CmdBind               // 绑定 123456
-	CmdSnap               // 随手拍 (how-to)
-	CmdCancel             // 取消
-	CmdSearch             // anything else: matched against the deputy's suggestions
-	CmdUsage              // a known verb with bad arguments; Usage holds the hint
-	CmdReview             // 回头看 <编号> <理由>: ask for a closed case to be looked at again
+	CmdNone       Kind = iota // empty message
+	CmdHelp                   // 帮助, 菜单
+	CmdMine                   // 我的建议
+	CmdQuery                  // 查询 <编号>
+	CmdRate                   // 评价 <编号> 满意|基本满意|不满意 [理由]
+	CmdNudge                  // 催办 <编号>
+	CmdBind                   // 绑定 123456
+	CmdSnap                   // 随手拍 (how-to)
+	CmdCancel                 // 取消
+	CmdSearch                 // anything else: matched against the deputy's suggestions
+	CmdUsage                  // a known verb with bad arguments; Usage holds the hint
+	CmdReview                 // 回头看 <编号> <理由>: ask for a closed case to be looked at again
+	CmdActivities             // 我的活动: the activities the deputy is invited to
+	CmdAttend                 // 参加 [活动编号] [备注]
+	CmdDecline                // 不参加 [活动编号] [理由]
 )
 
 // Command is a parsed text message.
 type Command struct {
 	Kind   Kind
-	Number int               // 查询/评价/催办
+	Number int               // 查询/评价/催办; 参加/不参加: the activity's number (0: none given)
 	Rating suggestion.Rating // 评价
-	Reason string            // 评价 … 不满意 <理由>, 回头看 <编号> <理由>
+	Reason string            // 评价 … 不满意 <理由>, 回头看 <编号> <理由>, 参加/不参加's note
 	Code   string            // 绑定
 	Text   string            // CmdSearch: the normalized text
 	Usage  string            // CmdUsage
@@ -126,6 +129,7 @@ var verbs = []struct {
 }{
 	{"我的建议", CmdMine}, {"帮助", CmdHelp}, {"菜单", CmdHelp}, {"查询", CmdQuery}, {"评价", CmdRate},
 	{"催办", CmdNudge}, {"绑定", CmdBind}, {"随手拍", CmdSnap}, {"取消", CmdCancel}, {"回头看", CmdReview},
+	{"我的活动", CmdActivities}, {"代表活动", CmdActivities}, {"不参加", CmdDecline}, {"参加", CmdAttend},
 }
 
 // Parse reads one text message into a command.
@@ -145,10 +149,12 @@ func Parse(text string) Command {
 		}
 		rest := strings.TrimSpace(strings.TrimLeft(strings.TrimPrefix(s, v.word), ":：,，"))
 		switch v.kind {
-		case CmdMine, CmdHelp, CmdSnap, CmdCancel:
+		case CmdMine, CmdHelp, CmdSnap, CmdCancel, CmdActivities:
 			if rest == "" {
 				return Command{Kind: v.kind}
 			}
+		case CmdAttend, CmdDecline:
+			return parseAttend(v.kind, rest)
 		case CmdQuery, CmdNudge:
 			if n, ok := ParseNumber(rest); ok {
 				return Command{Kind: v.kind, Number: n}

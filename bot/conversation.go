@@ -278,6 +278,10 @@ func (t *turn) do(ctx context.Context, cmd Command) string {
 		return t.nudge(ctx, cmd.Number)
 	case CmdReview:
 		return t.review(ctx, cmd.Number, cmd.Reason)
+	case CmdActivities:
+		return t.activities(ctx)
+	case CmdAttend, CmdDecline:
+		return t.attend(ctx, cmd)
 	case CmdBind:
 		t.command = "bind"
 		return textAlready

@@ -93,7 +93,7 @@ type UnionIDs interface {
 	OAUnionID(ctx context.Context, openid string) (string, error)
 }
 
-// Deps are the bot's collaborators. Deliveries, UnionIDs, Queue and Answers may be nil.
+// Deps are the bot's collaborators. Deliveries, UnionIDs, Activities, Queue and Answers may be nil.
 type Deps struct {
 	Accounts    Accounts
 	Suggestions Suggestions
@@ -104,6 +104,8 @@ type Deps struct {
 	Photos      Photos
 	Deliveries  Deliveries
 	UnionIDs    UnionIDs
+	// Activities lets deputies see and answer their 代表参与活动 invitations; optional.
+	Activities Activities
 	// Queue hands a 随手拍's photos to the worker (SnapPhotos there), so that a restart of
 	// this process loses nothing. Without it, or when queueing fails, the photos are fetched
 	// in this process after the answer (a restart in those seconds loses them).

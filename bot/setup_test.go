@@ -23,6 +23,7 @@ import (
 
 	"jianyi/bot"
 	"jianyi/internal/account"
+	"jianyi/internal/activity"
 	"jianyi/internal/auth"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
@@ -69,6 +70,7 @@ type bundle struct {
 	rdb      *jredis.Client
 	objs     *objects.Store
 	svc      *suggestion.Service
+	acts     *activity.Service
 	accounts *account.Service
 	srv      *wechat.OAServer
 	bot      *bot.Bot
@@ -116,6 +118,10 @@ func setupMode(t testing.TB, plain bool, edit func(*bot.Deps)) *bundle {
 	b.srv.SetReplayStore(jredis.NewOAReplay(rdb))
 	b.svc = suggestion.NewService(postgres.NewSuggestionStore(b.pool), nil)
 	b.accounts = account.NewService(postgres.NewAccountStore(b.pool), nil)
+	queue := jredis.NewQueue(rdb)
+	t.Cleanup(func() { _ = queue.Close() })
+	b.acts = activity.NewService(postgres.NewActivityStore(b.pool), nil).
+		WithNotices(notify.NewPublisher(postgres.NewNotifyStore(b.pool), queue, nil, nil), log)
 	deps := bot.Deps{
 		Accounts:    b.accounts,
 		Suggestions: b.svc,
@@ -126,6 +132,7 @@ func setupMode(t testing.TB, plain bool, edit func(*bot.Deps)) *bundle {
 		UnionIDs:    wc,
 		Photos:      media.NewService(postgres.NewMediaStore(b.pool), objects.MediaAdapter{S: b.objs}, nil, nil, log),
 		Deliveries:  notify.NewDeliveries(postgres.NewNotifyStore(b.pool)),
+		Activities:  b.acts,
 		Log:         log,
 	}
 	if edit != nil {
