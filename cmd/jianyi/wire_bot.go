@@ -7,6 +7,7 @@ import (
 
 	"jianyi/bot"
 	"jianyi/internal/account"
+	"jianyi/internal/activity"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/nudge"
@@ -38,6 +39,9 @@ func mountBot(r *gin.Engine, d *deps) error {
 	mediaStore := postgres.NewMediaStore(d.pool)
 	// A 随手拍's photos are fetched and stored by the worker (wire_worker.go), from the queue.
 	queue := jredis.NewQueue(d.rdb)
+	// 参加/不参加 in the chat: the organiser is told as from the mini-program.
+	activities := activity.NewService(postgres.NewActivityStore(d.pool), nil).
+		WithNotices(notify.NewPublisher(postgres.NewNotifyStore(d.pool), queue, nil, d.log), d.log)
 	b, err := bot.New(bot.Deps{
 		Accounts:    accounts,
 		Suggestions: suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil),
@@ -50,6 +54,7 @@ func mountBot(r *gin.Engine, d *deps) error {
 		Answers:     mediaStore,                                            // one photo answer per snap
 		Deliveries:  notify.NewDeliveries(postgres.NewNotifyStore(d.pool)), // TEMPLATESENDJOBFINISH reports
 		UnionIDs:    d.wechat,                                              // user/info: links followers whose unionid the mini-program knows
+		Activities:  activities,
 		Log:         d.log,
 	})
 	if err != nil {
