@@ -150,17 +150,25 @@ func (a *API) bindInvite(c *gin.Context) {
 	a.finishBind(c, s, d, err)
 }
 
+// bindFollowUpWithin bounds the session update after a binding is stored, once it no
+// longer follows the request's context.
+const bindFollowUpWithin = 5 * time.Second
+
 func (a *API) finishBind(c *gin.Context, s account.Session, d *account.Deputy, err error) {
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	s.DeputyID = d.ID
-	if err := a.Sessions.Update(c.Request.Context(), c.GetString(ctxToken), s); err != nil {
+	// The binding is stored (and an invite code used up): the session must learn it even when
+	// the phone hangs up now, or it stays unbound while the code it would retry with is spent.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), bindFollowUpWithin)
+	defer cancel()
+	if err := a.Sessions.Update(ctx, c.GetString(ctxToken), s); err != nil {
 		a.fail(c, err)
 		return
 	}
-	if err := a.stillActive(c.Request.Context(), c.GetString(ctxToken), s); err != nil {
+	if err := a.stillActive(ctx, c.GetString(ctxToken), s); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -231,12 +231,20 @@ func (s *Service) RedeemInvite(ctx context.Context, tenantID int64, code string,
 	case err != nil:
 		return nil, fmt.Errorf("redeem invite: %w", err)
 	}
-	d, err := s.store.Deputy(ctx, tenantID, deputyID)
+	// The code is spent and the identity bound: the caller needs the deputy to finish the
+	// login even when its request is being cancelled now (a phone that hung up), since the
+	// code cannot be redeemed a second time.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), afterRedeemWithin)
+	defer cancel()
+	d, err := s.store.Deputy(rctx, tenantID, deputyID)
 	if err != nil {
 		return nil, fmt.Errorf("redeem invite: %w", err)
 	}
 	return activeOrErr(d)
 }
+
+// afterRedeemWithin bounds the read that follows a redeemed invite.
+const afterRedeemWithin = 5 * time.Second
 
 // IssueOABindCode creates the six-digit code a bound deputy sends to the official-account
 // bot ("绑定 123456") to link their official-account openid.
