@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/activity"
+	"jianyi/internal/appraisal"
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 )
@@ -18,6 +19,7 @@ type Option func(*options)
 
 type options struct {
 	activities *activity.Service
+	appraisals *appraisal.Service
 }
 
 // WithActivities mounts 代表参与活动 (/activities and the card on a suggestion's page) over

@@ -176,6 +176,17 @@ func formBack(p string) string {
 			return "/activities/" + v
 		}
 		return "/activities/new"
+	case "appraisal":
+		// /appraisal/meetings/:id/…: the opinion and the sending are on the feedback page.
+		if len(parts) >= 3 && parts[1] == "meetings" {
+			if _, ok := positiveID(parts[2]); ok {
+				if len(parts) == 4 && (parts[3] == "opinion" || parts[3] == "send") {
+					return "/appraisal/meetings/" + parts[2] + "/feedback"
+				}
+				return "/appraisal/meetings/" + parts[2]
+			}
+		}
+		return "/appraisal"
 	case "inbox":
 		return "/inbox"
 	case "admin":

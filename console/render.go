@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/activity"
+	"jianyi/internal/appraisal"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/directory"
@@ -114,6 +115,11 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 	}
 	if activity.CanOrganise(a) {
 		add("/activities", "代表活动")
+	}
+	if appraisal.CanManage(a) {
+		add("/appraisal", "专题测评")
+	} else if a.IsUnit() {
+		add("/appraisal/unit", "专题测评")
 	}
 	if canExportDeputies(a) || canExportUnits(a) {
 		add("/exports", "两清单导出")

@@ -10,7 +10,7 @@ import (
 )
 
 // Mount adds the console to r at "/" (sign-in at /login). /api/v1/ and /wechat/ stay free
-// for the other front doors. opts add optional parts (WithActivities).
+// for the other front doors. opts add optional parts (WithActivities, WithAppraisals).
 func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 	s, err := newServer(cfg)
 	if err != nil {
@@ -92,6 +92,20 @@ func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 		g.POST("/activities/:id/cancel", supervisor, act.cancel)
 		g.POST("/activities/:id/summary", supervisor, act.summary)
 		g.GET("/suggestions/:id/activities", supervisor, act.suggestionCard)
+	}
+
+	if o.appraisals != nil {
+		ap := &appraisalPages{server: s, svc: o.appraisals}
+		g.GET("/appraisal", supervisor, ap.index)
+		g.GET("/appraisal/meetings/:id", supervisor, ap.meeting)
+		g.POST("/appraisal/meetings/:id/hearings", supervisor, ap.recordHearing)
+		g.POST("/appraisal/meetings/:id/hearings/:hearing/edit", supervisor, ap.editHearing)
+		g.POST("/appraisal/meetings/:id/hearings/:hearing/vote", supervisor, ap.vote)
+		g.GET("/appraisal/meetings/:id/feedback", supervisor, ap.feedback)
+		g.GET("/appraisal/meetings/:id/feedback.xlsx", supervisor, ap.exportFeedback)
+		g.POST("/appraisal/meetings/:id/opinion", supervisor, ap.opinion)
+		g.POST("/appraisal/meetings/:id/send", supervisor, ap.send)
+		g.GET("/appraisal/unit", s.unitOnly, ap.unit)
 	}
 
 	g.GET("/exports", s.exportsPage)
