@@ -19,8 +19,9 @@ const (
 
 // seedDemo loads the demo tenant for `jianyi dev` and `jianyi seed`: 36 deputies in three
 // delegations, 10 units, staff of every role, and suggestions taken through the real
-// workflow into every state, so their timelines are genuine, and a few 代表参与活动 around
-// them (seed_activities.go). It is idempotent: when the tenant exists nothing is written.
+// workflow into every state, so their timelines are genuine, a few 代表参与活动 around them
+// (seed_activities.go) and the meeting's 专题工作报告 (seed_appraisal.go). It is idempotent:
+// when the tenant exists nothing is written.
 func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 	hash, err := auth.HashPassword(demoPassword)
 	if err != nil {
@@ -39,6 +40,9 @@ func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 		}
 		if err := seedPublished(ctx, d.pool, r); err != nil {
 			return demoInfo{}, fmt.Errorf("demo published replies: %w", err)
+		}
+		if err := seedAppraisal(ctx, d.pool, r); err != nil {
+			return demoInfo{}, fmt.Errorf("demo appraisal: %w", err)
 		}
 	}
 	info := demoInfo{Tenant: fmt.Sprintf("%s (code %s)", demoTenantName, demoTenantCode)}

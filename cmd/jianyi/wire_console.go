@@ -12,6 +12,7 @@ import (
 	"jianyi/console"
 	"jianyi/internal/account"
 	"jianyi/internal/activity"
+	"jianyi/internal/appraisal"
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
@@ -47,7 +48,10 @@ func mountConsole(r *gin.Engine, d *deps) error {
 	cfg.Supervise.WithNotices(pub, d.log)
 	// 代表参与活动 tells invited deputies and the organisers the same way.
 	activities := activity.NewService(postgres.NewActivityStore(d.pool), nil).WithNotices(pub, d.log)
-	return console.Mount(r, cfg, console.WithActivities(activities))
+	// 专题测评 and 年度反馈市政府 tell the units concerned the same way; the 双测评 figures are
+	// the dashboard's.
+	appraisals := appraisal.NewService(postgres.NewAppraisalStore(d.pool), cfg.Stats, nil).WithNotices(pub, d.log)
+	return console.Mount(r, cfg, console.WithActivities(activities), console.WithAppraisals(appraisals))
 }
 
 // reconcilerQueue leaves a delivery pending in PostgreSQL, where the notify reconciler of
