@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -70,11 +71,20 @@ func (t *turn) finishSnap(ctx context.Context, c *conv) string {
 	if err != nil {
 		return t.errText(err)
 	}
-	t.clearConv(ctx)
+	// The snap is stored: ending the conversation and queueing its photos must not end with
+	// the push's context (WeChat gives up after 5 s). A conversation left at "words" would
+	// make the deputy's next message a second snap with the same photos.
+	after, cancel := context.WithTimeout(context.WithoutCancel(ctx), afterSnapWithin)
+	defer cancel()
+	t.clearConv(after)
 	t.outcome = "snap_created"
-	t.b.fetchSnapPhotos(ctx, t.tenantID, snapID, t.actor.ID, t.m.FromUser, c.Media)
+	t.b.fetchSnapPhotos(after, t.tenantID, snapID, t.actor.ID, t.m.FromUser, c.Media)
 	return textSnapSaved
 }
+
+// afterSnapWithin bounds what follows a stored snap (Redis calls) once it no longer
+// follows the push's context.
+const afterSnapWithin = 2 * time.Second
 
 // fetchSnapPhotos hands the snap's photos to the worker's queue, or, without a queue or
 // when queueing fails, to a job in this process after the answer.
