@@ -189,9 +189,8 @@ func (t *turn) bind(ctx context.Context, code string) string {
 		return t.errText(err)
 	}
 	t.outcome = "linked"
-	if err := t.b.d.Store.SetOAFollowing(ctx, t.tenantID, t.m.FromUser, true); err != nil {
-		t.b.log.Error("set follow status", "tenant_id", t.tenantID, "err", err)
-	}
+	// The redemption marked the deputy following in its own transaction (nothing after it
+	// may be lost with the push).
 	name := ""
 	if d, err := t.b.d.Accounts.Deputy(ctx, t.tenantID, id); err == nil {
 		name = d.Name

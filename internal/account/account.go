@@ -52,7 +52,8 @@ type Store interface {
 	// LinkOA sets the deputy's official-account openid unless another deputy holds it
 	// (ErrConflict) or the deputy is linked to another openid already (ErrConflict).
 	LinkOA(ctx context.Context, tenantID, deputyID int64, oaOpenID string) error
-	// RedeemOABindCode marks the code used and sets the deputy's oa_openid, in one transaction.
+	// RedeemOABindCode marks the code used and sets the deputy's oa_openid and following mark,
+	// in one transaction.
 	// ErrNotFound for a bad or expired code; ErrConflict when the openid belongs to another deputy.
 	RedeemOABindCode(ctx context.Context, tenantID int64, code, oaOpenID string, now time.Time) (int64, error)
 }

@@ -201,7 +201,9 @@ func (s *AccountStore) RedeemOABindCode(ctx context.Context, tenantID int64, cod
 		case err != nil && !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("redeem bind code: %w", err)
 		}
-		_, err = tx.Exec(ctx, `UPDATE deputies SET oa_openid = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, deputyID, oaOpenID)
+		// Following too, in the same transaction: whoever sends the code to the official
+		// account follows it, and a mark set after the commit could be lost with the push.
+		_, err = tx.Exec(ctx, `UPDATE deputies SET oa_openid = $3, oa_following = true WHERE tenant_id = $1 AND id = $2`, tenantID, deputyID, oaOpenID)
 		if IsUniqueViolation(err) {
 			return account.ErrConflict
 		}
