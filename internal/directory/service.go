@@ -25,6 +25,9 @@ type SessionRevoker interface {
 	RevokeDeputy(ctx context.Context, tenantID, deputyID int64) error
 }
 
+// revokeWithin bounds ending a stopped deputy's logins once it no longer follows the request.
+const revokeWithin = 10 * time.Second
+
 // NewService builds the directory service.
 func NewService(store Store) *Service { return &Service{store: store} }
 
@@ -224,6 +227,11 @@ func (s *Service) SaveDeputy(ctx context.Context, a auth.Actor, d *Deputy) error
 		return err
 	}
 	if existing && !d.Active && s.sessions != nil {
+		// The stop is saved: ending the deputy's logins must not die with the request (an
+		// administrator closing the page), or the stopped deputy keeps using the
+		// mini-program until the sessions expire, and nothing ends them later.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revokeWithin)
+		defer cancel()
 		if err := s.sessions.RevokeDeputy(ctx, a.TenantID, d.ID); err != nil {
 			return fmt.Errorf("end the stopped deputy's logins: %w", err)
 		}
