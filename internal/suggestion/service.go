@@ -537,6 +537,12 @@ func (in *AssignInput) validate() error {
 	if err := checkLen("办理工作方案", in.Chain.Plan, MaxPlan); err != nil {
 		return err
 	}
+	if in.Mode != ModeJoint {
+		// The responsibility chain and the work plan belong to 协同联办 only: a form that
+		// switched back to another mode may still carry them, and they must not show on
+		// the units' pages of a case handled normally.
+		in.Chain = Chain{}
+	}
 	if in.Mode == ModeJoint {
 		if len(in.CoUnitIDs) == 0 {
 			return invalid("joint_needs_units", "协同联办须至少有一个协办单位")
@@ -709,6 +715,10 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 	if err := optionalReason(reason); err != nil {
 		return nil, err
 	}
+	cfg, err := s.store.Config(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
 	var created *Assignment
 	old, err := s.onAssignmentStaff(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
 		if as.State != AsgReturnRequested {
@@ -723,10 +733,24 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		if newUnitID == as.UnitID {
 			return nil, invalid("same_unit", "改派单位不能与原单位相同")
 		}
+		current, err := tx.Assignments(ctx, a.TenantID, sg.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range current {
+			if o.Active && o.UnitID == newUnitID {
+				return nil, invalid("unit_already_assigned", fmt.Sprintf("%s已在办理该建议，不能再改派给它", o.UnitName))
+			}
+		}
 		now := s.now()
+		// The new unit's own window to ask for a return starts now, as at any assignment.
+		returnDue, err := cfg.Calendar.Due(deadline.ClockReturnWindow, now, cfg.Settings)
+		if err != nil {
+			return nil, err
+		}
 		n := &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: newUnitID, Role: as.Role,
 			State: AsgPending, Active: true, Round: as.Round, AssignedAt: now, DueAt: as.DueAt,
-			ReturnDueAt: as.ReturnDueAt, Chain: as.Chain}
+			ReturnDueAt: returnDue, Chain: as.Chain}
 		if err := tx.InsertAssignments(ctx, []*Assignment{n}); err != nil {
 			return nil, err
 		}
