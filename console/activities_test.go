@@ -167,8 +167,8 @@ func TestActivityConsoleJourney(t *testing.T) {
 	wantTold(t, "cancelled", b.toldDeputies(notify.KindActivityCancelled), "deputy:1", "deputy:2")
 }
 
-// Unit staff and another tenant's staff find no activity pages (404) and write nothing; the
-// navigation offers 代表活动 only to those who may open it.
+// Unit staff find only the activities that concern their unit (none here) and may not
+// organise; another tenant's staff find nothing (404); neither writes anything.
 func TestActivityPagesAreForOrganisers(t *testing.T) {
 	t.Parallel()
 	b := setupActivities(t)
@@ -189,10 +189,12 @@ func TestActivityPagesAreForOrganisers(t *testing.T) {
 	before := b.activityTables()
 	unit := b.desk("zhujian")
 	_, home = unit.c.get("/")
-	if strings.Contains(home, `href="/activities"`) {
-		t.Fatal("a unit handler is offered 代表活动")
+	contains(t, home, `href="/activities"`)
+	if status, page := unit.c.get("/activities"); status != http.StatusOK || !strings.Contains(page, "目前没有涉及本单位的代表活动") ||
+		strings.Contains(page, "物业管理座谈会") || strings.Contains(page, `id="new-activity"`) {
+		t.Errorf("a unit handler's list of an activity not concerning the unit: %d\n%.1500s", status, page)
 	}
-	for _, path := range []string{"/activities", "/activities/new", loc, loc + "/edit", "/suggestions/" + sid + "/activities"} {
+	for _, path := range []string{"/activities/new", loc, loc + "/edit", "/suggestions/" + sid + "/activities"} {
 		if status, page := unit.c.get(path); status != http.StatusNotFound || !strings.Contains(page, "您要找的内容不存在") {
 			t.Errorf("unit handler GET %s: %d", path, status)
 		}

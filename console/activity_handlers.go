@@ -38,6 +38,7 @@ type activityPages struct {
 func activityURL(id int64) string { return "/activities/" + strconv.FormatInt(id, 10) }
 
 type activitiesData struct {
+	Organiser  bool // may organise (else a unit's staff reading theirs)
 	Rows       []activity.Activity
 	Kinds      []activity.Kind
 	Kind       string
@@ -47,7 +48,8 @@ type activitiesData struct {
 // list is /activities: upcoming first, filtered by kind (?kind=) or linked suggestion
 // (?suggestion=).
 func (p *activityPages) list(c *gin.Context) {
-	d := activitiesData{Kinds: activity.Kinds, Kind: strings.TrimSpace(c.Query("kind")), Suggestion: queryID(c, "suggestion")}
+	d := activitiesData{Organiser: activity.CanOrganise(actor(c)), Kinds: activity.Kinds, Kind: strings.TrimSpace(c.Query("kind")),
+		Suggestion: queryID(c, "suggestion")}
 	list, err := p.svc.List(c.Request.Context(), actor(c), activity.Filter{Kind: activity.Kind(d.Kind), SuggestionID: d.Suggestion})
 	if err != nil {
 		p.failErr(c, err)
@@ -224,6 +226,7 @@ func (p *activityPages) create(c *gin.Context) {
 type activityData struct {
 	A          *activity.Activity
 	Phase      activity.Phase
+	Organiser  bool // may organise (else a unit's staff: read only, no deputies' notes)
 	CanEdit    bool // upcoming: edit, invite, cancel
 	CanSummary bool // held, and the reader is its organiser or an admin
 	Uninvited  []activity.Deputy
@@ -241,9 +244,9 @@ func (p *activityPages) detail(c *gin.Context) {
 		p.failErr(c, err)
 		return
 	}
-	d := activityData{A: act, Phase: act.Phase}
-	d.CanEdit = d.Phase == activity.PhaseUpcoming
-	d.CanSummary = d.Phase == activity.PhaseHeld && (act.OrganizerID == a.ID || a.Has(auth.RoleAdmin))
+	d := activityData{A: act, Phase: act.Phase, Organiser: activity.CanOrganise(a)}
+	d.CanEdit = d.Organiser && d.Phase == activity.PhaseUpcoming
+	d.CanSummary = d.Organiser && d.Phase == activity.PhaseHeld && (act.OrganizerID == a.ID || a.Has(auth.RoleAdmin))
 	if d.CanEdit {
 		all, err := p.svc.Deputies(ctx, a)
 		if err != nil {

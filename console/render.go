@@ -113,8 +113,8 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 		add("/supervise/overdue", "督办")
 		add("/problems", "问题清单")
 	}
-	if activity.CanOrganise(a) {
-		add("/activities", "代表活动")
+	if activity.CanOrganise(a) || a.IsUnit() {
+		add("/activities", "代表活动") // a unit's staff: the activities that concern their unit
 	}
 	if appraisal.CanManage(a) {
 		add("/appraisal", "专题测评")

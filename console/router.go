@@ -26,6 +26,9 @@ func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 	admin := s.require(auth.RoleAdmin)
 	adminOrReviewer := s.require(auth.RoleAdmin, auth.RoleReviewer)
 	supervisor := s.require(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin)
+	// a unit's staff read the activities that concern their unit (the service decides which)
+	supervisorOrUnit := s.require(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin,
+		auth.RoleUnitHandler, auth.RoleUnitLeader)
 
 	r.StaticFS("/static", http.FS(static))
 	pub := r.Group("/", headers)
@@ -82,10 +85,10 @@ func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 
 	if o.activities != nil {
 		act := &activityPages{server: s, svc: o.activities}
-		g.GET("/activities", supervisor, act.list)
+		g.GET("/activities", supervisorOrUnit, act.list)
 		g.GET("/activities/new", supervisor, act.newForm)
 		g.POST("/activities", supervisor, act.create)
-		g.GET("/activities/:id", supervisor, act.detail)
+		g.GET("/activities/:id", supervisorOrUnit, act.detail)
 		g.GET("/activities/:id/edit", supervisor, act.editForm)
 		g.POST("/activities/:id/edit", supervisor, act.update)
 		g.POST("/activities/:id/invite", supervisor, act.invite)
