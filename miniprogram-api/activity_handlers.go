@@ -88,7 +88,7 @@ func (h *activityHandlers) detailJSON(act *activity.Activity, deputyID int64) ac
 		out.Units = append(out.Units, activityRefJSON{ID: u.ID, Name: u.Name})
 	}
 	if inv := act.Invitation(deputyID); inv != nil {
-		out.MyNote, out.AnsweredAt = inv.Note, inv.AnsweredAt
+		out.MyNote, out.AnsweredAt = inv.Note, apiTimePtr(inv.AnsweredAt)
 	}
 	return out
 }

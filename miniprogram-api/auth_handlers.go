@@ -83,7 +83,7 @@ func (a *API) login(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: s.ExpiresAt, Bound: d != nil, Deputy: toDeputy(d)})
+	c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: apiTime(s.ExpiresAt), Bound: d != nil, Deputy: toDeputy(d)})
 }
 
 // wechatCode reports whether code can be one wx.login or getPhoneNumber handed the phone:
@@ -211,7 +211,7 @@ func (a *API) oaBindCode(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, bindCodeResponse{Code: code, ExpiresAt: exp, Hint: "请在10分钟内向公众号发送“绑定 " + code + "”"})
+	c.JSON(http.StatusCreated, bindCodeResponse{Code: code, ExpiresAt: apiTime(exp), Hint: "请在10分钟内向公众号发送“绑定 " + code + "”"})
 }
 
 // stillActive reads the deputy of a session just stored once more: a deputy stopped in the

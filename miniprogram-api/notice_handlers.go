@@ -45,7 +45,7 @@ func (a *API) listNotices(c *gin.Context) {
 	out := noticeListJSON{Items: make([]noticeJSON, 0, len(ns))}
 	for _, n := range ns {
 		out.Items = append(out.Items, noticeJSON{ID: n.ID, Kind: n.Kind, Title: n.Title, Body: n.Body, Page: n.Page,
-			SuggestionID: n.SuggestionID, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt})
+			SuggestionID: n.SuggestionID, CreatedAt: apiTime(n.CreatedAt), ReadAt: apiTimePtr(n.ReadAt)})
 	}
 	if next > 0 {
 		out.NextBefore = &next

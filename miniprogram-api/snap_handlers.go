@@ -24,7 +24,7 @@ type snapJSON struct {
 }
 
 func toSnap(s *media.Snap) snapJSON {
-	out := snapJSON{ID: s.ID, Note: s.Note, Location: locationJSON{Lat: s.Lat, Lng: s.Lng, Address: s.Address}, CreatedAt: s.CreatedAt}
+	out := snapJSON{ID: s.ID, Note: s.Note, Location: locationJSON{Lat: s.Lat, Lng: s.Lng, Address: s.Address}, CreatedAt: apiTime(s.CreatedAt)}
 	if s.SuggestionID != 0 {
 		id := s.SuggestionID
 		out.SuggestionID = &id

@@ -7,6 +7,22 @@ import (
 	"jianyi/internal/suggestion"
 )
 
+// apiTime is how every time leaves this API: in UTC, to the microsecond (what PostgreSQL
+// keeps), so the phone parses one shape. Times read from the database come in the server's
+// local zone (pgx; production runs with TZ=Asia/Shanghai), and the rating deadlines are the
+// end of a day in Asia/Shanghai (…T23:59:59.999999999+08:00): both would otherwise leak out
+// as they are. (An activity's starts_at is the one documented exception: Beijing time.)
+func apiTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// apiTimePtr is apiTime for an optional time.
+func apiTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := apiTime(*t)
+	return &u
+}
+
 type locationJSON struct {
 	Lat     *float64 `json:"lat,omitempty"`
 	Lng     *float64 `json:"lng,omitempty"`
@@ -40,8 +56,8 @@ func toSuggestion(s *suggestion.Suggestion) suggestionJSON {
 		StatusLabel: s.Status.Label(), StatusNote: s.StatusReason, Mode: string(s.Mode), ModeLabel: s.Mode.Label(),
 		IsKey: s.IsKey, Round: s.Round,
 		Location: locationJSON{Lat: s.Location.Lat, Lng: s.Location.Lng, Address: s.Location.Address},
-		Version:  s.Version, ReplyDueAt: s.ReplyDueAt, RatingDueAt: s.RatingDueAt, SubmittedAt: s.SubmittedAt,
-		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Version:  s.Version, ReplyDueAt: apiTimePtr(s.ReplyDueAt), RatingDueAt: apiTimePtr(s.RatingDueAt),
+		SubmittedAt: apiTimePtr(s.SubmittedAt), CreatedAt: apiTime(s.CreatedAt), UpdatedAt: apiTime(s.UpdatedAt),
 	}
 }
 
@@ -74,7 +90,7 @@ func toSummaries(xs []suggestion.Summary, me int64, limit int) listJSON {
 		}
 		out.Items = append(out.Items, summaryJSON{ID: x.ID, Number: n, Title: x.Title, Status: string(x.Status),
 			StatusLabel: x.Status.Label(), IsKey: x.IsKey, Mine: x.LeadDeputyID == me, LeadName: x.LeadName,
-			Category: x.Category, ReplyDueAt: x.ReplyDueAt, RatingDueAt: x.RatingDueAt, UpdatedAt: x.UpdatedAt})
+			Category: x.Category, ReplyDueAt: apiTimePtr(x.ReplyDueAt), RatingDueAt: apiTimePtr(x.RatingDueAt), UpdatedAt: apiTime(x.UpdatedAt)})
 	}
 	if limit > 0 && len(xs) == limit {
 		last := xs[len(xs)-1].ID
@@ -114,9 +130,9 @@ type contactJSON struct {
 }
 
 func toContact(c *suggestion.Contact) contactJSON {
-	return contactJSON{ID: c.ID, Stage: string(c.Stage), StageLabel: c.Stage.Label(), HappenedAt: c.HappenedAt,
+	return contactJSON{ID: c.ID, Stage: string(c.Stage), StageLabel: c.Stage.Label(), HappenedAt: apiTime(c.HappenedAt),
 		Method: c.Method, People: c.People, Summary: c.Summary, Confirmation: c.Confirmation,
-		DeputyComment: c.DeputyComment, ConfirmedAt: c.ConfirmedAt}
+		DeputyComment: c.DeputyComment, ConfirmedAt: apiTimePtr(c.ConfirmedAt)}
 }
 
 type commitmentJSON struct {
@@ -255,7 +271,7 @@ func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
 	out := detailJSON{suggestionJSON: toSuggestion(&d.Suggestion), LeadName: d.LeadName, Category: d.Category,
 		Cosigners: []cosignerJSON{}, Units: []unitJSON{}, Contacts: []contactJSON{}, Progress: []progressJSON{},
 		Replies: []replyJSON{}, Evaluations: []evaluationJSON{}, Timeline: []eventJSON{}, Photos: toPhotos(photos),
-		RateReply: d.RateReplyUntil, RateImpl: d.RateImplUntil, CanReopen: d.CanRequestReopen}
+		RateReply: apiTimePtr(d.RateReplyUntil), RateImpl: apiTimePtr(d.RateImplUntil), CanReopen: d.CanRequestReopen}
 	for _, c := range d.Cosigners {
 		out.Cosigners = append(out.Cosigners, cosignerJSON{DeputyID: c.DeputyID, Name: c.Name, State: c.State})
 	}
@@ -264,31 +280,31 @@ func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
 			continue
 		}
 		out.Units = append(out.Units, unitJSON{UnitName: as.UnitName, Role: string(as.Role), State: string(as.State),
-			StateLabel: as.State.Label(), DueAt: as.DueAt, AcceptedAt: as.AcceptedAt, HandlerName: as.HandlerName, HandlerPhone: as.HandlerPhone})
+			StateLabel: as.State.Label(), DueAt: apiTime(as.DueAt), AcceptedAt: apiTimePtr(as.AcceptedAt), HandlerName: as.HandlerName, HandlerPhone: as.HandlerPhone})
 	}
 	for i := range d.Contacts {
 		out.Contacts = append(out.Contacts, toContact(&d.Contacts[i]))
 	}
 	for _, p := range d.Progress {
 		if !p.Private {
-			out.Progress = append(out.Progress, progressJSON{Body: p.Body, CreatedAt: p.CreatedAt})
+			out.Progress = append(out.Progress, progressJSON{Body: p.Body, CreatedAt: apiTime(p.CreatedAt)})
 		}
 	}
 	for _, r := range d.Replies {
 		rj := replyJSON{Round: r.Round, UnitName: r.UnitName, Class: string(r.Class), ClassLabel: suggestion.DefaultClassLabels[r.Class],
-			Body: r.Body, RepliedAt: r.RepliedAt, OnTime: r.OnTime, Commitments: []commitmentJSON{}}
+			Body: r.Body, RepliedAt: apiTime(r.RepliedAt), OnTime: r.OnTime, Commitments: []commitmentJSON{}}
 		for _, cm := range r.Commitments {
-			rj.Commitments = append(rj.Commitments, commitmentJSON{What: cm.What, DueOn: cm.DueOn.Format("2006-01-02"), DoneAt: cm.DoneAt, Note: cm.DoneNote})
+			rj.Commitments = append(rj.Commitments, commitmentJSON{What: cm.What, DueOn: cm.DueOn.Format("2006-01-02"), DoneAt: apiTimePtr(cm.DoneAt), Note: cm.DoneNote})
 		}
 		out.Replies = append(out.Replies, rj)
 	}
 	for _, e := range d.Evaluations {
 		out.Evaluations = append(out.Evaluations, evaluationJSON{Kind: string(e.Kind), Round: e.Round, Rating: string(e.Rating),
-			RatingLabel: e.Rating.Label(), Mine: e.DeputyID == me, CreatedAt: e.CreatedAt})
+			RatingLabel: e.Rating.Label(), Mine: e.DeputyID == me, CreatedAt: apiTime(e.CreatedAt)})
 	}
 	for _, e := range d.Timeline {
 		out.Timeline = append(out.Timeline, eventJSON{Action: e.Action, From: string(e.From), To: string(e.To),
-			Label: eventLabel(e), Reason: e.Reason, CreatedAt: e.CreatedAt})
+			Label: eventLabel(e), Reason: e.Reason, CreatedAt: apiTime(e.CreatedAt)})
 	}
 	return out
 }
