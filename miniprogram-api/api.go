@@ -83,9 +83,10 @@ type Deps struct {
 	WeChat      WeChat
 	Idempotency Idempotency
 	Limiter     Limiter
-	Inbox       Inbox   // nil: inbox endpoints answer 503
-	Credits     Credits // nil: subscription endpoint answers 503
-	Push        Push    // nil: the push endpoint answers 404
+	Inbox       Inbox     // nil: inbox endpoints answer 503
+	Credits     Credits   // nil: subscription endpoint answers 503
+	Push        Push      // nil: the push endpoint answers 404
+	Documents   Documents // nil: replies are answered without their signed letters
 	// UncachedLists reads every page of "my suggestions" from the database instead of
 	// answering it again while the deputy's list is unchanged (list_cache.go).
 	UncachedLists bool

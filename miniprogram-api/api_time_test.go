@@ -71,7 +71,7 @@ func TestTimesLeaveInUTC(t *testing.T) {
 		RateReplyUntil: p(end),
 		RateImplUntil:  p(end),
 	}
-	body, err := json.Marshal(toDetail(d, 10, nil))
+	body, err := json.Marshal(toDetail(d, 10, nil, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,6 +163,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Limiter:     limiter,
 		Inbox:       notify.NewInbox(ns, nil),
 		Credits:     notify.NewCredits(ns),
+		Documents:   objects.MediaAdapter{S: store},
 		Limits:      limits,
 	}
 	if o.logs != nil {

@@ -141,7 +141,7 @@ func (a *API) suggestionDetail(c *gin.Context) {
 			return
 		}
 	}
-	c.JSON(http.StatusOK, toDetail(d, sess(c).DeputyID, photos))
+	c.JSON(http.StatusOK, toDetail(d, sess(c).DeputyID, photos, a.replyDocuments(ctx, sess(c).TenantID, d)))
 }
 
 type submitRequest struct {

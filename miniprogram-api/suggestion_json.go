@@ -151,6 +151,8 @@ type replyJSON struct {
 	RepliedAt   time.Time        `json:"replied_at"`
 	OnTime      bool             `json:"on_time"`
 	Commitments []commitmentJSON `json:"commitments"`
+	// Document is the signed reply letter, for a reply that has one (reply_documents.go).
+	Document *documentJSON `json:"document,omitempty"`
 }
 
 type evaluationJSON struct {
@@ -267,7 +269,8 @@ func eventLabel(e suggestion.AuditEvent) string {
 	return "办理动态"
 }
 
-func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
+// toDetail renders d for deputy me, with its photos and its replies' letters (by reply id).
+func toDetail(d *suggestion.Detail, me int64, photos []media.Photo, docs map[int64]*documentJSON) detailJSON {
 	out := detailJSON{suggestionJSON: toSuggestion(&d.Suggestion), LeadName: d.LeadName, Category: d.Category,
 		Cosigners: []cosignerJSON{}, Units: []unitJSON{}, Contacts: []contactJSON{}, Progress: []progressJSON{},
 		Replies: []replyJSON{}, Evaluations: []evaluationJSON{}, Timeline: []eventJSON{}, Photos: toPhotos(photos),
@@ -292,7 +295,7 @@ func toDetail(d *suggestion.Detail, me int64, photos []media.Photo) detailJSON {
 	}
 	for _, r := range d.Replies {
 		rj := replyJSON{Round: r.Round, UnitName: r.UnitName, Class: string(r.Class), ClassLabel: suggestion.DefaultClassLabels[r.Class],
-			Body: r.Body, RepliedAt: apiTime(r.RepliedAt), OnTime: r.OnTime, Commitments: []commitmentJSON{}}
+			Body: r.Body, RepliedAt: apiTime(r.RepliedAt), OnTime: r.OnTime, Commitments: []commitmentJSON{}, Document: docs[r.ID]}
 		for _, cm := range r.Commitments {
 			rj.Commitments = append(rj.Commitments, commitmentJSON{What: cm.What, DueOn: cm.DueOn.Format("2006-01-02"), DoneAt: apiTimePtr(cm.DoneAt), Note: cm.DoneNote})
 		}

@@ -59,6 +59,7 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		Limiter:     jredis.NewMPLimiter(d.rdb),
 		Inbox:       notify.NewInbox(notifyStore, nil),
 		Credits:     notify.NewCredits(notifyStore),
+		Documents:   objects.MediaAdapter{S: d.objects}, // the console's signed reply letters
 		Log:         d.log,
 	}
 	if tok := d.cfg.WechatMPPushToken; tok != "" {
