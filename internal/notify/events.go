@@ -39,7 +39,7 @@ type AssignmentFacts struct {
 	Role         string
 	HandlerName  string
 	HandlerPhone string
-	DueAt        time.Time // the reply deadline
+	DueAt        time.Time // the reply deadline (lead unit) or the co-opinion deadline (co-unit)
 }
 
 // Staff roles notices go to (user_roles.role).
@@ -154,15 +154,20 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		if err != nil {
 			return nil, err
 		}
-		due := p.time("due_at")
-		dueText := ""
-		if !due.IsZero() {
-			dueText = "，答复期限" + fmtDate(due)
-		}
+		dueText := dueClause(suggestion.RoleLead, p.time("due_at"))
 		uname := strings.Join(names, "、")
+		// The lead unit owes the reply by the reply deadline; a co-unit owes the lead unit its
+		// opinion by its own co-opinion deadline (co_due_at), and each reads which it is.
+		leadUnit, coUnits := p.int("lead_unit_id"), p.ints("co_unit_ids")
+		if leadUnit <= 0 && len(units) > 0 {
+			leadUnit, coUnits = units[0], units[1:]
+		}
 		out = append(out,
 			toDeputies(KindAssigned, "建议已交办", "您的建议"+subj+"已交办"+uname+"办理"+dueText+"。", "已交办", uname, pageSuggestion(sid)),
-			toStaff(Audience{UnitIDs: units, UnitRoles: unitStaff}, KindNewAssignment, "新交办建议", "建议"+subj+"已交办贵单位"+dueText+"，请及时签收办理。", "待签收", "请及时签收办理"))
+			newAssignment(toStaff, []int64{leadUnit}, suggestion.RoleLead, "建议"+subj+"已交办贵单位", p.time("due_at")))
+		if len(coUnits) > 0 {
+			out = append(out, newAssignment(toStaff, coUnits, suggestion.RoleCo, "建议"+subj+"已交办贵单位", p.time("co_due_at")))
+		}
 		if p.int("leader_user_id") > 0 {
 			out = append(out, toStaff(Audience{UserIDs: []int64{p.int("leader_user_id")}}, KindNewAssignment, "领衔督办建议", "建议"+subj+"已列为重点建议，由您领衔督办。", "领衔督办", "重点建议"))
 		}
@@ -364,6 +369,31 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		out = append(out, toStaff(Audience{UnitIDs: []int64{as.UnitID}, UnitRoles: unitStaff}, KindReturnDecided, "延期申请"+res, withReason("贵单位关于建议"+subj+"的延期申请"+res+"。"), "已处理", "延期申请"+res))
 	}
 	return out, nil
+}
+
+// dueClause is "，答复期限<date>" for the lead unit and "，协办意见期限<date>" for a co-unit
+// (its opinion to the lead unit is due before the reply); "" without a date.
+func dueClause(role suggestion.AssignmentRole, due time.Time) string {
+	if due.IsZero() {
+		return ""
+	}
+	if role == suggestion.RoleCo {
+		return "，协办意见期限" + fmtDate(due)
+	}
+	return "，答复期限" + fmtDate(due)
+}
+
+// newAssignment is the 新交办 notice to the staff of units taking the case in role. what names
+// the case and how it came ("建议《…》已交办贵单位", "…已改派贵单位"); the text adds 主办 or
+// 协办, the units' own deadline and what they are to do.
+func newAssignment(toStaff func(Audience, string, string, string, string, string) NoticeSpec, units []int64,
+	role suggestion.AssignmentRole, what string, due time.Time) NoticeSpec {
+	a := Audience{UnitIDs: units, UnitRoles: unitStaff}
+	if role == suggestion.RoleCo {
+		return toStaff(a, KindNewAssignment, "新交办建议（协办）", what+"协办"+dueClause(role, due)+"，请及时签收并向主办单位提出协办意见。",
+			"待签收", "协办：请签收并提出协办意见")
+	}
+	return toStaff(a, KindNewAssignment, "新交办建议（主办）", what+"主办"+dueClause(role, due)+"，请及时签收办理。", "待签收", "主办：请及时签收办理")
 }
 
 func clipOr(s, alt string) string {

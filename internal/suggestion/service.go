@@ -610,7 +610,9 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 		sg.Mode, sg.IsKey, sg.LeaderUserID, sg.AssignedAt, sg.ReplyDueAt = in.Mode, in.IsKey, in.LeaderUserID, &now, &replyDue
 		return &step{action: string(ActAssign), to: StatusAssigned, event: EvAssigned, data: map[string]any{
 			"lead_unit_id": in.LeadUnitID, "co_unit_ids": in.CoUnitIDs, "unit_ids": units, "mode": in.Mode,
-			"is_key": in.IsKey, "leader_user_id": in.LeaderUserID, "due_at": replyDue}}, nil
+			"is_key": in.IsKey, "leader_user_id": in.LeaderUserID, "due_at": replyDue,
+			// A co-unit's notice gives its own deadline (its opinion to the lead unit).
+			"co_due_at": coDue}}, nil
 	})
 }
 
