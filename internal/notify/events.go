@@ -208,35 +208,45 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		}
 		out = append(out, toStaff(Audience{Roles: []string{RoleReviewer, RoleCoordinator}}, KindReturnRequested, "承办单位申请退回", withReason(as.UnitName+"申请退回建议"+subj+"。"), "申请退回", as.UnitName))
 	case suggestion.EvReturnDecided:
-		out = append(out, toStaff(Audience{UnitIDs: []int64{p.int("unit_id")}, UnitRoles: unitStaff}, KindReturnDecided, "退回申请已处理", withReason("贵单位关于建议"+subj+"的退回申请已处理。"), "已处理", "退回申请已处理"))
+		asking := Audience{UnitIDs: []int64{p.int("unit_id")}, UnitRoles: unitStaff}
 		newUnit, newAsg := p.int("new_unit_id"), p.int("new_assignment_id")
 		if p.str("decision") != "reassigned" || newUnit <= 0 {
+			// Kept: the unit must still sign for the case, whose page it keeps seeing.
+			out = append(out, toStaff(asking, KindReturnDecided, "退回申请未同意",
+				withReason("贵单位关于建议"+subj+"的退回申请未同意，仍由本单位办理，请及时签收办理。"), "仍需办理", "仍由本单位办理"))
 			break
 		}
-		// Re-routed: the new unit hears it as a first assignment, and the deputies learn
-		// where their case went.
-		var uname string
-		var due time.Time
-		if newAsg > 0 {
-			as, err := lk.Assignment(ctx, ev.TenantID, newAsg)
-			if err != nil {
+		// Re-routed: the new unit hears it as a first assignment in the same role (the new
+		// assignment keeps the old one's role and due date), and the deputies learn where
+		// their case went.
+		var as AssignmentFacts
+		if id := max(newAsg, p.int("assignment_id")); id > 0 {
+			if as, err = lk.Assignment(ctx, ev.TenantID, id); err != nil {
 				return nil, err
 			}
-			uname, due = as.UnitName, as.DueAt
-		} else {
+		}
+		uname, role := as.UnitName, suggestion.AssignmentRole(as.Role)
+		if newAsg <= 0 || as.UnitID != newUnit {
 			names, err := lk.UnitNames(ctx, ev.TenantID, []int64{newUnit})
 			if err != nil {
 				return nil, err
 			}
 			uname = strings.Join(names, "、")
 		}
-		dueText := ""
-		if !due.IsZero() {
-			dueText = "，答复期限" + fmtDate(due)
+		// The unit that asked is off the case: its console page of the case is gone for it,
+		// so the notice links its list of assignments.
+		moved := toStaff(asking, KindReturnDecided, "退回申请已同意",
+			withReason("贵单位关于建议"+subj+"的退回申请已同意，已改派给"+uname+"，本单位无需再办理。"), "已改派", "已改派给"+uname)
+		moved.Page = ConsoleUnitInbox
+		out = append(out, moved)
+		if role == suggestion.RoleCo {
+			// The deputies care who works on it, not the co-unit's own deadline, which is
+			// not the reply's.
+			out = append(out, toDeputies(KindAssigned, "协办单位已调整", "您的建议"+subj+"的协办单位调整为"+uname+"。", "已调整", "协办单位："+uname, pageSuggestion(sid)))
+		} else {
+			out = append(out, toDeputies(KindAssigned, "建议已改交办", "您的建议"+subj+"已改由"+uname+"主办"+dueClause(role, as.DueAt)+"。", "已改办", uname, pageSuggestion(sid)))
 		}
-		out = append(out,
-			toDeputies(KindAssigned, "建议已改交办", "您的建议"+subj+"已改由"+uname+"办理"+dueText+"。", "已改办", uname, pageSuggestion(sid)),
-			toStaff(Audience{UnitIDs: []int64{newUnit}, UnitRoles: unitStaff}, KindNewAssignment, "新交办建议", "建议"+subj+"已改派贵单位办理"+dueText+"，请及时签收办理。", "待签收", "请及时签收办理"))
+		out = append(out, newAssignment(toStaff, []int64{newUnit}, role, "建议"+subj+"已改派贵单位", as.DueAt))
 	case suggestion.EvContactRecorded:
 		stage := suggestion.ContactStage(p.str("stage")).Label()
 		out = append(out, toDeputies(KindContactRecorded, "请确认沟通记录", "承办单位记录了关于建议"+subj+"的"+stage+"，请确认。", "待确认", stage, pageContact(sid, p.int("contact_id"))))

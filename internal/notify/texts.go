@@ -41,6 +41,9 @@ const (
 	ConsoleInbox    = "/inbox"
 	ConsoleOverdue  = "/supervise/overdue"
 	ConsoleProblems = "/problems"
+	// ConsoleUnitInbox is a unit's list of assignments: the link for a unit a case was
+	// moved away from, whose page of the case it no longer sees.
+	ConsoleUnitInbox = "/unit"
 )
 
 // clip cuts s to at most n characters, marking a cut with "…".
