@@ -372,11 +372,22 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		if err != nil {
 			return nil, err
 		}
-		res := "未获批准"
+		// The unit reads until when it must reply: the new deadline (the decision's due_at,
+		// else its assignment's, which the approval moved) or the one that stands.
+		res, due, text, note := "未获批准", as.DueAt, "，答复期限仍为", "延期申请未获批准"
 		if p.str("decision") == "approved" {
-			res = "已获批准"
+			res, text = "已获批准", "，答复期限延长至"
+			if d := p.time("due_at"); !d.IsZero() {
+				due = d
+			}
+			note = "答复期限延至" + fmtDate(due)
 		}
-		out = append(out, toStaff(Audience{UnitIDs: []int64{as.UnitID}, UnitRoles: unitStaff}, KindReturnDecided, "延期申请"+res, withReason("贵单位关于建议"+subj+"的延期申请"+res+"。"), "已处理", "延期申请"+res))
+		if due.IsZero() {
+			text = ""
+		} else {
+			text += fmtDate(due)
+		}
+		out = append(out, toStaff(Audience{UnitIDs: []int64{as.UnitID}, UnitRoles: unitStaff}, KindReturnDecided, "延期申请"+res, withReason("贵单位关于建议"+subj+"的延期申请"+res+text+"。"), "已处理", note))
 	}
 	return out, nil
 }
