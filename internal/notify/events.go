@@ -29,7 +29,9 @@ type SuggestionFacts struct {
 	Title        string
 	Number       int
 	LeadDeputyID int64
-	LeaderUserID int64
+	// LeadDeputyName is the lead deputy's name, for texts that say who asks (联名邀请).
+	LeadDeputyName string
+	LeaderUserID   int64
 }
 
 // AssignmentFacts is what notice texts say about one unit's assignment.
@@ -355,9 +357,14 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 			Body: withReason("您的建议" + subj + "已与同类建议合并办理，您将同样收到答复并参与评价。"), Page: pageSuggestion(p.int("into_id")),
 			Fields: fields(sg.Title, "合并办理", "将同样收到答复", at)})
 	case suggestion.EvCosignInvited:
+		// The invited deputy decides knowing who asks: the lead deputy, by name.
+		who := "有代表"
+		if name := strings.TrimSpace(sg.LeadDeputyName); name != "" {
+			who = name + "代表"
+		}
 		out = append(out, NoticeSpec{Audience: Audience{DeputyIDs: p.ints("deputy_ids")}, Kind: KindCosignInvited, Title: "联名邀请",
-			Body: "有代表邀请您联名提出建议" + subj + "，请确认。", Page: pageSuggestion(sid),
-			Fields: fields(sg.Title, "待确认", "邀请您联名", at)})
+			Body: who + "邀请您联名提出建议" + subj + "，请确认。", Page: pageSuggestion(sid),
+			Fields: fields(sg.Title, "待确认", who+"邀请您联名", at)})
 	case EvNudged:
 		out = append(out, toStaff(Audience{UnitIDs: p.ints("unit_ids"), UnitRoles: unitStaff}, KindNudged, "代表催办",
 			"代表催促办理建议"+subj+"，请抓紧办理并及时反馈。", "代表催办", "请抓紧办理并反馈"))

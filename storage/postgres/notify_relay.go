@@ -103,18 +103,21 @@ func (t *notifyTx) Suggestion(ctx context.Context, tenantID, id int64) (notify.S
 
 func (t *notifyTx) suggestion(ctx context.Context, tenantID, id int64) (notify.SuggestionFacts, error) {
 	var f notify.SuggestionFacts
-	err := t.tx.QueryRow(ctx, `SELECT title, COALESCE(number, 0), lead_deputy_id, COALESCE(leader_user_id, 0)
-		FROM suggestions WHERE tenant_id = $1 AND id = $2`, tenantID, id).
-		Scan(&f.Title, &f.Number, &f.LeadDeputyID, &f.LeaderUserID)
+	err := t.tx.QueryRow(ctx, `SELECT s.title, COALESCE(s.number, 0), s.lead_deputy_id, COALESCE(d.name, ''), COALESCE(s.leader_user_id, 0)
+		FROM suggestions s LEFT JOIN deputies d ON d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id
+		WHERE s.tenant_id = $1 AND s.id = $2`, tenantID, id).
+		Scan(&f.Title, &f.Number, &f.LeadDeputyID, &f.LeadDeputyName, &f.LeaderUserID)
 	return f, notFound(err, fmt.Sprintf("suggestion %d", id))
 }
 
 // prefetchSuggestions reads the facts of every suggestion of a relay batch in one query
 // (missing ones are left to Suggestion, which reports them not found).
 func (t *notifyTx) prefetchSuggestions(ctx context.Context, tenants, ids []int64) error {
-	rows, err := t.tx.Query(ctx, `SELECT s.tenant_id, s.id, s.title, COALESCE(s.number, 0), s.lead_deputy_id, COALESCE(s.leader_user_id, 0)
+	rows, err := t.tx.Query(ctx, `SELECT s.tenant_id, s.id, s.title, COALESCE(s.number, 0), s.lead_deputy_id, COALESCE(d.name, ''),
+		  COALESCE(s.leader_user_id, 0)
 		FROM suggestions s JOIN (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[])) AS x(tenant_id, id)
-		  ON s.tenant_id = x.tenant_id AND s.id = x.id`, tenants, ids)
+		  ON s.tenant_id = x.tenant_id AND s.id = x.id
+		LEFT JOIN deputies d ON d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id`, tenants, ids)
 	if err != nil {
 		return fmt.Errorf("suggestions of the batch: %w", err)
 	}
@@ -125,7 +128,7 @@ func (t *notifyTx) prefetchSuggestions(ctx context.Context, tenants, ids []int64
 	for rows.Next() {
 		var tid, id int64
 		var f notify.SuggestionFacts
-		if err := rows.Scan(&tid, &id, &f.Title, &f.Number, &f.LeadDeputyID, &f.LeaderUserID); err != nil {
+		if err := rows.Scan(&tid, &id, &f.Title, &f.Number, &f.LeadDeputyID, &f.LeadDeputyName, &f.LeaderUserID); err != nil {
 			return err
 		}
 		t.facts[[2]int64{tid, id}] = f
