@@ -635,9 +635,11 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 	if err := checkLen("经办人姓名", strings.TrimSpace(in.HandlerName), MaxShort); err != nil {
 		return nil, err
 	}
-	if err := checkLen("经办人电话", strings.TrimSpace(in.HandlerPhone), 30); err != nil {
+	phone, err := handlerPhone(in.HandlerPhone)
+	if err != nil {
 		return nil, err
 	}
+	in.HandlerPhone = phone
 	if in.Chain != nil {
 		if err := checkText(in.Chain.Principal, in.Chain.InCharge, in.Chain.Handler); err != nil {
 			return nil, err
@@ -802,8 +804,11 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 	if err := checkLen("参加人员", strings.TrimSpace(in.People), MaxNote); err != nil {
 		return nil, err
 	}
-	if in.HappenedAt.Before(earliest) || in.HappenedAt.After(s.now().Add(time.Hour)) {
+	if in.HappenedAt.Before(earliest) {
 		return nil, invalid("bad_time", "沟通时间不正确")
+	}
+	if in.HappenedAt.After(s.now().Add(time.Hour)) {
+		return nil, invalid("bad_time", "沟通时间不能晚于当前时间：请在沟通之后再记录")
 	}
 	c := &Contact{Stage: in.Stage, HappenedAt: in.HappenedAt, Method: strings.TrimSpace(in.Method),
 		People: strings.TrimSpace(in.People), Summary: strings.TrimSpace(in.Summary), RecordedBy: a.ID, Confirmation: "pending"}
@@ -1469,6 +1474,16 @@ func (s *Service) RateImplementation(ctx context.Context, a auth.Actor, id int64
 		}
 		st := &step{action: string(ActRateImpl), to: sg.Status, event: EvImplRated, reason: reason,
 			data: map[string]any{"rating": r, "deputy_id": a.ID, "lead": isLead}}
+		if isLead && r == Unsatisfied && sg.Status == StatusTracking {
+			// The case stays tracked, now for the deputy's verdict on the work rather than
+			// for commitments still open: the tracking list says so.
+			if err := tx.CloseTracking(ctx, a.TenantID, sg.ID, s.now()); err != nil {
+				return nil, err
+			}
+			if err := tx.OpenTracking(ctx, a.TenantID, sg.ID, clip("代表对落实情况不满意："+strings.TrimSpace(reason), 200)); err != nil {
+				return nil, err
+			}
+		}
 		if isLead && r != Unsatisfied {
 			now := s.now()
 			if err := tx.CloseTracking(ctx, a.TenantID, sg.ID, now); err != nil {
