@@ -30,6 +30,9 @@ type Tenant struct {
 
 var tenantSeq atomic.Int64
 
+// tenantIDBase keeps fixture tenants clear of the small ids tests insert by hand (1, 2).
+const tenantIDBase = 1000
+
 // NewTenant creates a tenant with its roster in pool's database.
 func NewTenant(t testing.TB, pool *pgxpool.Pool) *Tenant {
 	t.Helper()
@@ -42,8 +45,11 @@ func NewTenant(t testing.TB, pool *pgxpool.Pool) *Tenant {
 			t.Fatalf("pgtest fixture %q: %v", fmt.Sprintf("%.50s", sql), err)
 		}
 	}
-	q(&tn.ID, `INSERT INTO tenants (id, code, name) VALUES (nextval('tenant_ids'), $1, $2) RETURNING id`,
-		tn.Code, fmt.Sprintf("测试市人大常委会%d", n))
+	// The id is unique in the test binary, not only in this test's database: the tests of one
+	// binary share a Redis database (redistest), where keys are per tenant (bind-code
+	// failures, rate limits, caches), so two tests' "tenant 1" would count against each other.
+	q(&tn.ID, `INSERT INTO tenants (id, code, name) VALUES ($1, $2, $3) RETURNING id`,
+		tenantIDBase+n, tn.Code, fmt.Sprintf("测试市人大常委会%d", n))
 	q(&tn.MeetingID, `INSERT INTO meetings (tenant_id, name, year, starts_on, ends_on, is_current)
 		VALUES ($1, '第十届人民代表大会第六次会议', 2026, '2026-01-10', '2026-12-31', true) RETURNING id`, tn.ID)
 	for _, c := range []string{"城市建设", "教育卫生", "社会保障"} {
