@@ -87,6 +87,7 @@ type Deps struct {
 	Credits     Credits   // nil: subscription endpoint answers 503
 	Push        Push      // nil: the push endpoint answers 404
 	Documents   Documents // nil: replies are answered without their signed letters
+	Deputies    Deputies  // nil: the deputy search answers 503
 	// UncachedLists reads every page of "my suggestions" from the database instead of
 	// answering it again while the deputy's list is unchanged (list_cache.go).
 	UncachedLists bool

@@ -33,6 +33,7 @@ import (
 
 	"jianyi/internal/account"
 	"jianyi/internal/auth"
+	"jianyi/internal/directory"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/suggestion"
@@ -164,6 +165,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Inbox:       notify.NewInbox(ns, nil),
 		Credits:     notify.NewCredits(ns),
 		Documents:   objects.MediaAdapter{S: store},
+		Deputies:    directory.NewService(postgres.NewDirectoryStore(pool)),
 		Limits:      limits,
 	}
 	if o.logs != nil {

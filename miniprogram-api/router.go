@@ -28,6 +28,7 @@ func (a *API) routes(r gin.IRouter) {
 
 	d := s.Group("", a.requireBound)
 	d.POST("/me/oa-bind-code", a.oaBindCode)
+	d.GET("/deputies", a.findDeputies)
 	d.GET("/suggestions", a.listSuggestions)
 	d.POST("/suggestions", a.createDraft)
 	d.GET("/suggestions/similar", a.similarSuggestions)

@@ -7,6 +7,7 @@ import (
 
 	"jianyi/internal/account"
 	"jianyi/internal/activity"
+	"jianyi/internal/directory"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/suggestion"
@@ -60,6 +61,7 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		Inbox:       notify.NewInbox(notifyStore, nil),
 		Credits:     notify.NewCredits(notifyStore),
 		Documents:   objects.MediaAdapter{S: d.objects}, // the console's signed reply letters
+		Deputies:    directory.NewService(postgres.NewDirectoryStore(d.pool)),
 		Log:         d.log,
 	}
 	if tok := d.cfg.WechatMPPushToken; tok != "" {

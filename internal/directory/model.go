@@ -62,6 +62,14 @@ type Deputy struct {
 	Bound          bool // has signed in from the mini-program
 }
 
+// Peer is a deputy as another deputy of the tenant finds them to invite as a co-signer:
+// who they are and their 代表团, never a phone number or a WeChat id.
+type Peer struct {
+	ID         int64
+	Name       string
+	Delegation string // "" when the deputy has none
+}
+
 // Unit is a handling organisation.
 type Unit struct {
 	ID     int64

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
@@ -189,6 +190,37 @@ func (s *Service) Deputies(ctx context.Context, a auth.Actor, query string, limi
 		return nil, err
 	}
 	return s.store.Deputies(ctx, a.TenantID, strings.TrimSpace(query), limit)
+}
+
+// Deputy search from the mini-program: at most PeerLimit answers, for a name part of
+// 1..PeerQueryMax characters.
+const (
+	PeerLimit    = 20
+	PeerQueryMax = 20 // a deputy's name is at most 20 characters (SaveDeputy)
+)
+
+// FindPeers is a deputy looking for colleagues to invite as co-signers (联名): the active
+// deputies of their own tenant whose name contains q, themselves left out, PeerLimit at most.
+// Only names and delegations come back: the roster's phone numbers stay with staff.
+func (s *Service) FindPeers(ctx context.Context, a auth.Actor, q string) ([]Peer, error) {
+	if !a.IsDeputy() {
+		return nil, errForbidden
+	}
+	q = strings.TrimSpace(q)
+	if plaintext.UnreadableLine(q) {
+		return nil, invalid("bad_text", "姓名含有无法识别的字符（如控制字符或乱码），请删除后重新输入")
+	}
+	if q == "" {
+		return nil, invalid("query_required", "请输入要查找的代表姓名")
+	}
+	if utf8.RuneCountInString(q) > PeerQueryMax {
+		return nil, invalid("query_too_long", fmt.Sprintf("姓名不能超过%d个字", PeerQueryMax))
+	}
+	peers, err := s.store.Peers(ctx, a.TenantID, q, a.ID, PeerLimit)
+	if err != nil {
+		return nil, fmt.Errorf("find deputies: %w", err)
+	}
+	return peers, nil
 }
 
 // SaveDeputy creates or updates a deputy.

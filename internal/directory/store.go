@@ -25,6 +25,10 @@ type Store interface {
 
 	Deputies(ctx context.Context, tenantID int64, query string, limit int) ([]Deputy, error)
 	Deputy(ctx context.Context, tenantID, id int64) (*Deputy, error)
+	// Peers lists the tenant's active deputies whose name contains namePart (ignoring
+	// case), but exclude, best matches first (the whole name, then names starting with it),
+	// at most limit.
+	Peers(ctx context.Context, tenantID int64, namePart string, exclude int64, limit int) ([]Peer, error)
 	SaveDeputy(ctx context.Context, tenantID int64, d *Deputy) error
 	// ImportDeputies creates missing delegations and groups by name and upserts deputies by
 	// phone (or by name when the phone is empty), in one transaction.

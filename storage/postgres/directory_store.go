@@ -236,6 +236,25 @@ func (s *DirectoryStore) Deputy(ctx context.Context, tenantID, id int64) (*direc
 	return &d, dirErr(err, "deputy")
 }
 
+// Peers implements directory.Store. It reads the tenant's deputies by the primary key's
+// leading tenant_id (a committee has hundreds, not millions), so it needs no index of its
+// own; strpos matches the name part literally, without LIKE's wildcards.
+func (s *DirectoryStore) Peers(ctx context.Context, tenantID int64, namePart string, exclude int64, limit int) ([]directory.Peer, error) {
+	rows, err := s.pool.Query(ctx, `SELECT d.id, d.name, COALESCE(dl.name, '') FROM deputies d
+		LEFT JOIN delegations dl ON dl.tenant_id = d.tenant_id AND dl.id = d.delegation_id
+		WHERE d.tenant_id = $1 AND d.active AND d.id <> $3 AND strpos(lower(d.name), lower($2)) > 0
+		ORDER BY lower(d.name) = lower($2) DESC, strpos(lower(d.name), lower($2)), d.name, d.id LIMIT $4`,
+		tenantID, namePart, exclude, limit)
+	if err != nil {
+		return nil, dirErr(err, "peers")
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.Peer, error) {
+		var p directory.Peer
+		err := r.Scan(&p.ID, &p.Name, &p.Delegation)
+		return p, err
+	})
+}
+
 // SaveDeputy implements directory.Store.
 func (s *DirectoryStore) SaveDeputy(ctx context.Context, tenantID int64, d *directory.Deputy) error {
 	if d.ID == 0 {
