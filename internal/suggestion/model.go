@@ -324,6 +324,7 @@ type Evaluation struct {
 	ID           int64
 	SuggestionID int64
 	DeputyID     int64
+	DeputyName   string // the rater, for staff pages (read with the detail)
 	Kind         EvaluationKind
 	Round        int
 	Rating       Rating

@@ -398,9 +398,10 @@ func (s *SuggestionStore) Detail(ctx context.Context, tenantID, id int64) (*sugg
 	}
 	if parts&partEvaluations != 0 {
 		queueRows(b, &d.Evaluations, func(r pgx.Rows, e *suggestion.Evaluation) error {
-			return r.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt)
-		}, `SELECT id, suggestion_id, deputy_id, kind, round, rating, reason, created_at FROM evaluations
-		WHERE tenant_id=$1 AND suggestion_id=$2 ORDER BY id`, tenantID, id)
+			return r.Scan(&e.ID, &e.SuggestionID, &e.DeputyID, &e.DeputyName, &e.Kind, &e.Round, &e.Rating, &e.Reason, &e.CreatedAt)
+		}, `SELECT e.id, e.suggestion_id, e.deputy_id, coalesce(d.name, ''), e.kind, e.round, e.rating, e.reason, e.created_at FROM evaluations e
+		LEFT JOIN deputies d ON d.tenant_id=e.tenant_id AND d.id=e.deputy_id
+		WHERE e.tenant_id=$1 AND e.suggestion_id=$2 ORDER BY e.id`, tenantID, id)
 	}
 	if parts&partExtensions != 0 {
 		queueRows(b, &d.Extensions, func(r pgx.Rows, e *suggestion.Extension) error {
