@@ -141,7 +141,28 @@ func (a *API) suggestionDetail(c *gin.Context) {
 			return
 		}
 	}
-	c.JSON(http.StatusOK, toDetail(d, sess(c).DeputyID, photos, a.replyDocuments(ctx, sess(c).TenantID, d)))
+	out := toDetail(d, sess(c).DeputyID, photos, a.replyDocuments(ctx, sess(c).TenantID, d))
+	if out.MergedInto, err = a.mergedInto(ctx, c, &d.Suggestion); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// mergedInto is the case a merged suggestion was merged into, when the reader may see it
+// (the workflow's own rule: after the merge its authors co-sign it); nil otherwise.
+func (a *API) mergedInto(ctx context.Context, c *gin.Context, sg *suggestion.Suggestion) (*mergedJSON, error) {
+	if sg.MergedInto == 0 {
+		return nil, nil
+	}
+	into, err := a.Suggestions.Get(ctx, actor(c), sg.MergedInto)
+	if errors.Is(err, suggestion.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read suggestion %d merged into %d: %w", sg.ID, sg.MergedInto, err)
+	}
+	return &mergedJSON{ID: into.ID, Number: into.NumberLabel(), Title: into.Title}, nil
 }
 
 type submitRequest struct {

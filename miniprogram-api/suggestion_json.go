@@ -210,6 +210,15 @@ type detailJSON struct {
 	RateReply   *time.Time       `json:"reply_rating_until,omitempty"`
 	RateImpl    *time.Time       `json:"implementation_rating_until,omitempty"`
 	CanReopen   bool             `json:"can_request_review"`
+	MergedInto  *mergedJSON      `json:"merged_into,omitempty"`
+}
+
+// mergedJSON points a merged (并案) suggestion at the case it was merged into, for a reader
+// who may see that case (its authors become co-signers of it with the merge).
+type mergedJSON struct {
+	ID     int64  `json:"id"`
+	Number string `json:"number,omitempty"`
+	Title  string `json:"title"`
 }
 
 // actionLabels names each line of the timeline for the deputy, by the action the service
