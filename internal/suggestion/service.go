@@ -1582,7 +1582,9 @@ func (s *Service) trackingClosable(ctx context.Context, tx Tx, sg *Suggestion, n
 	return nil
 }
 
-// Reopen brings a closed case back for another round of handling (回头看), with the reason.
+// Reopen brings a closed case back for another round of handling (回头看), with the reason;
+// likewise a tracked case (typically one whose implementation the deputy rated 不满意), which
+// need not be closed first: closing it would tell the deputy the work was done.
 func (s *Service) Reopen(ctx context.Context, a auth.Actor, id int64, version int, reason string) (*Suggestion, error) {
 	if err := needReason(reason); err != nil {
 		return nil, err
@@ -1598,6 +1600,11 @@ func (s *Service) Reopen(ctx context.Context, a auth.Actor, id int64, version in
 		asgs, err := tx.Assignments(ctx, a.TenantID, sg.ID)
 		if err != nil {
 			return nil, err
+		}
+		if sg.Status == StatusTracking {
+			if err := tx.CloseTracking(ctx, a.TenantID, sg.ID, s.now()); err != nil {
+				return nil, err
+			}
 		}
 		due, err := s.newRound(ctx, tx, cfg, sg, asgs)
 		if err != nil {

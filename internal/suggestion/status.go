@@ -122,7 +122,7 @@ var Rules = map[Action]Rule{
 	ActImplAccept:  {From: []Status{StatusTracking}, To: []Status{StatusClosed}, System: true},
 	ActTrack:       {From: []Status{StatusEvaluated, StatusEscalated, StatusReplied}, To: []Status{StatusTracking}, Roles: staffAdmin},
 	ActClose:       {From: []Status{StatusEvaluated, StatusEscalated, StatusTracking, StatusReplied}, To: []Status{StatusClosed}, Roles: staffAdmin},
-	ActReopen:      {From: []Status{StatusClosed}, To: []Status{StatusRehandling}, Roles: staffAdmin},
+	ActReopen:      {From: []Status{StatusClosed, StatusTracking}, To: []Status{StatusRehandling}, Roles: staffAdmin},
 	ActMerge:       {From: []Status{StatusSubmitted, StatusRegistered}, To: []Status{StatusMerged}, Roles: staffAdmin},
 }
 

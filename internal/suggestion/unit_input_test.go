@@ -79,3 +79,26 @@ func TestTrackingReasonFollowsTheImplementationRating(t *testing.T) {
 		t.Fatalf("open tracking reasons %q, want the deputy's verdict", reasons)
 	}
 }
+
+// The reviewer takes such a case up again (回头看) straight from tracking, without closing it
+// first: the unit is back in hand and the case leaves the tracking list.
+func TestReopenFromTrackingAfterImplementationUnsatisfied(t *testing.T) {
+	t.Parallel()
+	defer catch(t)
+	b := setup(t)
+	s, _ := b.cosignedReply(t, suggestion.ClassB)
+	s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
+	det := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID))
+	noErr(b.svc.CompleteCommitment(b.ctx, b.unit(0), det.Replies[0].Commitments[0].ID, "拓宽工程已完工通车"))
+	s = must(b.svc.RateImplementation(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "只拓宽了一半"))
+	s = must(b.svc.Reopen(b.ctx, b.reviewer(), s.ID, s.Version, "代表对落实情况不满意，回头看"))
+	if s.Status != suggestion.StatusRehandling || s.Round != 2 || s.ClosedAt != nil {
+		t.Fatalf("reopened from tracking: %s round %d closed %v", s.Status, s.Round, s.ClosedAt)
+	}
+	var open int
+	noErr(b.pool.QueryRow(context.Background(), `SELECT count(*) FROM tracking_items WHERE tenant_id = $1 AND suggestion_id = $2 AND closed_at IS NULL`,
+		b.tn.ID, s.ID).Scan(&open))
+	if open != 0 {
+		t.Fatalf("the reopened case is still on the tracking list (%d open items)", open)
+	}
+}
