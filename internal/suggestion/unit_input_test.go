@@ -55,11 +55,7 @@ func TestTrackingReasonFollowsTheImplementationRating(t *testing.T) {
 	t.Parallel()
 	defer catch(t)
 	b := setup(t)
-	s, _ := b.cosignedReply(t, suggestion.ClassB)
-	s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
-	det := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID))
-	noErr(b.svc.CompleteCommitment(b.ctx, b.unit(0), det.Replies[0].Commitments[0].ID, "拓宽工程已完工通车"))
-	s = must(b.svc.RateImplementation(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "只拓宽了一半，另一半仍拥堵"))
+	s := b.implementationUnsatisfied(t, "只拓宽了一半，另一半仍拥堵")
 	if s.Status != suggestion.StatusTracking {
 		t.Fatalf("after the lead's implementation 不满意: %s, want tracking", s.Status)
 	}
@@ -86,11 +82,7 @@ func TestReopenFromTrackingAfterImplementationUnsatisfied(t *testing.T) {
 	t.Parallel()
 	defer catch(t)
 	b := setup(t)
-	s, _ := b.cosignedReply(t, suggestion.ClassB)
-	s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
-	det := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID))
-	noErr(b.svc.CompleteCommitment(b.ctx, b.unit(0), det.Replies[0].Commitments[0].ID, "拓宽工程已完工通车"))
-	s = must(b.svc.RateImplementation(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "只拓宽了一半"))
+	s := b.implementationUnsatisfied(t, "只拓宽了一半")
 	s = must(b.svc.Reopen(b.ctx, b.reviewer(), s.ID, s.Version, "代表对落实情况不满意，回头看"))
 	if s.Status != suggestion.StatusRehandling || s.Round != 2 || s.ClosedAt != nil {
 		t.Fatalf("reopened from tracking: %s round %d closed %v", s.Status, s.Round, s.ClosedAt)
@@ -101,4 +93,15 @@ func TestReopenFromTrackingAfterImplementationUnsatisfied(t *testing.T) {
 	if open != 0 {
 		t.Fatalf("the reopened case is still on the tracking list (%d open items)", open)
 	}
+}
+
+// implementationUnsatisfied tracks a B reply with one commitment, has the unit complete it and
+// the lead deputy rate the implementation 不满意 with reason.
+func (b *bundle) implementationUnsatisfied(t *testing.T, reason string) *suggestion.Suggestion {
+	t.Helper()
+	s, _ := b.cosignedReply(t, suggestion.ClassB)
+	s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, ""))
+	det := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID))
+	noErr(b.svc.CompleteCommitment(b.ctx, b.unit(0), det.Replies[0].Commitments[0].ID, "拓宽工程已完工通车"))
+	return must(b.svc.RateImplementation(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, reason))
 }
