@@ -57,46 +57,37 @@ func TestSnapRetriedAfterHangUpIsSavedOnce(t *testing.T) {
 	tok := b.deputy("openid-hangup", "jyg", "13800000001")
 	body := `{"note":"路灯不亮，夜间出行不便","location":{"lat":39.77,"lng":98.29,"address":"雄关区新华路"}}`
 
-	ctx, hangUp := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, "POST", b.srv.URL+"/api/v1/snaps", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Idempotency-Key", "snap-hangup-1")
-	done := make(chan error, 1)
-	go func() {
-		res, err := http.DefaultClient.Do(req)
-		if err == nil {
-			res.Body.Close()
+	hangUpOnce(t, hang.reached, func(ctx context.Context) *http.Request {
+		req, err := http.NewRequestWithContext(ctx, "POST", b.srv.URL+"/api/v1/snaps", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
 		}
-		done <- err
-	}()
-	select {
-	case <-hang.reached:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the snap request never reached the point of storing its answer")
-	}
-	hangUp()
-	if err := <-done; err == nil {
-		t.Fatal("the hung-up request still got an answer")
-	}
-
-	var again resp
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		again = b.do("POST", "/api/v1/snaps", tok, body, "Idempotency-Key", "snap-hangup-1")
-		if again.Status != http.StatusConflict || time.Now().After(deadline) {
-			break // 409 only while the first request is still finishing on the server
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Idempotency-Key", "snap-hangup-1")
+		return req
+	})
+	again := b.retryAfterHangUp("/api/v1/snaps", tok, body, "snap-hangup-1")
 	b.want(again, http.StatusCreated, "the retry after hanging up")
 	if again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("the retry was not answered from the first request: %s", again.Body)
 	}
 	if n := b.count(`SELECT count(*) FROM snaps WHERE tenant_id = 1`); n != 1 {
 		t.Fatalf("%d snaps saved, want 1", n)
+	}
+}
+
+// retryAfterHangUp is the phone sending a hung-up POST again with its Idempotency-Key. While
+// the first request is still finishing on the server the key answers 409; the phone retries
+// until it is answered (a few seconds at most).
+func (b *bundle) retryAfterHangUp(path, tok, body, key string) resp {
+	b.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := b.do("POST", path, tok, body, "Idempotency-Key", key)
+		if r.Status != http.StatusConflict || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -174,15 +174,7 @@ func TestUploadCompletedBeforeHangUpIsOnePhoto(t *testing.T) {
 		return req
 	})
 
-	var again resp
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		again = b.do("POST", "/api/v1/uploads/complete", tok, body, "Idempotency-Key", "complete-hangup-1")
-		if again.Status != http.StatusConflict || time.Now().After(deadline) {
-			break // 409 only while the first request is still finishing on the server
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	again := b.retryAfterHangUp("/api/v1/uploads/complete", tok, body, "complete-hangup-1")
 	b.want(again, http.StatusCreated, "the completion retried after hanging up")
 	var got struct{ ID int64 }
 	again.json(t, &got)
