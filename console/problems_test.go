@@ -15,6 +15,7 @@ import (
 	"jianyi/internal/notify"
 	"jianyi/internal/supervise"
 	"jianyi/storage/postgres"
+	"jianyi/storage/postgres/pgtest"
 	jredis "jianyi/storage/redis"
 	"jianyi/storage/redis/redistest"
 )
@@ -67,21 +68,7 @@ func (b *bundle) problemTables() string {
 // told lists who got notices of kind, as "user:<id>", each once per notice.
 func (b *bundle) told(kind string) []string {
 	b.t.Helper()
-	rows, err := b.pool.Query(context.Background(), `SELECT recipient_kind || ':' || recipient_id FROM notices
-		WHERE tenant_id = 1 AND kind = $1 ORDER BY recipient_id, id`, kind)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			b.t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return pgtest.Told(b.t, b.pool, 1, kind)
 }
 
 // notice is the latest notice of kind to a user, with the channels its deliveries use.

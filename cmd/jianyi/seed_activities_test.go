@@ -18,14 +18,7 @@ func TestSeedDemoActivities(t *testing.T) {
 	if _, err := seedDemo(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	count := func(sql string) int {
-		t.Helper()
-		var n int
-		if err := d.pool.QueryRow(ctx, sql).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func(sql string) int { t.Helper(); return pgtest.Count(t, d.pool, sql) }
 	if n := count(`SELECT count(*) FROM activities WHERE status = 'planned' AND starts_at > now()`); n != 2 {
 		t.Errorf("%d upcoming demo activities, want 2", n)
 	}

@@ -19,14 +19,7 @@ func TestSeedDemoAppraisal(t *testing.T) {
 	if _, err := seedDemo(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	count := func(sql string) int {
-		t.Helper()
-		var n int
-		if err := d.pool.QueryRow(ctx, sql).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func(sql string) int { t.Helper(); return pgtest.Count(t, d.pool, sql) }
 	if n := count(`SELECT count(*) FROM appraisal_hearings`); n != 2 {
 		t.Errorf("%d demo hearings, want 2", n)
 	}

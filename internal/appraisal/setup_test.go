@@ -133,21 +133,7 @@ func (b *bundle) tables() string {
 // told lists the recipients of notices of kind, as "user:<id>", in id order.
 func (b *bundle) told(kind string) []string {
 	b.t.Helper()
-	rows, err := b.pool.Query(context.Background(), `SELECT recipient_kind || ':' || recipient_id FROM notices
-		WHERE kind = $1 ORDER BY recipient_kind, recipient_id, id`, kind)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			b.t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return pgtest.Told(b.t, b.pool, b.tn.ID, kind)
 }
 
 func users(ids ...int64) []string {

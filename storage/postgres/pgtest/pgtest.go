@@ -78,3 +78,29 @@ func MustExec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 		t.Fatalf("pgtest exec %q: %v", fmt.Sprintf("%.60s", sql), err)
 	}
 }
+
+// Count runs a query returning one number (a count) and fails the test on error.
+func Count(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("pgtest count %q: %v", fmt.Sprintf("%.60s", sql), err)
+	}
+	return n
+}
+
+// Told lists who got notices of kind in the tenant, as "deputy:<id>" or "user:<id>", once per
+// notice, by recipient kind and id.
+func Told(t testing.TB, pool *pgxpool.Pool, tenantID int64, kind string) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT recipient_kind || ':' || recipient_id FROM notices
+		WHERE tenant_id = $1 AND kind = $2 ORDER BY recipient_kind, recipient_id, id`, tenantID, kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
