@@ -245,11 +245,7 @@ func TestForeignIDsAreValidationErrors(t *testing.T) {
 		t.Helper()
 		form.Set("csrf", tok)
 		status, loc, body := rev.post(path, form)
-		if status != http.StatusSeeOther || loc != back {
-			t.Fatalf("%s: %d %s %.300s", name, status, loc, body)
-		}
-		_, page := rev.get(back)
-		contains(t, page, msg)
+		refusedShown(t, rev, name, status, loc, body, back, msg)
 	}
 	assign := func(extra url.Values) url.Values {
 		f := url.Values{"version": {strconv.Itoa(sg.Version)}, "lead_unit": {"1"}, "mode": {"leader_led"}}

@@ -40,11 +40,7 @@ func TestAssignFormTakesTheJointPlan(t *testing.T) {
 	refused := func(name, plan, msg string) {
 		t.Helper()
 		status, loc, body := rev.post(detail+"/assign", form(plan))
-		if status != http.StatusSeeOther || loc != detail {
-			t.Fatalf("%s: %d %s %.300s", name, status, loc, body)
-		}
-		_, page := rev.get(detail)
-		contains(t, page, msg)
+		refusedShown(t, rev, name, status, loc, body, detail, msg)
 		if st := b.status(b.sid); st != "registered" {
 			t.Fatalf("%s: the refused assignment moved the suggestion to %s", name, st)
 		}

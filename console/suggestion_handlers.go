@@ -107,6 +107,8 @@ type detailData struct {
 	OpenStatus  bool
 	ReplyStates bool
 	PublicURL   string // the tenant's public page of published replies (reviewers publish)
+	// Form is a refused form of the page, shown again as typed with why.
+	Form typedForm
 }
 
 func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
@@ -452,7 +454,13 @@ func modeValues() []string {
 }
 
 func (s *server) assign(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	id, valid := paramID(c, "id")
+	if !valid {
+		s.notFound(c)
+		return
+	}
+	// A refused assignment shows the form again with the units, mode, chain and plan as typed.
+	err := func(f *form) error {
 		v := f.version()
 		in := suggestion.AssignInput{LeadUnitID: f.id("lead_unit", "主办单位"), CoUnitIDs: f.ids("co_units", "协办单位"),
 			Mode:  suggestion.Mode(f.oneOf("mode", "办理方式不正确", modeValues()...)),
@@ -465,7 +473,12 @@ func (s *server) assign(c *gin.Context) {
 		}
 		_, err := s.cfg.Suggestions.Assign(c.Request.Context(), actor(c), id, v, in)
 		return err
-	}, "已交办，承办单位将收到通知")
+	}(readForm(c))
+	if err != nil {
+		s.refusedSuggestion(c, id, "assign", err)
+		return
+	}
+	s.done(c, suggestionURL(id), "已交办，承办单位将收到通知")
 }
 
 // ---- decisions ------------------------------------------------------------------------

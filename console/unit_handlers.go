@@ -134,8 +134,23 @@ func (s *server) unitAct(c *gin.Context, fn func(id int64) error, ok string) {
 	s.done(c, assignmentURL(id), ok)
 }
 
+// unitForm runs one of the assignment page's forms; a refusal shows the page again with
+// what was typed (refusedAssignment).
+func (s *server) unitForm(c *gin.Context, form string, fn func(id int64) error, ok string) {
+	id, valid := paramID(c, "id")
+	if !valid {
+		s.notFound(c)
+		return
+	}
+	if err := fn(id); err != nil {
+		s.refusedAssignment(c, id, form, err, "")
+		return
+	}
+	s.done(c, assignmentURL(id), ok)
+}
+
 func (s *server) accept(c *gin.Context) {
-	s.unitAct(c, func(id int64) error {
+	s.unitForm(c, "accept", func(id int64) error {
 		in := suggestion.AcceptInput{HandlerName: strings.TrimSpace(c.PostForm("handler_name")), HandlerPhone: strings.TrimSpace(c.PostForm("handler_phone"))}
 		if p, h, m := strings.TrimSpace(c.PostForm("chain_principal")), strings.TrimSpace(c.PostForm("chain_in_charge")), strings.TrimSpace(c.PostForm("chain_handler")); p != "" || h != "" || m != "" {
 			in.Chain = &suggestion.Chain{Principal: p, InCharge: h, Handler: m}
@@ -153,7 +168,7 @@ func (s *server) requestReturn(c *gin.Context) {
 }
 
 func (s *server) recordContact(c *gin.Context) {
-	s.unitAct(c, func(id int64) error {
+	s.unitForm(c, "contact", func(id int64) error {
 		f := readForm(c)
 		in := suggestion.ContactInput{Stage: suggestion.ContactStage(c.PostForm("stage")), HappenedAt: f.local("happened_at", "沟通时间"),
 			Method: c.PostForm("method"), People: c.PostForm("people"), Summary: c.PostForm("summary")}
@@ -308,31 +323,39 @@ func (s *server) reply(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxP+1<<20)
+	// A refused reply comes back with what was typed; a chosen file cannot be kept.
+	refused := func(err error) {
+		note := ""
+		if fh, ferr := c.FormFile("document"); ferr == nil && fh.Filename != "" {
+			note = "（已填写的内容已保留；上传的答复函PDF无法保留，请重新选择附件）"
+		}
+		s.refusedAssignment(c, id, "reply", err, note)
+	}
 	// The cheap checks come before the upload, so that a refusal stores no file.
 	in, err := s.replyInput(c, sid, id)
 	if err != nil {
-		s.back(c, assignmentURL(id), err)
+		refused(err)
 		return
 	}
 	fh, err := c.FormFile("document")
 	if err != nil {
-		s.back(c, assignmentURL(id), invalidInput("document_required", "请上传加盖公章的答复函PDF"))
+		refused(invalidInput("document_required", "请上传加盖公章的答复函PDF"))
 		return
 	}
 	if fh.Size > s.maxP {
-		s.back(c, assignmentURL(id), invalidInput("document_too_large", fmt.Sprintf("答复函PDF不能超过%dMB", s.maxP>>20)))
+		refused(invalidInput("document_too_large", fmt.Sprintf("答复函PDF不能超过%dMB", s.maxP>>20)))
 		return
 	}
 	f, err := fh.Open()
 	if err != nil {
-		s.back(c, assignmentURL(id), invalidInput("document_unreadable", "无法读取上传的文件"))
+		refused(invalidInput("document_unreadable", "无法读取上传的文件"))
 		return
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)
 	head, _ := br.Peek(5)
 	if !bytes.Equal(head, []byte("%PDF-")) {
-		s.back(c, assignmentURL(id), invalidInput("document_not_pdf", "答复函必须是PDF文件"))
+		refused(invalidInput("document_not_pdf", "答复函必须是PDF文件"))
 		return
 	}
 	if s.cfg.Documents == nil {
@@ -350,7 +373,7 @@ func (s *server) reply(c *gin.Context) {
 	in.DocumentKey = key
 	if _, err := s.cfg.Suggestions.Reply(ctx, a, id, in); err != nil {
 		s.removeDocument(ctx, key)
-		s.back(c, assignmentURL(id), err)
+		refused(err)
 		return
 	}
 	s.done(c, assignmentURL(id), "已提交答复，代表将收到评价通知")
