@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jianyi/internal/activity"
 	"jianyi/internal/auth"
@@ -27,18 +28,49 @@ const (
 	textActivityHint  = "回复“参加 编号”或“不参加 编号 理由”答复，例如：参加 %d"
 )
 
-// parseAttend reads what follows 参加 / 不参加: an optional activity number ("12", "第12号")
-// and an optional note ("12 准时到", "12，在外地出差", or a note alone). Without a number the
-// deputy answers the one activity they have; the bot asks which when there are several.
-func parseAttend(kind Kind, rest string) Command {
-	num, note, _ := strings.Cut(rest, " ")
-	if i := strings.IndexAny(num, ",，"); i > 0 {
-		num, note = num[:i], num[i:]+" "+note
+// maxBareNote bounds a note given without an activity number ("不参加，在外地出差"): a longer
+// text after the word is a sentence that happens to start with it, not an answer.
+const maxBareNote = 30
+
+// parseAttend reads what follows 参加 / 不参加 in the normalized message s (tail: the text
+// right after the word). An answer is the word alone; the word with an activity number and
+// an optional note ("参加 12", "参加第12号 准时到", "不参加 12，在外地出差"); or, without a
+// number, a short note set off by a comma or a space ("不参加，在外地出差"). Anything else (a
+// sentence such as "参加座谈会后群众反映…") is no answer and is searched for as words.
+func parseAttend(kind Kind, s, tail string) Command {
+	if tail == "" {
+		return Command{Kind: kind}
+	}
+	rest := strings.TrimSpace(strings.TrimLeft(tail, ":, "))
+	num, note := rest, ""
+	if i := strings.IndexAny(rest, ", "); i > 0 {
+		num, note = rest[:i], rest[i:]
 	}
 	if n, ok := ParseNumber(num); ok {
-		return Command{Kind: kind, Number: n, Reason: strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(note), ",，:："))}
+		return Command{Kind: kind, Number: n, Reason: strings.TrimSpace(strings.TrimLeft(note, ":, "))}
 	}
-	return Command{Kind: kind, Reason: rest}
+	if strings.ContainsRune(":, ", rune(tail[0])) && rest != "" && utf8.RuneCountInString(rest) <= maxBareNote {
+		return Command{Kind: kind, Reason: rest}
+	}
+	return Command{Kind: CmdSearch, Text: s}
+}
+
+// typedNote is the note as the deputy typed it (full-width punctuation and all, but the
+// closing 。！？ Parse drops), taken from the end of the message; the normalized note when
+// the two differ in more than that.
+func typedNote(message, note string) string {
+	if note == "" {
+		return ""
+	}
+	r := []rune(strings.TrimRight(strings.TrimSpace(message), "。.!！?？ \u3000")) // as Parse trims the end
+	n := utf8.RuneCountInString(note)
+	if n > len(r) {
+		return note
+	}
+	if typed := string(r[len(r)-n:]); Normalize(typed) == note {
+		return typed
+	}
+	return note
 }
 
 // upcoming is the deputy's invitations to activities that have not started (nor been
@@ -100,7 +132,7 @@ func (t *turn) attend(ctx context.Context, cmd Command) string {
 			return fmt.Sprintf(textWhichActivity, len(list)) + strings.TrimRight(formatActivities(list), "\n")
 		}
 	}
-	act, err := t.b.d.Activities.Answer(ctx, t.actor, id, accept, cmd.Reason)
+	act, err := t.b.d.Activities.Answer(ctx, t.actor, id, accept, typedNote(t.m.Content, cmd.Reason))
 	if err != nil {
 		return t.errText(err)
 	}

@@ -75,12 +75,12 @@ func TestDeputiesAnswerActivitiesInChat(t *testing.T) {
 	if a, n := b.answerOf(first.ID, 0); a != "accepted" || n != "准时到" {
 		t.Fatalf("stored answer %s %q, want accepted 准时到", a, n)
 	}
-	got = b.say("oa-act-zhang", fmt.Sprintf("不参加 第%d号，当天在外地出差", second.ID))
+	got = b.say("oa-act-zhang", fmt.Sprintf("不参加 第%d号，当天在外地出差，抱歉！", second.ID))
 	if !strings.Contains(got, "已答复不参加") {
 		t.Fatalf("decline: %q", got)
 	}
-	if a, n := b.answerOf(second.ID, 0); a != "declined" || n != "当天在外地出差" {
-		t.Fatalf("stored answer %s %q, want declined with the reason", a, n)
+	if a, n := b.answerOf(second.ID, 0); a != "declined" || n != "当天在外地出差，抱歉" {
+		t.Fatalf("stored answer %s %q, want declined with the reason as typed", a, n)
 	}
 	// The organiser hears both answers.
 	if n := b.count(`SELECT count(*) FROM notices WHERE tenant_id = $1 AND kind = $2 AND recipient_kind = 'user' AND recipient_id = $3`,
@@ -99,9 +99,29 @@ func TestDeputiesAnswerActivitiesInChat(t *testing.T) {
 		t.Fatalf("stored answer %s %q", a, n)
 	}
 
+	// A sentence that merely starts with 参加/不参加 answers nothing, and neither does a
+	// 不满意 reason that starts with it: it stays the reason.
+	before := b.count(`SELECT count(*) FROM activity_invitations WHERE answer <> 'invited'`)
+	if got := b.say("oa-act-li", "参加社区座谈会后，群众反映民政路路灯不亮"); strings.Contains(got, "已答复") {
+		t.Fatalf("a sentence was taken for an answer: %q", got)
+	}
+	rated := b.replied(1, "关于新华路路灯维修的建议")
+	if got := b.say("oa-act-li", fmt.Sprintf("评价 %d 不满意", rated.Number)); !strings.Contains(got, "理由") {
+		t.Fatalf("the bot did not ask for the reason: %q", got)
+	}
+	if got := b.say("oa-act-li", "不参加现场核实就答复了，太敷衍"); strings.Contains(got, "已答复") || strings.Contains(got, "已取消") {
+		t.Fatalf("a 不满意 reason was taken for an activity answer: %q", got)
+	}
+	if n := b.count(`SELECT count(*) FROM evaluations WHERE suggestion_id = $1 AND rating = 'unsatisfied' AND reason = '不参加现场核实就答复了，太敷衍'`, rated.ID); n != 1 {
+		t.Fatalf("the reason was not recorded with the 不满意 rating (%d)", n)
+	}
+	if after := b.count(`SELECT count(*) FROM activity_invitations WHERE answer <> 'invited'`); after != before {
+		t.Fatalf("words were taken for answers: %d → %d answered invitations", before, after)
+	}
+
 	// Not invited, called off, or not a number the deputy was given: refused in words, and
 	// nothing is written.
-	before := b.count(`SELECT count(*) FROM activity_invitations WHERE answer <> 'invited'`)
+	before = b.count(`SELECT count(*) FROM activity_invitations WHERE answer <> 'invited'`)
 	if got := b.say("oa-act-li", fmt.Sprintf("参加 %d", second.ID)); !strings.Contains(got, "不存在") {
 		t.Fatalf("an activity the deputy is not invited to: %q", got)
 	}

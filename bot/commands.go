@@ -154,7 +154,7 @@ func Parse(text string) Command {
 				return Command{Kind: v.kind}
 			}
 		case CmdAttend, CmdDecline:
-			return parseAttend(v.kind, rest)
+			return parseAttend(v.kind, s, strings.TrimPrefix(s, v.word))
 		case CmdQuery, CmdNudge:
 			if n, ok := ParseNumber(rest); ok {
 				return Command{Kind: v.kind, Number: n}

@@ -40,6 +40,12 @@ func TestParse(t *testing.T) {
 		{"参加第12号，准时到", Command{Kind: CmdAttend, Number: 12, Reason: "准时到"}},
 		{"不参加 12 在外地出差", Command{Kind: CmdDecline, Number: 12, Reason: "在外地出差"}},
 		{"不参加，在外地出差", Command{Kind: CmdDecline, Reason: "在外地出差"}},
+		{"参加12", Command{Kind: CmdAttend, Number: 12}},
+		// Sentences that merely start with the word are no answer.
+		{"参加社区座谈会后，群众反映路灯不亮", Command{Kind: CmdSearch, Text: "参加社区座谈会后,群众反映路灯不亮"}},
+		{"不参加现场核实就答复了", Command{Kind: CmdSearch, Text: "不参加现场核实就答复了"}},
+		{"参加 上周的座谈会以后我发现群众对民政路路灯不亮的问题意见很大请帮忙查一下", Command{Kind: CmdSearch,
+			Text: "参加 上周的座谈会以后我发现群众对民政路路灯不亮的问题意见很大请帮忙查一下"}},
 		{"催办 7", Command{Kind: CmdNudge, Number: 7}},
 		{"催办", Command{Kind: CmdUsage, Usage: usageNudge}},
 		{"绑定 123456", Command{Kind: CmdBind, Code: "123456"}},

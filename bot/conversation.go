@@ -234,7 +234,10 @@ func (t *turn) onText(ctx context.Context) string {
 	}
 	if c != nil {
 		waiting := c.Kind == "reason" || (c.Kind == "snap" && c.Step == "words")
-		if waiting && cmd.Kind != CmdSearch && cmd.Kind != CmdNone {
+		// 参加/不参加 inside a reason or a description are words ("不参加现场核实就答复了"),
+		// never an answer to an activity.
+		answer := cmd.Kind == CmdAttend || cmd.Kind == CmdDecline
+		if waiting && cmd.Kind != CmdSearch && cmd.Kind != CmdNone && !answer {
 			// A command is not a reason nor a note (a 不满意 sends the suggestion back to the
 			// units for good): drop the pending step, say so, and do the command.
 			t.clearConv(ctx)
