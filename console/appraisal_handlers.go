@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/appraisal"
-	"jianyi/internal/directory"
 	"jianyi/internal/export"
 )
 
@@ -44,8 +43,19 @@ func (p *appraisalPages) index(c *gin.Context) {
 
 type appraisalMeetingData struct {
 	*appraisal.Overview
-	Units []directory.Unit // the tenant's active units, to choose from
-	Today string
+	// Choices are the units the hearing form offers, each once: the suggested ones (the two
+	// busiest government departments not yet chosen) first and marked, then the tenant's
+	// other active units.
+	Choices []hearingChoice
+	Today   string
+}
+
+// hearingChoice is one unit of the hearing form.
+type hearingChoice struct {
+	UnitID    int64
+	Name      string
+	Suggested bool
+	Total     int // the suggestions it handles, for a suggested unit
 }
 
 // meeting is a meeting's page: the units ranked by the suggestions they handle (the two
@@ -68,9 +78,16 @@ func (p *appraisalPages) meeting(c *gin.Context) {
 		return
 	}
 	d := appraisalMeetingData{Overview: o, Today: p.now().In(shanghai).Format("2006-01-02")}
+	listed := map[int64]bool{}
+	for _, c := range o.Candidates {
+		if c.Suggested && c.HearingID == 0 {
+			d.Choices = append(d.Choices, hearingChoice{UnitID: c.UnitID, Name: c.UnitName, Suggested: true, Total: c.Total})
+			listed[c.UnitID] = true
+		}
+	}
 	for _, u := range all {
-		if u.Active {
-			d.Units = append(d.Units, u)
+		if u.Active && !listed[u.ID] {
+			d.Choices = append(d.Choices, hearingChoice{UnitID: u.ID, Name: u.Name})
 		}
 	}
 	p.render(c, http.StatusOK, "appraisal_meeting", o.Meeting.Name+" · 专题工作报告与满意度测评", d)
