@@ -265,6 +265,9 @@ type Store interface {
 	// are not the tenant's or are still drafts, units that are not the tenant's, deputies
 	// that are not the tenant's active deputies.
 	Unknown(ctx context.Context, tenantID int64, r Refs) (Refs, error)
+	// HandledBy returns the ids among suggestionIDs that the unit has an active assignment
+	// on (those its staff may see).
+	HandledBy(ctx context.Context, tenantID, unitID int64, suggestionIDs []int64) ([]int64, error)
 	// Deputies lists the tenant's active deputies (by delegation and name), at most limit.
 	Deputies(ctx context.Context, tenantID int64, limit int) ([]Deputy, error)
 	// Insert stores a new activity (version 1) with its links and invitations and sets

@@ -109,7 +109,8 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) ([]Activity,
 // Get returns one activity. Organising staff see every invitation; a deputy sees only an
 // activity they are invited to, with their own invitation only; a unit's staff see an
 // activity linked to their unit, with who is coming but not the deputies' notes to the
-// organiser. Anyone else, and any other tenant, finds nothing.
+// organiser, and of the linked suggestions only those their unit handles. Anyone else, and
+// any other tenant, finds nothing.
 func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (*Activity, error) {
 	if !organiser(a) && !a.IsDeputy() && !a.IsUnit() {
 		return nil, errNotFound
@@ -133,6 +134,11 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (*Activity, e
 		for i := range act.Invitations {
 			act.Invitations[i].Note = ""
 		}
+		mine, err := s.store.HandledBy(ctx, a.TenantID, a.UnitID, act.SuggestionIDs())
+		if err != nil {
+			return nil, err
+		}
+		act.Suggestions = slices.DeleteFunc(act.Suggestions, func(r Ref) bool { return !slices.Contains(mine, r.ID) })
 	}
 	act.Phase = act.PhaseAt(s.now())
 	return act, nil

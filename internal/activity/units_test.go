@@ -11,6 +11,7 @@ import (
 	"jianyi/internal/activity"
 	"jianyi/internal/auth"
 	"jianyi/internal/notify"
+	"jianyi/internal/suggestion"
 	"jianyi/storage/postgres/pgtest"
 )
 
@@ -141,5 +142,40 @@ func TestUnitsHearAndSee(t *testing.T) {
 	told("cancelled", notify.KindActivityCancelled, unitStaffOf(tn, 0), unitStaffOf(tn, 1))
 	if title, body, _ := b.noticeTo(notify.KindActivityCancelled, tn.UnitLeaders[1]); title != "代表活动已取消" || !strings.Contains(body, "遇暴雨天气，另行安排") {
 		t.Fatalf("the unit's cancel notice: %q %q", title, body)
+	}
+}
+
+// Of the suggestions an activity is about, a unit's staff see those their unit handles: a
+// case assigned to another unit, or not yet assigned, is not theirs to read.
+func TestUnitSeesOnlyItsOwnLinkedSuggestions(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	tn := b.tn
+	ours := b.suggestion(tn, "关于老旧小区加装电梯的建议", false)
+	theirs := b.suggestion(tn, "关于公交线路调整的建议", false)
+	unassigned := b.suggestion(tn, "关于社区食堂的建议", false)
+	for id, unit := range map[int64]int64{ours: tn.Units[0], theirs: tn.Units[1]} {
+		sg, err := b.sugg.Get(ctx, b.reviewer(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.sugg.Assign(ctx, b.reviewer(), id, sg.Version, suggestion.AssignInput{LeadUnitID: unit}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := b.input() // linked to Units[0]
+	in.SuggestionIDs = []int64{ours, theirs, unassigned}
+	act := b.create(in)
+
+	got, err := b.svc.Get(ctx, unitHandler(tn, 0), act.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Suggestions) != 1 || got.Suggestions[0].ID != ours {
+		t.Fatalf("the unit sees linked suggestions %+v, want only its own case %d", got.Suggestions, ours)
+	}
+	if org, _ := b.svc.Get(ctx, b.reviewer(), act.ID); len(org.Suggestions) != 3 {
+		t.Fatalf("the organiser sees %d linked suggestions, want all 3", len(org.Suggestions))
 	}
 }

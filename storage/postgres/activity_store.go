@@ -125,6 +125,19 @@ func (s *ActivityStore) Get(ctx context.Context, tenantID, id int64) (*activity.
 	return &a, nil
 }
 
+// HandledBy implements activity.Store.
+func (s *ActivityStore) HandledBy(ctx context.Context, tenantID, unitID int64, suggestionIDs []int64) ([]int64, error) {
+	if len(suggestionIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT suggestion_id FROM assignments
+		WHERE tenant_id = $1 AND unit_id = $2 AND active AND suggestion_id = ANY($3)`, tenantID, unitID, suggestionIDs)
+	if err != nil {
+		return nil, fmt.Errorf("suggestions handled by unit %d: %w", unitID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
 // Unknown implements activity.Store.
 func (s *ActivityStore) Unknown(ctx context.Context, tenantID int64, r activity.Refs) (activity.Refs, error) {
 	var out activity.Refs
