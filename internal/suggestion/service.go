@@ -741,10 +741,19 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range current {
-			if o.Active && o.UnitID == newUnitID {
+		// A co-unit may be made the lead ("this is the co-unit's job"): its co-assignment
+		// gives way to the new lead one. Any other unit already on the case may not take
+		// the assignment a second time.
+		var promoted *Assignment
+		for i := range current {
+			o := &current[i]
+			if !o.Active || o.UnitID != newUnitID {
+				continue
+			}
+			if as.Role != RoleLead || o.Role != RoleCo {
 				return nil, invalid("unit_already_assigned", fmt.Sprintf("%s已在办理该建议，不能再改派给它", o.UnitName))
 			}
+			promoted = o
 		}
 		now := s.now()
 		// The new unit's own window to ask for a return starts now, as at any assignment.
@@ -759,6 +768,14 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 			return nil, err
 		}
 		created = n
+		if promoted != nil {
+			expect := promoted.Version
+			promoted.State, promoted.Active, promoted.ReplacedBy = AsgReassigned, false, n.ID
+			if err := tx.UpdateAssignment(ctx, promoted, expect); err != nil {
+				return nil, err
+			}
+			data["promoted_from_assignment_id"] = promoted.ID
+		}
 		as.State, as.Active, as.ReplacedBy = AsgReassigned, false, n.ID
 		data["decision"], data["new_unit_id"], data["new_assignment_id"] = "reassigned", newUnitID, n.ID
 		data["unit_ids"] = []int64{as.UnitID, newUnitID}

@@ -17,7 +17,8 @@ func TestHandlerPhoneIsAPhoneNumber(t *testing.T) {
 	b := setup(t)
 	_, asgs := b.assigned(t, "背街小巷路灯")
 	lead, co := asgs[0].ID, asgs[1].ID
-	for _, bad := range []string{"abc", "123", "0937-62000a0", "电话0937-6200000", "1380000000012345678901"} {
+	for _, bad := range []string{"abc", "123", "0937-62000a0", "电话0937-6200000", "1380000000012345678901",
+		"转转0937-6200000", "0937-6200000转", "0937-6200000转12转3", "0937 - - - - - - - - - - - 6200000"} {
 		_, err := b.svc.Accept(b.ctx, b.unit(0), lead, suggestion.AcceptInput{HandlerName: "刘工", HandlerPhone: bad})
 		wantErr(t, err, suggestion.ErrInvalid, "bad_phone")
 	}
