@@ -105,7 +105,33 @@ func (s *server) myAssignment(c *gin.Context) (*detailData, bool) {
 			dd.HasBefore = true
 		}
 	}
+	s.extensionOffer(dd)
 	return dd, true
+}
+
+// extensionOffer decides whether the lead unit is offered 申请延期, by the rule
+// RequestExtension applies: the lead unit's assignment still owes the reply, and the case is
+// not already complex. A request still waiting for the reviewer is said instead of a second.
+func (s *server) extensionOffer(dd *detailData) {
+	as, sg := dd.Asg, &dd.D.Suggestion
+	if as.Role != suggestion.RoleLead || (as.State != suggestion.AsgAccepted && as.State != suggestion.AsgPending) {
+		return
+	}
+	if sg.Complex {
+		dd.ExtendNote = "本建议已按复杂建议延长办理期限"
+		if sg.ReplyDueAt != nil {
+			dd.ExtendNote += "，答复期限为 " + sg.ReplyDueAt.In(shanghai).Format("2006-01-02")
+		}
+		dd.ExtendNote += "，不能再申请延期。"
+		return
+	}
+	for _, e := range dd.D.Extensions {
+		if e.AssignmentID == as.ID && e.State == "pending" {
+			dd.ExtendNote = "已于 " + e.RequestedAt.In(shanghai).Format("2006-01-02") + " 申请按复杂件延期，等待代表工委决定。"
+			return
+		}
+	}
+	dd.CanExtend = true
 }
 
 // assignmentSuggestion finds the suggestion of one of the actor's unit's assignments.
