@@ -142,6 +142,10 @@ type InboxRow struct {
 	Overdue      bool
 	HandlerID    int64  // the unit's user who accepted it (0 before acceptance)
 	HandlerName  string // the handler named at acceptance
+	// On a tracked case (跟踪督办), the lead unit's commitments still open and the earliest
+	// due date among them: work still owed after the reply.
+	OpenCommitments int
+	CommitmentDueOn *time.Time
 }
 
 // InboxFilter narrows a unit's inbox.
@@ -150,7 +154,8 @@ type InboxFilter struct {
 	HandlerID int64 // only those this user accepted (经办人); 0: everyone's
 }
 
-// HandlerLoad is one handler's share of the unit's open work (the unit's workload view).
+// HandlerLoad is one handler's share of the unit's open work (the unit's workload view): the
+// assignments to accept, handle or reply, and the tracked cases with commitments still open.
 type HandlerLoad struct {
 	HandlerID   int64 // 0: not yet accepted
 	HandlerName string
@@ -252,8 +257,9 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 // MaxInbox bounds one page of a unit's inbox.
 const MaxInbox = 100
 
-// Inbox lists the assignments of the actor's unit: the open ones by due date (most urgent
-// first), or with f.All every active assignment, newest first; f.HandlerID keeps one
+// Inbox lists the assignments of the actor's unit: the open work by due date (most urgent
+// first: assignments to accept, handle or reply, and tracked cases whose commitments are not
+// all done), or with f.All every active assignment, newest first; f.HandlerID keeps one
 // handler's.
 func (s *Service) Inbox(ctx context.Context, a auth.Actor, f InboxFilter) ([]InboxRow, error) {
 	if !a.IsUnit() {

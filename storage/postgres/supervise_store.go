@@ -93,19 +93,42 @@ func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervi
 	})
 }
 
-// Inbox implements supervise.Store. Open work comes by due date from the partial index
-// assignments_unit (tenant_id, unit_id, state, due_at); "all" comes newest first.
+// openCommitments is, for an assignment a of suggestion s, the commitments its unit still owes
+// on a tracked case (跟踪督办): n open commitments of the lead unit's latest reply and the
+// earliest due date among them (NULL when none). A tracked case with open commitments is
+// work owed like an assignment still to be replied.
+const openCommitments = `LEFT JOIN LATERAL (SELECT count(*) AS n, min(c.due_on) AS due
+	  FROM commitments c JOIN replies r ON r.tenant_id = c.tenant_id AND r.id = c.reply_id
+	  WHERE s.status = 'tracking' AND a.role = 'lead' AND c.tenant_id = a.tenant_id AND c.suggestion_id = s.id AND c.done_at IS NULL
+	    AND r.assignment_id = a.id
+	    AND r.round = (SELECT max(x.round) FROM replies x WHERE x.tenant_id = s.tenant_id AND x.suggestion_id = s.id)) oc ON true`
+
+// owed and owedOverdue say, on an assignment a with openCommitments oc, whether it is open
+// work, and whether that work is past due at $3: the reply (or opinion) before its due time,
+// or an open commitment past its due date (a Shanghai calendar date).
+const (
+	owed        = `(a.state IN ('pending', 'accepted', 'return_requested') OR oc.n > 0)`
+	owedOverdue = `((a.state IN ('pending', 'accepted', 'return_requested') AND a.due_at < $3)
+	  OR COALESCE(oc.due < ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date, false))`
+)
+
+// Inbox implements supervise.Store. Open work (assignments to accept, handle or reply, and
+// tracked cases with commitments still open) comes by due date; "all" comes newest first.
 func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, f supervise.InboxFilter, now time.Time, limit int) ([]supervise.InboxRow, error) {
 	where, order := "", "a.id DESC"
 	if !f.All {
-		where, order = " AND a.state IN ('pending', 'accepted', 'return_requested')", "a.due_at, a.id"
+		where = " AND " + owed
+		// A tracked case is due when its earliest open commitment is (midnight in Shanghai).
+		order = `CASE WHEN a.state IN ('pending', 'accepted', 'return_requested') THEN a.due_at
+		  ELSE oc.due::timestamp AT TIME ZONE 'Asia/Shanghai' END, a.id`
 	}
 	rows, err := s.pool.Query(ctx, `
 	SELECT a.id, s.id, COALESCE(s.number, 0), s.title, a.role::text, a.state::text, s.mode::text, s.is_key, s.status::text,
 	  a.assigned_at, a.due_at, a.return_due_at, a.contact_due_at,
-	  a.state IN ('pending', 'accepted', 'return_requested') AND a.due_at < $3,
-	  COALESCE(a.handler_user_id, 0), a.handler_name
+	  `+owedOverdue+`,
+	  COALESCE(a.handler_user_id, 0), a.handler_name, oc.n, oc.due
 	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
+	`+openCommitments+`
 	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND ($5 = 0 OR a.handler_user_id = $5)`+where+`
 	ORDER BY `+order+`
 	LIMIT $4`, tenantID, unitID, now, limit, f.HandlerID)
@@ -115,18 +138,22 @@ func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, f su
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.InboxRow, error) {
 		var i supervise.InboxRow
 		err := r.Scan(&i.AssignmentID, &i.SuggestionID, &i.Number, &i.Title, &i.Role, &i.State, &i.Mode, &i.IsKey, &i.Status,
-			&i.AssignedAt, &i.DueAt, &i.ReturnDueAt, &i.ContactDueAt, &i.Overdue, &i.HandlerID, &i.HandlerName)
+			&i.AssignedAt, &i.DueAt, &i.ReturnDueAt, &i.ContactDueAt, &i.Overdue, &i.HandlerID, &i.HandlerName,
+			&i.OpenCommitments, &i.CommitmentDueOn)
 		return i, err
 	})
 }
 
-// Workload implements supervise.Store: open assignments of the unit per handler.
+// Workload implements supervise.Store: the unit's open work per handler, as the inbox's
+// default view lists it (a tracked case with open commitments counts once).
 func (s *SuperviseStore) Workload(ctx context.Context, tenantID, unitID int64, now time.Time) ([]supervise.HandlerLoad, error) {
 	rows, err := s.pool.Query(ctx, `
 	SELECT COALESCE(a.handler_user_id, 0), COALESCE(NULLIF(max(u.display_name), ''), max(a.handler_name), ''),
-	  count(*), count(*) FILTER (WHERE a.due_at < $3)
-	FROM assignments a LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.handler_user_id
-	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND a.state IN ('pending', 'accepted', 'return_requested')
+	  count(*), count(*) FILTER (WHERE `+owedOverdue+`)
+	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
+	LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.handler_user_id
+	`+openCommitments+`
+	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND `+owed+`
 	GROUP BY COALESCE(a.handler_user_id, 0)
 	ORDER BY count(*) DESC, 1`, tenantID, unitID, now)
 	if err != nil {
