@@ -17,6 +17,7 @@ import (
 
 	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
+	"jianyi/internal/notify"
 	"jianyi/internal/stats"
 )
 
@@ -238,11 +239,13 @@ type Store interface {
 	Hearing(ctx context.Context, tenantID, meetingID, id int64) (*Hearing, error)
 	// InsertHearing stores a new hearing (version 1) with its audit event and sets h.ID,
 	// h.Version, h.CreatedAt and h.UpdatedAt; a second hearing of the unit in the meeting is
-	// ErrConflict.
-	InsertHearing(ctx context.Context, tenantID int64, h *Hearing, by int64, at time.Time) error
+	// ErrConflict. In the same transaction, once h has its id, it publishes the notices tell
+	// builds (nil: none) and returns their pushes, to queue after commit.
+	InsertHearing(ctx context.Context, tenantID int64, h *Hearing, by int64, at time.Time, tell Tell) ([]notify.Job, error)
 	// UpdateHearing rewrites the session, date and vote of a hearing at version (h.Version)
-	// with the audit event ev, and bumps the version; a changed version is ErrConflict.
-	UpdateHearing(ctx context.Context, tenantID int64, h *Hearing, ev Event, at time.Time) error
+	// with the audit event ev and the notices of tell, and bumps the version; a changed
+	// version is ErrConflict.
+	UpdateHearing(ctx context.Context, tenantID int64, h *Hearing, ev Event, at time.Time, tell Tell) ([]notify.Job, error)
 	// Events lists the meeting's audit, newest first.
 	Events(ctx context.Context, tenantID, meetingID int64, limit int) ([]Event, error)
 
@@ -252,13 +255,19 @@ type Store interface {
 	// ev; a changed version is ErrConflict.
 	SetOpinion(ctx context.Context, tenantID, meetingID int64, version int, opinion string, ev Event, at time.Time) error
 	// MarkSent records that the feedback went to the city government on sentOn, at version,
-	// with the audit event ev. It reports false (and changes nothing) when it was sent
-	// already; a changed version of an unsent feedback is ErrConflict.
-	MarkSent(ctx context.Context, tenantID, meetingID int64, version int, sentOn time.Time, ev Event, at time.Time) (bool, error)
+	// with the audit event ev and the notices of tell. It reports false (and changes and
+	// tells nothing) when it was sent already; a changed version of an unsent feedback is
+	// ErrConflict.
+	MarkSent(ctx context.Context, tenantID, meetingID int64, version int, sentOn time.Time, ev Event, at time.Time, tell Tell) (bool, []notify.Job, error)
 	// Cases lists the meeting's suggestions whose lead deputy's latest reply or
 	// implementation rating is 不满意, by number; unitID not 0 keeps those it leads.
 	Cases(ctx context.Context, tenantID, meetingID, unitID int64) ([]Case, error)
 }
+
+// Tell builds, inside the transaction that saves a record (once the record has its id), the
+// notices the store publishes with it: the record and its notices commit together or not at
+// all. A nil Tell, or a nil result, tells nobody.
+type Tell = func() *notify.Notices
 
 // Ratings counts the 双测评 results as the statistics do; stats.Service implements it.
 type Ratings interface {

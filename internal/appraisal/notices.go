@@ -1,12 +1,10 @@
 package appraisal
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"jianyi/internal/deadline"
 	"jianyi/internal/notify"
 )
 
@@ -16,16 +14,12 @@ type Notifier = notify.Publishing
 // WithNotices makes the service tell a unit's staff (unit_handler, unit_leader) when the
 // unit is chosen for a hearing, when the vote on it is recorded or corrected, and when the
 // feedback to the city government leaves them suggestions rated 不满意 to take up again.
-// Without it nobody is told. log records notices that could not be published; the record
-// they are about stays saved.
+// Without it nobody is told. The notices are published in the transaction that saves the
+// record they are about (notify.Teller), so the two commit together or not at all; log
+// records pushes that could not be queued after commit (the notify reconciler queues them).
 func (s *Service) WithNotices(n Notifier, log *slog.Logger) *Service {
 	s.teller = notify.NewTeller(n, log, "appraisal")
 	return s
-}
-
-// tell publishes one notice after the record it is about was saved (notify.Teller).
-func (s *Service) tell(ctx context.Context, tenantID int64, key string, spec notify.NoticeSpec) {
-	s.teller.Tell(ctx, tenantID, 0, key, spec)
 }
 
 var unitStaff = []string{notify.RoleUnitHandler, notify.RoleUnitLeader}
@@ -37,14 +31,15 @@ func UnitPage(meetingID int64) string { return fmt.Sprintf("/appraisal/unit?meet
 // dateText is a calendar date (midnight UTC) as the notices say it.
 func dateText(t time.Time) string { return t.Format("2006年01月02日") }
 
-func fieldTime(t time.Time) string { return t.In(deadline.Shanghai).Format("2006-01-02 15:04") }
-
-func toUnit(unitID int64, kind, title, body, page, thing, phrase, note string, at time.Time) notify.NoticeSpec {
+// toUnit is a notice to a unit's staff about something on the calendar date on (midnight
+// UTC, as dates are stored): its time field is that date, with no time of day (a date read
+// in Shanghai would say 08:00, a time nobody set).
+func toUnit(unitID int64, kind, title, body, page, thing, phrase, note string, on time.Time) notify.NoticeSpec {
 	return notify.NoticeSpec{
 		Audience: notify.Audience{UnitIDs: []int64{unitID}, UnitRoles: unitStaff},
 		Kind:     kind, Title: title, Body: body, Page: page,
 		Fields: map[string]string{notify.FieldThing: notify.Clip(thing, 20), notify.FieldPhrase: phrase,
-			notify.FieldNote: notify.Clip(note, 20), notify.FieldTime: fieldTime(at)},
+			notify.FieldNote: notify.Clip(note, 20), notify.FieldTime: dateText(on)},
 	}
 }
 

@@ -178,19 +178,20 @@ func (s *Service) RecordHearing(ctx context.Context, a auth.Actor, meetingID int
 		return nil, invalid("unknown_unit", "所选单位不存在或已停用")
 	}
 	h := &Hearing{MeetingID: m.ID, MeetingName: m.Name, UnitID: in.UnitID, Session: in.Session, HeldOn: in.HeldOn}
-	if err := s.store.InsertHearing(ctx, a.TenantID, h, a.ID, s.now()); err != nil {
+	jobs, err := s.store.InsertHearing(ctx, a.TenantID, h, a.ID, s.now(), func() *notify.Notices {
+		return s.teller.Notices().Add(a.TenantID, 0, fmt.Sprintf("appraisal:hearing:%d:chosen", h.ID), chosen(h))
+	})
+	if err != nil {
 		return nil, err
 	}
-	if h, err = s.store.Hearing(ctx, a.TenantID, m.ID, h.ID); err != nil {
-		return nil, err
-	}
-	s.tell(ctx, a.TenantID, fmt.Sprintf("appraisal:hearing:%d:chosen", h.ID), chosen(h))
-	return h, nil
+	s.teller.Queue(ctx, jobs)
+	return s.store.Hearing(ctx, a.TenantID, m.ID, h.ID)
 }
 
 // EditHearing corrects the session and the date of a hearing (the unit stays: a hearing of
-// another unit is another record). Its staff are told of a new date or session only when no
-// vote was taken yet.
+// another unit is another record). Once the vote is recorded the date may not move after
+// the day it was (a vote is taken at the hearing or after it). Its staff are told of a new
+// date or session only when no vote was taken yet.
 func (s *Service) EditHearing(ctx context.Context, a auth.Actor, meetingID, id int64, version int, in HearingInput) (*Hearing, error) {
 	h, err := s.hearing(ctx, a, meetingID, id, version)
 	if err != nil {
@@ -202,20 +203,26 @@ func (s *Service) EditHearing(ctx context.Context, a auth.Actor, meetingID, id i
 	if in.Session == h.Session && in.HeldOn.Equal(h.HeldOn) {
 		return h, nil
 	}
+	if h.Vote != nil && h.VotedAt != nil {
+		if votedOn := shanghaiDate(*h.VotedAt); in.HeldOn.After(votedOn) {
+			return nil, invalid("held_after_vote", "满意度测评结果已于"+day(votedOn)+"录入，会议日期不能改到测评之后")
+		}
+	}
 	ev := Event{ActorID: a.ID, Action: ActHearingEdited, Data: map[string]any{
 		"from": map[string]any{"session": h.Session, "held_on": day(h.HeldOn)},
 		"to":   map[string]any{"session": in.Session, "held_on": day(in.HeldOn)}}}
 	h.Session, h.HeldOn, h.Version = in.Session, in.HeldOn, version
-	if err := s.store.UpdateHearing(ctx, a.TenantID, h, ev, s.now()); err != nil {
+	jobs, err := s.store.UpdateHearing(ctx, a.TenantID, h, ev, s.now(), func() *notify.Notices {
+		if h.Vote != nil {
+			return nil
+		}
+		return s.teller.Notices().Add(a.TenantID, 0, fmt.Sprintf("appraisal:hearing:%d:chosen:v%d", h.ID, version+1), chosen(h))
+	})
+	if err != nil {
 		return nil, err
 	}
-	if h, err = s.store.Hearing(ctx, a.TenantID, meetingID, id); err != nil {
-		return nil, err
-	}
-	if h.Vote == nil {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("appraisal:hearing:%d:chosen:v%d", h.ID, h.Version), chosen(h))
-	}
-	return h, nil
+	s.teller.Queue(ctx, jobs)
+	return s.store.Hearing(ctx, a.TenantID, meetingID, id)
 }
 
 // RecordVote records (or corrects) the committee's vote on a hearing once it was held; the
@@ -240,14 +247,14 @@ func (s *Service) RecordVote(ctx context.Context, a auth.Actor, meetingID, id in
 		ev = Event{ActorID: a.ID, Action: ActVoteCorrected, Data: map[string]any{"from": voteData(*h.Vote), "to": voteData(v)}}
 	}
 	h.Vote, h.Version = &v, version
-	if err := s.store.UpdateHearing(ctx, a.TenantID, h, ev, s.now()); err != nil {
+	jobs, err := s.store.UpdateHearing(ctx, a.TenantID, h, ev, s.now(), func() *notify.Notices {
+		return s.teller.Notices().Add(a.TenantID, 0, fmt.Sprintf("appraisal:hearing:%d:vote:v%d", h.ID, version+1), voted(h, corrected))
+	})
+	if err != nil {
 		return nil, err
 	}
-	if h, err = s.store.Hearing(ctx, a.TenantID, meetingID, id); err != nil {
-		return nil, err
-	}
-	s.tell(ctx, a.TenantID, fmt.Sprintf("appraisal:hearing:%d:vote:v%d", h.ID, h.Version), voted(h, corrected))
-	return h, nil
+	s.teller.Queue(ctx, jobs)
+	return s.store.Hearing(ctx, a.TenantID, meetingID, id)
 }
 
 // hearing reads a hearing of the meeting for a supervisor about to change it at version.
@@ -342,7 +349,8 @@ func (s *Service) SetOpinion(ctx context.Context, a auth.Actor, meetingID int64,
 
 // MarkSent records that the 审议意见 and the 双测评 results went to the city government on
 // sentOn, and tells each unit leading suggestions rated 不满意 how many it must take up again
-// (回头看). Sending again changes nothing and tells nobody (Sending.Sent is false).
+// (回头看): the feedback is marked sent together with these notices, or neither is. Sending
+// again changes nothing and tells nobody (Sending.Sent is false).
 func (s *Service) MarkSent(ctx context.Context, a auth.Actor, meetingID int64, version int, sentOn time.Time) (Sending, error) {
 	m, err := s.meeting(ctx, a, meetingID)
 	if err != nil {
@@ -381,13 +389,17 @@ func (s *Service) MarkSent(ctx context.Context, a auth.Actor, meetingID int64, v
 	}
 	byUnit := countByUnit(cases)
 	ev := Event{ActorID: a.ID, Action: ActFeedbackSent, Data: map[string]any{"sent_on": day(sentOn), "cases": len(cases), "units_told": len(byUnit)}}
-	sent, err := s.store.MarkSent(ctx, a.TenantID, m.ID, version, sentOn, ev, now)
+	sent, jobs, err := s.store.MarkSent(ctx, a.TenantID, m.ID, version, sentOn, ev, now, func() *notify.Notices {
+		n := s.teller.Notices()
+		for _, u := range byUnit {
+			n.Add(a.TenantID, 0, fmt.Sprintf("appraisal:feedback:%d:unit:%d", m.ID, u.UnitID), reviewBackDue(m, u, sentOn))
+		}
+		return n
+	})
 	if err != nil || !sent {
 		return Sending{}, err
 	}
-	for _, u := range byUnit {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("appraisal:feedback:%d:unit:%d", m.ID, u.UnitID), reviewBackDue(m, u, sentOn))
-	}
+	s.teller.Queue(ctx, jobs)
 	return Sending{Sent: true, Cases: len(cases), Units: len(byUnit)}, nil
 }
 

@@ -226,6 +226,14 @@ func NewPublisher(store PublishStore, queue Queue, clock Clock, log *slog.Logger
 	return &Publisher{store: store, queue: queue, clock: clock, log: log}
 }
 
+// Now implements Publishing: the Publisher's clock.
+func (p *Publisher) Now() time.Time { return p.clock.Now() }
+
+// Enqueue implements Publishing: the pushes of notices published in a record's transaction
+// (PublishIn), after it committed. A failed enqueue is logged; the reconciler queues the
+// pending deliveries again.
+func (p *Publisher) Enqueue(ctx context.Context, jobs []Job) { enqueueAll(ctx, p.queue, p.log, jobs) }
+
 // Publish creates the notices of specs once per key (a second call with the same key creates
 // nothing) and queues their pushes. It reports how many notices were created.
 func (p *Publisher) Publish(ctx context.Context, tenantID, suggestionID int64, key string, specs []NoticeSpec) (int, error) {

@@ -6,16 +6,22 @@ import (
 	"time"
 )
 
-// Publishing is what a Teller publishes through; Publisher implements it. A key publishes
-// once: calling again with the same key creates nothing.
+// Publishing is what a Teller tells through; Publisher implements it. A key publishes once:
+// publishing again with the same key creates nothing.
 type Publishing interface {
 	Publish(ctx context.Context, tenantID, suggestionID int64, key string, specs []NoticeSpec) (int, error)
+	// Now is the time notices are created at (their push time follows from it).
+	Now() time.Time
+	// Enqueue puts on the queue the pushes of notices a store published in a record's
+	// transaction, once it committed.
+	Enqueue(ctx context.Context, jobs []Job)
 }
 
-// Teller publishes one notice after the record it is about was saved, for services whose
-// records are not workflow changes with an outbox row (问题清单, 约谈, 代表参与活动). The record
-// is what the person asked for, so a failed publish is logged, not returned. The zero Teller
-// tells nobody.
+// Teller tells of the records of services that are not workflow changes with an outbox row
+// (专题测评, 问题清单, 约谈, 代表参与活动). Their stores publish the notices Notices builds in the
+// transaction that saves the record (PublishIn), so the record and its notices commit
+// together or not at all; after commit the service queues the pushes (Queue). The zero
+// Teller tells nobody.
 type Teller struct {
 	pub  Publishing
 	log  *slog.Logger
@@ -30,13 +36,35 @@ func NewTeller(pub Publishing, log *slog.Logger, from string) Teller {
 	return Teller{pub: pub, log: log, from: from}
 }
 
-// tellWithin bounds one publish once it no longer follows the request's context.
+// tellWithin bounds one publish or enqueue once it no longer follows the request's context.
 const tellWithin = 10 * time.Second
 
-// Tell publishes spec under key (suggestionID 0 when the notice is about no suggestion).
-// The record is saved by then, so the notice no longer depends on the request: a browser
-// that closes the page (cancelling the request's context) right after the save still has
-// its notice published.
+// Notices starts the notices of one record, to publish in the transaction that saves it; it
+// is nil (nobody is told) when the Teller tells nobody.
+func (t Teller) Notices() *Notices {
+	if t.pub == nil {
+		return nil
+	}
+	return &Notices{now: t.pub.Now()}
+}
+
+// Queue puts the pushes of notices published with a record on the queue, after the record
+// committed. The notices are saved by then, so this no longer depends on the request (a
+// browser closing the page does not stop it), and a failed enqueue is left to the notify
+// reconciler, which finds the deliveries pending in PostgreSQL.
+func (t Teller) Queue(ctx context.Context, jobs []Job) {
+	if t.pub == nil || len(jobs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tellWithin)
+	defer cancel()
+	t.pub.Enqueue(ctx, jobs)
+}
+
+// Tell publishes spec under key (suggestionID 0 when the notice is about no suggestion) in
+// a transaction of its own, after the record it is about was saved: a failure is logged, and
+// the notice is lost. Services whose store publishes in the record's transaction (Notices)
+// do not use it.
 func (t Teller) Tell(ctx context.Context, tenantID, suggestionID int64, key string, spec NoticeSpec) {
 	if t.pub == nil {
 		return
@@ -46,4 +74,34 @@ func (t Teller) Tell(ctx context.Context, tenantID, suggestionID int64, key stri
 	if _, err := t.pub.Publish(ctx, tenantID, suggestionID, key, []NoticeSpec{spec}); err != nil {
 		t.log.Error("notice not published", "service", t.from, "tenant_id", tenantID, "notice_kind", spec.Kind, "key", key, "err", err)
 	}
+}
+
+// Notices are the notices of one record, published by its store in the transaction that
+// saves it (PublishIn). A nil *Notices holds none.
+type Notices struct {
+	now   time.Time
+	items []publishItem
+}
+
+// Add adds specs under key (suggestionID 0 when they are about no suggestion); a key
+// publishes once, as with Publisher.Publish. It returns n, for chaining; on nil it adds
+// nothing.
+func (n *Notices) Add(tenantID, suggestionID int64, key string, specs ...NoticeSpec) *Notices {
+	if n != nil && len(specs) > 0 {
+		n.items = append(n.items, publishItem{tenantID: tenantID, suggestionID: suggestionID, key: key, specs: specs})
+	}
+	return n
+}
+
+// Empty reports whether n holds no notice.
+func (n *Notices) Empty() bool { return n == nil || len(n.items) == 0 }
+
+// PublishIn creates the notices of n inside tx, the transaction that saves the record they
+// are about, and returns the push jobs to enqueue once it committed (Teller.Queue). It does
+// what Publisher.Publish does, in the caller's transaction.
+func PublishIn(ctx context.Context, tx PublishTx, n *Notices) ([]Job, error) {
+	if n.Empty() {
+		return nil, nil
+	}
+	return publish(ctx, tx, n.items, n.now)
 }

@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"jianyi/internal/notify"
 )
@@ -18,6 +19,10 @@ func (p *ctxPublisher) Publish(ctx context.Context, _, _ int64, _ string, _ []no
 	p.err = ctx.Err()
 	return 1, nil
 }
+
+func (p *ctxPublisher) Now() time.Time { return time.Now() }
+
+func (p *ctxPublisher) Enqueue(context.Context, []notify.Job) {}
 
 // A unit is still told about a problem recorded against it when the staff member's browser
 // went away (the request's context cancelled) between the save and the notice.

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/appraisal"
+	"jianyi/internal/notify"
 )
 
 // AppraisalStore is the PostgreSQL side of internal/appraisal (migration 00071).
@@ -137,8 +138,9 @@ func appraisalEvent(ctx context.Context, tx pgx.Tx, tenantID, meetingID, hearing
 }
 
 // InsertHearing implements appraisal.Store.
-func (s *AppraisalStore) InsertHearing(ctx context.Context, tenantID int64, h *appraisal.Hearing, by int64, at time.Time) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *AppraisalStore) InsertHearing(ctx context.Context, tenantID int64, h *appraisal.Hearing, by int64, at time.Time, tell appraisal.Tell) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO appraisal_hearings (tenant_id, meeting_id, unit_id, session, held_on, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5::date, $6, $7, $7) ON CONFLICT (tenant_id, meeting_id, unit_id) DO NOTHING
 			RETURNING id, version, created_at, updated_at`,
@@ -149,19 +151,25 @@ func (s *AppraisalStore) InsertHearing(ctx context.Context, tenantID int64, h *a
 		if err != nil {
 			return fmt.Errorf("insert hearing: %w", err)
 		}
-		return appraisalEvent(ctx, tx, tenantID, h.MeetingID, h.ID, appraisal.Event{ActorID: by, Action: appraisal.ActHearingRecorded,
-			Data: map[string]any{"session": h.Session, "held_on": h.HeldOn.Format(time.DateOnly)}}, at)
+		if err := appraisalEvent(ctx, tx, tenantID, h.MeetingID, h.ID, appraisal.Event{ActorID: by, Action: appraisal.ActHearingRecorded,
+			Data: map[string]any{"session": h.Session, "held_on": h.HeldOn.Format(time.DateOnly)}}, at); err != nil {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
 	})
+	return jobs, err
 }
 
 // UpdateHearing implements appraisal.Store.
-func (s *AppraisalStore) UpdateHearing(ctx context.Context, tenantID int64, h *appraisal.Hearing, ev appraisal.Event, at time.Time) error {
+func (s *AppraisalStore) UpdateHearing(ctx context.Context, tenantID int64, h *appraisal.Hearing, ev appraisal.Event, at time.Time, tell appraisal.Tell) ([]notify.Job, error) {
 	var sat, basic, unsat *int
 	var votedAt *time.Time
 	if h.Vote != nil {
 		sat, basic, unsat, votedAt = &h.Vote.Satisfied, &h.Vote.Basic, &h.Vote.Unsatisfied, &at
 	}
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE appraisal_hearings SET session = $5, held_on = $6::date,
 			satisfied = $7, basic = $8, unsatisfied = $9, voted_at = CASE WHEN $7::int IS NULL THEN NULL
 			  WHEN satisfied IS DISTINCT FROM $7 OR basic IS DISTINCT FROM $8 OR unsatisfied IS DISTINCT FROM $9 THEN $10 ELSE voted_at END,
@@ -174,8 +182,13 @@ func (s *AppraisalStore) UpdateHearing(ctx context.Context, tenantID int64, h *a
 		if tag.RowsAffected() == 0 {
 			return appraisal.Conflict()
 		}
-		return appraisalEvent(ctx, tx, tenantID, h.MeetingID, h.ID, ev, at)
+		if err := appraisalEvent(ctx, tx, tenantID, h.MeetingID, h.ID, ev, at); err != nil {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
 	})
+	return jobs, err
 }
 
 // Events implements appraisal.Store.
@@ -238,10 +251,11 @@ func (s *AppraisalStore) SetOpinion(ctx context.Context, tenantID, meetingID int
 	})
 }
 
-// MarkSent implements appraisal.Store: of two sends at once, one marks it and the other
-// finds it sent.
-func (s *AppraisalStore) MarkSent(ctx context.Context, tenantID, meetingID int64, version int, sentOn time.Time, ev appraisal.Event, at time.Time) (bool, error) {
+// MarkSent implements appraisal.Store: of two sends at once, one marks it (and publishes the
+// notices) and the other finds it sent.
+func (s *AppraisalStore) MarkSent(ctx context.Context, tenantID, meetingID int64, version int, sentOn time.Time, ev appraisal.Event, at time.Time, tell appraisal.Tell) (bool, []notify.Job, error) {
 	sent := false
+	var jobs []notify.Job
 	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		var current int
 		var already bool
@@ -262,9 +276,16 @@ func (s *AppraisalStore) MarkSent(ctx context.Context, tenantID, meetingID int64
 			return fmt.Errorf("send feedback of meeting %d: %w", meetingID, err)
 		}
 		sent = true
-		return appraisalEvent(ctx, tx, tenantID, meetingID, 0, ev, at)
+		if err := appraisalEvent(ctx, tx, tenantID, meetingID, 0, ev, at); err != nil {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
 	})
-	return sent && err == nil, err
+	if err != nil {
+		return false, nil, err
+	}
+	return sent, jobs, nil
 }
 
 // Cases implements appraisal.Store with the notion of 回头看 of supervise.ListReviewBack: the
