@@ -184,17 +184,19 @@ func TestEachRoleSeesOnlyItsActions(t *testing.T) {
 		t.Fatalf("coordinator's refused decision moved the assignment to %s", st)
 	}
 
-	// Committee (专工委): its categories' suggestions and the deputy list, nothing else.
+	// Committee (专工委): its categories' suggestions, their supervision lists (to read) and
+	// the deputy list, nothing else.
 	cm := b.client()
 	cm.login("jyg", "gongwei", testPassword)
 	_, home = cm.get("/")
 	has("committee", "/", home, `href="/suggestions"`, true)
-	has("committee", "/", home, `href="/supervise/overdue"`, false)
+	has("committee", "/", home, `href="/supervise/overdue"`, true)
 	has("committee", "/", home, `href="/problems"`, false)
 	has("committee", "/", home, `href="/decisions"`, false)
 	has("committee", "/", home, `href="/assign"`, false)
-	status, _ = cm.get("/supervise/overdue")
-	refused("committee", status, "GET /supervise/overdue")
+	if status, _ = cm.get("/supervise/overdue"); status != http.StatusOK {
+		t.Errorf("committee GET /supervise/overdue: %d, want 200", status)
+	}
 	status, _ = cm.get("/problems")
 	refused("committee", status, "GET /problems")
 	status, page = cm.get("/exports")

@@ -4,11 +4,13 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/directory"
 	"jianyi/internal/stats"
+	"jianyi/internal/supervise"
 )
 
 type dashboardData struct {
@@ -31,7 +33,7 @@ func (s *server) dashboard(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	data := dashboardData{D: d, From: c.Query("from"), To: c.Query("to"), CanSupervise: canSupervise(a), ExportURL: statisticsExportURL(c)}
+	data := dashboardData{D: d, From: c.Query("from"), To: c.Query("to"), CanSupervise: supervise.CanReadLists(a), ExportURL: statisticsExportURL(c)}
 	if data.Meetings, err = s.cfg.Directory.Meetings(ctx, a); err != nil {
 		s.failErr(c, err)
 		return
@@ -43,6 +45,10 @@ func (s *server) dashboard(c *gin.Context) {
 	if data.Categories, err = s.cfg.Directory.Categories(ctx, a); err != nil {
 		s.failErr(c, err)
 		return
+	}
+	if d.Scoped && !a.IsUnit() {
+		// A committee's numbers are its categories': offer only those to filter by.
+		data.Categories = slices.DeleteFunc(data.Categories, func(x directory.Category) bool { return !slices.Contains(a.CategoryIDs, x.ID) })
 	}
 	if data.Delegations, err = s.cfg.Directory.Delegations(ctx, a); err != nil {
 		s.failErr(c, err)

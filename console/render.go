@@ -109,8 +109,10 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 	if a.IsUnit() {
 		add("/unit", "本单位办理")
 	}
-	if canSupervise(a) {
+	if supervise.CanReadLists(a) {
 		add("/supervise/overdue", "督办")
+	}
+	if canSupervise(a) {
 		add("/problems", "问题清单")
 	}
 	if activity.CanOrganise(a) || a.IsUnit() {
@@ -136,7 +138,8 @@ func (s *server) nav(a auth.Actor, current string) []navItem {
 // What the domain lets each role reach; the navigation, the pages' links and the route
 // guards all ask these, so nobody is offered what would then be refused.
 
-// canSupervise: the supervision lists and 问题清单 (supervisors and unit staff).
+// canSupervise: 问题清单 (supervisors and unit staff). The supervision lists are
+// supervise.CanReadLists: committees read them too, for their categories.
 func canSupervise(a auth.Actor) bool { return a.SeesWholeTenant() || a.IsUnit() }
 
 // canExportDeputies: 代表意见清单 (the whole tenant, or a committee's categories).

@@ -193,7 +193,9 @@ const (
 
 // Store is the persistence of this package; storage/postgres implements it.
 type Store interface {
-	Cases(ctx context.Context, tenantID int64, list List, leaderID, unitID int64, now time.Time, limit int) ([]Case, error)
+	// Cases lists one supervision list; unitID (not 0) keeps the cases the unit is actively
+	// on, and byCategory keeps those whose category is in categoryIDs (none when empty).
+	Cases(ctx context.Context, tenantID int64, list List, leaderID, unitID int64, byCategory bool, categoryIDs []int64, now time.Time, limit int) ([]Case, error)
 	Inbox(ctx context.Context, tenantID, unitID int64, f InboxFilter, now time.Time, limit int) ([]InboxRow, error)
 	// Workload counts the unit's open assignments per handler, most loaded first.
 	Workload(ctx context.Context, tenantID, unitID int64, now time.Time) ([]HandlerLoad, error)
@@ -234,15 +236,30 @@ func supervisor(a auth.Actor) bool {
 	return a.Kind == auth.KindStaff && a.Has(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin)
 }
 
+// committee is a 专工委 member bound to categories, who follows the cases of those areas.
+func committee(a auth.Actor) bool {
+	return a.Kind == auth.KindStaff && a.Has(auth.RoleCommittee) && len(a.CategoryIDs) > 0
+}
+
+// CanReadLists reports whether the actor may read the supervision lists (Cases other than
+// flagged content): supervisors, unit staff (their unit's cases) and committees (their
+// categories'). Reading is all a unit or a committee does with them.
+func CanReadLists(a auth.Actor) bool { return supervisor(a) || a.IsUnit() || committee(a) }
+
 // Cases returns a supervision list. Supervisors see the tenant (a leader's key list defaults
-// to their own); committees see their categories through the main list instead; unit staff
-// see their unit's overdue/tracking/unsatisfied cases.
+// to their own); unit staff see their unit's cases; committees (专工委) follow the cases of
+// their own categories, as the source case has them track their areas. Flagged content is
+// for supervisors only.
 func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID int64) ([]Case, error) {
 	var unitID int64
+	var byCategory bool
+	var categories []int64
 	switch {
 	case supervisor(a):
 	case a.IsUnit() && list != ListFlagged:
 		unitID = a.UnitID
+	case committee(a) && list != ListFlagged:
+		byCategory, categories = true, a.CategoryIDs
 	default:
 		return nil, errForbidden
 	}
@@ -251,7 +268,7 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 	default:
 		return nil, invalid("bad_list", "清单类型不正确")
 	}
-	return s.store.Cases(ctx, a.TenantID, list, leaderID, unitID, s.now(), MaxCases)
+	return s.store.Cases(ctx, a.TenantID, list, leaderID, unitID, byCategory, categories, s.now(), MaxCases)
 }
 
 // MaxInbox bounds one page of a unit's inbox.

@@ -63,7 +63,7 @@ var superviseNote = map[supervise.List]string{
 }
 
 // Cases implements supervise.Store.
-func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervise.List, leaderID, unitID int64, now time.Time, limit int) ([]supervise.Case, error) {
+func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervise.List, leaderID, unitID int64, byCategory bool, categoryIDs []int64, now time.Time, limit int) ([]supervise.Case, error) {
 	where, ok := superviseWhere[list]
 	if !ok {
 		return nil, fmt.Errorf("unknown list %q", list)
@@ -79,9 +79,13 @@ func (s *SuperviseStore) Cases(ctx context.Context, tenantID int64, list supervi
 	LEFT JOIN users lu ON lu.tenant_id = s.tenant_id AND lu.id = s.leader_user_id
 	WHERE s.tenant_id = $1 AND $3::bigint >= 0 AND ` + where + `
 	  AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.unit_id = $4 AND a.active))
+	  AND (NOT $6::bool OR s.category_id = ANY($7::bigint[]))
 	ORDER BY s.reply_due_at NULLS LAST, s.id
 	LIMIT $5`
-	rows, err := s.pool.Query(ctx, q, tenantID, now, leaderID, unitID, limit)
+	if categoryIDs == nil {
+		categoryIDs = []int64{}
+	}
+	rows, err := s.pool.Query(ctx, q, tenantID, now, leaderID, unitID, limit, byCategory, categoryIDs)
 	if err != nil {
 		return nil, fmt.Errorf("supervise %s: %w", list, err)
 	}
