@@ -174,6 +174,10 @@ type Decision struct {
 	UnitName     string
 	Reason       string
 	RequestedAt  time.Time
+	// Unavailable are, for a return request, the units the assignment may not be re-routed
+	// to: those actively on the case (the asking unit too), except a co-unit that may take
+	// over the lead from the lead unit asking to return it.
+	Unavailable []int64
 }
 
 // List names a supervision list.

@@ -184,12 +184,14 @@ func (s *SuperviseStore) AssignmentSuggestion(ctx context.Context, tenantID, uni
 // Decisions implements supervise.Store.
 func (s *SuperviseStore) Decisions(ctx context.Context, tenantID int64) ([]supervise.Decision, error) {
 	rows, err := s.pool.Query(ctx, `
-	SELECT 'return', a.id, s.id, COALESCE(s.number, 0), s.title, u.id, u.name, a.return_reason, a.updated_at
+	SELECT 'return', a.id, s.id, COALESCE(s.number, 0), s.title, u.id, u.name, a.return_reason, a.updated_at,
+	  ARRAY(SELECT o.unit_id FROM assignments o WHERE o.tenant_id = a.tenant_id AND o.suggestion_id = a.suggestion_id AND o.active
+	        AND NOT (a.role = 'lead' AND o.role = 'co'))
 	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 	JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
 	WHERE a.tenant_id = $1 AND a.active AND a.state = 'return_requested'
 	UNION ALL
-	SELECT 'extension', e.id, s.id, COALESCE(s.number, 0), s.title, u.id, u.name, e.reason, e.requested_at
+	SELECT 'extension', e.id, s.id, COALESCE(s.number, 0), s.title, u.id, u.name, e.reason, e.requested_at, '{}'::bigint[]
 	FROM extensions e JOIN assignments a ON a.tenant_id = e.tenant_id AND a.id = e.assignment_id
 	JOIN suggestions s ON s.tenant_id = e.tenant_id AND s.id = e.suggestion_id
 	JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
@@ -200,7 +202,7 @@ func (s *SuperviseStore) Decisions(ctx context.Context, tenantID int64) ([]super
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (supervise.Decision, error) {
 		var d supervise.Decision
-		err := r.Scan(&d.Kind, &d.ID, &d.SuggestionID, &d.Number, &d.Title, &d.UnitID, &d.UnitName, &d.Reason, &d.RequestedAt)
+		err := r.Scan(&d.Kind, &d.ID, &d.SuggestionID, &d.Number, &d.Title, &d.UnitID, &d.UnitName, &d.Reason, &d.RequestedAt, &d.Unavailable)
 		return d, err
 	})
 }
