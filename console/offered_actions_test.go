@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,6 +77,19 @@ func TestSupervisionOffersOnlyWhatTheCaseAllows(t *testing.T) {
 	form = form[:strings.Index(form, "</form>")]
 	if !strings.Contains(form, `name="reason" required`) {
 		t.Fatalf("the 办结 reason is not marked required:\n%s", form)
+	}
+	// … and 回头看 straight from tracking, without closing it first (which would tell the
+	// deputy the work was done).
+	if !strings.Contains(page, `id="reopen-form"`) {
+		t.Fatalf("a tracked case the deputy rated 落实不满意 offers no 回头看:\n%.4000s", page)
+	}
+	sg, _ := b.sugg.Get(ctx, reviewer(1), b.sid)
+	rtok := rev.csrf(detail)
+	if status, _, _ := rev.post(detail+"/reopen", url.Values{"csrf": {rtok}, "version": {strconv.Itoa(sg.Version)}, "reason": {"代表对落实情况不满意，回头看"}}); status != http.StatusSeeOther {
+		t.Fatalf("reopen from tracking: %d", status)
+	}
+	if st := b.status(b.sid); st != "rehandling" {
+		t.Fatalf("after 回头看 from tracking: %s, want rehandling", st)
 	}
 }
 

@@ -114,6 +114,7 @@ type detailData struct {
 	// The reviewer's 督办 moves the case allows now (supervisionMoves), and why the others
 	// are not offered.
 	CanTrack, CanClose bool
+	CanReopen          bool // 回头看: a closed case, or a tracked one (e.g. after 落实不满意)
 	SuperviseHold      string
 	// The lead unit's 申请延期 (assignment page): offered only while it may be asked for.
 	CanExtend  bool
@@ -207,6 +208,7 @@ func (s *server) supervisionMoves(c *gin.Context, dd *detailData, cfg *directory
 	sg, now := &dd.D.Suggestion, s.now()
 	dd.CanTrack = slices.Contains(suggestion.Rules[suggestion.ActTrack].From, sg.Status)
 	dd.CanClose = slices.Contains(suggestion.Rules[suggestion.ActClose].From, sg.Status)
+	dd.CanReopen = slices.Contains(suggestion.Rules[suggestion.ActReopen].From, sg.Status)
 	if sg.Status == suggestion.StatusReplied && sg.RatingDueAt != nil && now.Before(*sg.RatingDueAt) {
 		dd.CanTrack, dd.CanClose = false, false
 		dd.SuperviseHold = "代表评价期限未到（" + sg.RatingDueAt.In(shanghai).Format("2006-01-02 15:04") +
