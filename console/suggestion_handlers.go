@@ -158,9 +158,7 @@ func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
 		}
 	}
 	if a.Has(auth.RoleReviewer) {
-		if err := s.supervisionMoves(c, dd, cfg); err != nil {
-			return nil, err
-		}
+		s.supervisionMoves(dd)
 	}
 	if a.Has(auth.RoleReviewer, auth.RoleCoordinator) {
 		st := d.Suggestion.Status
@@ -203,8 +201,9 @@ func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
 // Track and Close apply: the transition table; a reply still inside the deputies' rating
 // window (the suggestion's RatingDueAt) is theirs to rate first; a tracking case closes once
 // the last reply's commitments are all done and the lead deputy rated the implementation, or
-// the implementation rating window (from the last commitment's due date) has passed.
-func (s *server) supervisionMoves(c *gin.Context, dd *detailData, cfg *directory.Config) error {
+// the implementation rating window (from the last commitment's due date, Detail.ImplRatingDue)
+// has passed.
+func (s *server) supervisionMoves(dd *detailData) {
 	sg, now := &dd.D.Suggestion, s.now()
 	dd.CanTrack = slices.Contains(suggestion.Rules[suggestion.ActTrack].From, sg.Status)
 	dd.CanClose = slices.Contains(suggestion.Rules[suggestion.ActClose].From, sg.Status)
@@ -213,54 +212,36 @@ func (s *server) supervisionMoves(c *gin.Context, dd *detailData, cfg *directory
 		dd.CanTrack, dd.CanClose = false, false
 		dd.SuperviseHold = "代表评价期限未到（" + sg.RatingDueAt.In(shanghai).Format("2006-01-02 15:04") +
 			" 截止）：请等待代表评价；期满仍未评价的（计为未反馈），可列入跟踪督办或办结。"
-		return nil
+		return
 	}
 	if sg.Status != suggestion.StatusTracking || len(dd.D.Replies) == 0 {
-		return nil
+		return
 	}
-	last := &dd.D.Replies[0]
-	for i := range dd.D.Replies {
-		if r := &dd.D.Replies[i]; r.Round > last.Round || (r.Round == last.Round && r.RepliedAt.After(last.RepliedAt)) {
-			last = r
-		}
-	}
+	last := dd.D.LatestReply()
 	if len(last.Commitments) == 0 {
-		return nil
+		return
 	}
 	open := 0
-	var lastDue time.Time
 	for _, cm := range last.Commitments {
 		if cm.DoneAt == nil {
 			open++
-		}
-		if cm.DueOn.After(lastDue) {
-			lastDue = cm.DueOn
 		}
 	}
 	if open > 0 {
 		dd.CanClose = false
 		dd.SuperviseHold = fmt.Sprintf("承诺事项尚未全部完成（%d项未完成）：承办单位登记完成、代表评价落实情况后方可办结。", open)
-		return nil
+		return
 	}
 	for _, e := range dd.D.Evaluations {
 		if e.DeputyID == sg.LeadDeputyID && e.Kind == suggestion.EvalImplementation && e.Round == sg.Round {
-			return nil // rated: the case may close
+			return // rated: the case may close
 		}
 	}
-	cal, err := s.cfg.Directory.Calendar(c.Request.Context(), actor(c))
-	if err != nil {
-		return err
-	}
-	due, err := cal.Due(deadline.ClockImplRating, lastDue, cfg.Settings)
-	if err != nil {
-		return err
-	}
-	if now.Before(due) {
+	if due := dd.D.ImplRatingDue; due != nil && now.Before(*due) {
 		dd.CanClose = false
 		dd.SuperviseHold = "承诺事项已全部完成，领衔代表尚未评价落实情况（评价期限至 " + due.In(shanghai).Format("2006-01-02") +
 			"）：代表评价后或期满后方可办结。"
 	}
-	return nil
 }
 
 func (s *server) suggestionDetail(c *gin.Context) {

@@ -444,6 +444,9 @@ type Detail struct {
 	RateImplUntil  *time.Time
 	// CanRequestReopen: the deputy reading a closed case may ask for 回头看 (RequestReopen).
 	CanRequestReopen bool
+	// ImplRatingDue, for staff reading a tracked case whose latest commitments are all done:
+	// the end of the lead deputy's implementation rating window (then it may be closed).
+	ImplRatingDue *time.Time
 }
 
 // Summary is one row of a list.

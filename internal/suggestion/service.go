@@ -78,8 +78,36 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 			return nil, err
 		}
 		d.CanRequestReopen = canRequestReopen(a, d) && isAuthor(a, d)
+	} else if d.Suggestion.Status == StatusTracking {
+		cfg, err := s.store.Config(ctx, a.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		if last := d.LatestReply(); last != nil {
+			due, ok, err := implRatingWindow(cfg, last)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				d.ImplRatingDue = &due
+			}
+		}
 	}
 	return d, nil
+}
+
+// LatestReply is the reply of the latest round (the last one given in it), or nil.
+func (d *Detail) LatestReply() *Reply {
+	if len(d.Replies) == 0 {
+		return nil
+	}
+	last := &d.Replies[0]
+	for i := range d.Replies {
+		if r := &d.Replies[i]; r.Round > last.Round || (r.Round == last.Round && r.RepliedAt.After(last.RepliedAt)) {
+			last = r
+		}
+	}
+	return last
 }
 
 // isAuthor: a leads or co-signs (accepted or merged) the suggestion of d.
@@ -104,12 +132,7 @@ func (s *Service) offerRatings(cfg *TenantConfig, a auth.Actor, d *Detail) error
 	if !isAuthor(a, d) || len(d.Replies) == 0 {
 		return nil
 	}
-	last := &d.Replies[0]
-	for i := range d.Replies {
-		if r := &d.Replies[i]; r.Round > last.Round || (r.Round == last.Round && r.RepliedAt.After(last.RepliedAt)) {
-			last = r
-		}
-	}
+	last := d.LatestReply()
 	rated := func(kind EvaluationKind, round int) bool {
 		for _, e := range d.Evaluations {
 			if e.DeputyID == a.ID && e.Kind == kind && e.Round == round {
