@@ -25,7 +25,7 @@ func TestAnswerToAMovedActivityIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := postgres.NewActivityStore(b.pool)
-	err := store.SetAnswer(ctx, b.tn.ID, act.ID, seen, b.tn.Deputies[0], activity.AnswerAccepted, "", b.clock()) // … the answer lands
+	_, err := store.SetAnswer(ctx, b.tn.ID, act.ID, seen, b.tn.Deputies[0], activity.AnswerAccepted, "", b.clock(), nil) // … the answer lands
 	if !errors.Is(err, activity.ErrConflict) {
 		t.Fatalf("stale answer: %v, want conflict", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jianyi/internal/apperr"
+	"jianyi/internal/notify"
 )
 
 // Sentinels, shared with every front door through apperr.
@@ -270,22 +271,33 @@ type Store interface {
 	HandledBy(ctx context.Context, tenantID, unitID int64, suggestionIDs []int64) ([]int64, error)
 	// Deputies lists the tenant's active deputies (by delegation and name), at most limit.
 	Deputies(ctx context.Context, tenantID int64, limit int) ([]Deputy, error)
+	//
+	// The methods that change what people are told of take tell, which builds inside the
+	// transaction (once the change is written) the notices to publish with it, and return
+	// their pushes, to queue after commit: the change and its notices commit together or
+	// not at all. A nil tell, or a nil result, tells nobody.
+
 	// Insert stores a new activity (version 1) with its links and invitations and sets
 	// a.ID, a.Version, a.CreatedAt and a.UpdatedAt.
-	Insert(ctx context.Context, tenantID int64, a *Activity, in Input) error
+	Insert(ctx context.Context, tenantID int64, a *Activity, in Input, tell func() *notify.Notices) ([]notify.Job, error)
 	// Update rewrites the fields and links of a planned activity at version and bumps the
 	// version; resetAnswers turns every answer back into a pending invitation. A changed
-	// version (or a cancelled activity) is ErrConflict.
-	Update(ctx context.Context, tenantID, id int64, version int, in Input, resetAnswers bool, at time.Time) error
+	// version (or a cancelled activity) is ErrConflict. It returns the activity as updated,
+	// which tell is given.
+	Update(ctx context.Context, tenantID, id int64, version int, in Input, resetAnswers bool, at time.Time,
+		tell func(*Activity) *notify.Notices) (*Activity, []notify.Job, error)
 	// Invite adds invitations to a planned activity that has not started at at and returns
-	// the deputies newly invited (those already invited are left alone).
-	Invite(ctx context.Context, tenantID, id int64, deputyIDs []int64, at time.Time) ([]int64, error)
+	// the deputies newly invited (those already invited are left alone), which tell is given
+	// (it is not called when there are none).
+	Invite(ctx context.Context, tenantID, id int64, deputyIDs []int64, at time.Time,
+		tell func(added []int64) *notify.Notices) ([]int64, []notify.Job, error)
 	// Cancel cancels a planned activity at version; otherwise ErrConflict.
-	Cancel(ctx context.Context, tenantID, id int64, version int, reason string, at time.Time) error
+	Cancel(ctx context.Context, tenantID, id int64, version int, reason string, at time.Time, tell func() *notify.Notices) ([]notify.Job, error)
 	// SetSummary stores the 纪要 of a planned activity at version; otherwise ErrConflict.
 	SetSummary(ctx context.Context, tenantID, id int64, version int, summary string, at time.Time) error
 	// SetAnswer records a deputy's answer while the activity is planned, has not started at
 	// at and is still at version (the one the deputy answered); otherwise ErrConflict. A
 	// deputy who is not invited is ErrNotFound.
-	SetAnswer(ctx context.Context, tenantID, id int64, version int, deputyID int64, answer Answer, note string, at time.Time) error
+	SetAnswer(ctx context.Context, tenantID, id int64, version int, deputyID int64, answer Answer, note string, at time.Time,
+		tell func() *notify.Notices) ([]notify.Job, error)
 }

@@ -1,7 +1,6 @@
 package activity
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,16 +17,12 @@ type Notifier = notify.Publishing
 
 // WithNotices makes the service tell invited deputies when they are invited and when the
 // activity is changed or cancelled, and the organiser when a deputy answers. Without it
-// nobody is told. log records notices that could not be published; the change they are
-// about stays saved.
+// nobody is told. The notices are published in the transaction that saves the change they
+// are about (notify.Teller), so the two commit together or not at all; log records pushes
+// that could not be queued after commit (the notify reconciler queues them).
 func (s *Service) WithNotices(n Notifier, log *slog.Logger) *Service {
 	s.teller = notify.NewTeller(n, log, "activity")
 	return s
-}
-
-// tell publishes one notice after the change it is about was saved (notify.Teller).
-func (s *Service) tell(ctx context.Context, tenantID int64, key string, spec notify.NoticeSpec) {
-	s.teller.Tell(ctx, tenantID, 0, key, spec)
 }
 
 // MiniProgramPage is the activity's page in the mini-program (deputies' notices open it).

@@ -180,16 +180,21 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (*Activity
 	for _, id := range in.UnitIDs {
 		act.Units = append(act.Units, Ref{ID: id})
 	}
-	if err := s.store.Insert(ctx, a.TenantID, act, in); err != nil {
+	jobs, err := s.store.Insert(ctx, a.TenantID, act, in, func() *notify.Notices {
+		n := s.teller.Notices()
+		if len(in.DeputyIDs) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:invited", act.ID), invited(act, in.DeputyIDs))
+		}
+		if len(in.UnitIDs) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:units:v%d", act.ID, act.Version), unitsNamed(act, in.UnitIDs))
+		}
+		return n
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create activity: %w", err)
 	}
+	s.teller.Queue(ctx, jobs)
 	act.Phase = act.PhaseAt(now)
-	if len(in.DeputyIDs) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:invited", act.ID), invited(act, in.DeputyIDs))
-	}
-	if len(in.UnitIDs) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units:v%d", act.ID, act.Version), unitsNamed(act, in.UnitIDs))
-	}
 	return act, nil
 }
 
@@ -226,32 +231,33 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, version in
 		return nil, err
 	}
 	moved := !in.StartsAt.Equal(old.StartsAt)
-	if err := s.store.Update(ctx, a.TenantID, id, version, in, moved, now); err != nil {
-		return nil, err
-	}
-	act, err := s.store.Get(ctx, a.TenantID, id)
+	act, jobs, err := s.store.Update(ctx, a.TenantID, id, version, in, moved, now, func(act *Activity) *notify.Notices {
+		n := s.teller.Notices()
+		changes := changed(old, act)
+		if len(changes) > 0 {
+			if to := invitees(act); len(to) > 0 {
+				n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:changed:v%d", id, act.Version), changedNotice(act, changes, moved, to))
+			}
+		}
+		// The units: one newly linked hears of the activity, one kept hears what changed, one
+		// dropped hears it need not prepare.
+		added, kept, dropped := splitUnits(old.UnitIDs(), act.UnitIDs())
+		if len(added) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:units:v%d", id, act.Version), unitsNamed(act, added))
+		}
+		if len(changes) > 0 && len(kept) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:units-changed:v%d", id, act.Version), unitsChanged(act, changes, kept))
+		}
+		if len(dropped) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:units-dropped:v%d", id, act.Version), unitsDropped(act, dropped))
+		}
+		return n
+	})
 	if err != nil {
 		return nil, err
 	}
+	s.teller.Queue(ctx, jobs)
 	act.Phase = act.PhaseAt(now)
-	changes := changed(old, act)
-	if len(changes) > 0 {
-		if to := invitees(act); len(to) > 0 {
-			s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:changed:v%d", id, act.Version), changedNotice(act, changes, moved, to))
-		}
-	}
-	// The units: one newly linked hears of the activity, one kept hears what changed, one
-	// dropped hears it need not prepare.
-	added, kept, dropped := splitUnits(old.UnitIDs(), act.UnitIDs())
-	if len(added) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units:v%d", id, act.Version), unitsNamed(act, added))
-	}
-	if len(changes) > 0 && len(kept) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units-changed:v%d", id, act.Version), unitsChanged(act, changes, kept))
-	}
-	if len(dropped) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units-dropped:v%d", id, act.Version), unitsDropped(act, dropped))
-	}
 	return act, nil
 }
 
@@ -274,14 +280,16 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, id int64, deputyIDs 
 	if err := s.checkRefs(ctx, a.TenantID, Refs{DeputyIDs: deputyIDs}); err != nil {
 		return 0, err
 	}
-	added, err := s.store.Invite(ctx, a.TenantID, id, deputyIDs, now)
+	added, jobs, err := s.store.Invite(ctx, a.TenantID, id, deputyIDs, now, func(added []int64) *notify.Notices {
+		return s.teller.Notices().Add(a.TenantID, 0, fmt.Sprintf("activity:%d:invited", id), invited(act, added))
+	})
 	if err != nil {
 		return 0, err
 	}
 	if len(added) == 0 {
 		return 0, invalid("already_invited", "所选代表都已在邀请名单中")
 	}
-	s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:invited", id), invited(act, added))
+	s.teller.Queue(ctx, jobs)
 	return len(added), nil
 }
 
@@ -304,16 +312,21 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, version in
 	if reason == "" {
 		return nil, invalid("reason_required", "请填写取消原因")
 	}
-	if err := s.store.Cancel(ctx, a.TenantID, id, version, reason, now); err != nil {
+	act.Status, act.CancelReason, act.CancelledAt, act.Version, act.Phase = StatusCancelled, reason, &now, version+1, PhaseCancelled
+	jobs, err := s.store.Cancel(ctx, a.TenantID, id, version, reason, now, func() *notify.Notices {
+		n := s.teller.Notices()
+		if to := invitees(act); len(to) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:cancelled", id), cancelledNotice(act, to))
+		}
+		if units := act.UnitIDs(); len(units) > 0 {
+			n.Add(a.TenantID, 0, fmt.Sprintf("activity:%d:units-cancelled", id), unitsCancelled(act, units))
+		}
+		return n
+	})
+	if err != nil {
 		return nil, err
 	}
-	act.Status, act.CancelReason, act.CancelledAt, act.Version, act.Phase = StatusCancelled, reason, &now, version+1, PhaseCancelled
-	if to := invitees(act); len(to) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:cancelled", id), cancelledNotice(act, to))
-	}
-	if units := act.UnitIDs(); len(units) > 0 {
-		s.tell(ctx, a.TenantID, fmt.Sprintf("activity:%d:units-cancelled", id), unitsCancelled(act, units))
-	}
+	s.teller.Queue(ctx, jobs)
 	return act, nil
 }
 
@@ -373,15 +386,23 @@ func (s *Service) Answer(ctx context.Context, a auth.Actor, id int64, accept boo
 	if accept {
 		answer = AnswerAccepted
 	}
-	if err := s.store.SetAnswer(ctx, a.TenantID, id, act.Version, a.ID, answer, note, now); err != nil {
+	inv := &act.Invitations[0]
+	same := inv.Answer == answer && inv.Note == note // nothing new: the organiser was told already
+	jobs, err := s.store.SetAnswer(ctx, a.TenantID, id, act.Version, a.ID, answer, note, now, func() *notify.Notices {
+		if same {
+			return nil
+		}
+		told := *inv
+		told.Answer, told.Note, told.AnsweredAt = answer, note, &now
+		return s.teller.Notices().Add(a.TenantID, 0, answeredKey(act.ID, a.ID, answer, note, now), answered(act, &told))
+	})
+	if err != nil {
 		return nil, err
 	}
-	inv := &act.Invitations[0]
-	if inv.Answer == answer && inv.Note == note {
-		return act, nil // nothing new: the organiser was told already
+	s.teller.Queue(ctx, jobs)
+	if !same {
+		inv.Answer, inv.Note, inv.AnsweredAt = answer, note, &now
 	}
-	inv.Answer, inv.Note, inv.AnsweredAt = answer, note, &now
-	s.tell(ctx, a.TenantID, answeredKey(act.ID, a.ID, answer, note, now), answered(act, inv))
 	return act, nil
 }
 

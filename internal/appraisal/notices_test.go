@@ -3,7 +3,6 @@ package appraisal_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"jianyi/internal/notify"
 	"jianyi/internal/stats"
 	"jianyi/storage/postgres"
+	"jianyi/storage/postgres/pgtest"
 	jredis "jianyi/storage/redis"
 	"jianyi/storage/redis/redistest"
 )
@@ -25,26 +25,6 @@ func (b *bundle) service(store appraisal.Store, queue notify.Queue) *appraisal.S
 	}
 	pub := notify.NewPublisher(postgres.NewNotifyStore(b.pool), queue, nil, nil)
 	return appraisal.NewService(store, stats.NewService(postgres.NewStatsStore(b.pool), nil), nil).WithNotices(pub, nil)
-}
-
-// failNotices makes every notice of the tenant fail to insert (PostgreSQL refuses it, as on
-// a full disk or a broken connection in the middle of the transaction) until the returned
-// func is called.
-func (b *bundle) failNotices() (restore func()) {
-	b.t.Helper()
-	name := fmt.Sprintf("fail_notices_%d", b.tn.ID)
-	b.exec(`CREATE FUNCTION ` + name + `() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN RAISE EXCEPTION 'notices refused by the test'; END $$`)
-	b.exec(fmt.Sprintf(`CREATE TRIGGER %s BEFORE INSERT ON notices FOR EACH ROW WHEN (NEW.tenant_id = %d) EXECUTE FUNCTION %s()`, name, b.tn.ID, name))
-	var once sync.Once
-	restore = func() {
-		once.Do(func() {
-			b.exec(`DROP TRIGGER ` + name + ` ON notices`)
-			b.exec(`DROP FUNCTION ` + name + `()`)
-		})
-	}
-	b.t.Cleanup(restore)
-	return restore
 }
 
 // When the notices cannot be published, the record is not saved either: nothing is half
@@ -65,7 +45,7 @@ func TestRecordAndItsNoticesCommitTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	restore := b.failNotices()
+	restore := pgtest.FailNotices(t, b.pool, b.tn.ID)
 	before := b.tables()
 	_, err = b.svc.RecordHearing(ctx, rev, b.tn.MeetingID, appraisal.HearingInput{UnitID: b.tn.Units[0], Session: "第二十次会议", HeldOn: daysAgo(1)})
 	if err == nil {

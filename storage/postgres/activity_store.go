@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jianyi/internal/activity"
+	"jianyi/internal/notify"
 )
 
 // ActivityStore is the PostgreSQL side of internal/activity (migration 00068).
@@ -77,7 +78,19 @@ func (s *ActivityStore) List(ctx context.Context, tenantID int64, q activity.Que
 
 // Get implements activity.Store.
 func (s *ActivityStore) Get(ctx context.Context, tenantID, id int64) (*activity.Activity, error) {
-	a, err := scanActivity(s.pool.QueryRow(ctx, `SELECT `+activityCols+activityFrom+` WHERE a.tenant_id = $1 AND a.id = $2`, tenantID, id))
+	return getActivity(ctx, s.pool, tenantID, id)
+}
+
+// batchQuerier is a pool or a transaction.
+type batchQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// getActivity reads an activity with its links and invitations through q (in a transaction,
+// as that transaction sees it).
+func getActivity(ctx context.Context, q batchQuerier, tenantID, id int64) (*activity.Activity, error) {
+	a, err := scanActivity(q.QueryRow(ctx, `SELECT `+activityCols+activityFrom+` WHERE a.tenant_id = $1 AND a.id = $2`, tenantID, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, activity.NotFound()
 	}
@@ -119,7 +132,7 @@ func (s *ActivityStore) Get(ctx context.Context, tenantID, id int64) (*activity.
 		})
 		return err
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("activity %d links: %w", id, err)
 	}
 	return &a, nil
@@ -203,8 +216,9 @@ func activityLinks(ctx context.Context, tx pgx.Tx, tenantID, id int64, in activi
 }
 
 // Insert implements activity.Store.
-func (s *ActivityStore) Insert(ctx context.Context, tenantID int64, a *activity.Activity, in activity.Input) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *ActivityStore) Insert(ctx context.Context, tenantID int64, a *activity.Activity, in activity.Input, tell func() *notify.Notices) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO activities (tenant_id, kind, title, starts_at, place, description, organizer_id)
 			VALUES ($1, $2::activity_kind, $3, $4, $5, $6, $7) RETURNING id, version, created_at, updated_at`,
 			tenantID, string(a.Kind), a.Title, a.StartsAt, a.Place, a.Description, a.OrganizerID).
@@ -221,13 +235,18 @@ func (s *ActivityStore) Insert(ctx context.Context, tenantID int64, a *activity.
 				return fmt.Errorf("activity %d invitations: %w", a.ID, err)
 			}
 		}
-		return nil
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
 	})
+	return jobs, err
 }
 
 // Update implements activity.Store.
-func (s *ActivityStore) Update(ctx context.Context, tenantID, id int64, version int, in activity.Input, resetAnswers bool, at time.Time) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *ActivityStore) Update(ctx context.Context, tenantID, id int64, version int, in activity.Input, resetAnswers bool, at time.Time,
+	tell func(*activity.Activity) *notify.Notices) (*activity.Activity, []notify.Job, error) {
+	var act *activity.Activity
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE activities SET kind = $4::activity_kind, title = $5, starts_at = $6, place = $7, description = $8,
 			version = version + 1, updated_at = $9
 			WHERE tenant_id = $1 AND id = $2 AND version = $3 AND status = 'planned' AND starts_at > $9`,
@@ -247,8 +266,16 @@ func (s *ActivityStore) Update(ctx context.Context, tenantID, id int64, version 
 				return fmt.Errorf("reset answers of activity %d: %w", id, err)
 			}
 		}
-		return nil
+		if act, err = getActivity(ctx, tx, tenantID, id); err != nil {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, func() *notify.Notices { return tell(act) })
+		return err
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return act, jobs, nil
 }
 
 // lockPlanned locks the activity against a concurrent cancel or edit and reports whether it
@@ -270,8 +297,10 @@ func lockPlanned(ctx context.Context, tx pgx.Tx, tenantID, id int64, at time.Tim
 }
 
 // Invite implements activity.Store.
-func (s *ActivityStore) Invite(ctx context.Context, tenantID, id int64, deputyIDs []int64, at time.Time) ([]int64, error) {
+func (s *ActivityStore) Invite(ctx context.Context, tenantID, id int64, deputyIDs []int64, at time.Time,
+	tell func(added []int64) *notify.Notices) ([]int64, []notify.Job, error) {
 	var added []int64
+	var jobs []notify.Job
 	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockPlanned(ctx, tx, tenantID, id, at); err != nil {
 			return err
@@ -281,24 +310,35 @@ func (s *ActivityStore) Invite(ctx context.Context, tenantID, id int64, deputyID
 		if err != nil {
 			return fmt.Errorf("invite to activity %d: %w", id, err)
 		}
-		added, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		if added, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || len(added) == 0 {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, func() *notify.Notices { return tell(added) })
 		return err
 	})
-	return added, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return added, jobs, nil
 }
 
 // Cancel implements activity.Store.
-func (s *ActivityStore) Cancel(ctx context.Context, tenantID, id int64, version int, reason string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE activities SET status = 'cancelled', cancel_reason = $4, cancelled_at = $5,
-		version = version + 1, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2 AND version = $3 AND status = 'planned' AND starts_at > $5`, tenantID, id, version, reason, at)
-	if err != nil {
-		return fmt.Errorf("cancel activity %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return activity.Conflict()
-	}
-	return nil
+func (s *ActivityStore) Cancel(ctx context.Context, tenantID, id int64, version int, reason string, at time.Time, tell func() *notify.Notices) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE activities SET status = 'cancelled', cancel_reason = $4, cancelled_at = $5,
+			version = version + 1, updated_at = $5
+			WHERE tenant_id = $1 AND id = $2 AND version = $3 AND status = 'planned' AND starts_at > $5`, tenantID, id, version, reason, at)
+		if err != nil {
+			return fmt.Errorf("cancel activity %d: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return activity.Conflict()
+		}
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
+	})
+	return jobs, err
 }
 
 // SetSummary implements activity.Store.
@@ -316,8 +356,10 @@ func (s *ActivityStore) SetSummary(ctx context.Context, tenantID, id int64, vers
 
 // SetAnswer implements activity.Store: under the lock, the activity must still be the
 // version the deputy answered (a moved time resets the answers and asks again).
-func (s *ActivityStore) SetAnswer(ctx context.Context, tenantID, id int64, version int, deputyID int64, answer activity.Answer, note string, at time.Time) error {
-	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *ActivityStore) SetAnswer(ctx context.Context, tenantID, id int64, version int, deputyID int64, answer activity.Answer, note string, at time.Time,
+	tell func() *notify.Notices) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockPlanned(ctx, tx, tenantID, id, at); err != nil {
 			return err
 		}
@@ -336,6 +378,8 @@ func (s *ActivityStore) SetAnswer(ctx context.Context, tenantID, id int64, versi
 		if tag.RowsAffected() == 0 {
 			return activity.NotFound()
 		}
-		return nil
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
 	})
+	return jobs, err
 }
