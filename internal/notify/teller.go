@@ -6,10 +6,8 @@ import (
 	"time"
 )
 
-// Publishing is what a Teller tells through; Publisher implements it. A key publishes once:
-// publishing again with the same key creates nothing.
+// Publishing is what a Teller tells through; Publisher implements it.
 type Publishing interface {
-	Publish(ctx context.Context, tenantID, suggestionID int64, key string, specs []NoticeSpec) (int, error)
 	// Now is the time notices are created at (their push time follows from it).
 	Now() time.Time
 	// Enqueue puts on the queue the pushes of notices a store published in a record's
@@ -36,7 +34,7 @@ func NewTeller(pub Publishing, log *slog.Logger, from string) Teller {
 	return Teller{pub: pub, log: log, from: from}
 }
 
-// tellWithin bounds one publish or enqueue once it no longer follows the request's context.
+// tellWithin bounds the enqueue once it no longer follows the request's context.
 const tellWithin = 10 * time.Second
 
 // Notices starts the notices of one record, to publish in the transaction that saves it; it
@@ -59,21 +57,6 @@ func (t Teller) Queue(ctx context.Context, jobs []Job) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tellWithin)
 	defer cancel()
 	t.pub.Enqueue(ctx, jobs)
-}
-
-// Tell publishes spec under key (suggestionID 0 when the notice is about no suggestion) in
-// a transaction of its own, after the record it is about was saved: a failure is logged, and
-// the notice is lost. Services whose store publishes in the record's transaction (Notices)
-// do not use it.
-func (t Teller) Tell(ctx context.Context, tenantID, suggestionID int64, key string, spec NoticeSpec) {
-	if t.pub == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tellWithin)
-	defer cancel()
-	if _, err := t.pub.Publish(ctx, tenantID, suggestionID, key, []NoticeSpec{spec}); err != nil {
-		t.log.Error("notice not published", "service", t.from, "tenant_id", tenantID, "notice_kind", spec.Kind, "key", key, "err", err)
-	}
 }
 
 // Notices are the notices of one record, published by its store in the transaction that

@@ -14,28 +14,35 @@ type ctxPublisher struct {
 	err   error
 }
 
-func (p *ctxPublisher) Publish(ctx context.Context, _, _ int64, _ string, _ []notify.NoticeSpec) (int, error) {
-	p.calls++
-	p.err = ctx.Err()
-	return 1, nil
-}
-
 func (p *ctxPublisher) Now() time.Time { return time.Now() }
 
-func (p *ctxPublisher) Enqueue(context.Context, []notify.Job) {}
+func (p *ctxPublisher) Enqueue(ctx context.Context, _ []notify.Job) {
+	p.calls++
+	p.err = ctx.Err()
+}
 
-// A unit is still told about a problem recorded against it when the staff member's browser
-// went away (the request's context cancelled) between the save and the notice.
-func TestTellerPublishesAfterTheRequestIsGone(t *testing.T) {
+// A unit's push is still queued when the staff member's browser went away (the request's
+// context cancelled) between the commit of the record with its notices and the enqueue.
+func TestTellerQueuesAfterTheRequestIsGone(t *testing.T) {
 	pub := &ctxPublisher{}
 	teller := notify.NewTeller(pub, nil, "test")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	teller.Tell(ctx, 1, 0, "problem:1", notify.NoticeSpec{Kind: notify.KindProblemRecorded})
+	teller.Queue(ctx, []notify.Job{{TenantID: 1, DeliveryID: 1}})
 	if pub.calls != 1 {
-		t.Fatalf("published %d times, want once", pub.calls)
+		t.Fatalf("queued %d times, want once", pub.calls)
 	}
 	if pub.err != nil {
-		t.Fatalf("the notice was published under a dead context (%v): a real publish would fail and the unit would never hear", pub.err)
+		t.Fatalf("the push was queued under a dead context (%v): a real enqueue would fail and wait for the reconciler", pub.err)
 	}
+}
+
+// The zero Teller tells nobody: it builds no notices and queues nothing.
+func TestZeroTellerTellsNobody(t *testing.T) {
+	var teller notify.Teller
+	n := teller.Notices().Add(1, 0, "k", notify.NoticeSpec{Kind: notify.KindProblemRecorded})
+	if !n.Empty() {
+		t.Fatal("the zero Teller built notices")
+	}
+	teller.Queue(context.Background(), []notify.Job{{TenantID: 1, DeliveryID: 1}}) // must not panic
 }

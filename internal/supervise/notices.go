@@ -1,7 +1,6 @@
 package supervise
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,15 +16,12 @@ type Notifier = notify.Publishing
 // WithNotices makes the service tell the people concerned when a problem is recorded
 // against a unit, when a unit is interviewed (its unit_handler and unit_leader staff) and
 // when a unit reports rectification (reviewers and coordinators). Without it nobody is told.
-// log records notices that could not be published; the record they are about stays saved.
+// The notices are published in the transaction that saves the record they are about
+// (notify.Teller), so the two commit together or not at all; log records pushes that could
+// not be queued after commit (the notify reconciler queues them).
 func (s *Service) WithNotices(n Notifier, log *slog.Logger) *Service {
 	s.teller = notify.NewTeller(n, log, "supervise")
 	return s
-}
-
-// tell publishes one notice after the record it is about was saved (notify.Teller).
-func (s *Service) tell(ctx context.Context, tenantID, suggestionID int64, key string, spec notify.NoticeSpec) {
-	s.teller.Tell(ctx, tenantID, suggestionID, key, spec)
 }
 
 var (

@@ -212,10 +212,14 @@ type Store interface {
 	// ProblemCounts counts the unit's items not done, and those of them due before today.
 	ProblemCounts(ctx context.Context, tenantID, unitID int64, today time.Time) (ProblemSummary, error)
 	ProblemItem(ctx context.Context, tenantID, id int64) (*ProblemItem, error)
-	InsertProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, by int64) error
-	UpdateProblemItem(ctx context.Context, tenantID int64, p *ProblemItem) error
+	// InsertProblemItem, UpdateProblemItem and InsertInterview write the record and, in the
+	// same transaction once it has its id, the notices tell builds (nil: none), and return
+	// their pushes, to queue after commit: the record and its notices commit together or
+	// not at all.
+	InsertProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, by int64, tell func() *notify.Notices) ([]notify.Job, error)
+	UpdateProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, tell func() *notify.Notices) ([]notify.Job, error)
 	Interviews(ctx context.Context, tenantID, unitID, problemID int64) ([]Interview, error)
-	InsertInterview(ctx context.Context, tenantID int64, iv *Interview, by int64) error
+	InsertInterview(ctx context.Context, tenantID int64, iv *Interview, by int64, tell func() *notify.Notices) ([]notify.Job, error)
 }
 
 // MaxCases bounds a supervision list page (most urgent first).
@@ -423,10 +427,14 @@ func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *Proble
 		return invalid("bad_due_on", fmt.Sprintf("整改时限须在%d年至%d年之间", MinYear, MaxYear))
 	}
 	p.State = ProblemOpen
-	if err := s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID); err != nil {
+	now := s.now()
+	jobs, err := s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID, func() *notify.Notices {
+		return s.teller.Notices().Add(a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:recorded", p.ID), problemRecorded(p, now))
+	})
+	if err != nil {
 		return err
 	}
-	s.tell(ctx, a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:recorded", p.ID), problemRecorded(p, s.now()))
+	s.teller.Queue(ctx, jobs)
 	return nil
 }
 
@@ -470,13 +478,17 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	} else {
 		p.ClosedAt = nil
 	}
-	if err := s.store.UpdateProblemItem(ctx, a.TenantID, p); err != nil {
+	jobs, err := s.store.UpdateProblemItem(ctx, a.TenantID, p, func() *notify.Notices {
+		if !byUnit || !news {
+			return nil
+		}
+		now := s.now()
+		return s.teller.Notices().Add(a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:rectified:%d", p.ID, now.UnixNano()), rectificationReported(p, now))
+	})
+	if err != nil {
 		return nil, err
 	}
-	if byUnit && news {
-		now := s.now()
-		s.tell(ctx, a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:rectified:%d", p.ID, now.UnixNano()), rectificationReported(p, now))
-	}
+	s.teller.Queue(ctx, jobs)
 	return p, nil
 }
 
@@ -532,18 +544,21 @@ func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Intervi
 		}
 		if p.State == ProblemOpen {
 			p.State = ProblemRectifying
-			if err := s.store.UpdateProblemItem(ctx, a.TenantID, p); err != nil {
+			if _, err := s.store.UpdateProblemItem(ctx, a.TenantID, p, nil); err != nil {
 				return err
 			}
 		}
-	}
-	if err := s.store.InsertInterview(ctx, a.TenantID, iv, a.ID); err != nil {
-		return err
 	}
 	var sid int64
 	if p != nil {
 		sid = p.SuggestionID
 	}
-	s.tell(ctx, a.TenantID, sid, fmt.Sprintf("interview:%d", iv.ID), interviewed(iv, p))
+	jobs, err := s.store.InsertInterview(ctx, a.TenantID, iv, a.ID, func() *notify.Notices {
+		return s.teller.Notices().Add(a.TenantID, sid, fmt.Sprintf("interview:%d", iv.ID), interviewed(iv, p))
+	})
+	if err != nil {
+		return err
+	}
+	s.teller.Queue(ctx, jobs)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"jianyi/internal/notify"
 	"jianyi/internal/supervise"
 )
 
@@ -274,23 +275,39 @@ func superviseNullID(id int64) *int64 {
 }
 
 // InsertProblemItem implements supervise.Store.
-func (s *SuperviseStore) InsertProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem, by int64) error {
-	err := s.pool.QueryRow(ctx, `INSERT INTO problem_items (tenant_id, unit_id, suggestion_id, problem, responsible, rectification, due_on, state, created_by)
-		SELECT $1, u.id, $3, $4, $5, $6, $7, $8, $9 FROM units u WHERE u.tenant_id = $1 AND u.id = $2
-		  AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM suggestions s WHERE s.tenant_id = $1 AND s.id = $3))
-		RETURNING id, created_at`,
-		tenantID, p.UnitID, superviseNullID(p.SuggestionID), p.Problem, p.Responsible, p.Rectification, p.DueOn, p.State, by).Scan(&p.ID, &p.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位或建议不存在"}
-	}
-	return err
+func (s *SuperviseStore) InsertProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem, by int64, tell func() *notify.Notices) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO problem_items (tenant_id, unit_id, suggestion_id, problem, responsible, rectification, due_on, state, created_by)
+			SELECT $1, u.id, $3, $4, $5, $6, $7, $8, $9 FROM units u WHERE u.tenant_id = $1 AND u.id = $2
+			  AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM suggestions s WHERE s.tenant_id = $1 AND s.id = $3))
+			RETURNING id, created_at`,
+			tenantID, p.UnitID, superviseNullID(p.SuggestionID), p.Problem, p.Responsible, p.Rectification, p.DueOn, p.State, by).Scan(&p.ID, &p.CreatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位或建议不存在"}
+		}
+		if err != nil {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
+	})
+	return jobs, err
 }
 
 // UpdateProblemItem implements supervise.Store.
-func (s *SuperviseStore) UpdateProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem) error {
-	_, err := s.pool.Exec(ctx, `UPDATE problem_items SET rectification = $3, state = $4, closed_at = $5, responsible = $6, due_on = $7
-		WHERE tenant_id = $1 AND id = $2`, tenantID, p.ID, p.Rectification, p.State, p.ClosedAt, p.Responsible, p.DueOn)
-	return err
+func (s *SuperviseStore) UpdateProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem, tell func() *notify.Notices) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE problem_items SET rectification = $3, state = $4, closed_at = $5, responsible = $6, due_on = $7
+			WHERE tenant_id = $1 AND id = $2`, tenantID, p.ID, p.Rectification, p.State, p.ClosedAt, p.Responsible, p.DueOn); err != nil {
+			return err
+		}
+		var err error
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
+	})
+	return jobs, err
 }
 
 // Interviews implements supervise.Store.
@@ -310,12 +327,20 @@ func (s *SuperviseStore) Interviews(ctx context.Context, tenantID, unitID, probl
 }
 
 // InsertInterview implements supervise.Store.
-func (s *SuperviseStore) InsertInterview(ctx context.Context, tenantID int64, iv *supervise.Interview, by int64) error {
-	err := s.pool.QueryRow(ctx, `INSERT INTO interviews (tenant_id, unit_id, problem_item_id, held_at, leader, summary, follow_up, created_by)
-		SELECT $1, u.id, $3, $4, $5, $6, $7, $8 FROM units u WHERE u.tenant_id = $1 AND u.id = $2 RETURNING id, created_at`,
-		tenantID, iv.UnitID, superviseNullID(iv.ProblemItemID), iv.HeldAt, iv.Leader, iv.Summary, iv.FollowUp, by).Scan(&iv.ID, &iv.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位不存在"}
-	}
-	return err
+func (s *SuperviseStore) InsertInterview(ctx context.Context, tenantID int64, iv *supervise.Interview, by int64, tell func() *notify.Notices) ([]notify.Job, error) {
+	var jobs []notify.Job
+	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO interviews (tenant_id, unit_id, problem_item_id, held_at, leader, summary, follow_up, created_by)
+			SELECT $1, u.id, $3, $4, $5, $6, $7, $8 FROM units u WHERE u.tenant_id = $1 AND u.id = $2 RETURNING id, created_at`,
+			tenantID, iv.UnitID, superviseNullID(iv.ProblemItemID), iv.HeldAt, iv.Leader, iv.Summary, iv.FollowUp, by).Scan(&iv.ID, &iv.CreatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位不存在"}
+		}
+		if err != nil {
+			return err
+		}
+		jobs, err = tellIn(ctx, tx, tell)
+		return err
+	})
+	return jobs, err
 }
