@@ -28,14 +28,7 @@ func setupActivities(t *testing.T) *bundle {
 	pub := notify.NewPublisher(postgres.NewNotifyStore(b.pool), queue, nil, nil)
 	acts := activity.NewService(postgres.NewActivityStore(b.pool), nil).WithNotices(pub, nil)
 	b.remount(nil, console.WithActivities(acts))
-	// Activities link registered suggestions only: number the bundle's suggestion.
-	sg, err := b.sugg.Get(context.Background(), reviewer(1), b.sid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.sugg.Register(context.Background(), reviewer(1), b.sid, sg.Version, 1); err != nil {
-		t.Fatal(err)
-	}
+	b.registered() // activities link registered suggestions only
 	return b
 }
 

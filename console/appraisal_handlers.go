@@ -169,16 +169,26 @@ func (p *appraisalPages) vote(c *gin.Context) {
 	p.done(c, appraisalURL(mid), "已保存"+h.UnitName+"的测评结果（满意率"+h.Vote.Rate().Percent()+"），并已通知该单位")
 }
 
-// feedback is the page of what goes to the city government for the meeting.
-func (p *appraisalPages) feedback(c *gin.Context) {
+// report reads the meeting's feedback report for the page or its export; ok is false when
+// the request was answered (a bad id, not found, refused).
+func (p *appraisalPages) report(c *gin.Context) (*appraisal.Report, bool) {
 	id, ok := paramID(c, "id")
 	if !ok {
 		p.notFound(c)
-		return
+		return nil, false
 	}
 	r, err := p.svc.Report(c.Request.Context(), actor(c), id)
 	if err != nil {
 		p.failErr(c, err)
+		return nil, false
+	}
+	return r, true
+}
+
+// feedback is the page of what goes to the city government for the meeting.
+func (p *appraisalPages) feedback(c *gin.Context) {
+	r, ok := p.report(c)
+	if !ok {
 		return
 	}
 	p.render(c, http.StatusOK, "appraisal_feedback", r.Meeting.Name+" · 年度反馈市政府", struct {
@@ -248,14 +258,8 @@ func (p *appraisalPages) send(c *gin.Context) {
 
 // exportFeedback is the feedback page as .xlsx (年度反馈市政府).
 func (p *appraisalPages) exportFeedback(c *gin.Context) {
-	id, ok := paramID(c, "id")
+	r, ok := p.report(c)
 	if !ok {
-		p.notFound(c)
-		return
-	}
-	r, err := p.svc.Report(c.Request.Context(), actor(c), id)
-	if err != nil {
-		p.failErr(c, err)
 		return
 	}
 	p.sendXLSX(c, "年度反馈市政府-"+r.Meeting.Name, func(b *bytes.Buffer) error { return export.Feedback(r, b) })

@@ -209,14 +209,7 @@ func TestVersionIsRequired(t *testing.T) {
 func TestMalformedIDsAreRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	ctx := context.Background()
-	sg, err := b.sugg.Get(ctx, reviewer(1), b.sid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Register(ctx, reviewer(1), b.sid, sg.Version, 1); err != nil {
-		t.Fatal(err)
-	}
+	sg := b.registered()
 	admin := b.desk("admin")
 	detail := suggestionURL(b.sid)
 	before := b.changes()

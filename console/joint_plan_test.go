@@ -18,13 +18,7 @@ func TestAssignFormTakesTheJointPlan(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	sg, err := b.sugg.Get(ctx, reviewer(1), b.sid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Register(ctx, reviewer(1), b.sid, sg.Version, 1); err != nil {
-		t.Fatal(err)
-	}
+	sg := b.registered()
 	rev := b.client()
 	tok := rev.login("jyg", "shencha", testPassword)
 	detail := "/suggestions/" + strconv.FormatInt(b.sid, 10)

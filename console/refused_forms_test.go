@@ -142,14 +142,7 @@ func TestRefusedContactKeepsWhatWasTyped(t *testing.T) {
 func TestRefusedAssignKeepsWhatWasTyped(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	ctx := context.Background()
-	sg, err := b.sugg.Get(ctx, reviewer(1), b.sid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sg, err = b.sugg.Register(ctx, reviewer(1), b.sid, sg.Version, 1); err != nil {
-		t.Fatal(err)
-	}
+	sg := b.registered()
 	rev := b.desk("shencha")
 	detail := suggestionURL(b.sid)
 	// Close to the 2000-character limit: all of it must come back.

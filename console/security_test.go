@@ -32,7 +32,8 @@ func unitActor(userID, unitID int64) auth.Actor {
 
 // registerAndAssign takes the bundle's suggestion to "assigned" (lead 住建局, co 交通局) and
 // returns the lead assignment id.
-func (b *bundle) registerAndAssign() int64 {
+// registered registers the bundle's suggestion (category 1) and returns it.
+func (b *bundle) registered() *suggestion.Suggestion {
 	b.t.Helper()
 	ctx := context.Background()
 	sg, err := b.sugg.Get(ctx, reviewer(1), b.sid)
@@ -42,7 +43,14 @@ func (b *bundle) registerAndAssign() int64 {
 	if sg, err = b.sugg.Register(ctx, reviewer(1), b.sid, sg.Version, 1); err != nil {
 		b.t.Fatal(err)
 	}
-	if _, err = b.sugg.Assign(ctx, reviewer(1), b.sid, sg.Version, suggestion.AssignInput{LeadUnitID: 1, CoUnitIDs: []int64{2}}); err != nil {
+	return sg
+}
+
+func (b *bundle) registerAndAssign() int64 {
+	b.t.Helper()
+	ctx := context.Background()
+	sg := b.registered()
+	if _, err := b.sugg.Assign(ctx, reviewer(1), b.sid, sg.Version, suggestion.AssignInput{LeadUnitID: 1, CoUnitIDs: []int64{2}}); err != nil {
 		b.t.Fatal(err)
 	}
 	var id int64
