@@ -2,23 +2,14 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
-
-	"jianyi/storage/postgres/pgtest"
 )
 
 // The demo has 代表参与活动 in every phase a desk sees: upcoming with answers of each kind
 // (dev-deputy1 still to answer), and held with its 纪要; a second seed adds none.
 func TestSeedDemoActivities(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	d := &deps{pool: pgtest.New(t), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if _, err := seedDemo(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	count := func(sql string) int { t.Helper(); return pgtest.Count(t, d.pool, sql) }
+	d, count := seededDemo(t)
 	if n := count(`SELECT count(*) FROM activities WHERE status = 'planned' AND starts_at > now()`); n != 2 {
 		t.Errorf("%d upcoming demo activities, want 2", n)
 	}
@@ -37,7 +28,7 @@ func TestSeedDemoActivities(t *testing.T) {
 		WHERE i.answer = 'invited' AND d.id = (SELECT min(id) FROM deputies)`); n == 0 {
 		t.Error("the first demo deputy has no invitation to answer")
 	}
-	if _, err := seedDemo(ctx, d); err != nil {
+	if _, err := seedDemo(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT count(*) FROM activities`); n != 3 {

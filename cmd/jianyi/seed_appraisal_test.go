@@ -1,12 +1,7 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"testing"
-
-	"jianyi/storage/postgres/pgtest"
 )
 
 // The demo meeting has its two 专题工作报告 — the government departments that handle the
@@ -14,12 +9,7 @@ import (
 // to the city government (so a desk can send it).
 func TestSeedDemoAppraisal(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	d := &deps{pool: pgtest.New(t), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if _, err := seedDemo(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	count := func(sql string) int { t.Helper(); return pgtest.Count(t, d.pool, sql) }
+	_, count := seededDemo(t)
 	if n := count(`SELECT count(*) FROM appraisal_hearings`); n != 2 {
 		t.Errorf("%d demo hearings, want 2", n)
 	}

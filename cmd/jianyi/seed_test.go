@@ -14,7 +14,7 @@ import (
 func TestSeedDemoCoversEveryState(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := &deps{pool: pgtest.New(t), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	d := demoDeps(t)
 	info, err := seedDemo(ctx, d)
 	if err != nil {
 		t.Fatal(err)
@@ -63,4 +63,19 @@ func TestSeedDemoCoversEveryState(t *testing.T) {
 	if before != after {
 		t.Fatalf("second seed wrote %d audit events", after-before)
 	}
+}
+
+// demoDeps is what seedDemo needs: a fresh database and a quiet log.
+func demoDeps(t *testing.T) *deps {
+	return &deps{pool: pgtest.New(t), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// seededDemo is a fresh database with the demo seeded once, and a count of rows in it.
+func seededDemo(t *testing.T) (*deps, func(sql string) int) {
+	t.Helper()
+	d := demoDeps(t)
+	if _, err := seedDemo(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return d, func(sql string) int { t.Helper(); return pgtest.Count(t, d.pool, sql) }
 }
