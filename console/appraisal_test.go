@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -10,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 
 	"jianyi/console"
 	"jianyi/internal/appraisal"
@@ -301,7 +298,7 @@ func TestAppraisalFeedbackSendAndExport(t *testing.T) {
 	contains(t, page, `id="changed-after-send"`)
 
 	x := d.c.download("/appraisal/meetings/1/feedback.xlsx")
-	sheets := readSheets(t, x)
+	sheets := sheets(t, x)
 	find := func(sheet, first string) []string {
 		t.Helper()
 		for _, r := range sheets[sheet] {
@@ -331,25 +328,6 @@ func TestAppraisalFeedbackSendAndExport(t *testing.T) {
 	if !strings.Contains(opinion[2][1], "（更正）") || !strings.HasPrefix(opinion[3][1], "2026-01-20") || !strings.Contains(opinion[4][1], "反馈后") {
 		t.Errorf("the opinion sheet: %q", opinion)
 	}
-}
-
-// readSheets reads every sheet of a workbook.
-func readSheets(t *testing.T, body []byte) map[string][][]string {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("not an xlsx: %v", err)
-	}
-	defer f.Close()
-	out := map[string][][]string{}
-	for _, s := range f.GetSheetList() {
-		rows, err := f.GetRows(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[s] = rows
-	}
-	return out
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

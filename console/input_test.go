@@ -1,9 +1,7 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -263,25 +261,8 @@ func TestImplausibleDatesAreRefused(t *testing.T) {
 // postReply posts the reply form with a small signed PDF.
 func (d *desk) postReply(asg int64, fields url.Values) (int, string) {
 	d.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	_ = w.WriteField("csrf", d.tok)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = w.WriteField(k, v)
-		}
-	}
-	fw, _ := w.CreateFormFile("document", "reply.pdf")
-	_, _ = fw.Write([]byte("%PDF-1.4\n% 答复函\n%%EOF\n"))
-	_ = w.Close()
-	req, _ := http.NewRequest(http.MethodPost, d.c.base+"/assignments/"+strconv.FormatInt(asg, 10)+"/reply", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := d.c.hc.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("Location")
+	status, loc, _ := d.postReplyPage(asg, fields)
+	return status, loc
 }
 
 // A refused reply leaves no signed PDF behind in object storage.
