@@ -47,9 +47,7 @@ func (b *bundle) cosignedReply(class suggestion.ReplyClass) (int64, int64) {
 		b.t.Fatal(err)
 	}
 	u := unitActor(3, 1)
-	if _, err := b.sugg.Accept(ctx, u, asg, suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
-		b.t.Fatal(err)
-	}
+	b.accept(asg)
 	if _, err := b.sugg.RecordContact(ctx, u, asg, suggestion.ContactInput{Stage: suggestion.ContactBefore, HappenedAt: time.Now().Add(-time.Hour),
 		Method: "电话", People: "张建国", Summary: "了解诉求"}); err != nil {
 		b.t.Fatal(err)

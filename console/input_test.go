@@ -151,9 +151,7 @@ func TestEnumeratedValuesAreRefused(t *testing.T) {
 	asg := b.registerAndAssign()
 	ctx := context.Background()
 	u := unitActor(3, 1)
-	if _, err := b.sugg.Accept(ctx, u, asg, suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
-		t.Fatal(err)
-	}
+	b.accept(asg)
 	if _, err := b.sugg.RequestExtension(ctx, u, asg, "涉及多个部门，需要协调"); err != nil {
 		t.Fatal(err)
 	}
@@ -272,9 +270,7 @@ func TestRefusedReplyLeavesNoDocument(t *testing.T) {
 	asg := b.registerAndAssign()
 	ctx := context.Background()
 	u := unitActor(3, 1)
-	if _, err := b.sugg.Accept(ctx, u, asg, suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
-		t.Fatal(err)
-	}
+	b.accept(asg)
 	unit := b.desk("zhujian")
 	a := "/assignments/" + strconv.FormatInt(asg, 10)
 	good := "已列入明年计划，分步实施物业监管改革。"

@@ -98,9 +98,7 @@ func (b *bundle) handleAndReplyUnrated(asg int64) {
 	b.t.Helper()
 	ctx := context.Background()
 	u := unitActor(3, 1)
-	if _, err := b.sugg.Accept(ctx, u, asg, suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
-		b.t.Fatal(err)
-	}
+	b.accept(asg)
 	if _, err := b.sugg.RecordContact(ctx, u, asg, suggestion.ContactInput{Stage: suggestion.ContactBefore, HappenedAt: time.Now().Add(-time.Hour),
 		Method: "电话", People: "张建国", Summary: "了解诉求"}); err != nil {
 		b.t.Fatal(err)
@@ -141,9 +139,7 @@ func TestExtensionOfferedOnlyWhileItMayBeAsked(t *testing.T) {
 	ctx := context.Background()
 	asg := b.registerAndAssign()
 	u := unitActor(3, 1)
-	if _, err := b.sugg.Accept(ctx, u, asg, suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
-		t.Fatal(err)
-	}
+	b.accept(asg)
 	unit := b.client()
 	unit.login("jyg", "zhujian", testPassword)
 	page := "/assignments/" + strconv.FormatInt(asg, 10)

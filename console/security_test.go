@@ -46,6 +46,15 @@ func (b *bundle) registered() *suggestion.Suggestion {
 	return sg
 }
 
+// accept has unit 1's handler sign assignment asg, naming 刘经办 and his phone.
+func (b *bundle) accept(asg int64) {
+	b.t.Helper()
+	if _, err := b.sugg.Accept(context.Background(), unitActor(3, 1), asg,
+		suggestion.AcceptInput{HandlerName: "刘经办", HandlerPhone: "0937-6200000"}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 func (b *bundle) registerAndAssign() int64 {
 	b.t.Helper()
 	ctx := context.Background()
