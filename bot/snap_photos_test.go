@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -126,12 +127,7 @@ func TestSnapPhotosTaskStoresAndAnswersOnce(t *testing.T) {
 	if err := job.FetchSnapPhotos(b.ctx, b.tn.ID, snap, b.tn.Deputies[0], ids, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.snapSources(snap); !sameCounts(got, ids...) {
-		t.Fatalf("photos by media id %v", got)
-	}
-	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], "2张") {
-		t.Fatalf("answers %q", got)
-	}
+	b.wantSnapPhotos(snap, me, 2, ids...)
 
 	if err := job.FetchSnapPhotos(b.ctx, b.tn.ID, snap, b.tn.Deputies[0], ids, false); err != nil {
 		t.Fatal(err)
@@ -195,12 +191,7 @@ func TestSnapPhotosConcurrentRunsStoreOnce(t *testing.T) {
 	if n := b.app.Count(wechattest.APIMediaGet); n != 2 {
 		t.Fatalf("%d fetches: the runs did not overlap", n)
 	}
-	if got := b.snapSources(snap); !sameCounts(got, "media-1") {
-		t.Fatalf("photos by media id %v", got)
-	}
-	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], "1张") {
-		t.Fatalf("answers %q", got)
-	}
+	b.wantSnapPhotos(snap, me, 1, "media-1")
 }
 
 // WeChat failing on one photo: the others are stored, the task fails (the worker retries
@@ -255,12 +246,7 @@ func TestSnapPhotosLastAttemptAnswersWithWhatItHas(t *testing.T) {
 	if err := b.snapJob(nil).FetchSnapPhotos(b.ctx, b.tn.ID, snap, b.tn.Deputies[0], []string{"media-1", "media-2"}, true); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.snapSources(snap); !sameCounts(got, "media-2") {
-		t.Fatalf("photos by media id %v", got)
-	}
-	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], "1张") {
-		t.Fatalf("answers %q", got)
-	}
+	b.wantSnapPhotos(snap, me, 1, "media-2")
 }
 
 // A media id WeChat no longer has (40007) and a file that is no photo are skipped, not
@@ -277,12 +263,7 @@ func TestSnapPhotosGoneMediaSkipped(t *testing.T) {
 	if err := job.FetchSnapPhotos(b.ctx, b.tn.ID, snap, b.tn.Deputies[0], []string{"gone", "media-1", "not-a-photo"}, false); err != nil {
 		t.Fatalf("gone media retried: %v", err)
 	}
-	if got := b.snapSources(snap); !sameCounts(got, "media-1") {
-		t.Fatalf("photos by media id %v", got)
-	}
-	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], "1张") {
-		t.Fatalf("answers %q", got)
-	}
+	b.wantSnapPhotos(snap, me, 1, "media-1")
 
 	lat, lng := 39.8, 98.3
 	empty, err := postgres.NewBotStore(b.pool).CreateSnap(b.ctx, b.tn.ID, b.tn.Deputies[0], "路灯不亮", &lat, &lng, "")
@@ -320,5 +301,17 @@ func TestSnapAnswerRetriedWhenSendFails(t *testing.T) {
 	}
 	if got := b.snapSources(snap); !sameCounts(got, "media-1") {
 		t.Fatalf("photos by media id %v", got)
+	}
+}
+
+// wantSnapPhotos checks that the snap's photos came from exactly the media ids, and that the
+// deputy me got one answer counting n photos.
+func (b *bundle) wantSnapPhotos(snap int64, me string, n int, ids ...string) {
+	b.t.Helper()
+	if got := b.snapSources(snap); !sameCounts(got, ids...) {
+		b.t.Fatalf("photos by media id %v, want %v", got, ids)
+	}
+	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], strconv.Itoa(n)+"张") {
+		b.t.Fatalf("answers %q, want one counting %d photos", got, n)
 	}
 }

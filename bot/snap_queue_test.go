@@ -107,12 +107,7 @@ func TestSnapPhotosQueuedForWorker(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if got := b.snapSources(snap); !sameCounts(got, "media-1", "media-2") {
-		t.Fatalf("photos by media id %v", got)
-	}
-	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], "2张") {
-		t.Fatalf("answers %q", got)
-	}
+	b.wantSnapPhotos(snap, me, 2, "media-1", "media-2")
 	if n := b.app.Count(wechattest.APIMediaGet); n != 3 {
 		t.Fatalf("%d media/get calls, want the failed one, its retry and the other photo", n)
 	}
@@ -136,10 +131,5 @@ func TestSnapPhotosFetchedInProcessWhenQueueFails(t *testing.T) {
 	if n := len(rq.snapshot()); n != 1 {
 		t.Fatalf("%d enqueue attempts", n)
 	}
-	if got := b.snapSources(snap); !sameCounts(got, "media-1", "media-2") {
-		t.Fatalf("photos by media id %v", got)
-	}
-	if got := b.answers(me); len(got) != 1 || !strings.Contains(got[0], "2张") {
-		t.Fatalf("answers %q", got)
-	}
+	b.wantSnapPhotos(snap, me, 2, "media-1", "media-2")
 }
