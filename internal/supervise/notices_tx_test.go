@@ -15,7 +15,8 @@ import (
 
 // When the notices cannot be published, the problem item, the rectification report or the
 // interview is not saved either (no unit listed or interviewed without being told, no report
-// the supervisors never hear of), and the same action done again once PostgreSQL takes
+// the supervisors never hear of, no listed problem moved to rectification by an interview that
+// was never recorded), and the same action done again once PostgreSQL takes
 // notices saves it and tells.
 func TestRecordAndItsNoticesCommitTogether(t *testing.T) {
 	t.Parallel()
@@ -49,7 +50,7 @@ func TestRecordAndItsNoticesCommitTogether(t *testing.T) {
 		return err
 	}
 	interview := func() error {
-		return svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: tn.Units[0], HeldAt: listed.CreatedAt,
+		return svc.RecordInterview(ctx, rev, &supervise.Interview{UnitID: tn.Units[0], ProblemItemID: listed.ID, HeldAt: listed.CreatedAt,
 			Leader: "常委会副主任", Summary: "就逾期答复问题约谈"})
 	}
 

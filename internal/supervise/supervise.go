@@ -543,10 +543,7 @@ func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Intervi
 			return invalid("problem_unit_mismatch", "问题清单与约谈单位不一致")
 		}
 		if p.State == ProblemOpen {
-			p.State = ProblemRectifying
-			if _, err := s.store.UpdateProblemItem(ctx, a.TenantID, p, nil); err != nil {
-				return err
-			}
+			p.State = ProblemRectifying // InsertInterview moves it, with the interview
 		}
 	}
 	var sid int64

@@ -339,6 +339,14 @@ func (s *SuperviseStore) InsertInterview(ctx context.Context, tenantID int64, iv
 		if err != nil {
 			return err
 		}
+		// An interview about an open problem item starts its rectification, in the same
+		// transaction: a failed save leaves the item as it was.
+		if iv.ProblemItemID != 0 {
+			if _, err := tx.Exec(ctx, `UPDATE problem_items SET state = $3 WHERE tenant_id = $1 AND id = $2 AND state = $4`,
+				tenantID, iv.ProblemItemID, supervise.ProblemRectifying, supervise.ProblemOpen); err != nil {
+				return err
+			}
+		}
 		jobs, err = tellIn(ctx, tx, tell)
 		return err
 	})
