@@ -404,3 +404,50 @@ func (s *server) reply(c *gin.Context) {
 	}
 	s.done(c, assignmentURL(id), "已提交答复，代表将收到评价通知")
 }
+
+// pageCommitment is an open 承诺事项 as the assignment page lists it under 承诺事项完成登记.
+type pageCommitment struct {
+	suggestion.Commitment
+	Round int // the round of the reply that made it
+	// Completable: the unit may report it done here (CompleteCommitment's rule). Otherwise
+	// ReplacedBy is the round of the later reply that replaced it, or 0 when it is the
+	// latest reply's but the case does not take completions now (Status says why).
+	Completable bool
+	ReplacedBy  int
+}
+
+// OpenCommitments are the open 承诺事项 of the unit's replies, for the lead unit's assignment
+// page. Only the latest reply's may be reported done, by the lead unit that made it, while the
+// case is replied, evaluated or tracked (CompleteCommitment); an earlier round's commitments
+// were replaced by the later reply and are listed, not offered.
+func (d *detailData) OpenCommitments() []pageCommitment {
+	if d.Asg == nil || !d.IsLead {
+		return nil
+	}
+	last := d.D.LatestReply()
+	if last == nil {
+		return nil
+	}
+	st := d.D.Suggestion.Status
+	takes := d.Asg.Active && last.UnitID == d.Asg.UnitID &&
+		(st == suggestion.StatusReplied || st == suggestion.StatusEvaluated || st == suggestion.StatusTracking)
+	var out []pageCommitment
+	for _, r := range d.D.Replies {
+		if r.UnitID != d.Asg.UnitID {
+			continue
+		}
+		for _, cm := range r.Commitments {
+			if cm.DoneAt != nil {
+				continue
+			}
+			pc := pageCommitment{Commitment: cm, Round: r.Round}
+			if r.ID == last.ID {
+				pc.Completable = takes
+			} else {
+				pc.ReplacedBy = last.Round
+			}
+			out = append(out, pc)
+		}
+	}
+	return out
+}
