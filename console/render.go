@@ -366,7 +366,7 @@ var funcs = template.FuncMap{
 var actionLabels = map[string]string{
 	"create_draft": "创建草稿", "submit": "提交建议", "edit": "修改建议", "return": "退回修改", "not_register": "不予立案", "register": "立案",
 	"assign": "交办", "accept": "承办单位签收", "request_return": "承办单位申请退回", "reassign": "改派承办单位",
-	"keep_assignment": "维持原交办", "record_contact": "登记沟通记录", "contact_confirmed": "代表确认沟通记录",
+	"keep_assignment": "维持原交办", "withdraw_co_unit": "同意退回，撤回协办单位", "record_contact": "登记沟通记录", "contact_confirmed": "代表确认沟通记录",
 	"contact_disputed": "代表对沟通记录有异议", "progress": "办理进展", "co_opinion": "协办单位提交意见",
 	"reply": "答复", "request_extension": "申请延期（复杂件）", "extension_approved": "同意延期", "extension_rejected": "不同意延期",
 	"rate_reply": "代表评价答复", "rate_impl": "代表评价落实", "rehandle": "重新办理", "escalate": "当面协商督办",

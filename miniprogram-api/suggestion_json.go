@@ -238,6 +238,7 @@ var actionLabels = map[suggestion.Action]string{
 	suggestion.ActRequestReturn:     "承办单位申请退回",
 	suggestion.ActKeepAssignment:    "维持原交办",
 	suggestion.ActReassign:          "改派承办单位",
+	suggestion.ActWithdrawCoUnit:    "协办单位退出办理",
 	suggestion.ActAccept:            "承办单位签收",
 	suggestion.ActRecordContact:     "承办单位记录沟通",
 	suggestion.ActContactConfirmed:  "确认沟通",

@@ -26,6 +26,9 @@ const (
 	ActImplementationDue Action = "implementation_due" // system: last commitment done, rate implementation
 	ActPublishReply      Action = "publish_reply"      // a reviewer makes the reply public (答复公开)
 	ActReopenRequested   Action = "reopen_requested"   // an author asks for 回头看 on a closed case
+	// ActWithdrawCoUnit is the reviewer granting a co-unit's return request without naming
+	// another unit in its place (WithdrawCoUnit): the co-unit is off the case.
+	ActWithdrawCoUnit Action = "withdraw_co_unit"
 	// ActNudge is a deputy's 催办, recorded by the nudge package's store.
 	ActNudge Action = "nudge"
 	// A reviewer's decision on a photo WeChat's image check flagged, recorded by the media
@@ -41,7 +44,7 @@ func RecordedActions() []Action {
 	return []Action{
 		ActCreateDraft, ActEdit, ActInviteCosigners, ActCosignAccepted, ActCosignDeclined, ActSubmit,
 		ActReturn, ActNotRegister, ActRegister, ActMerge, ActAssign, ActRequestReturn, ActKeepAssignment,
-		ActReassign, ActAccept, ActRecordContact, ActContactConfirmed, ActContactDisputed, ActProgress,
+		ActReassign, ActWithdrawCoUnit, ActAccept, ActRecordContact, ActContactConfirmed, ActContactDisputed, ActProgress,
 		ActCoOpinion, ActNudge, ActPhotoPassed, ActPhotoHidden, ActRequestExtension, ActExtensionApproved, ActExtensionRejected, ActReply,
 		ActPublishReply, ActRateReply, ActRehandle, ActEscalate, ActTrack, ActCommitmentDone, ActImplementationDue,
 		ActRateImpl, ActImplAccept, ActClose, ActReopenRequested, ActReopen,

@@ -116,7 +116,15 @@ const (
 	AsgReassigned      AssignmentState = "reassigned"
 	AsgOpinionSent     AssignmentState = "opinion_sent"
 	AsgReplied         AssignmentState = "replied"
+	// AsgWithdrawn is a co-unit's assignment whose return request the reviewer granted
+	// without naming another unit: the co-unit is off the case and nobody takes its place.
+	AsgWithdrawn AssignmentState = "withdrawn"
 )
+
+// AssignmentStates lists every assignment state; the Postgres enum assignment_state holds
+// the same values.
+var AssignmentStates = []AssignmentState{AsgPending, AsgAccepted, AsgReturnRequested, AsgReassigned,
+	AsgOpinionSent, AsgReplied, AsgWithdrawn}
 
 // Label is the Chinese name of an assignment state.
 func (s AssignmentState) Label() string {
@@ -133,6 +141,8 @@ func (s AssignmentState) Label() string {
 		return "已提交协办意见"
 	case AsgReplied:
 		return "已答复"
+	case AsgWithdrawn:
+		return "已撤回协办"
 	}
 	return string(s)
 }
@@ -174,6 +184,13 @@ type Assignment struct {
 	ReturnReason  string
 	ReplacedBy    int64
 	Version       int
+}
+
+// Withdrawable reports whether the reviewer may grant the assignment's return request without
+// a replacement (WithdrawCoUnit): only a co-unit's pending request can be, since a suggestion
+// always keeps its lead unit.
+func (a *Assignment) Withdrawable() bool {
+	return a.Active && a.Role == RoleCo && a.State == AsgReturnRequested
 }
 
 // ContactStage is one of the 三见面.

@@ -33,6 +33,7 @@ const (
 	stRegistered               // registered in Categories[0]
 	stAssigned                 // lead unit 0 and co-unit 1, both assignments pending
 	stReturnRequested          // the lead unit asked to return its assignment
+	stCoReturning              // the co-unit asked to return its assignment
 	stHandling                 // both units accepted; "before" contact recorded on both assignments
 	stExtensionPending         // stHandling plus the lead unit's pending extension request
 	stRepliedA                 // class A reply awaiting ratings
@@ -85,6 +86,10 @@ func (b *bundle) mxBuild(t *testing.T, stage mxStage) *mxCase {
 	}
 	if stage == stReturnRequested {
 		must(b.svc.RequestReturn(b.ctx, b.unit(0), c.lead, "不属于本单位职责"))
+		return b.mxReload(c)
+	}
+	if stage == stCoReturning {
+		must(b.svc.RequestReturn(b.ctx, b.unit(1), c.co, "与本单位职责无关"))
 		return b.mxReload(c)
 	}
 	must(b.svc.Accept(b.ctx, b.unit(0), c.lead, suggestion.AcceptInput{HandlerName: "孙经办", HandlerPhone: "0937-6200000"}))
@@ -277,6 +282,14 @@ var mxRows = []mxRow{
 		_, err := b.svc.DecideReturn(b.ctx, a, c.lead, b.tn.Units[2], "改派交通局")
 		return err
 	}, "rev=ok coord=F leader=F comm=F admin=F leadU=F unitLdr=F coU=F otherU=F leadD=F coD=F invD=F otherD=F xRev=N xUnit=F"},
+	{"WithdrawCoUnit", stCoReturning, func(b *bundle, a auth.Actor, c *mxCase) error {
+		_, err := b.svc.WithdrawCoUnit(b.ctx, a, c.co, "与该单位职责无关，无需协办")
+		return err
+	}, "rev=ok coord=F leader=F comm=F admin=F leadU=F unitLdr=F coU=F otherU=F leadD=F coD=F invD=F otherD=F xRev=N xUnit=F"},
+	{"WithdrawCoUnit/lead-unit", stReturnRequested, func(b *bundle, a auth.Actor, c *mxCase) error {
+		_, err := b.svc.WithdrawCoUnit(b.ctx, a, c.lead, "主办单位也不需要")
+		return err
+	}, "rev=I:lead_not_withdrawable coord=F leader=F comm=F admin=F leadU=F unitLdr=F coU=F otherU=F leadD=F coD=F invD=F otherD=F xRev=N xUnit=F"},
 
 	// ---- handling
 	{"RecordContact", stHandling, func(b *bundle, a auth.Actor, c *mxCase) error {
@@ -446,7 +459,7 @@ func TestRolesMatrixStages(t *testing.T) {
 	for stage, want := range map[mxStage]suggestion.Status{
 		stDraft: suggestion.StatusDraft, stReturned: suggestion.StatusReturned, stSubmitted: suggestion.StatusSubmitted,
 		stRegistered: suggestion.StatusRegistered, stAssigned: suggestion.StatusAssigned,
-		stReturnRequested: suggestion.StatusAssigned, stHandling: suggestion.StatusHandling,
+		stReturnRequested: suggestion.StatusAssigned, stCoReturning: suggestion.StatusAssigned, stHandling: suggestion.StatusHandling,
 		stExtensionPending: suggestion.StatusHandling, stRepliedA: suggestion.StatusReplied,
 		stRepliedB: suggestion.StatusReplied, stTrackingDone: suggestion.StatusTracking,
 		stTracking: suggestion.StatusTracking, stEscalated: suggestion.StatusEscalated, stClosed: suggestion.StatusClosed,

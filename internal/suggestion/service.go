@@ -96,6 +96,20 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 	return d, nil
 }
 
+// Assignment returns one assignment for staff who see the whole tenant, or for a unit its own
+// active one; anything else is not found. The decisions page reads it to offer only the
+// answers a return request allows (Assignment.Withdrawable).
+func (s *Service) Assignment(ctx context.Context, a auth.Actor, id int64) (*Assignment, error) {
+	as, err := s.store.Assignment(ctx, a.TenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.SeesWholeTenant() && !(a.IsUnit() && as.UnitID == a.UnitID && as.Active) {
+		return nil, errAssignGone
+	}
+	return as, nil
+}
+
 // LatestReply is the reply of the latest round (the last one given in it), or nil.
 func (d *Detail) LatestReply() *Reply {
 	if len(d.Replies) == 0 {
@@ -811,6 +825,37 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		return created, nil
 	}
 	return old, nil
+}
+
+// errLeadNotWithdrawable refuses to take the lead unit off a case with nobody in its place:
+// every suggestion keeps a lead unit, which owes the reply.
+var errLeadNotWithdrawable = newErr(ErrInvalid, "lead_not_withdrawable",
+	"主办单位的退回申请不能同意后不再安排单位：每件建议都须有主办单位答复，请维持原交办或改派其他单位主办")
+
+// WithdrawCoUnit is the reviewer granting a co-unit's return request without naming another
+// unit ("与本单位无关", and no other co-unit is needed): the co-unit's assignment is marked
+// withdrawn and made inactive, so its clocks stop, it leaves the unit's inbox and the unit
+// can no longer act on it or read the case; the lead unit and any other co-units carry on.
+// Only a co-unit's pending request can be granted so (a lead unit's is kept or re-routed
+// with DecideReturn), and the reason is required: it is the record of why a unit left.
+func (s *Service) WithdrawCoUnit(ctx context.Context, a auth.Actor, assignmentID int64, reason string) (*Assignment, error) {
+	if !a.Has(auth.RoleReviewer) {
+		return nil, errForbidden
+	}
+	if err := needReason(reason); err != nil {
+		return nil, err
+	}
+	return s.onAssignmentStaff(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
+		if as.Role != RoleCo {
+			return nil, errLeadNotWithdrawable
+		}
+		if !as.Withdrawable() {
+			return nil, newErr(ErrInvalidTransition, "no_return_request", "该交办没有待处理的退回申请")
+		}
+		as.State, as.Active = AsgWithdrawn, false
+		return &step{action: string(ActWithdrawCoUnit), to: sg.Status, event: EvReturnDecided, reason: reason,
+			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID, "role": as.Role, "decision": "withdrawn"}}, nil
+	})
 }
 
 // ---- handling ------------------------------------------------------------------------
