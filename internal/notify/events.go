@@ -211,6 +211,32 @@ func Plan(ctx context.Context, lk Lookup, ev OutboxEvent) ([]NoticeSpec, error) 
 		out = append(out, toStaff(Audience{Roles: []string{RoleReviewer, RoleCoordinator}}, KindReturnRequested, "承办单位申请退回", withReason(as.UnitName+"申请退回建议"+subj+"。"), "申请退回", as.UnitName))
 	case suggestion.EvReturnDecided:
 		asking := Audience{UnitIDs: []int64{p.int("unit_id")}, UnitRoles: unitStaff}
+		if p.str("decision") == "withdrawn" {
+			// A co-unit's return granted with no unit in its place: the unit that asked is
+			// off the case and owes nothing more (its link is its list of assignments, the
+			// case's page being gone for it); the lead unit no longer waits for its opinion,
+			// as it hears of the opinions co-units send; the deputies learn who works on
+			// their case, as when a co-unit is re-routed.
+			as, err := lk.Assignment(ctx, ev.TenantID, p.int("assignment_id"))
+			if err != nil {
+				return nil, err
+			}
+			gone := toStaff(asking, KindReturnDecided, "退回申请已同意",
+				withReason("贵单位关于建议"+subj+"的退回申请已同意，本单位不再协办该建议，无需再办理。"), "已同意退回", "不再协办")
+			gone.Page = ConsoleUnitInbox
+			out = append(out, gone)
+			lead, err := lk.LeadUnits(ctx, ev.TenantID, sid)
+			if err != nil {
+				return nil, err
+			}
+			if len(lead) > 0 {
+				out = append(out, toStaff(Audience{UnitIDs: lead, UnitRoles: unitStaff}, KindProgress, "协办单位已调整",
+					"建议"+subj+"的协办单位"+as.UnitName+"经同意退回，不再协办，无需等待其协办意见。", "已调整", as.UnitName+"不再协办"))
+			}
+			out = append(out, toDeputies(KindAssigned, "协办单位已调整", "您的建议"+subj+"的协办单位"+as.UnitName+"不再参与办理。",
+				"已调整", "不再协办："+as.UnitName, pageSuggestion(sid)))
+			break
+		}
 		newUnit, newAsg := p.int("new_unit_id"), p.int("new_assignment_id")
 		if p.str("decision") != "reassigned" || newUnit <= 0 {
 			// Kept: the unit must still sign for the case, whose page it keeps seeing.
