@@ -97,12 +97,8 @@ func TestReassignWithoutUnitIsRefused(t *testing.T) {
 		{"csrf": {rtok}, "decision": {"reassign"}, "new_unit": {""}, "reason": {"改派"}},
 		{"csrf": {rtok}, "decision": {"reassign"}, "reason": {"改派"}},
 	} {
-		status, loc, _ := rev.post(a+"/decide-return", form)
-		if status != http.StatusSeeOther || loc != "/decisions" {
-			t.Fatalf("reassign without unit: %d %s", status, loc)
-		}
-		_, page := rev.get("/decisions")
-		contains(t, page, "请选择改派单位")
+		status, loc, page := rev.post(a+"/decide-return", form)
+		refusedShown(t, rev, "reassign without unit", status, loc, page, "/decisions", "请选择改派单位")
 		if st := state(); st != "return_requested" {
 			t.Fatalf("reassign without unit moved the assignment to %s", st)
 		}

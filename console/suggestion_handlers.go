@@ -17,6 +17,7 @@ import (
 	"jianyi/internal/deadline"
 	"jianyi/internal/directory"
 	"jianyi/internal/suggestion"
+	"jianyi/internal/supervise"
 )
 
 const pageSize = 50
@@ -543,19 +544,71 @@ func (s *server) assign(c *gin.Context) {
 
 // ---- decisions ------------------------------------------------------------------------
 
-func (s *server) decisions(c *gin.Context) {
+// decisionsPage is the reviewer's page of open return and extension requests. A return
+// request answers with 改派 or 维持原交办; a co-unit's also with 同意退回 and no unit in its
+// place (WithdrawCoUnit), which a lead unit's never allows.
+type decisionsPage struct {
+	Rows  []supervise.Decision
+	Units []directory.Unit
+	// Roles is the role of each return request's assignment, by assignment id; Withdrawable
+	// the assignments whose request may be granted with no unit in their place.
+	Roles        map[int64]suggestion.AssignmentRole
+	Withdrawable map[int64]bool
+	// Form is a refused decision as typed, for the return request FormID.
+	Form   typedForm
+	FormID int64
+}
+
+func (s *server) decisionsData(c *gin.Context) (*decisionsPage, error) {
 	ctx, a := c.Request.Context(), actor(c)
 	ds, err := s.cfg.Supervise.Decisions(ctx, a)
 	if err != nil {
-		s.failErr(c, err)
-		return
+		return nil, err
 	}
 	units, err := s.cfg.Directory.Units(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	p := &decisionsPage{Rows: ds, Units: units, Roles: map[int64]suggestion.AssignmentRole{}, Withdrawable: map[int64]bool{}}
+	for _, d := range ds {
+		if d.Kind != "return" {
+			continue
+		}
+		as, err := s.cfg.Suggestions.Assignment(ctx, a, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		p.Roles[d.ID], p.Withdrawable[d.ID] = as.Role, as.Withdrawable()
+	}
+	return p, nil
+}
+
+func (s *server) decisions(c *gin.Context) {
+	p, err := s.decisionsData(c)
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "decisions", "退回与延期申请", map[string]any{"Rows": ds, "Units": units})
+	s.render(c, http.StatusOK, "decisions", "退回与延期申请", p)
+}
+
+// refusedDecision shows the decisions page again with the refused return decision as typed.
+func (s *server) refusedDecision(c *gin.Context, id int64, err error) {
+	status, msg, again := s.refusal(err)
+	if !again {
+		s.back(c, "/decisions", err)
+		return
+	}
+	p, rerr := s.decisionsData(c)
+	if rerr != nil {
+		s.failErr(c, rerr)
+		return
+	}
+	p.Form = typed(c, "decide-return", msg)
+	if _, open := p.Roles[id]; open { // a request decided meanwhile has no form to show again
+		p.FormID = id
+	}
+	s.render(c, status, "decisions", "退回与延期申请", p)
 }
 
 func (s *server) decideReturn(c *gin.Context) {
@@ -569,23 +622,37 @@ func (s *server) decideReturn(c *gin.Context) {
 	f := readForm(c)
 	newUnit := f.id("new_unit", "改派单位")
 	if f.err != nil {
-		s.back(c, "/decisions", f.err)
+		s.refusedDecision(c, id, f.err)
 		return
 	}
+	ctx, a, reason := c.Request.Context(), actor(c), c.PostForm("reason")
 	switch c.PostForm("decision") {
 	case "keep":
 		newUnit = 0
 	case "reassign":
 		if newUnit <= 0 {
-			s.back(c, "/decisions", invalidInput("reassign_unit_required", "请选择改派单位"))
+			s.refusedDecision(c, id, invalidInput("reassign_unit_required", "请选择改派单位"))
 			return
 		}
+	case "withdraw":
+		// No unit takes the co-unit's place, and the withdrawal cannot be undone: a unit
+		// chosen in the form says the reviewer meant 改派, so nothing is guessed.
+		if newUnit > 0 {
+			s.refusedDecision(c, id, invalidInput("withdraw_with_unit", "已选择改派单位：改派请点“改派”；同意退回且不再安排协办单位时请不要选择改派单位"))
+			return
+		}
+		if _, err := s.cfg.Suggestions.WithdrawCoUnit(ctx, a, id, reason); err != nil {
+			s.refusedDecision(c, id, err)
+			return
+		}
+		s.done(c, "/decisions", "已同意退回，该单位不再协办，原交办记录保留在时间线中")
+		return
 	default:
-		s.back(c, "/decisions", invalidInput("decision_required", "请选择改派或维持原交办"))
+		s.refusedDecision(c, id, invalidInput("decision_required", "请选择改派、维持原交办或同意退回"))
 		return
 	}
-	if _, err := s.cfg.Suggestions.DecideReturn(c.Request.Context(), actor(c), id, newUnit, c.PostForm("reason")); err != nil {
-		s.back(c, "/decisions", err)
+	if _, err := s.cfg.Suggestions.DecideReturn(ctx, a, id, newUnit, reason); err != nil {
+		s.refusedDecision(c, id, err)
 		return
 	}
 	if newUnit == 0 {
