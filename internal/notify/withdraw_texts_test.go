@@ -51,7 +51,7 @@ func TestWithdrawnCoUnitIsToldItIsOffTheCase(t *testing.T) {
 
 	who := map[string]string{
 		fmt.Sprintf("deputy:%d", b.tn.Deputies[0]): "deputy",
-		fmt.Sprintf("user:%d", b.tn.Handlers[0]): "h0", fmt.Sprintf("user:%d", b.tn.UnitLeaders[0]): "l0",
+		fmt.Sprintf("user:%d", b.tn.Handlers[0]):   "h0", fmt.Sprintf("user:%d", b.tn.UnitLeaders[0]): "l0",
 		fmt.Sprintf("user:%d", b.tn.Handlers[1]): "h1", fmt.Sprintf("user:%d", b.tn.UnitLeaders[1]): "l1",
 	}
 	got := noticeKinds(t, b, who)
