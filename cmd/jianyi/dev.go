@@ -88,7 +88,7 @@ func (a *app) dev(ctx context.Context) error {
 
 	// Redis: REDIS_URL, else miniredis.
 	if cfg.RedisURL == "" {
-		mr, err := miniredis.Run()
+		mr, err := devRedis()
 		if err != nil {
 			return fail(fmt.Errorf("embedded redis: %w", err))
 		}
@@ -154,6 +154,21 @@ func (a *app) dev(ctx context.Context) error {
 		}
 	}
 	return a.runHTTP(ctx, d, true, true)
+}
+
+// devRedis starts the in-memory Redis of `jianyi dev` with its TTLs following the wall clock
+// (miniredis' ClockTTL, applied as each command comes in). Left alone, miniredis counts TTLs
+// down only when told to (FastForward), so nothing ever expired: a rate-limit window once
+// full (30 login attempts from 127.0.0.1) locked the deputies out until a restart, and
+// sessions, dedupe keys and locks stayed for ever. Nothing runs beside it, so nothing needs
+// stopping but the server itself.
+func devRedis() (*miniredis.Miniredis, error) {
+	mr := miniredis.NewMiniRedis()
+	mr.ClockTTL(true)
+	if err := mr.Start(); err != nil {
+		return nil, err
+	}
+	return mr, nil
 }
 
 func (a *app) lookupEnv(key string) (string, bool) {
