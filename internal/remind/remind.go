@@ -154,36 +154,90 @@ func due(o Obligation, cfg *suggestion.TenantConfig) (time.Time, error) {
 	return o.DueAt, nil
 }
 
-// Plan lists the reminders of o whose time falls in [from, to]: one per tenant offset before the
-// deadline and, for unit clocks, one per working day after it (09:00 Shanghai).
-func Plan(o Obligation, cfg *suggestion.TenantConfig, from, to time.Time) ([]Reminder, error) {
+// Plan lists the reminders of o to queue at now: those whose time falls in (now, to], and of
+// those already due, in [from, now], only the ones that still make sense:
+//
+//   - Overdue escalations ("o", unit clocks): one per working day at 09:00 Shanghai after the
+//     deadline. Missed days collapse: of the slots already due only the latest is kept, so a
+//     worker back from an outage tells the unit leader once (with today's count of overdue
+//     working days) rather than once per missed day; the next working day's slot follows as usual.
+//   - Warnings before the deadline ("b", one per tenant offset): each says how many working days
+//     are left, counted when it is sent, so missed ones would be identical copies and collapse into
+//     the latest due. Once the deadline itself has passed no warning goes at all, however late:
+//     "还剩…个工作日" would be false, and for unit clocks the overdue escalation takes over.
+//
+// Fire applies the same rules to a task that outlived an outage in Redis (see latestDue), and
+// keys stay those of the slots, so a reminder already sent is never sent again.
+func Plan(o Obligation, cfg *suggestion.TenantConfig, from, now, to time.Time) ([]Reminder, error) {
 	d, err := due(o, cfg)
 	if err != nil {
 		return nil, err
 	}
 	var out []Reminder
-	for _, at := range cfg.Calendar.ReminderTimes(d, cfg.Settings) {
-		if !at.Before(from) && !at.After(to) {
-			out = append(out, Reminder{Key: key(o.TenantID, o.Clock, o.SubjectID, o.Round, d, "b", at), At: at})
+	add := func(stage string, at time.Time) {
+		out = append(out, Reminder{Key: key(o.TenantID, o.Clock, o.SubjectID, o.Round, d, stage, at), At: at})
+	}
+	times := cfg.Calendar.ReminderTimes(d, cfg.Settings)
+	if at := lastWarning(times, d, now); !at.IsZero() && !at.Before(from) {
+		add("b", at)
+	}
+	for _, at := range times {
+		if at.After(now) && !at.After(to) {
+			add("b", at)
 		}
 	}
 	if unitClock(o.Clock) && to.After(d) {
-		day := d
-		if from.After(day) {
-			day = from.Add(-24 * time.Hour)
+		if at := lastOverdue(cfg.Calendar, d, now); !at.IsZero() && !at.Before(from) {
+			add("o", at)
 		}
-		for i := 0; i < 400; i++ {
-			at := nineAM(cfg.Calendar.AddWorkingDays(day, 1))
-			if at.After(to) {
-				break
-			}
-			if !at.Before(from) && at.After(d) {
-				out = append(out, Reminder{Key: key(o.TenantID, o.Clock, o.SubjectID, o.Round, d, "o", at), At: at})
-			}
-			day = at
+		for at := nextOverdue(cfg.Calendar, d, now); !at.After(to); at = nextOverdue(cfg.Calendar, d, at) {
+			add("o", at)
 		}
 	}
 	return out, nil
+}
+
+// lastWarning is the latest of the warning times at or before now, or zero when there is none
+// or the deadline d has passed (a warning about a passed deadline is never sent).
+func lastWarning(times []time.Time, d, now time.Time) time.Time {
+	var last time.Time
+	if now.After(d) {
+		return last
+	}
+	for _, at := range times {
+		if !at.After(now) {
+			last = at
+		}
+	}
+	return last
+}
+
+// firstOverdue is the first escalation slot of deadline d: 09:00 of the next working day.
+func firstOverdue(cal *deadline.Calendar, d time.Time) time.Time {
+	return nineAM(cal.AddWorkingDays(d, 1))
+}
+
+// lastOverdue is the latest escalation slot of deadline d at or before now (zero if none yet).
+func lastOverdue(cal *deadline.Calendar, d, now time.Time) time.Time {
+	at := nineAM(now)
+	if at.After(now) || !cal.IsWorkingDay(now) {
+		at = nineAM(cal.AddWorkingDays(now, -1))
+	}
+	if at.Before(firstOverdue(cal, d)) {
+		return time.Time{}
+	}
+	return at
+}
+
+// nextOverdue is the first escalation slot of deadline d after t.
+func nextOverdue(cal *deadline.Calendar, d, t time.Time) time.Time {
+	if first := firstOverdue(cal, d); first.After(t) {
+		return first
+	}
+	if at := nineAM(t); at.After(t) && cal.IsWorkingDay(t) {
+		return at
+	}
+	return nineAM(cal.AddWorkingDays(t, 1))
 }
 
 func nineAM(t time.Time) time.Time {
@@ -191,13 +245,13 @@ func nineAM(t time.Time) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 9, 0, 0, 0, deadline.Shanghai)
 }
 
-// weeklyAt is Monday 09:00 Shanghai of t's week, or the next one when that has passed.
-func weeklyAt(t time.Time) time.Time {
+// lastWeekly is the latest weekly digest slot (Monday 09:00 Shanghai) at or before t.
+func lastWeekly(t time.Time) time.Time {
 	l := t.In(deadline.Shanghai)
 	off := (int(l.Weekday()) + 6) % 7 // days since Monday
 	mon := nineAM(l.AddDate(0, 0, -off))
-	if mon.Before(t) {
-		mon = mon.AddDate(0, 0, 7)
+	if mon.After(t) {
+		mon = mon.AddDate(0, 0, -7)
 	}
 	return mon
 }

@@ -60,7 +60,7 @@ func (s *Service) reconcileTenant(ctx context.Context, tenantID int64) (int, err
 	var due []Reminder
 	for _, clock := range Clocks {
 		err := s.store.Obligations(ctx, tenantID, clock, func(o Obligation) error {
-			rs, err := Plan(o, cfg, from, to)
+			rs, err := Plan(o, cfg, from, now, to)
 			if err != nil {
 				return err
 			}
@@ -76,18 +76,33 @@ func (s *Service) reconcileTenant(ctx context.Context, tenantID int64) (int, err
 			return queued, err
 		}
 	}
-	if w := weeklyAt(from); !w.After(to) {
-		k := fmt.Sprintf("r:%d:%s:0:0:0:w%s", tenantID, clockWeekly, ymd(w))
-		if err := enqueue(Reminder{Key: k, At: w}); err != nil {
-			return queued, err
+	// The weekly digest: the latest Monday's when it is still within the lookback (missed
+	// Mondays collapse into it: the digest counts what is overdue when it is sent), and the next.
+	last := lastWeekly(now)
+	for _, w := range []time.Time{last, last.AddDate(0, 0, 7)} {
+		if !w.Before(from) && !w.After(to) {
+			if err := enqueue(Reminder{Key: weeklyKey(tenantID, w), At: w}); err != nil {
+				return queued, err
+			}
 		}
 	}
 	return queued, nil
 }
 
+func weeklyKey(tenantID int64, at time.Time) string {
+	return fmt.Sprintf("r:%d:%s:0:0:0:w%s", tenantID, clockWeekly, ymd(at))
+}
+
 // Fire runs one reminder: it checks the obligation is still open with the same deadline and
 // tells who owes the work; a met obligation does nothing. Either way the key is recorded so
 // the reconciler does not queue it again.
+//
+// A task may fire long after its time (it waited in Redis through a worker outage, beside the
+// later ones of the same obligation). Such a stale repeat is sent, if at all, under the key of
+// the latest slot due (Plan's rules): every stale task of one obligation then makes the same
+// notices, which exist once per key and recipient, so a catch-up tells each recipient once
+// however many tasks it finds, in whatever order or concurrency they run. A warning whose
+// deadline has passed sends nothing.
 func (s *Service) Fire(ctx context.Context, k string) error {
 	p, err := parseKey(k)
 	if err != nil {
@@ -95,10 +110,14 @@ func (s *Service) Fire(ctx context.Context, k string) error {
 	}
 	now := s.clock.Now()
 	if p.clock == clockWeekly {
-		if err := s.weekly(ctx, p, k, now); err != nil {
+		send := k
+		if last := lastWeekly(now); ymd(last) > p.day {
+			send = weeklyKey(p.tenantID, last)
+		}
+		if err := s.weekly(ctx, p, send, now); err != nil {
 			return err
 		}
-		return s.store.MarkFired(ctx, p.tenantID, k, now)
+		return s.markFired(ctx, p.tenantID, now, k, send)
 	}
 	o, open, err := s.store.Obligation(ctx, p.tenantID, p.clock, p.subject, p.round)
 	if err != nil {
@@ -114,14 +133,48 @@ func (s *Service) Fire(ctx context.Context, k string) error {
 			return err
 		}
 		if ymd(d) == p.due { // a changed deadline has its own reminders
-			if sp := specs(o, d, p.stage, cfg, now); len(sp) > 0 {
-				if _, err := s.pub.Publish(ctx, p.tenantID, o.SuggestionID, k, sp); err != nil {
-					return fmt.Errorf("publish reminder: %w", err)
+			if at, ok := latestDue(d, p.stage, cfg, now); ok {
+				send := k
+				if !at.IsZero() && ymd(at) > p.day {
+					send = key(o.TenantID, o.Clock, o.SubjectID, o.Round, d, string(p.stage), at)
 				}
+				if sp := specs(o, d, p.stage, cfg, now); len(sp) > 0 {
+					if _, err := s.pub.Publish(ctx, p.tenantID, o.SuggestionID, send, sp); err != nil {
+						return fmt.Errorf("publish reminder: %w", err)
+					}
+				}
+				return s.markFired(ctx, p.tenantID, now, k, send)
 			}
 		}
 	}
 	return s.store.MarkFired(ctx, p.tenantID, k, now)
+}
+
+// latestDue is the latest slot of stage due at now for the deadline d, zero when none is due
+// yet (a task run early keeps its own key); ok is false when a reminder of stage must not be
+// sent at all now: a warning after its deadline.
+func latestDue(d time.Time, stage byte, cfg *suggestion.TenantConfig, now time.Time) (at time.Time, ok bool) {
+	switch stage {
+	case 'b':
+		if now.After(d) {
+			return time.Time{}, false
+		}
+		return lastWarning(cfg.Calendar.ReminderTimes(d, cfg.Settings), d, now), true
+	case 'o':
+		return lastOverdue(cfg.Calendar, d, now), true
+	}
+	return time.Time{}, true
+}
+
+// markFired records the fired key and, when it was sent under a later slot's key, that one
+// too (its own task then has nothing left to do, and the reconciler does not queue it).
+func (s *Service) markFired(ctx context.Context, tenantID int64, now time.Time, k, sent string) error {
+	if sent != k {
+		if err := s.store.MarkFired(ctx, tenantID, sent, now); err != nil {
+			return err
+		}
+	}
+	return s.store.MarkFired(ctx, tenantID, k, now)
 }
 
 func (s *Service) weekly(ctx context.Context, p parsedKey, k string, now time.Time) error {
