@@ -86,7 +86,7 @@ type Service struct {
 	clock notify.Clock
 
 	Window   time.Duration // reminders due within this are queued (default 48 h)
-	Lookback time.Duration // missed reminders younger than this still go (default 36 h)
+	Lookback time.Duration // the latest missed reminder of each kind, if younger than this, still goes (default 36 h)
 	Interval time.Duration // reconcile period (default 5 min)
 }
 
