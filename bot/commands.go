@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"jianyi/internal/suggestion"
 )
@@ -190,6 +191,13 @@ func usage(k Kind) Command {
 	return Command{Kind: CmdUsage, Usage: usageRate}
 }
 
+// ratingWords are the words ParseRating knows; none begins another.
+var ratingWords = []string{"基本满意", "比较满意", "非常满意", "不满意", "满意"}
+
+// ratingSeparators may stand between a rating word and its reason when no space does (after
+// Normalize, which folds the full-width comma and colon to "," and ":").
+const ratingSeparators = ",:、。，："
+
 // parseRate reads "<编号> <评价> [理由]"; the number and the rating may be written together
 // ("12满意", "第12号不满意 理由").
 func parseRate(rest string) Command {
@@ -209,17 +217,23 @@ func parseRate(rest string) Command {
 	if !ok {
 		return usage(CmdRate)
 	}
-	// "不满意，理由……" written without a space
 	r, ok := ParseRating(ratingPart)
 	if !ok {
-		for _, w := range []string{"基本满意", "不满意", "满意"} {
-			if strings.HasPrefix(ratingPart, w) {
+		// "不满意，理由……" written without a space: the rating word, a separator, the reason.
+		// The word must end there: "满意度很低" or "满意吗" is no rating (a rating may close
+		// the case for good), so anything else gets the usage hint.
+		for _, w := range ratingWords {
+			after, found := strings.CutPrefix(ratingPart, w)
+			if !found {
+				continue
+			}
+			if sep, _ := utf8.DecodeRuneInString(after); strings.ContainsRune(ratingSeparators, sep) {
 				r, ok = ParseRating(w)
-				if extra := strings.TrimLeft(strings.TrimPrefix(ratingPart, w), ",，:：。"); extra != "" {
+				if extra := strings.TrimLeft(after, ratingSeparators); extra != "" {
 					tail = append([]string{extra}, tail...)
 				}
-				break
 			}
+			break
 		}
 	}
 	if !ok {
