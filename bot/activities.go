@@ -164,5 +164,5 @@ func formatActivities(list []activity.Activity) string {
 
 func named(a *activity.Activity) string { return a.Kind.Label() + "《" + short(a.Title, 30) + "》" }
 
-// when is an activity's start as a chat says it: 6月4日 09:00.
-func when(t time.Time) string { return t.In(shanghai).Format("1月2日 15:04") }
+// when is an activity's start as its notices write it (internal/activity): 2026年06月04日 09:00.
+func when(t time.Time) string { return t.In(shanghai).Format("2006年01月02日 15:04") }

@@ -54,7 +54,8 @@ var shanghai = func() *time.Location {
 	return loc
 }()
 
-func day(t time.Time) string { return t.In(shanghai).Format("2006年1月2日") }
+// day writes a date as the notices do (internal/notify, internal/remind): 2026年09月14日.
+func day(t time.Time) string { return t.In(shanghai).Format("2006年01月02日") }
 
 func numLabel(n int) string {
 	if n == 0 {
