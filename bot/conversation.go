@@ -329,7 +329,7 @@ func (t *turn) mine(ctx context.Context) string {
 	if err != nil {
 		return t.errText(err)
 	}
-	return formatMine(list)
+	return formatMine(list, t.b.now())
 }
 
 // resolve finds the deputy's suggestion by its per-meeting number; 0 when there is none.
@@ -385,6 +385,11 @@ func (t *turn) rate(ctx context.Context, number int, id int64, r suggestion.Rati
 			}
 			t.outcome = "refused:rating_not_due"
 			return "当前没有待评价的答复"
+		}
+		if ratingClosed(d.RateReplyUntil, t.b.now()) {
+			// No reason to ask for: the rating would be refused once it came.
+			t.outcome = "refused:rating_closed"
+			return textRatingClosed(*d.RateReplyUntil) + "，不能再评价。"
 		}
 		if err := t.saveConv(ctx, &conv{Kind: "reason", SuggestionID: id, Number: number}); err != nil {
 			return t.errText(err)

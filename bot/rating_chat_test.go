@@ -1,8 +1,12 @@
 package bot_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"jianyi/bot"
+	"jianyi/internal/auth"
 	"jianyi/internal/suggestion"
 )
 
@@ -55,5 +59,61 @@ func TestRatingWordStandsAlone(t *testing.T) {
 	}
 	if rating != "basically_satisfied" || reason != "还有一段没修" {
 		t.Fatalf("recorded %q %q", rating, reason)
+	}
+}
+
+// Once a reply's 20-working-day rating window has passed, 查询 and 我的建议 say the rating
+// period has ended (the case counts as 未反馈) instead of inviting a rating, and 评价 … 不满意
+// asks for no reason the rating could not take.
+func TestRatingWindowPassedInChat(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const me = "o-late"
+	s := b.replied(0, "关于新华路信号灯安装的建议")
+	b.link(me, 0)
+	n := itoa(s.Number)
+	contains(t, b.say(me, "查询 "+n), "您评价答复")
+	contains(t, b.say(me, "我的建议"), "待您评价")
+
+	if _, err := b.pool.Exec(b.ctx, `UPDATE suggestions SET rating_due_at = now() - interval '2 days' WHERE tenant_id=$1 AND id=$2`,
+		b.tn.ID, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := b.say(me, "查询 "+n)
+	contains(t, got, "答复评价期限", "已过", "未反馈")
+	if strings.Contains(got, "您评价答复") || strings.Contains(got, "评价 "+n) {
+		t.Fatalf("查询 still invites a rating:\n%s", got)
+	}
+	mine := b.say(me, "我的建议")
+	contains(t, mine, "评价期限已过（计为未反馈）")
+	if strings.Contains(mine, "待您评价") {
+		t.Fatalf("我的建议 still invites a rating:\n%s", mine)
+	}
+	contains(t, b.say(me, "评价 "+n+" 不满意"), "答复评价期限", "已过", "不能再评价")
+	contains(t, b.say(me, "取消"), "没有进行中")
+	if got := b.evaluationsOf(s.ID); got != 0 {
+		t.Fatalf("%d ratings recorded", got)
+	}
+}
+
+// refusingRatings is the workflow refusing every rating, as suggestion.Service refuses one
+// that comes after the window.
+type refusingRatings struct{ bot.Suggestions }
+
+func (refusingRatings) RateReply(context.Context, auth.Actor, int64, suggestion.Rating, string) (*suggestion.Suggestion, error) {
+	return nil, &suggestion.Error{Kind: suggestion.ErrInvalidTransition, Code: "rating_closed", Message: "答复评价期限已过"}
+}
+
+// The service's refusal of a rating reaches the deputy as it is.
+func TestServiceRefusalOfRatingShown(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(d *bot.Deps) { d.Suggestions = refusingRatings{d.Suggestions} })
+	const me = "o-refused"
+	s := b.replied(0, "关于新华路信号灯安装的建议")
+	b.link(me, 0)
+	for _, msg := range []string{"评价 " + itoa(s.Number) + " 满意", "评价 " + itoa(s.Number) + " 不满意 信号灯没装"} {
+		if got := b.say(me, msg); got != "答复评价期限已过" {
+			t.Fatalf("%q answered %q", msg, got)
+		}
 	}
 }

@@ -57,6 +57,15 @@ var shanghai = func() *time.Location {
 // day writes a date as the notices do (internal/notify, internal/remind): 2026年09月14日.
 func day(t time.Time) string { return t.In(shanghai).Format("2006年01月02日") }
 
+// ratingClosed reports whether the reply's rating window has closed: a deputy may rate only
+// before it (as suggestion.Service refuses later ratings); after it the case counts as 未反馈.
+func ratingClosed(due *time.Time, now time.Time) bool { return due != nil && !now.Before(*due) }
+
+// textRatingClosed says that the rating window of a reply closed on due.
+func textRatingClosed(due time.Time) string {
+	return "答复评价期限" + day(due) + "已过，计为未反馈"
+}
+
 func numLabel(n int) string {
 	if n == 0 {
 		return "（未编号）"
@@ -72,14 +81,20 @@ func short(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// nextStep is the one-line "what happens next" of a list row.
-func nextStep(s suggestion.Summary) string {
+// nextStep is the one-line "what happens next" of a list row at now.
+func nextStep(s suggestion.Summary, now time.Time) string {
 	switch s.Status {
 	case suggestion.StatusAssigned, suggestion.StatusHandling, suggestion.StatusRehandling:
 		if s.ReplyDueAt != nil {
 			return "答复期限" + day(*s.ReplyDueAt)
 		}
 	case suggestion.StatusReplied:
+		if ratingClosed(s.RatingDueAt, now) {
+			return "评价期限已过（计为未反馈）"
+		}
+		if s.RatingDueAt != nil {
+			return "待您评价（" + day(*s.RatingDueAt) + "前）"
+		}
 		return "待您评价"
 	case suggestion.StatusReturned:
 		return "待您修改"
@@ -89,7 +104,7 @@ func nextStep(s suggestion.Summary) string {
 	return ""
 }
 
-func formatMine(list []suggestion.Summary) string {
+func formatMine(list []suggestion.Summary, now time.Time) string {
 	if len(list) == 0 {
 		return textNoneYet
 	}
@@ -97,7 +112,7 @@ func formatMine(list []suggestion.Summary) string {
 	b.WriteString("您最近的建议：")
 	for i, s := range list {
 		fmt.Fprintf(&b, "\n%d. %s《%s》%s", i+1, numLabel(s.Number), short(s.Title, 24), s.Status.Label())
-		if n := nextStep(s); n != "" {
+		if n := nextStep(s, now); n != "" {
 			b.WriteString("，" + n)
 		}
 	}
@@ -147,7 +162,7 @@ func formatDetail(d *suggestion.Detail, deputyID int64, now time.Time) string {
 	if d.CanRequestReopen {
 		fmt.Fprintf(&b, "\n如认为没有落实到位，可回复“回头看 %d 理由”", s.Number)
 	}
-	if d.RateReplyUntil != nil && s.Status != suggestion.StatusReplied {
+	if d.RateReplyUntil != nil && !ratingClosed(d.RateReplyUntil, now) && s.Status != suggestion.StatusReplied {
 		// A co-signer may still rate after the lead deputy's rating moved the case on.
 		fmt.Fprintf(&b, "\n您尚未评价答复，%s前可回复“评价 %d 满意/基本满意/不满意”", day(*d.RateReplyUntil), s.Number)
 	}
@@ -230,6 +245,10 @@ func awaited(d *suggestion.Detail, deputyID int64, now time.Time) string {
 		}
 		return strings.Join(parts, "；")
 	case suggestion.StatusReplied:
+		if ratingClosed(s.RatingDueAt, now) {
+			// Nobody may rate any more: the reviewers close or track the case.
+			return "代表工委办结或列入跟踪督办（" + textRatingClosed(*s.RatingDueAt) + "）"
+		}
 		due := ""
 		if s.RatingDueAt != nil {
 			due = "（" + day(*s.RatingDueAt) + "前）"
