@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"jianyi/bot"
 	"jianyi/internal/auth"
@@ -116,4 +117,47 @@ func TestServiceRefusalOfRatingShown(t *testing.T) {
 			t.Fatalf("%q answered %q", msg, got)
 		}
 	}
+}
+
+var cst = time.FixedZone("CST", 8*3600) // Asia/Shanghai, which has no daylight saving
+
+// 我的建议 marks an overdue reply deadline as 查询 does, and gives an escalated case (a second
+// 不满意) its next step: the face-to-face consultation and the unit's new reply.
+func TestMineSaysOverdueAndEscalation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const me = "o-mine-steps"
+	h := b.handling(0, "关于民政路拓宽改造的建议")
+	b.link(me, 0)
+	if strings.Contains(b.say(me, "我的建议"), "已逾期") {
+		t.Fatal("a case within its deadline marked overdue")
+	}
+	if _, err := b.pool.Exec(b.ctx, `UPDATE suggestions SET reply_due_at = now() - interval '3 days' WHERE tenant_id=$1 AND id=$2`,
+		b.tn.ID, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.pool.Exec(b.ctx, `UPDATE assignments SET due_at = now() - interval '3 days' WHERE tenant_id=$1 AND suggestion_id=$2 AND role='lead'`,
+		b.tn.ID, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, b.say(me, "查询 "+itoa(h.Number)), "已逾期")
+	due := time.Now().Add(-72 * time.Hour).In(cst).Format("2006年01月02日")
+	contains(t, b.say(me, "我的建议"), "民政路拓宽改造", "答复期限"+due+"（已逾期）")
+
+	// Two 不满意 in a row escalate the case.
+	s := b.replied(0, "关于新华路信号灯安装的建议")
+	must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "信号灯没装"))
+	var lead int64
+	for _, a := range must(b.svc.Detail(b.ctx, b.reviewer(), s.ID)).Assignments {
+		if a.Role == suggestion.RoleLead {
+			lead = a.ID
+		}
+	}
+	must(b.svc.Reply(b.ctx, b.unit(0), lead, suggestion.ReplyInput{Class: suggestion.ClassA, Body: "经研究，新华路路口信号灯已于本月完成安装并投入使用。"}))
+	if s = must(b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Unsatisfied, "还是没装")); s.Status != suggestion.StatusEscalated {
+		t.Fatalf("second 不满意: %s", s.Status)
+	}
+	s = must(b.svc.Get(b.ctx, b.reviewer(), s.ID))
+	contains(t, b.say(me, "我的建议"), "新华路信号灯安装", "当面协商督办，待承办单位与代表当面协商后重新答复，答复期限"+
+		s.ReplyDueAt.In(cst).Format("2006年01月02日"))
 }

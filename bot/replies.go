@@ -57,6 +57,10 @@ var shanghai = func() *time.Location {
 // day writes a date as the notices do (internal/notify, internal/remind): 2026年09月14日.
 func day(t time.Time) string { return t.In(shanghai).Format("2006年01月02日") }
 
+// overdue is the one rule of "已逾期": the due time (the end of its day in Shanghai, as
+// internal/deadline sets it) has passed.
+func overdue(due, now time.Time) bool { return now.After(due) }
+
 // ratingClosed reports whether the reply's rating window has closed: a deputy may rate only
 // before it (as suggestion.Service refuses later ratings); after it the case counts as 未反馈.
 func ratingClosed(due *time.Time, now time.Time) bool { return due != nil && !now.Before(*due) }
@@ -86,8 +90,16 @@ func nextStep(s suggestion.Summary, now time.Time) string {
 	switch s.Status {
 	case suggestion.StatusAssigned, suggestion.StatusHandling, suggestion.StatusRehandling:
 		if s.ReplyDueAt != nil {
-			return "答复期限" + day(*s.ReplyDueAt)
+			return "答复期限" + day(*s.ReplyDueAt) + overdueMark(*s.ReplyDueAt, now)
 		}
+	case suggestion.StatusEscalated:
+		// A second 不满意: the lead unit meets the deputy face to face (面商), under a
+		// standing-committee leader's supervision, and only then replies again.
+		next := "待承办单位与代表当面协商后重新答复"
+		if s.ReplyDueAt != nil {
+			next += "，答复期限" + day(*s.ReplyDueAt) + overdueMark(*s.ReplyDueAt, now)
+		}
+		return next
 	case suggestion.StatusReplied:
 		if ratingClosed(s.RatingDueAt, now) {
 			return "评价期限已过（计为未反馈）"
@@ -100,6 +112,13 @@ func nextStep(s suggestion.Summary, now time.Time) string {
 		return "待您修改"
 	case suggestion.StatusDraft:
 		return "待提交"
+	}
+	return ""
+}
+
+func overdueMark(due, now time.Time) string {
+	if overdue(due, now) {
+		return "（已逾期）"
 	}
 	return ""
 }
@@ -230,7 +249,7 @@ func awaited(d *suggestion.Detail, deputyID int64, now time.Time) string {
 			p := strings.Join(handling, "、") + "答复"
 			if !leadDue.IsZero() {
 				p += "（期限" + day(leadDue)
-				if now.After(leadDue) {
+				if overdue(leadDue, now) {
 					p += "，已逾期"
 				}
 				p += "）"

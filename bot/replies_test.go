@@ -29,11 +29,14 @@ func TestDatesWrittenAsNotices(t *testing.T) {
 	}
 }
 
-// A list row of a reply whose rating window has passed is no longer waiting for the
-// deputy's rating.
+// A list row says what comes next: an overdue reply deadline says so (by 查询's rule), an
+// escalated case waits for the face-to-face consultation and the unit's new reply, and a
+// reply whose rating window has passed is no longer waiting for the deputy's rating.
 func TestNextStep(t *testing.T) {
 	t.Parallel()
+	due := endOf(2026, 8, 3)
 	ratingDue := endOf(2026, 9, 18)
+	sameEvening := time.Date(2026, 8, 3, 22, 0, 0, 0, shanghai)
 	nextMorning := time.Date(2026, 8, 4, 8, 0, 0, 0, shanghai)
 	for _, tc := range []struct {
 		name string
@@ -41,6 +44,15 @@ func TestNextStep(t *testing.T) {
 		now  time.Time
 		want string
 	}{
+		{"due today", suggestion.Summary{Status: suggestion.StatusHandling, ReplyDueAt: &due}, sameEvening, "答复期限2026年08月03日"},
+		{"overdue", suggestion.Summary{Status: suggestion.StatusHandling, ReplyDueAt: &due}, nextMorning, "答复期限2026年08月03日（已逾期）"},
+		{"assigned overdue", suggestion.Summary{Status: suggestion.StatusAssigned, ReplyDueAt: &due}, nextMorning, "答复期限2026年08月03日（已逾期）"},
+		{"rehandling overdue", suggestion.Summary{Status: suggestion.StatusRehandling, ReplyDueAt: &due}, nextMorning, "答复期限2026年08月03日（已逾期）"},
+		{"escalated", suggestion.Summary{Status: suggestion.StatusEscalated, ReplyDueAt: &due}, sameEvening,
+			"待承办单位与代表当面协商后重新答复，答复期限2026年08月03日"},
+		{"escalated overdue", suggestion.Summary{Status: suggestion.StatusEscalated, ReplyDueAt: &due}, nextMorning,
+			"待承办单位与代表当面协商后重新答复，答复期限2026年08月03日（已逾期）"},
+		{"escalated without deadline", suggestion.Summary{Status: suggestion.StatusEscalated}, nextMorning, "待承办单位与代表当面协商后重新答复"},
 		{"rating due", suggestion.Summary{Status: suggestion.StatusReplied, RatingDueAt: &ratingDue}, nextMorning, "待您评价（2026年09月18日前）"},
 		{"rating window passed", suggestion.Summary{Status: suggestion.StatusReplied, RatingDueAt: &ratingDue},
 			time.Date(2026, 9, 19, 9, 0, 0, 0, shanghai), "评价期限已过（计为未反馈）"},
