@@ -65,80 +65,71 @@ func (s *server) exportUnitAssignments(c *gin.Context) {
 }
 
 // exportStatistics is 办理情况统计表: the dashboard the actor sees, with its filters, as .xlsx.
+// A filter that cannot be applied is refused with the dashboard's message, never exported as
+// a workbook of unfiltered numbers.
 func (s *server) exportStatistics(c *gin.Context) {
 	ctx, a := c.Request.Context(), actor(c)
-	f := dashboardFilter(c)
+	scoped, err := stats.Scoped(a)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	ch, err := s.filterChoices(c, scoped)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	f, err := ch.filter(c)
+	if err != nil {
+		_, msg := s.errorMessage(err)
+		s.fail(c, http.StatusBadRequest, "未导出统计表。"+msg)
+		return
+	}
 	d, err := s.cfg.Stats.Dashboard(ctx, a, f)
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	title, err := s.statisticsScope(c, d)
-	if err != nil {
-		s.failErr(c, err)
-		return
-	}
+	title := statisticsScope(c, d, ch)
 	s.sendXLSX(c, "办理情况统计表", func(b *bytes.Buffer) error { return export.Statistics(d, title, b) })
 }
 
 // statisticsScope says in words what a statistics export covers: the filters the numbers
 // were counted with (a unit's staff always count their own unit) and, for a committee, its
-// categories.
-func (s *server) statisticsScope(c *gin.Context, d *stats.Dashboard) (string, error) {
-	ctx, a := c.Request.Context(), actor(c)
+// categories (the only ones among the choices).
+func statisticsScope(c *gin.Context, d *stats.Dashboard, ch *filterChoices) string {
+	a := actor(c)
 	f := d.Filter
 	var parts []string
-	if f.MeetingID > 0 {
-		ms, err := s.cfg.Directory.Meetings(ctx, a)
-		if err != nil {
-			return "", err
-		}
-		for _, m := range ms {
-			if m.ID == f.MeetingID {
-				parts = append(parts, m.Name)
-			}
+	for _, m := range ch.Meetings {
+		if f.MeetingID > 0 && m.ID == f.MeetingID {
+			parts = append(parts, m.Name)
 		}
 	}
-	if f.UnitID > 0 {
-		us, err := s.cfg.Directory.Units(ctx, a)
-		if err != nil {
-			return "", err
-		}
-		for _, u := range us {
-			if u.ID == f.UnitID {
-				parts = append(parts, "承办单位："+u.Name)
-			}
+	for _, u := range ch.Units {
+		if f.UnitID > 0 && u.ID == f.UnitID {
+			parts = append(parts, "承办单位："+u.Name)
 		}
 	}
 	if f.CategoryID > 0 || (d.Scoped && !a.IsUnit()) {
-		cs, err := s.cfg.Directory.Categories(ctx, a)
-		if err != nil {
-			return "", err
-		}
 		var names []string
-		for _, x := range cs {
+		for _, x := range ch.Categories {
 			if x.ID == f.CategoryID || (f.CategoryID == 0 && slices.Contains(a.CategoryIDs, x.ID)) {
 				names = append(names, x.Name)
 			}
 		}
 		parts = append(parts, "类别："+strings.Join(names, "、"))
 	}
-	if f.DelegationID > 0 {
-		ds, err := s.cfg.Directory.Delegations(ctx, a)
-		if err != nil {
-			return "", err
-		}
-		for _, x := range ds {
-			if x.ID == f.DelegationID {
-				parts = append(parts, "代表团："+x.Name)
-			}
+	for _, x := range ch.Delegations {
+		if f.DelegationID > 0 && x.ID == f.DelegationID {
+			parts = append(parts, "代表团："+x.Name)
 		}
 	}
 	if from, to := c.Query("from"), c.Query("to"); !f.From.IsZero() || !f.To.IsZero() {
 		parts = append(parts, "提交时间："+from+" 至 "+to)
 	}
 	if len(parts) == 0 {
-		return "全部建议", nil
+		return "全部建议"
 	}
-	return strings.Join(parts, "；"), nil
+	return strings.Join(parts, "；")
 }

@@ -21,16 +21,6 @@ func queryID(c *gin.Context, name string) int64 {
 	return id
 }
 
-// parseDay reads a "2006-01-02" query filter as a Shanghai date; zero when empty or malformed
-// (a filter that does not parse filters nothing). Forms use form.day, which refuses.
-func parseDay(v string) time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), shanghai)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
 // positiveID reads a record id: digits only, above zero.
 func positiveID(v string) (int64, bool) {
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -228,22 +228,41 @@ func (s *Service) remember(k cacheKey, version int64, d *Dashboard) {
 	s.cache[k] = cached{version: version, d: d}
 }
 
+// scope is the part of the tenant the actor's statistics count: all of it (unitID 0, cats
+// nil) for reviewers, coordinators, leaders and admins; the own unit for unit staff; the bound
+// categories for committees. ErrForbidden when the actor may not read statistics.
+func scope(a auth.Actor) (unitID int64, cats []int64, err error) {
+	switch {
+	case a.Kind != auth.KindStaff && a.Kind != auth.KindSystem:
+		return 0, nil, ErrForbidden
+	case a.SeesWholeTenant():
+		return 0, nil, nil
+	case a.IsUnit():
+		return a.UnitID, nil, nil
+	case a.Has(auth.RoleCommittee) && len(a.CategoryIDs) > 0:
+		return 0, a.CategoryIDs, nil
+	}
+	return 0, nil, ErrForbidden
+}
+
+// Scoped tells, without counting anything, whether the actor may read statistics
+// (ErrForbidden when not) and whether they are limited to its unit or categories, as
+// Dashboard.Scoped will say.
+func Scoped(a auth.Actor) (bool, error) {
+	unitID, cats, err := scope(a)
+	return unitID != 0 || cats != nil, err
+}
+
 // Dashboard computes the numbers for the actor: the whole tenant for reviewers, coordinators,
 // leaders and admins; the own unit for unit staff; the bound categories for committees.
 func (s *Service) Dashboard(ctx context.Context, a auth.Actor, f Filter) (*Dashboard, error) {
-	if a.Kind != auth.KindStaff && a.Kind != auth.KindSystem {
-		return nil, ErrForbidden
+	unitID, cats, err := scope(a)
+	if err != nil {
+		return nil, err
 	}
-	var cats []int64
-	scoped := false
-	switch {
-	case a.SeesWholeTenant():
-	case a.IsUnit():
-		f.UnitID, scoped = a.UnitID, true
-	case a.Has(auth.RoleCommittee) && len(a.CategoryIDs) > 0:
-		cats, scoped = a.CategoryIDs, true
-	default:
-		return nil, ErrForbidden
+	scoped := unitID != 0 || cats != nil
+	if unitID != 0 {
+		f.UnitID = unitID
 	}
 	now := s.now()
 	withUnits := !scoped || a.IsUnit()
