@@ -5,6 +5,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,8 +18,6 @@ import (
 	"os"
 	"strconv"
 	"time"
-
-	"github.com/disintegration/imaging"
 
 	"jianyi/internal/auth"
 )
@@ -164,6 +163,13 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	TempDir string // "" = os.TempDir()
+	// Decoding bounds the memory of the photos this service decodes at once; nil shares the
+	// process-wide limiter of DefaultDecodeBudget with every other Service left without one.
+	Decoding *DecodeLimiter
+
+	// decoded, when set (by tests), runs once a photo's copies are made, while its share of
+	// the decoding budget is still held.
+	decoded func()
 }
 
 // NewService builds the service.
@@ -305,17 +311,21 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rewind upload: %w", err)
 	}
-	ct, _, _, err := CheckHeader(f)
+	ct, w, h, err := CheckHeader(f)
 	if err != nil {
 		return nil, err
 	}
 	gps, hasGPS := ReadGPS(f, size, ct)
+	orient := 1
+	if ct == TypeJPEG {
+		orient = jpegOrientation(f, size)
+	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rewind upload: %w", err)
 	}
-	img, err := imaging.Decode(f, imaging.AutoOrientation(true))
+	display, thumb, err := s.decode(ctx, f, w, h, orient)
 	if err != nil {
-		return nil, ErrCorrupt
+		return nil, err
 	}
 	id := newID()
 	base := objectBase(a.TenantID, t) + id
@@ -325,17 +335,13 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 	if hasGPS {
 		att.GPS = &gps
 	}
-	display := img
-	if b := img.Bounds(); b.Dx() > DisplaySide || b.Dy() > DisplaySide {
-		display = imaging.Fit(img, DisplaySide, DisplaySide, imaging.Lanczos)
-	}
 	att.Width, att.Height = display.Bounds().Dx(), display.Bounds().Dy()
 	n, err := s.putJPEG(ctx, att.ObjectKey, display)
 	if err != nil {
 		return nil, err
 	}
 	att.SizeBytes = n
-	if _, err := s.putJPEG(ctx, att.ThumbKey, imaging.Fit(img, ThumbSide, ThumbSide, imaging.Lanczos)); err != nil {
+	if _, err := s.putJPEG(ctx, att.ThumbKey, thumb); err != nil {
 		s.removeQuietly(att.ObjectKey)
 		return nil, err
 	}
@@ -351,6 +357,25 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 	return att, nil
 }
 
+// decode makes the copies shown of the w×h photo in r once its decoded size fits in the
+// decoding budget, waiting for that no longer than ctx lasts.
+func (s *Service) decode(ctx context.Context, r io.Reader, w, h, orient int) (display, thumb image.Image, err error) {
+	lim := s.Decoding
+	if lim == nil {
+		lim = processDecoding
+	}
+	release, err := lim.acquire(ctx, w, h)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wait to decode photo: %w", err)
+	}
+	defer release()
+	display, thumb, err = copies(r, orient)
+	if err == nil && s.decoded != nil {
+		s.decoded()
+	}
+	return display, thumb, err
+}
+
 // followUpWithin bounds the work that follows a recorded photo once it no longer follows
 // the request's context (submitting its check, linking its upload).
 const followUpWithin = 15 * time.Second
@@ -362,31 +387,20 @@ func afterRecorded(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), followUpWithin)
 }
 
-// putJPEG encodes img as JPEG straight into the bucket through a pipe; copies carry no EXIF.
+// putJPEG encodes img as JPEG (copies carry no EXIF) and puts it in the bucket with its size
+// known. (Streamed with the size unknown, minio-go buffers a whole part of its largest size,
+// over 500 MB, for every copy.) A display copy encodes to a few megabytes at most.
 func (s *Service) putJPEG(ctx context.Context, key string, img image.Image) (int64, error) {
-	pr, pw := io.Pipe()
-	cw := &countWriter{w: pw}
-	go func() {
-		pw.CloseWithError(jpeg.Encode(cw, img, &jpeg.Options{Quality: 85}))
-	}()
-	err := s.objects.Put(ctx, key, pr, -1, TypeJPEG)
-	pr.CloseWithError(err) // unblock the encoder if Put gave up early
-	if err != nil {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+		return 0, fmt.Errorf("encode photo copy: %w", err)
+	}
+	n := int64(buf.Len())
+	if err := s.objects.Put(ctx, key, &buf, n, TypeJPEG); err != nil {
 		s.log.WarnContext(ctx, "object put failed", "error", err)
 		return 0, ErrStoreDown
 	}
-	return cw.n, nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return n, nil
 }
 
 func (s *Service) removeQuietly(keys ...string) {
