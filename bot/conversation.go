@@ -36,6 +36,13 @@ type conv struct {
 }
 
 func (t *turn) run(ctx context.Context) string {
+	if t.m.MsgType == "voice" && strings.TrimSpace(t.m.Recognition) != "" {
+		// WeChat transcribed the speech: it is what the deputy would have typed. Without a
+		// transcription a voice message stays unsupported.
+		typed := *t.m
+		typed.MsgType, typed.Content = "text", t.m.Recognition
+		t.m = &typed
+	}
 	m := t.m
 	if m.IsEvent() {
 		switch m.Event {

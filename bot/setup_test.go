@@ -234,6 +234,8 @@ type push struct {
 	EventKey     *cdata   `xml:"EventKey,omitempty"`
 	TemplMsgID   int64    `xml:"MsgID,omitempty"`
 	Status       *cdata   `xml:"Status,omitempty"`
+	Format       *cdata   `xml:"Format,omitempty"`
+	Recognition  *cdata   `xml:"Recognition,omitempty"`
 	MsgID        int64    `xml:"MsgId,omitempty"`
 }
 
@@ -259,6 +261,16 @@ func (b *bundle) location(openid string, lat, lng float64, label string) push {
 	p := b.base(openid, "location")
 	p.LocationX, p.LocationY = strconv.FormatFloat(lat, 'f', 6, 64), strconv.FormatFloat(lng, 'f', 6, 64)
 	p.Scale, p.Label, p.MsgID = "15", c(label), b.msgID.Add(1)
+	return p
+}
+
+// voice is a voice message; recognition is WeChat's transcription ("" when it has none).
+func (b *bundle) voice(openid, mediaID, recognition string) push {
+	p := b.base(openid, "voice")
+	p.MediaID, p.Format, p.MsgID = c(mediaID), c("amr"), b.msgID.Add(1)
+	if recognition != "" {
+		p.Recognition = c(recognition)
+	}
 	return p
 }
 

@@ -78,6 +78,10 @@ type OAMsg struct {
 	Event      string // subscribe, unsubscribe, CLICK, VIEW, SCAN, LOCATION, TEMPLATESENDJOBFINISH
 	EventKey   string
 	Status     string // TEMPLATESENDJOBFINISH: success, failed:user block, failed: system failed
+	// Recognition is WeChat's transcription of a voice message (the SDK's
+	// message.MixMessage.Recognition); empty when the account has speech recognition off.
+	// Message content: never to be logged.
+	Recognition string
 }
 
 // IsEvent reports whether m is an event push.
@@ -403,6 +407,7 @@ type wireMsg struct {
 	Event        string   `xml:"Event"`
 	EventKey     string   `xml:"EventKey"`
 	Status       string   `xml:"Status"`
+	Recognition  string   `xml:"Recognition"`
 }
 
 // ParseOAMessage decodes a (decrypted) push. It refuses bodies over OAMaxBody, markup
@@ -425,7 +430,7 @@ func ParseOAMessage(b []byte) (*OAMsg, error) {
 		ToUser: w.ToUserName, FromUser: w.FromUserName, CreateTime: w.CreateTime,
 		MsgType: strings.ToLower(strings.TrimSpace(w.MsgType)), MsgID: w.MsgId,
 		Content: w.Content, PicURL: w.PicURL, MediaID: w.MediaID, Label: w.Label,
-		Event: strings.TrimSpace(w.Event), EventKey: w.EventKey, Status: w.Status,
+		Event: strings.TrimSpace(w.Event), EventKey: w.EventKey, Status: w.Status, Recognition: w.Recognition,
 	}
 	if m.MsgID == 0 {
 		m.MsgID = w.MsgID

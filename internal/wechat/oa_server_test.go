@@ -162,6 +162,10 @@ func TestParseOAMessage(t *testing.T) {
 	if err != nil || m.Event != "TEMPLATESENDJOBFINISH" || m.MsgID != 200163836 || m.Status != "failed:user block" || !strings.HasPrefix(m.DedupeKey(), "e:") {
 		t.Fatalf("%+v %v", m, err)
 	}
+	m, err = wechat.ParseOAMessage([]byte(`<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[v1]]></MediaId><Format><![CDATA[amr]]></Format><Recognition><![CDATA[查询12号建议。]]></Recognition><MsgId>43</MsgId></xml>`))
+	if err != nil || m.MsgType != "voice" || m.MediaID != "v1" || m.Recognition != "查询12号建议。" || m.MsgID != 43 {
+		t.Fatalf("voice: %+v %v", m, err)
+	}
 	if _, err := wechat.ParseOAMessage([]byte(`<xml><MsgType>text</MsgType></xml>`)); !errors.Is(err, wechat.ErrOABadXML) {
 		t.Fatalf("missing from: %v", err)
 	}
