@@ -242,6 +242,8 @@ func TestImplausibleDatesAreRefused(t *testing.T) {
 		admin.refused("due_on "+due, "/problems", url.Values{"unit": {"1"}, "problem": {"物业监管不到位"}, "due_on": {due}}, "/problems", "整改时限不是有效日期")
 	}
 	admin.refused("due_on 0001", "/problems", url.Values{"unit": {"1"}, "problem": {"物业监管不到位"}, "due_on": {"0001-01-01"}}, "/problems", "整改时限须在2000年至2100年之间")
+	admin.refused("due_on passed", "/problems", url.Values{"unit": {"1"}, "problem": {"物业监管不到位"}, "due_on": {"2020-01-01"}}, "/problems", "整改时限不能早于今天")
+	admin.refused("suggestion not registered", "/problems", url.Values{"unit": {"1"}, "suggestion": {strconv.FormatInt(b.sid, 10)}, "problem": {"物业监管不到位"}}, "/problems", "关联建议尚未立案")
 	admin.refused("held_at 0001", "/interviews", url.Values{"unit": {"1"}, "held_at": {"0001-01-01T10:00"}, "leader": {"赵副主任"}, "summary": {"约谈住建局"}}, "/problems", "约谈时间不正确")
 	admin.refused("held_at abc", "/interviews", url.Values{"unit": {"1"}, "held_at": {"abc"}, "leader": {"赵副主任"}, "summary": {"约谈住建局"}}, "/problems", "约谈时间不是有效时间")
 	admin.refused("meeting far from its year", "/admin/meetings", url.Values{"name": {"新会议"}, "year": {"2026"}, "starts_on": {"9999-01-01"}, "ends_on": {"9999-01-03"}}, "/admin/catalog", "会议起止日期须在2025年至2027年之间")
@@ -250,8 +252,8 @@ func TestImplausibleDatesAreRefused(t *testing.T) {
 	if after := b.changes(); after != before {
 		t.Fatalf("refused posts wrote:\n%s\n%s", before, after)
 	}
-	admin.ok("a plausible problem", "/problems", url.Values{"unit": {"1"}, "problem": {"物业监管不到位"}, "due_on": {"2026-06-30"}})
-	if n := b.count(`SELECT count(*) FROM problem_items WHERE due_on = '2026-06-30'`); n != 1 {
+	admin.ok("a plausible problem", "/problems", url.Values{"unit": {"1"}, "problem": {"物业监管不到位"}, "due_on": {"2099-06-30"}})
+	if n := b.count(`SELECT count(*) FROM problem_items WHERE due_on = '2099-06-30'`); n != 1 {
 		t.Fatalf("problem with due date stored %d times", n)
 	}
 }

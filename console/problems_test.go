@@ -109,7 +109,7 @@ func TestProblemItemTellsTheUnitsStaff(t *testing.T) {
 	t.Parallel()
 	b := setupProblems(t)
 	form := func() url.Values {
-		return url.Values{"unit": {"1"}, "problem": {"老旧小区物业监管不到位，代表反映的问题长期未解决"}, "responsible": {"分管副局长"}, "due_on": {"2026-07-15"}}
+		return url.Values{"unit": {"1"}, "problem": {"老旧小区物业监管不到位，代表反映的问题长期未解决"}, "responsible": {"分管副局长"}, "due_on": {"2099-07-15"}}
 	}
 	before := b.problemTables()
 	for _, who := range []string{"zhujian", "zhujian_ld", "jiaotong"} {
@@ -126,13 +126,13 @@ func TestProblemItemTellsTheUnitsStaff(t *testing.T) {
 	}
 	wantTold(t, "a problem of 住建局", b.told(notify.KindProblemRecorded), "user:3", "user:7")
 	title, body, page, channels := b.notice(notify.KindProblemRecorded, 3)
-	if title != "本单位被列入问题清单" || !strings.Contains(body, "老旧小区物业监管不到位") || !strings.Contains(body, "整改时限：2026年07月15日") || page != "/problems" {
+	if title != "本单位被列入问题清单" || !strings.Contains(body, "老旧小区物业监管不到位") || !strings.Contains(body, "整改时限：2099年07月15日") || page != "/problems" {
 		t.Fatalf("notice %q %q %q", title, body, page)
 	}
 	if channels != "inapp=sent,oa_staff=pending" {
 		t.Fatalf("deliveries %s, want the inbox and an official-account push", channels)
 	}
-	if _, inbox := b.desk("zhujian_ld").c.get("/inbox"); !strings.Contains(inbox, "整改时限：2026年07月15日") {
+	if _, inbox := b.desk("zhujian_ld").c.get("/inbox"); !strings.Contains(inbox, "整改时限：2099年07月15日") {
 		t.Fatalf("the unit leader's inbox lacks the problem:\n%.1500s", inbox)
 	}
 
@@ -152,7 +152,7 @@ func TestRectificationReportTellsTheSupervisors(t *testing.T) {
 	t.Parallel()
 	b := setupProblems(t)
 	rev := b.desk("shencha")
-	if status, _ := rev.post("/problems", url.Values{"unit": {"1"}, "problem": {"物业收费不透明"}, "due_on": {"2026-07-15"}}); status != http.StatusSeeOther {
+	if status, _ := rev.post("/problems", url.Values{"unit": {"1"}, "problem": {"物业收费不透明"}, "due_on": {"2099-07-15"}}); status != http.StatusSeeOther {
 		t.Fatalf("reviewer: %d", status)
 	}
 	path := "/problems/" + strconv.FormatInt(b.lastProblem(), 10) + "/rectify"
@@ -205,7 +205,7 @@ func TestInterviewTellsTheUnitsStaff(t *testing.T) {
 	t.Parallel()
 	b := setupProblems(t)
 	admin := b.desk("admin")
-	if status, _ := admin.post("/problems", url.Values{"unit": {"1"}, "problem": {"物业收费不透明"}, "due_on": {"2026-08-01"}}); status != http.StatusSeeOther {
+	if status, _ := admin.post("/problems", url.Values{"unit": {"1"}, "problem": {"物业收费不透明"}, "due_on": {"2099-08-01"}}); status != http.StatusSeeOther {
 		t.Fatalf("admin: %d", status)
 	}
 	pid := strconv.FormatInt(b.lastProblem(), 10)
@@ -231,7 +231,7 @@ func TestInterviewTellsTheUnitsStaff(t *testing.T) {
 	wantTold(t, "an interview of 住建局", b.told(notify.KindInterviewed), "user:3", "user:7")
 	title, body, page, channels := b.notice(notify.KindInterviewed, 7)
 	if title != "本单位被约谈" || !strings.Contains(body, "赵副主任约谈了本单位") || !strings.Contains(body, "两周内完成整改") ||
-		!strings.Contains(body, "整改时限：2026年08月01日") || page != "/problems" || channels != "inapp=sent,oa_staff=pending" {
+		!strings.Contains(body, "整改时限：2099年08月01日") || page != "/problems" || channels != "inapp=sent,oa_staff=pending" {
 		t.Fatalf("notice %q %q %q %s", title, body, page, channels)
 	}
 	if status, _ := b.desk("ducha").post("/interviews", form("2", "")); status != http.StatusSeeOther {

@@ -215,7 +215,9 @@ type Store interface {
 	// InsertProblemItem, UpdateProblemItem and InsertInterview write the record and, in the
 	// same transaction once it has its id, the notices tell builds (nil: none), and return
 	// their pushes, to queue after commit: the record and its notices commit together or
-	// not at all.
+	// not at all. InsertProblemItem refuses (ErrInvalid, nothing written, nobody told) an
+	// unknown unit or suggestion, a suggestion not registered, and one never assigned to the
+	// unit, checked in the statement that inserts the item.
 	InsertProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, by int64, tell func() *notify.Notices) ([]notify.Job, error)
 	UpdateProblemItem(ctx context.Context, tenantID int64, p *ProblemItem, tell func() *notify.Notices) ([]notify.Job, error)
 	Interviews(ctx context.Context, tenantID, unitID, problemID int64) ([]Interview, error)
@@ -373,14 +375,20 @@ func shanghaiDate(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// calendarDate is the calendar date t carries in its own location (how the console reads a
+// date, and how PostgreSQL returns one), as midnight UTC to compare with shanghaiDate.
+func calendarDate(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // pastDue: the item's due date (a calendar date, whatever its location) is before today and
 // the item is not done.
 func pastDue(p *ProblemItem, today time.Time) bool {
 	if p.DueOn == nil || p.State == ProblemDone {
 		return false
 	}
-	y, m, d := p.DueOn.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Before(today)
+	return calendarDate(*p.DueOn).Before(today)
 }
 
 // Dates a problem item or an interview may carry.
@@ -402,7 +410,10 @@ func clean(s string, max int, code, what string) (string, error) {
 	return s, nil
 }
 
-// CreateProblemItem opens a problem item against a unit.
+// CreateProblemItem opens a problem item against a unit. A linked suggestion must be a
+// registered case (numbered; not a draft, a submission under review, 不予立案 or 并案) that
+// was assigned to that unit, now or before a re-routing: the problem is about the unit's
+// handling of it. The store checks that in the statement that saves the item.
 func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *ProblemItem) error {
 	if !supervisor(a) {
 		return errForbidden
@@ -426,8 +437,14 @@ func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *Proble
 	if p.DueOn != nil && !inRange(*p.DueOn) {
 		return invalid("bad_due_on", fmt.Sprintf("整改时限须在%d年至%d年之间", MinYear, MaxYear))
 	}
-	p.State = ProblemOpen
 	now := s.now()
+	// A new item's 整改时限 is today in Shanghai or later: a limit already passed would list
+	// the unit as overdue the moment it hears of the problem. (Rectify keeps whatever date
+	// an item has, so an item that has gone past its limit stays as it is.)
+	if p.DueOn != nil && calendarDate(*p.DueOn).Before(shanghaiDate(now)) {
+		return invalid("due_on_past", "整改时限不能早于今天")
+	}
+	p.State = ProblemOpen
 	jobs, err := s.store.InsertProblemItem(ctx, a.TenantID, p, a.ID, func() *notify.Notices {
 		return s.teller.Notices().Add(a.TenantID, p.SuggestionID, fmt.Sprintf("problem:%d:recorded", p.ID), problemRecorded(p, now))
 	})

@@ -274,21 +274,59 @@ func superviseNullID(id int64) *int64 {
 	return &id
 }
 
+// problemRefusals are the Chinese messages of the codes insertProblem answers with.
+var problemRefusals = map[string]string{
+	"unknown_unit":              "责任单位不存在",
+	"unknown_suggestion":        "关联建议不存在，请核对关联建议的系统ID",
+	"suggestion_not_registered": "关联建议尚未立案（或已不予立案、已并案），不能列入问题清单",
+	"suggestion_unit_mismatch":  "关联建议未交办给该责任单位，请核对责任单位或关联建议",
+}
+
+// insertProblem inserts a problem item only when its unit is the tenant's and its suggestion
+// (if any) is a registered case the unit was ever assigned (an active assignment, or one
+// re-routed away since), and answers with the refusal code otherwise (NULL when inserted).
+// The checks and the insert are one statement, with the suggestion row locked FOR SHARE, so
+// a concurrent change of the suggestion cannot slip between them. A draft is no desk's to
+// see, so it is an unknown suggestion.
+const insertProblem = `WITH sg AS (
+	SELECT s.status NOT IN ('draft', 'submitted', 'returned', 'not_registered', 'merged') AND s.number IS NOT NULL AS registered,
+	  s.status = 'draft' AS draft
+	FROM suggestions s WHERE s.tenant_id = $1 AND s.id = $3 FOR SHARE
+), chk AS (
+	SELECT CASE
+	  WHEN NOT EXISTS (SELECT 1 FROM units u WHERE u.tenant_id = $1 AND u.id = $2) THEN 'unknown_unit'
+	  WHEN $3::bigint IS NULL THEN NULL
+	  WHEN NOT EXISTS (SELECT 1 FROM sg WHERE NOT sg.draft) THEN 'unknown_suggestion'
+	  WHEN NOT (SELECT sg.registered FROM sg) THEN 'suggestion_not_registered'
+	  WHEN NOT EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = $1 AND a.suggestion_id = $3 AND a.unit_id = $2)
+	    THEN 'suggestion_unit_mismatch'
+	END AS refusal
+), ins AS (
+	INSERT INTO problem_items (tenant_id, unit_id, suggestion_id, problem, responsible, rectification, due_on, state, created_by)
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM chk WHERE chk.refusal IS NULL
+	RETURNING id, created_at
+)
+SELECT chk.refusal, ins.id, ins.created_at FROM chk LEFT JOIN ins ON true`
+
 // InsertProblemItem implements supervise.Store.
 func (s *SuperviseStore) InsertProblemItem(ctx context.Context, tenantID int64, p *supervise.ProblemItem, by int64, tell func() *notify.Notices) ([]notify.Job, error) {
 	var jobs []notify.Job
 	err := Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO problem_items (tenant_id, unit_id, suggestion_id, problem, responsible, rectification, due_on, state, created_by)
-			SELECT $1, u.id, $3, $4, $5, $6, $7, $8, $9 FROM units u WHERE u.tenant_id = $1 AND u.id = $2
-			  AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM suggestions s WHERE s.tenant_id = $1 AND s.id = $3))
-			RETURNING id, created_at`,
-			tenantID, p.UnitID, superviseNullID(p.SuggestionID), p.Problem, p.Responsible, p.Rectification, p.DueOn, p.State, by).Scan(&p.ID, &p.CreatedAt)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return &supervise.Error{Kind: supervise.ErrInvalid, Code: "unknown_unit", Message: "单位或建议不存在"}
-		}
+		var refusal *string
+		var id *int64
+		var created *time.Time
+		err := tx.QueryRow(ctx, insertProblem, tenantID, p.UnitID, superviseNullID(p.SuggestionID), p.Problem, p.Responsible,
+			p.Rectification, p.DueOn, p.State, by).Scan(&refusal, &id, &created)
 		if err != nil {
-			return err
+			return fmt.Errorf("insert problem item: %w", err)
 		}
+		if refusal != nil {
+			return &supervise.Error{Kind: supervise.ErrInvalid, Code: *refusal, Message: problemRefusals[*refusal]}
+		}
+		if id == nil || created == nil {
+			return fmt.Errorf("insert problem item: no row inserted")
+		}
+		p.ID, p.CreatedAt = *id, *created
 		jobs, err = tellIn(ctx, tx, tell)
 		return err
 	})

@@ -21,12 +21,12 @@ func TestSuperviseListsProblemsInterviews(t *testing.T) {
 	ex(`INSERT INTO units (tenant_id, id, name) VALUES (1, 1, '住建局'), (1, 2, '交通局'), (2, 3, '别家')`)
 	ex(`INSERT INTO users (tenant_id, id, username, display_name) VALUES (1, 7, 'ld', '赵领导')`)
 	// 1 overdue key handling; 2 tracking; 3 unsatisfied rehandling; 4 flagged submitted; 5 other tenant overdue.
-	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, is_key, leader_user_id, reply_due_at, content_flag) VALUES
-	  (1, 1, 1, 1, '逾期重点', 'b', 'handling', true, 7, now() - interval '2 days', ''),
-	  (1, 2, 1, 1, '跟踪', 'b', 'tracking', false, NULL, now() + interval '2 days', ''),
-	  (1, 3, 1, 1, '不满意', 'b', 'rehandling', false, NULL, now() + interval '20 days', ''),
-	  (1, 4, 1, 1, '待复核', 'b', 'submitted', false, NULL, NULL, 'review'),
-	  (2, 5, 2, 2, '别家逾期', 'b', 'handling', true, NULL, now() - interval '2 days', '')`)
+	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, number, is_key, leader_user_id, reply_due_at, content_flag) VALUES
+	  (1, 1, 1, 1, '逾期重点', 'b', 'handling', 1, true, 7, now() - interval '2 days', ''),
+	  (1, 2, 1, 1, '跟踪', 'b', 'tracking', 2, false, NULL, now() + interval '2 days', ''),
+	  (1, 3, 1, 1, '不满意', 'b', 'rehandling', 3, false, NULL, now() + interval '20 days', ''),
+	  (1, 4, 1, 1, '待复核', 'b', 'submitted', NULL, false, NULL, NULL, 'review'),
+	  (2, 5, 2, 2, '别家逾期', 'b', 'handling', 1, true, NULL, now() - interval '2 days', '')`)
 	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, due_at, return_due_at) VALUES
 	  (1, 1, 1, 1, 'lead', 'accepted', now() - interval '2 days', now()), (1, 2, 2, 2, 'lead', 'replied', now(), now()),
 	  (1, 3, 3, 1, 'lead', 'accepted', now() + interval '20 days', now()), (2, 4, 5, 3, 'lead', 'accepted', now() - interval '2 days', now())`)
