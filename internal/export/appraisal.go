@@ -47,7 +47,7 @@ func Feedback(r *appraisal.Report, w io.Writer) error {
 	for i, h := range r.Hearings {
 		vals := []any{i + 1, h.UnitName, h.Session, h.HeldOn.Format(time.DateOnly)}
 		if h.Vote != nil {
-			vals = append(vals, h.Vote.Satisfied, h.Vote.Basic, h.Vote.Unsatisfied, h.Vote.Total(), h.Vote.Rate().Percent())
+			vals = append(vals, h.Vote.Satisfied, h.Vote.Basic, h.Vote.Unsatisfied, h.Vote.Total(), h.Vote.Rate())
 		} else {
 			vals = append(vals, "", "", "", "", "未测评")
 		}
@@ -64,12 +64,12 @@ func Feedback(r *appraisal.Report, w io.Writer) error {
 		for i, u := range d.Units {
 			c, x := u.Counts, u.Rates
 			b.values(row, i+1, u.UnitName, c.Assigned, c.Replied, c.Rated, c.Satisfied, c.BasicallySatisfied, c.Unsatisfied, c.NoFeedback,
-				x.SatisfactionRate.Percent(), c.ImplRated, c.ImplSatisfied, c.ImplBasicallySatisfied, c.ImplUnsatisfied, x.ImplRate.Percent())
+				x.SatisfactionRate, c.ImplRated, c.ImplSatisfied, c.ImplBasicallySatisfied, c.ImplUnsatisfied, x.ImplRate)
 			row++
 		}
 		c, x := d.Counts, d.Rates
 		b.values(row, "", "合计", c.Assigned, c.Replied, c.Rated, c.Satisfied, c.BasicallySatisfied, c.Unsatisfied, c.NoFeedback,
-			x.SatisfactionRate.Percent(), c.ImplRated, c.ImplSatisfied, c.ImplBasicallySatisfied, c.ImplUnsatisfied, x.ImplRate.Percent())
+			x.SatisfactionRate, c.ImplRated, c.ImplSatisfied, c.ImplBasicallySatisfied, c.ImplUnsatisfied, x.ImplRate)
 		b.values(row+2, "口径", "满意率 =（满意 + 基本满意）÷ 答复已评价，未反馈不计入；落实率 =（落实满意 + 落实基本满意）÷ 落实已评价；按主办单位统计，每件建议以领衔代表最近一次评价计")
 	}
 

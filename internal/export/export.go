@@ -35,7 +35,7 @@ type Filter struct {
 type DeputyOpinionRow struct {
 	DeputyName  string
 	Delegation  string
-	Role        string // 领衔 / 联名
+	Role        string // 领衔 / 联名 / 联名（并案） (an author of a duplicate merged into it)
 	Number      int
 	Title       string
 	Category    string
@@ -43,7 +43,7 @@ type DeputyOpinionRow struct {
 	Status      string // label
 	LeadUnit    string
 	CoUnits     string
-	ReplyClass  string
+	ReplyClass  string // "B类 正在解决或列入计划逐步解决": the class and the tenant's label of it
 	RepliedAt   *time.Time
 	ReplyRating string // label, or 未评价 / 未反馈
 	ImplRating  string
@@ -110,7 +110,7 @@ func (s *Service) DeputyOpinions(ctx context.Context, a auth.Actor, f Filter, w 
 	if err != nil {
 		return fmt.Errorf("export deputy opinions: %w", err)
 	}
-	x := newBook("代表意见清单", DeputyOpinionHeaders, []float64{6, 10, 14, 9, 11, 40, 12, 12, 14, 20, 24, 10, 12, 12, 12})
+	x := newBook("代表意见清单", DeputyOpinionHeaders, []float64{6, 10, 14, 12, 11, 40, 12, 12, 14, 20, 24, 26, 12, 12, 12})
 	for i, r := range rows {
 		x.row(i+1, r.DeputyName, r.Delegation, r.Role, number(r.Number), r.Title, r.Category, date(r.SubmittedAt),
 			r.Status, r.LeadUnit, r.CoUnits, r.ReplyClass, date(r.RepliedAt), r.ReplyRating, r.ImplRating)
@@ -174,9 +174,10 @@ func number(n int) string {
 }
 
 type book struct {
-	f     *excelize.File
-	sheet string
-	err   error
+	f       *excelize.File
+	sheet   string
+	err     error
+	percent int // the style of a rate cell, once made (book.ratio)
 }
 
 func newBook(sheet string, headers []string, widths []float64) *book {

@@ -31,10 +31,7 @@ func Statistics(d *stats.Dashboard, title string, w io.Writer) error {
 		rate("解决率", r.SolvedRate, "A类答复 ÷ 已答复"), rate("落实率", r.ImplRate, "（落实满意 + 基本满意）÷ 落实已评价"),
 	}
 	for i, row := range rows {
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
-			b.set(cell, v)
-		}
+		b.values(i+2, row...)
 	}
 	note := len(rows) + 3
 	b.set(fmt.Sprintf("A%d", note), "统计范围")
@@ -49,8 +46,8 @@ func Statistics(d *stats.Dashboard, title string, w io.Writer) error {
 	b.header(StatisticsHeaders, []float64{6, 28, 8, 8, 10, 10, 12, 10, 10, 10, 8, 12, 8, 8})
 	for i, u := range d.Units {
 		uc, ur := u.Counts, u.Rates
-		b.values(i+2, i+1, u.UnitName, uc.Assigned, uc.Replied, uc.RepliedOnTime, ur.ReplyRate.Percent(), ur.OnTimeReplyRate.Percent(),
-			ur.SatisfactionRate.Percent(), ur.SolvedRate.Percent(), ur.ImplRate.Percent(), uc.Closed, uc.Overdue, uc.Unsatisfied, uc.NoFeedback)
+		b.values(i+2, i+1, u.UnitName, uc.Assigned, uc.Replied, uc.RepliedOnTime, ur.ReplyRate, ur.OnTimeReplyRate,
+			ur.SatisfactionRate, ur.SolvedRate, ur.ImplRate, uc.Closed, uc.Overdue, uc.Unsatisfied, uc.NoFeedback)
 	}
 
 	b.sheet = "月度趋势"
@@ -65,7 +62,32 @@ func Statistics(d *stats.Dashboard, title string, w io.Writer) error {
 }
 
 func rate(name string, r stats.Ratio, def string) []any {
-	return []any{name, r.Percent(), r.Num, r.Den, def}
+	return []any{name, r, r.Num, r.Den, def}
+}
+
+// percentFormat shows a rate as the dashboard does ("56.2%"), over the number itself.
+const percentFormat = "0.0%"
+
+// ratio writes a rate into cell as a number (0.562) formatted as a percentage, so that a
+// spreadsheet can sum, average or chart it; an undefined rate (nothing to divide by) is "—",
+// as on the dashboard.
+func (b *book) ratio(cell string, r stats.Ratio) {
+	v, ok := r.Value()
+	if !ok {
+		b.set(cell, "—")
+		return
+	}
+	b.set(cell, v)
+	if b.err != nil {
+		return
+	}
+	if b.percent == 0 {
+		format := percentFormat
+		if b.percent, b.err = b.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); b.err != nil {
+			return
+		}
+	}
+	b.err = b.f.SetCellStyle(b.sheet, cell, cell, b.percent)
 }
 
 // header writes a styled header row on the current sheet.
@@ -86,10 +108,15 @@ func (b *book) header(headers []string, widths []float64) {
 	}
 }
 
-// values writes one row of any values on the current sheet.
+// values writes one row of any values on the current sheet; a stats.Ratio is written as a
+// rate (book.ratio).
 func (b *book) values(row int, vals ...any) {
 	for i, v := range vals {
 		cell, _ := excelize.CoordinatesToCellName(i+1, row)
+		if r, ok := v.(stats.Ratio); ok {
+			b.ratio(cell, r)
+			continue
+		}
 		b.set(cell, v)
 	}
 }

@@ -37,8 +37,23 @@ func categoryIDs(ids []int64) []int64 {
 	return ids
 }
 
+// replyClassLabel is a reply class as the suggestion's page shows it: "A类 " and the
+// tenant's label of the class (tenants.reply_labels), or PRODUCT.md's when it has none.
+func replyClassLabel(class string, tenantLabel *string) string {
+	l := suggestion.DefaultClassLabels[suggestion.ReplyClass(class)]
+	if tenantLabel != nil && *tenantLabel != "" {
+		l = *tenantLabel
+	}
+	if l == "" {
+		return class + "类"
+	}
+	return class + "类 " + l
+}
+
 // DeputyOpinions implements export.Store: one row per deputy and suggestion (lead first,
-// then co-signers), ordered by deputy then number.
+// then co-signers), ordered by deputy then number. The authors of a duplicate merged (并案)
+// into a suggestion are among its co-signers, marked 联名（并案） as on its page; the
+// duplicate itself is not listed (its authors are answered by the surviving case).
 func (s *ExportStore) DeputyOpinions(ctx context.Context, tenantID int64, f export.Filter, limit int) ([]export.DeputyOpinionRow, error) {
 	rows, err := s.pool.Query(ctx, `
 WITH p AS (
@@ -46,7 +61,7 @@ WITH p AS (
   WHERE s.tenant_id = $1 AND s.status NOT IN ('draft', 'merged') AND ($2 = 0 OR s.meeting_id = $2)
     AND (NOT $4 OR s.category_id = ANY($5::bigint[]))
   UNION ALL
-  SELECT c.suggestion_id, c.deputy_id, '联名' FROM suggestion_cosigners c
+  SELECT c.suggestion_id, c.deputy_id, CASE WHEN c.state = 'merged' THEN '联名（并案）' ELSE '联名' END FROM suggestion_cosigners c
   JOIN suggestions s ON s.tenant_id = c.tenant_id AND s.id = c.suggestion_id
   WHERE c.tenant_id = $1 AND c.state IN ('accepted', 'merged') AND s.status NOT IN ('draft', 'merged') AND ($2 = 0 OR s.meeting_id = $2)
     AND (NOT $4 OR s.category_id = ANY($5::bigint[]))
@@ -56,11 +71,12 @@ SELECT d.name, COALESCE(dl.name, ''), p.role, COALESCE(s.number, 0), s.title, CO
             WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead' LIMIT 1), ''),
   COALESCE((SELECT string_agg(u.name, '、' ORDER BY u.name) FROM assignments a JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
             WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'co'), ''),
-  r.class::text, r.replied_at,
+  r.class::text, t.reply_labels ->> r.class::text, r.replied_at,
   (SELECT e.rating::text FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id AND e.deputy_id = p.deputy_id AND e.kind = 'reply' ORDER BY e.round DESC LIMIT 1),
   (SELECT e.rating::text FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id AND e.deputy_id = p.deputy_id AND e.kind = 'implementation' ORDER BY e.round DESC, e.id DESC LIMIT 1),
   s.rating_due_at < now() AND s.status = 'replied'
 FROM p
+JOIN tenants t ON t.id = $1
 JOIN suggestions s ON s.tenant_id = $1 AND s.id = p.id
 JOIN deputies d ON d.tenant_id = $1 AND d.id = p.deputy_id
 LEFT JOIN delegations dl ON dl.tenant_id = d.tenant_id AND dl.id = d.delegation_id
@@ -74,13 +90,13 @@ LIMIT $3`, tenantID, f.MeetingID, limit, f.ByCategory, categoryIDs(f.CategoryIDs
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (export.DeputyOpinionRow, error) {
 		var o export.DeputyOpinionRow
 		var status string
-		var class, rr, ir *string
+		var class, label, rr, ir *string
 		var noFeedback *bool
 		err := r.Scan(&o.DeputyName, &o.Delegation, &o.Role, &o.Number, &o.Title, &o.Category, &o.SubmittedAt, &status,
-			&o.LeadUnit, &o.CoUnits, &class, &o.RepliedAt, &rr, &ir, &noFeedback)
+			&o.LeadUnit, &o.CoUnits, &class, &label, &o.RepliedAt, &rr, &ir, &noFeedback)
 		o.Status = suggestion.Status(status).Label()
 		if class != nil {
-			o.ReplyClass = *class
+			o.ReplyClass = replyClassLabel(*class, label)
 		}
 		o.ReplyRating, o.ImplRating = ratingLabel(rr), ratingLabel(ir)
 		if rr == nil && noFeedback != nil && *noFeedback {
