@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"jianyi/internal/auth"
@@ -85,41 +86,83 @@ func seedSuggestions(ctx context.Context, store *postgres.SuggestionStore, r *po
 		ago                   time.Duration // when the story starts
 		to                    suggestion.Status
 		mode                  suggestion.Mode
+		// The units a reviewer would assign it to, by name: the lead unit (主办) whose work
+		// the topic is, and the co-units (协办) whose part it needs. Only a suggestion that
+		// reaches 交办 is assigned to them.
+		lead string
+		co   []string
 	}
+	const (
+		housing    = "市住房和城乡建设局"
+		education  = "市教育局"
+		health     = "市卫生健康委员会"
+		transport  = "市交通运输局"
+		social     = "市人力资源和社会保障局"
+		ecology    = "市生态环境局"
+		agri       = "市农业农村局"
+		reform     = "市发展和改革委员会"
+		urban      = "市城市管理综合执法局"
+		trafficPol = "市公安局交通警察支队"
+	)
 	day := 24 * time.Hour
 	plans := []plan{
-		{"关于民政路提升改建的建议", "民政路是连接城区与工业园区的主干道，上下班高峰期拥堵严重，建议实施道路扩建并优化交叉口信号配时。", "交通运输", 200 * day, suggestion.StatusClosed, suggestion.ModeLeaderLed},
-		{"关于加强小区物业管理的建议", "部分小区物业服务质量不高、收费不透明，建议厘清监管职责、公开服务收费标准、常态化开展监督检查。", "城乡建设", 190 * day, suggestion.StatusTracking, suggestion.ModeJoint},
-		{"关于城市集中供热管网改造的建议", "老城区供热管网老化，冬季室温不达标，建议分年度实施管网改造。", "城乡建设", 180 * day, suggestion.StatusTracking, suggestion.ModeNormal},
-		{"关于解决老旧小区改造遗留问题的建议", "已改造小区仍存在雨污混流、楼道照明缺失等问题，建议组织回头看并限期整改。", "城乡建设", 170 * day, suggestion.StatusEscalated, suggestion.ModeNormal},
-		{"关于新华路修建地下人行通道的建议", "新华路学校和医院集中，行人横穿马路安全隐患大，建议修建地下人行通道。", "交通运输", 160 * day, suggestion.StatusClosed, suggestion.ModeFastTrack},
-		{"关于新华北路与绿化铁路道口建设公铁立交桥的建议", "铁路道口车辆排队严重，建议建设公铁立交桥。", "交通运输", 150 * day, suggestion.StatusRehandling, suggestion.ModeNormal},
-		{"关于优化公交车线路和运行时间的建议", "部分线路末班车过早，新建小区没有公交覆盖，建议优化线路并延长运营时间。", "交通运输", 140 * day, suggestion.StatusHandling, suggestion.ModeFastTrack},
-		{"关于加强校园周边食品安全监管的建议", "校园周边流动摊贩较多，食品安全难以保障，建议建立常态化联合检查机制。", "教育", 130 * day, suggestion.StatusReplied, suggestion.ModeNormal},
-		{"关于建设口袋公园的建议", "老城区居民休闲空间不足，建议利用边角地建设口袋公园。", "城乡建设", 125 * day, suggestion.StatusClosed, suggestion.ModeNormal},
-		{"关于优化中小学教育资源配置的建议", "新城区学位紧张，建议新建一所九年一贯制学校。", "教育", 120 * day, suggestion.StatusHandling, suggestion.ModeLeaderLed},
-		{"关于提升基层医疗服务能力的建议", "社区卫生服务中心设备陈旧、全科医生不足，建议加大投入。", "卫生健康", 115 * day, suggestion.StatusHandling, suggestion.ModeNormal},
-		{"关于扩大城乡居民养老保险覆盖面的建议", "部分灵活就业人员未参保，建议加强宣传并简化参保流程。", "社会保障", 110 * day, suggestion.StatusHandling, suggestion.ModeNormal},
-		{"关于治理讨赖河沿岸环境的建议", "讨赖河沿岸存在垃圾堆放现象，建议开展专项整治并建立长效管护机制。", "生态环境", 30 * day, suggestion.StatusAssigned, suggestion.ModeJoint},
-		{"关于发展戈壁农业特色产业的建议", "建议加大对戈壁设施农业的扶持力度，培育特色品牌。", "农业农村", 20 * day, suggestion.StatusAssigned, suggestion.ModeNormal},
-		{"关于增设新能源汽车充电桩的建议", "城区公共充电桩数量不足、分布不均，建议统筹规划增设。", "经济发展", 10 * day, suggestion.StatusAssigned, suggestion.ModeFastTrack},
-		{"关于规范共享电动自行车停放的建议", "共享电动自行车乱停乱放影响通行，建议划定停放区域。", "城乡建设", 8 * day, suggestion.StatusRegistered, suggestion.ModeNormal},
-		{"关于加强居家养老服务的建议", "高龄独居老人增多，建议推广社区助餐和上门服务。", "社会保障", 7 * day, suggestion.StatusRegistered, suggestion.ModeNormal},
-		{"关于完善城区无障碍设施的建议", "部分人行道盲道被占用、缺少坡道，建议开展无障碍设施排查整改。", "城乡建设", 5 * day, suggestion.StatusSubmitted, suggestion.ModeNormal},
-		{"关于民政路沿线增设停车位的建议", "民政路沿线商户多，停车难问题突出，建议规划建设立体停车场。", "交通运输", 4 * day, suggestion.StatusSubmitted, suggestion.ModeNormal},
-		{"关于延长图书馆开放时间的建议", "市图书馆晚间不开放，建议延长开放时间方便上班族。", "教育", 3 * day, suggestion.StatusSubmitted, suggestion.ModeNormal},
-		{"关于整治餐饮油烟扰民的建议", "建议对居民楼下餐饮店油烟排放开展专项检查。", "生态环境", 6 * day, suggestion.StatusReturned, suggestion.ModeNormal},
-		{"关于为本人小区调解邻里纠纷的建议", "本人所在楼栋邻里因装修发生纠纷，希望有关部门协调。", "社会保障", 9 * day, suggestion.StatusNotRegistered, suggestion.ModeNormal},
-		{"关于公交线路优化调整的建议", "建议优化公交线路，延长末班车运营时间。", "交通运输", 12 * day, suggestion.StatusMerged, suggestion.ModeNormal},
-		{"关于建设全民健身步道的建议", "建议沿讨赖河建设健身步道。", "生态环境", 1 * day, suggestion.StatusDraft, suggestion.ModeNormal},
-		{"关于增加农村客运班次的建议", "部分村镇客运班次少，群众出行不便。", "交通运输", 2 * day, suggestion.StatusDraft, suggestion.ModeNormal},
+		{"关于民政路提升改建的建议", "民政路是连接城区与工业园区的主干道，上下班高峰期拥堵严重，建议实施道路扩建并优化交叉口信号配时。", "交通运输", 200 * day, suggestion.StatusClosed, suggestion.ModeLeaderLed, transport, []string{housing}},
+		{"关于加强小区物业管理的建议", "部分小区物业服务质量不高、收费不透明，建议厘清监管职责、公开服务收费标准、常态化开展监督检查。", "城乡建设", 190 * day, suggestion.StatusTracking, suggestion.ModeJoint, housing, []string{urban}},
+		{"关于城市集中供热管网改造的建议", "老城区供热管网老化，冬季室温不达标，建议分年度实施管网改造。", "城乡建设", 180 * day, suggestion.StatusTracking, suggestion.ModeNormal, housing, nil},
+		{"关于解决老旧小区改造遗留问题的建议", "已改造小区仍存在雨污混流、楼道照明缺失等问题，建议组织回头看并限期整改。", "城乡建设", 170 * day, suggestion.StatusEscalated, suggestion.ModeNormal, housing, []string{ecology}},
+		{"关于新华路修建地下人行通道的建议", "新华路学校和医院集中，行人横穿马路安全隐患大，建议修建地下人行通道。", "交通运输", 160 * day, suggestion.StatusClosed, suggestion.ModeFastTrack, housing, nil},
+		{"关于新华北路与绿化铁路道口建设公铁立交桥的建议", "铁路道口车辆排队严重，建议建设公铁立交桥。", "交通运输", 150 * day, suggestion.StatusRehandling, suggestion.ModeNormal, transport, nil},
+		{"关于优化公交车线路和运行时间的建议", "部分线路末班车过早，新建小区没有公交覆盖，建议优化线路并延长运营时间。", "交通运输", 140 * day, suggestion.StatusHandling, suggestion.ModeFastTrack, transport, []string{trafficPol}},
+		{"关于加强校园周边食品安全监管的建议", "校园周边流动摊贩较多，食品安全难以保障，建议建立常态化联合检查机制。", "教育", 130 * day, suggestion.StatusReplied, suggestion.ModeNormal, education, nil},
+		{"关于建设口袋公园的建议", "老城区居民休闲空间不足，建议利用边角地建设口袋公园。", "城乡建设", 125 * day, suggestion.StatusClosed, suggestion.ModeNormal, housing, nil},
+		{"关于优化中小学教育资源配置的建议", "新城区学位紧张，建议新建一所九年一贯制学校。", "教育", 120 * day, suggestion.StatusHandling, suggestion.ModeLeaderLed, education, []string{reform}},
+		{"关于提升基层医疗服务能力的建议", "社区卫生服务中心设备陈旧、全科医生不足，建议加大投入。", "卫生健康", 115 * day, suggestion.StatusHandling, suggestion.ModeNormal, health, nil},
+		{"关于扩大城乡居民养老保险覆盖面的建议", "部分灵活就业人员未参保，建议加强宣传并简化参保流程。", "社会保障", 110 * day, suggestion.StatusHandling, suggestion.ModeNormal, social, nil},
+		{"关于治理讨赖河沿岸环境的建议", "讨赖河沿岸存在垃圾堆放现象，建议开展专项整治并建立长效管护机制。", "生态环境", 30 * day, suggestion.StatusAssigned, suggestion.ModeJoint, ecology, []string{urban}},
+		{"关于发展戈壁农业特色产业的建议", "建议加大对戈壁设施农业的扶持力度，培育特色品牌。", "农业农村", 20 * day, suggestion.StatusAssigned, suggestion.ModeNormal, agri, nil},
+		{"关于增设新能源汽车充电桩的建议", "城区公共充电桩数量不足、分布不均，建议统筹规划增设。", "经济发展", 10 * day, suggestion.StatusAssigned, suggestion.ModeFastTrack, reform, []string{housing}},
+		{"关于规范共享电动自行车停放的建议", "共享电动自行车乱停乱放影响通行，建议划定停放区域。", "城乡建设", 8 * day, suggestion.StatusRegistered, suggestion.ModeNormal, urban, []string{trafficPol}},
+		{"关于加强居家养老服务的建议", "高龄独居老人增多，建议推广社区助餐和上门服务。", "社会保障", 7 * day, suggestion.StatusRegistered, suggestion.ModeNormal, health, nil},
+		{"关于完善城区无障碍设施的建议", "部分人行道盲道被占用、缺少坡道，建议开展无障碍设施排查整改。", "城乡建设", 5 * day, suggestion.StatusSubmitted, suggestion.ModeNormal, housing, nil},
+		{"关于民政路沿线增设停车位的建议", "民政路沿线商户多，停车难问题突出，建议规划建设立体停车场。", "交通运输", 4 * day, suggestion.StatusSubmitted, suggestion.ModeNormal, housing, []string{trafficPol}},
+		{"关于延长图书馆开放时间的建议", "市图书馆晚间不开放，建议延长开放时间方便上班族。", "教育", 3 * day, suggestion.StatusSubmitted, suggestion.ModeNormal, education, nil},
+		{"关于整治餐饮油烟扰民的建议", "建议对居民楼下餐饮店油烟排放开展专项检查。", "生态环境", 6 * day, suggestion.StatusReturned, suggestion.ModeNormal, ecology, nil},
+		{"关于为本人小区调解邻里纠纷的建议", "本人所在楼栋邻里因装修发生纠纷，希望有关部门协调。", "社会保障", 9 * day, suggestion.StatusNotRegistered, suggestion.ModeNormal, "", nil}, // a personal matter: no unit's work,
+		{"关于公交线路优化调整的建议", "建议优化公交线路，延长末班车运营时间。", "交通运输", 12 * day, suggestion.StatusMerged, suggestion.ModeNormal, transport, nil},
+		{"关于建设全民健身步道的建议", "建议沿讨赖河建设健身步道。", "生态环境", 1 * day, suggestion.StatusDraft, suggestion.ModeNormal, housing, nil},
+		{"关于增加农村客运班次的建议", "部分村镇客运班次少，群众出行不便。", "交通运输", 2 * day, suggestion.StatusDraft, suggestion.ModeNormal, transport, nil},
+	}
+	unitIndex := map[string]int{}
+	for i, name := range r.UnitNames {
+		unitIndex[name] = i
+	}
+	units := func(p plan) (lead int, co []int, err error) {
+		if p.lead == "" {
+			return -1, nil, nil
+		}
+		for n, name := range append([]string{p.lead}, p.co...) {
+			i, ok := unitIndex[name]
+			if !ok {
+				return 0, nil, fmt.Errorf("no demo unit %q", name)
+			}
+			if n == 0 {
+				lead = i
+			} else {
+				co = append(co, i)
+			}
+		}
+		return lead, co, nil
 	}
 	now := time.Now()
 	var optimize int64 // the bus-route suggestion the duplicate is merged into (still being handled: a replied case takes no merge)
 	for i, p := range plans {
 		s.clock = now.Add(-p.ago)
 		lead := i % len(r.Deputies)
-		id := s.walk(i, lead, p.title, p.body, r.Categories[p.category], p.to, p.mode, now)
+		leadUnit, coUnits, err := units(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.title, err)
+		}
+		id := s.walk(lead, leadUnit, coUnits, p.title, p.body, r.Categories[p.category], p.to, p.mode, now)
 		if p.title == "关于优化公交车线路和运行时间的建议" {
 			optimize = id
 		}
@@ -149,8 +192,10 @@ func (s *demoSeeder) advance(d time.Duration, now time.Time) {
 	}
 }
 
-// walk takes one suggestion as far as target and returns its id. Errors are kept in s.err.
-func (s *demoSeeder) walk(i, lead int, title, body string, category int64, target suggestion.Status, mode suggestion.Mode, now time.Time) int64 {
+// walk takes one suggestion of deputy lead as far as target and returns its id; from 交办 on
+// it is handled by the units leadUnit and coUnits (indexes of the roster's units). Errors are
+// kept in s.err.
+func (s *demoSeeder) walk(lead, leadUnit int, coUnits []int, title, body string, category int64, target suggestion.Status, mode suggestion.Mode, now time.Time) int64 {
 	ctx, svc := s.ctx, s.svc
 	dep := auth.Deputy(s.r.TenantID, s.r.Deputies[lead])
 	step := func(err error) bool {
@@ -192,13 +237,18 @@ func (s *demoSeeder) walk(i, lead int, title, body string, category int64, targe
 		return idOf(sg)
 	}
 	s.advance(48*time.Hour, now)
-	leadUnit, coUnit := i%len(s.r.Units), (i+3)%len(s.r.Units)
+	if leadUnit < 0 {
+		step(fmt.Errorf("%s: no unit to assign it to", title))
+		return sg.ID
+	}
 	in := suggestion.AssignInput{LeadUnitID: s.r.Units[leadUnit], Mode: mode}
 	if mode == suggestion.ModeLeaderLed {
 		in.LeaderUserID = s.r.Users["lingdao"]
 	}
-	if mode == suggestion.ModeJoint || i%3 == 0 {
-		in.CoUnitIDs = []int64{s.r.Units[coUnit]}
+	for _, u := range coUnits {
+		in.CoUnitIDs = append(in.CoUnitIDs, s.r.Units[u])
+	}
+	if len(coUnits) > 0 {
 		in.Chain = suggestion.Chain{Principal: "市政府分管副市长", InCharge: "局分管副局长", Handler: "业务科室科长",
 			Plan: "一、成立由分管副市长牵头的工作专班；二、主办单位一个月内完成现场调研和方案论证；三、协办单位按职责分工配合，每月向专班报告进展；四、督查室按季度督办，办理结果向代表反馈。"}
 	}
@@ -216,11 +266,12 @@ func (s *demoSeeder) walk(i, lead int, title, body string, category int64, targe
 		return 0
 	}
 	for _, a := range det.Assignments[1:] {
-		if _, err = svc.Accept(ctx, s.unit(coUnit), a.ID, suggestion.AcceptInput{HandlerName: "周经办"}); !step(err) {
+		co := slices.Index(s.r.Units, a.UnitID)
+		if _, err = svc.Accept(ctx, s.unit(co), a.ID, suggestion.AcceptInput{HandlerName: "周经办"}); !step(err) {
 			return 0
 		}
 		s.advance(24*time.Hour, now)
-		if _, err = svc.SubmitCoOpinion(ctx, s.unit(coUnit), a.ID, "我单位同意主办单位的办理方案，将在职责范围内积极配合。"); !step(err) {
+		if _, err = svc.SubmitCoOpinion(ctx, s.unit(co), a.ID, "我单位同意主办单位的办理方案，将在职责范围内积极配合。"); !step(err) {
 			return 0
 		}
 	}
