@@ -20,6 +20,13 @@ var (
 	// ErrSourceStored is what a Store returns for a second photo of a target from the same
 	// WeChat media id.
 	ErrSourceStored = errors.New("photo from this media id already stored")
+	// ErrTargetClosed is what a Store's InsertAttachment returns when the target no longer
+	// takes photos (the suggestion was submitted, the snap turned into a draft) by the time
+	// the photo is recorded.
+	ErrTargetClosed = errors.New("photo target no longer editable")
+	// ErrTargetFull is what a Store's InsertAttachment returns when the target holds
+	// MaxPhotos photos by the time the photo is recorded.
+	ErrTargetFull = errors.New("photo target full")
 )
 
 // Error is a refusal with a stable code and a Chinese message.
@@ -36,6 +43,7 @@ var (
 	ErrIncomplete      = newErr(ErrInvalid, "upload_incomplete", "上传未完成，请重试")
 	ErrTargetNotFound  = newErr(ErrNotFound, "not_found", "建议或随手拍不存在或无权查看")
 	ErrNotEditable     = newErr(ErrConflict, "not_editable", "该建议已提交，不能再添加图片")
+	ErrSnapNotEditable = newErr(ErrConflict, "not_editable", "该随手拍已转为建议草稿，请在草稿中添加图片")
 	ErrTooManyPhotos   = newErr(ErrInvalid, "too_many_photos", "每条最多上传9张图片")
 	ErrUploadNotFound  = newErr(ErrNotFound, "upload_not_found", "上传记录不存在或已过期")
 	ErrUploadMissing   = newErr(ErrInvalid, "upload_missing", "未收到上传的文件，请重新上传")

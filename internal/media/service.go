@@ -94,8 +94,12 @@ type Store interface {
 	// ErrNotFound when it does not exist in the tenant.
 	TargetOwner(ctx context.Context, tenantID int64, t Target) (owner int64, editable bool, err error)
 	CountAttachments(ctx context.Context, tenantID int64, t Target) (int, error)
-	// InsertAttachment records a photo; ErrSourceStored when the target has a photo from
-	// a.SourceMediaID already.
+	// InsertAttachment records a photo if its target still takes it, deciding that
+	// atomically with the insert (whatever was read before, the photo may have been decoded
+	// while the deputy submitted the suggestion or other uploads filled it): ErrNotFound when
+	// the target is gone, ErrTargetClosed when it is no longer editable, ErrTargetFull when
+	// it holds MaxPhotos photos, ErrSourceStored when it has a photo from a.SourceMediaID
+	// already. Of concurrent inserts on one target, each sees the ones before it.
 	InsertAttachment(ctx context.Context, a *Attachment) error
 	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error
 	// RetryCheck puts the photo still waiting for the check traceID back to "unchecked"
@@ -195,7 +199,7 @@ func (s *Service) authorize(ctx context.Context, a auth.Actor, t Target) error {
 		return fmt.Errorf("photo target: %w", err)
 	}
 	if !editable {
-		return ErrNotEditable
+		return notEditable(t)
 	}
 	n, err := s.store.CountAttachments(ctx, a.TenantID, t)
 	if err != nil {
@@ -345,8 +349,19 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 		s.removeQuietly(att.ObjectKey)
 		return nil, err
 	}
+	// The target was checked before the slow part; the insert checks it again, atomically,
+	// so a photo decoded while the suggestion was submitted or other uploads filled it is
+	// refused here, and its copies removed.
 	if err := s.store.InsertAttachment(ctx, att); err != nil {
 		s.removeQuietly(att.ObjectKey, att.ThumbKey)
+		switch {
+		case errors.Is(err, ErrTargetClosed):
+			return nil, notEditable(t)
+		case errors.Is(err, ErrTargetFull):
+			return nil, ErrTooManyPhotos
+		case errors.Is(err, ErrNotFound):
+			return nil, ErrTargetNotFound
+		}
 		return nil, fmt.Errorf("record photo: %w", err)
 	}
 	// The photo is recorded "pending": its check must be submitted even when the phone hangs
@@ -374,6 +389,14 @@ func (s *Service) decode(ctx context.Context, r io.Reader, w, h, orient int) (di
 		s.decoded()
 	}
 	return display, thumb, err
+}
+
+// notEditable is the refusal of a photo for a target that no longer takes photos.
+func notEditable(t Target) *Error {
+	if t.Kind == KindSnap {
+		return ErrSnapNotEditable
+	}
+	return ErrNotEditable
 }
 
 // followUpWithin bounds the work that follows a recorded photo once it no longer follows

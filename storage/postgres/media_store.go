@@ -68,12 +68,20 @@ func (s *MediaStore) CountAttachments(ctx context.Context, tenantID int64, t med
 	return n, nil
 }
 
-// InsertAttachment records a photo.
+// InsertAttachment records a photo if its target still takes it. The target's row is
+// locked first (FOR NO KEY UPDATE: what a submission's or a snap conversion's UPDATE takes
+// too), so its state and its photo count are read after any submission, conversion or other
+// insert that got there first, and none can slip in before this insert commits: of two
+// uploads racing for the ninth place one wins, and a photo decoded while the suggestion was
+// submitted is refused (media.ErrTargetClosed) instead of landing on the submitted case.
 func (s *MediaStore) InsertAttachment(ctx context.Context, a *media.Attachment) error {
 	var sugg, snap *int64
 	id := a.Target.ID
+	lock := `SELECT status IN ('draft','returned') FROM suggestions WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`
 	if a.Target.Kind == media.KindSnap {
 		snap = &id
+		// A snap claimed for conversion (a negative suggestion_id) takes no more photos either.
+		lock = `SELECT suggestion_id IS NULL FROM snaps WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`
 	} else {
 		sugg = &id
 	}
@@ -81,19 +89,47 @@ func (s *MediaStore) InsertAttachment(ctx context.Context, a *media.Attachment) 
 	if a.GPS != nil {
 		lat, lng = &a.GPS.Lat, &a.GPS.Lng
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO attachments (tenant_id, suggestion_id, snap_id, owner_deputy_id, kind,
-		object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at, source_type,
-		source_media_id)
-		VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, '')) RETURNING id`,
-		a.TenantID, sugg, snap, a.OwnerDeputy, a.ObjectKey, a.ThumbKey, a.ContentType, a.SizeBytes, a.Width, a.Height,
-		lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt, a.SourceType, a.SourceMediaID).Scan(&a.ID)
-	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "attachments_snap_source" {
-		return fmt.Errorf("insert attachment: %w", media.ErrSourceStored)
-	}
-	if err != nil {
-		return fmt.Errorf("insert attachment: %w", err)
-	}
-	return nil
+	return Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		var open bool
+		err := tx.QueryRow(ctx, lock, a.TenantID, id).Scan(&open)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("insert attachment: %w", media.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("lock photo target: %w", err)
+		}
+		if !open {
+			return fmt.Errorf("insert attachment: %w", media.ErrTargetClosed)
+		}
+		// A photo already stored from the same WeChat media id is that one (a concurrent run
+		// of the job), even when it was the ninth: ErrSourceStored, not ErrTargetFull.
+		var n int
+		var sourced bool
+		if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(bool_or(source_media_id = NULLIF($3, '')), false)
+			FROM attachments WHERE tenant_id = $1 AND `+targetCol(a.Target)+` = $2`,
+			a.TenantID, id, a.SourceMediaID).Scan(&n, &sourced); err != nil {
+			return fmt.Errorf("count attachments: %w", err)
+		}
+		if sourced && snap != nil {
+			return fmt.Errorf("insert attachment: %w", media.ErrSourceStored)
+		}
+		if n >= media.MaxPhotos {
+			return fmt.Errorf("insert attachment: %w", media.ErrTargetFull)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO attachments (tenant_id, suggestion_id, snap_id, owner_deputy_id, kind,
+			object_key, thumb_key, content_type, size_bytes, width, height, exif_lat, exif_lng, check_trace_id, check_status, created_at, source_type,
+			source_media_id)
+			VALUES ($1, $2, $3, $4, 'photo', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, '')) RETURNING id`,
+			a.TenantID, sugg, snap, a.OwnerDeputy, a.ObjectKey, a.ThumbKey, a.ContentType, a.SizeBytes, a.Width, a.Height,
+			lat, lng, a.CheckTraceID, a.CheckStatus, a.CreatedAt, a.SourceType, a.SourceMediaID).Scan(&a.ID)
+		if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "attachments_snap_source" {
+			return fmt.Errorf("insert attachment: %w", media.ErrSourceStored)
+		}
+		if err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+		return nil
+	})
 }
 
 // SetCheck records the submitted image check.
