@@ -1,13 +1,15 @@
 package mpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"jianyi/internal/media"
 )
 
-// A 随手拍 without a place is refused with bad_snap (422) and nothing is stored; a point or
-// an address is enough.
+// A 随手拍 without a place is refused with bad_snap (422), coordinates that are half there or
+// out of range with bad_location, an over-long note or address with note_too_long or
+// address_too_long, and nothing is stored; a point or an address is enough.
 func TestSnapRequiresLocation(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -16,24 +18,29 @@ func TestSnapRequiresLocation(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		body any
+		want *media.Error
 	}{
-		{"empty object", map[string]any{}},
-		{"no body", nil},
-		{"note only", map[string]any{"note": "人行道井盖缺失"}},
-		{"empty location", map[string]any{"note": "人行道井盖缺失", "location": map[string]any{}}},
-		{"blank address", map[string]any{"location": map[string]any{"address": "   "}}},
-		{"lat without lng", map[string]any{"location": map[string]any{"lat": 39.8}}},
-		{"lng without lat", map[string]any{"location": map[string]any{"lng": 98.29, "address": "新华路"}}},
-		{"0,0", map[string]any{"note": "井盖", "location": map[string]any{"lat": 0, "lng": 0}}},
-		{"lat out of range", map[string]any{"location": map[string]any{"lat": -91, "lng": 98.29, "address": "新华路"}}},
-		{"lng out of range", map[string]any{"location": map[string]any{"lat": 39.8, "lng": 181}}},
+		{"empty object", map[string]any{}, media.ErrBadSnap},
+		{"no body", nil, media.ErrBadSnap},
+		{"note only", map[string]any{"note": "人行道井盖缺失"}, media.ErrBadSnap},
+		{"empty location", map[string]any{"note": "人行道井盖缺失", "location": map[string]any{}}, media.ErrBadSnap},
+		{"blank address", map[string]any{"location": map[string]any{"address": "   "}}, media.ErrBadSnap},
+		{"lat without lng", map[string]any{"location": map[string]any{"lat": 39.8}}, media.ErrHalfLocation},
+		{"lng without lat", map[string]any{"location": map[string]any{"lng": 98.29, "address": "新华路"}}, media.ErrHalfLocation},
+		{"0,0", map[string]any{"note": "井盖", "location": map[string]any{"lat": 0, "lng": 0}}, media.ErrBadSnap},
+		{"lat out of range", map[string]any{"location": map[string]any{"lat": -91, "lng": 98.29, "address": "新华路"}}, media.ErrBadLocation},
+		{"lng out of range", map[string]any{"location": map[string]any{"lat": 39.8, "lng": 181}}, media.ErrBadLocation},
+		{"note of 2001 characters", map[string]any{"note": strings.Repeat("井", 2001), "location": map[string]any{"address": "新华路"}},
+			media.ErrSnapNoteTooLong},
+		{"address of 201 characters", map[string]any{"note": "井盖", "location": map[string]any{"address": strings.Repeat("路", 201)}},
+			media.ErrAddressTooLong},
 	} {
 		r := b.do("POST", "/api/v1/snaps", tok, c.body)
 		b.want(r, 422, c.name)
 		var e struct{ Code, Message string }
 		r.json(t, &e)
-		if e.Code != media.ErrBadSnap.Code || e.Message != media.ErrBadSnap.Message {
-			t.Errorf("%s: %s", c.name, r.Body)
+		if e.Code != c.want.Code || e.Message != c.want.Message {
+			t.Errorf("%s: %s, want %s %s", c.name, r.Body, c.want.Code, c.want.Message)
 		}
 	}
 	if n := b.count(`SELECT count(*) FROM snaps`); n != 0 {

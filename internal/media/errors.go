@@ -2,6 +2,8 @@ package media
 
 import (
 	"errors"
+	"fmt"
+
 	"jianyi/internal/apperr"
 )
 
@@ -49,6 +51,10 @@ var (
 	ErrUploadMissing   = newErr(ErrInvalid, "upload_missing", "未收到上传的文件，请重新上传")
 	ErrSnapNotFound    = newErr(ErrNotFound, "not_found", "随手拍不存在或无权查看")
 	ErrSnapUsed        = newErr(ErrConflict, "snap_already_used", "该随手拍已转为建议")
-	ErrBadSnap         = newErr(ErrInvalid, "bad_snap", "随手拍内容不完整：请填写说明或上传图片，并确认位置")
+	ErrBadSnap         = newErr(ErrInvalid, "bad_snap", "随手拍需要地点：请允许定位或填写地址")
+	ErrSnapNoteTooLong = newErr(ErrInvalid, "note_too_long", fmt.Sprintf("随手拍说明不能超过%d个字", MaxSnapNote))
+	ErrAddressTooLong  = newErr(ErrInvalid, "address_too_long", fmt.Sprintf("地址不能超过%d个字", MaxSnapAddress))
+	ErrBadLocation     = newErr(ErrInvalid, "bad_location", "位置坐标不正确：纬度须在-90至90之间，经度须在-180至180之间")
+	ErrHalfLocation    = newErr(ErrInvalid, "bad_location", "位置坐标须同时包含纬度和经度")
 	ErrStoreDown       = newErr(ErrUnavailable, "storage_unavailable", "图片存储暂时不可用，请稍后重试")
 )

@@ -71,21 +71,32 @@ func NewSnaps(store SnapStore, draft DraftMaker, now func() time.Time) *Snaps {
 	return &Snaps{store: store, draft: draft, now: now}
 }
 
+// Limits of a snap's text, in characters.
+const (
+	MaxSnapNote    = 2000
+	MaxSnapAddress = 200
+)
+
+// validate trims the input and refuses it with the reason of the first fault: each has its
+// own code, so the phone can say which field to correct.
 func (in *SnapInput) validate() error {
 	in.Note = strings.TrimSpace(in.Note)
 	in.Address = strings.TrimSpace(in.Address)
-	if utf8.RuneCountInString(in.Note) > 2000 || utf8.RuneCountInString(in.Address) > 200 {
-		return ErrBadSnap
+	if utf8.RuneCountInString(in.Note) > MaxSnapNote {
+		return ErrSnapNoteTooLong
+	}
+	if utf8.RuneCountInString(in.Address) > MaxSnapAddress {
+		return ErrAddressTooLong
 	}
 	if (in.Lat == nil) != (in.Lng == nil) {
-		return ErrBadSnap
+		return ErrHalfLocation
 	}
 	hasPoint := false
 	if in.Lat != nil {
 		lat, lng := *in.Lat, *in.Lng
 		// Written so that NaN fails too.
 		if !(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180) {
-			return ErrBadSnap
+			return ErrBadLocation
 		}
 		if lat == 0 && lng == 0 {
 			// What a phone sends when wx.getLocation failed, not a place: dropped, so a
