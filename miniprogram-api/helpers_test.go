@@ -130,7 +130,8 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	}
 	fixtures(t, pool)
 	clk := &clock{t: time.Now()}
-	sugg := suggestion.NewService(postgres.NewSuggestionStore(pool), nil)
+	sstore := postgres.NewSuggestionStore(pool)
+	sugg := suggestion.NewService(sstore, nil)
 	mstore := postgres.NewMediaStore(pool)
 	ns := postgres.NewNotifyStore(pool)
 	limits := o.limits
@@ -166,6 +167,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Credits:     notify.NewCredits(ns),
 		Documents:   objects.MediaAdapter{S: store},
 		Deputies:    directory.NewService(postgres.NewDirectoryStore(pool)),
+		Similar:     sstore,
 		Limits:      limits,
 	}
 	if o.logs != nil {

@@ -46,7 +46,8 @@ func mountMiniprogram(r *gin.Engine, d *deps) error {
 
 // newMiniprogramAPI builds the API and its services from the shared clients.
 func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
-	sugg := suggestion.NewService(postgres.NewSuggestionStore(d.pool), nil)
+	sstore := postgres.NewSuggestionStore(d.pool)
+	sugg := suggestion.NewService(sstore, nil)
 	mstore := postgres.NewMediaStore(d.pool)
 	notifyStore := postgres.NewNotifyStore(d.pool)
 	deps := mpapi.Deps{
@@ -62,6 +63,7 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		Credits:     notify.NewCredits(notifyStore),
 		Documents:   objects.MediaAdapter{S: d.objects}, // the console's signed reply letters
 		Deputies:    directory.NewService(postgres.NewDirectoryStore(d.pool)),
+		Similar:     sstore, // what a deputy may see of others' suggestions while drafting
 		Log:         d.log,
 	}
 	if tok := d.cfg.WechatMPPushToken; tok != "" {

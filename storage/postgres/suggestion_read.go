@@ -288,25 +288,57 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 }
 
 // Similar finds the tenant's suggestions whose titles share the most Chinese character
-// bigrams with text (generic words removed; migrations 00003–00005), best first.
+// bigrams with text (generic words removed; migrations 00003–00005), best first: every one
+// but drafts and merged ones, as staff reviewing a submission see them.
 func (s *SuggestionStore) Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
-	// Rank inside the narrow search table first and join only the best few: a common word
-	// can match a third of a tenant's suggestions, and joining every match before ranking
-	// cost more than the ranking. Drafts and merged ones are dropped after the cut, so the
-	// cut keeps a margin. Planned for each text (an unnamed statement): a cached generic plan
-	// does not fold suggestion_query($2) and recomputed it for every candidate, 7 s instead of
-	// 37 ms on 100,000 suggestions.
-	return s.summaries(ctx, `WITH q AS (SELECT suggestion_query($2) AS q),
+	return s.summaries(ctx, similarSQL(`s.status NOT IN ('draft','merged')`), pgx.QueryExecModeExec, tenantID, text, excludeID, limit)
+}
+
+// similarToOthers are the states in which a suggestion is offered to any deputy of the tenant
+// drafting one like it: registered (立案, numbered) and every later one. Before that (submitted,
+// returned for revision, declined as 不予立案) it is a matter between its authors and the
+// committee, and other deputies cannot open it either. A state added later stays private
+// until it is listed here.
+var similarToOthers = []string{
+	string(suggestion.StatusRegistered), string(suggestion.StatusAssigned), string(suggestion.StatusHandling),
+	string(suggestion.StatusReplied), string(suggestion.StatusEvaluated), string(suggestion.StatusRehandling),
+	string(suggestion.StatusEscalated), string(suggestion.StatusTracking), string(suggestion.StatusClosed),
+}
+
+// SimilarForDeputy is Similar as a deputy drafting a suggestion may see it: other deputies'
+// suggestions once registered (similarToOthers), and the deputy's own, led or co-signed (the
+// co-signatures the deputy's list shows), in any state but draft and merged (a merged one's
+// authors co-sign the case it went into, which is offered instead), so that a deputy about
+// to write the same thing again sees it was written.
+func (s *SuggestionStore) SimilarForDeputy(ctx context.Context, tenantID, deputyID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error) {
+	return s.summaries(ctx, similarSQL(`s.status NOT IN ('draft','merged') AND (s.status = ANY($6::suggestion_status[])
+			OR s.lead_deputy_id=$5
+			OR EXISTS (SELECT 1 FROM suggestion_cosigners o WHERE o.tenant_id=$1 AND o.suggestion_id=s.id
+				AND o.deputy_id=$5 AND o.state IN ('accepted','invited','merged')))`),
+		pgx.QueryExecModeExec, tenantID, text, excludeID, limit, deputyID, similarToOthers)
+}
+
+// similarSQL ranks the tenant's suggestions ($1) like text ($2), leaving out $3, and keeps the
+// best $4 of those that pass where.
+//
+// Rank inside the narrow search table first and join only the best few: a common word can
+// match a third of a tenant's suggestions, and joining every match before ranking cost more
+// than the ranking. Rows the where clause refuses are dropped after the cut, so the cut keeps
+// a margin. Planned for each text (an unnamed statement, QueryExecModeExec): a cached generic
+// plan does not fold suggestion_query($2) and recomputed it for every candidate, 7 s instead
+// of 37 ms on 100,000 suggestions.
+func similarSQL(where string) string {
+	return `WITH q AS (SELECT suggestion_query($2) AS q),
 		best AS (SELECT x.suggestion_id AS id, ts_rank(x.search, q.q) AS r FROM suggestion_search x, q
 			WHERE x.tenant_id=$1 AND x.suggestion_id <> $3 AND x.search @@ q.q
 			ORDER BY r DESC, x.suggestion_id DESC LIMIT $4 * 4 + 20)
-		SELECT `+summaryCols+`
+		SELECT ` + summaryCols + `
 		FROM best
 		JOIN suggestions s ON s.tenant_id=$1 AND s.id=best.id
 		JOIN deputies d ON d.tenant_id=s.tenant_id AND d.id=s.lead_deputy_id
 		LEFT JOIN categories c ON c.tenant_id=s.tenant_id AND c.id=s.category_id
-		WHERE s.status NOT IN ('draft','merged')
-		ORDER BY best.r DESC, s.id DESC LIMIT $4`, pgx.QueryExecModeExec, tenantID, text, excludeID, limit)
+		WHERE ` + where + `
+		ORDER BY best.r DESC, s.id DESC LIMIT $4`
 }
 
 func likeEscape(s string) string {
