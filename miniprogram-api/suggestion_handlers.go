@@ -1,7 +1,9 @@
 package mpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,13 +118,63 @@ func (a *API) createDraft(c *gin.Context) {
 	})
 }
 
+// draftPatch is the body of PATCH /suggestions/{id}: only the fields sent change. A field
+// left out keeps its value; "location": null clears the place; "body": "" clears the text
+// (the submit's minimum length then applies). A location sent replaces the whole place.
+type draftPatch struct {
+	Version  int                      `json:"version"`
+	Title    patchField[string]       `json:"title"`
+	Body     patchField[string]       `json:"body"`
+	Location patchField[locationJSON] `json:"location"`
+}
+
+// patchField is one member of a PATCH body: Set when the member was sent, null included
+// (which leaves Value zero: a cleared location, an empty title or body).
+type patchField[T any] struct {
+	Set   bool
+	Value T
+}
+
+// UnmarshalJSON records that the member was sent and decodes it as strictly as readJSON
+// decodes the body (an unknown member of a location is refused).
+func (f *patchField[T]) UnmarshalJSON(b []byte) error {
+	f.Set = true
+	if string(b) == "null" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(&f.Value)
+}
+
+// onto is the draft sg with the patch applied: what UpdateDraft is to store.
+func (p draftPatch) onto(sg *suggestion.Suggestion) suggestion.DraftInput {
+	in := suggestion.DraftInput{Title: sg.Title, Body: sg.Body, Location: sg.Location}
+	if p.Title.Set {
+		in.Title = p.Title.Value // null is "", refused as title_required
+	}
+	if p.Body.Set {
+		in.Body = p.Body.Value
+	}
+	if p.Location.Set {
+		l := p.Location.Value
+		in.Location = suggestion.Location{Lat: l.Lat, Lng: l.Lng, Address: l.Address}
+	}
+	return in
+}
+
+// updateDraft changes the fields the PATCH sends and keeps the others. The draft is read to
+// fill in what was left out, and the version the phone sends stays the check: UpdateDraft
+// refuses it unless it is still the current version, and writes only where it is. So the
+// fields filled in are those of the very version the phone edited (a read of another version
+// is refused, as is a change made between that read and the write), never an overwrite.
 func (a *API) updateDraft(c *gin.Context) {
 	id, ok := pathID(c)
 	if !ok {
 		a.fail(c, errBadID)
 		return
 	}
-	var in draftRequest
+	var in draftPatch
 	if _, ok := a.readJSON(c, &in); !ok {
 		return
 	}
@@ -130,7 +182,13 @@ func (a *API) updateDraft(c *gin.Context) {
 		a.fail(c, &suggestion.Error{Kind: suggestion.ErrInvalid, Code: "version_required", Message: "请提供建议的版本号"})
 		return
 	}
-	s, err := a.Suggestions.UpdateDraft(c.Request.Context(), actor(c), id, in.Version, in.input())
+	ctx := c.Request.Context()
+	cur, err := a.Suggestions.Get(ctx, actor(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	s, err := a.Suggestions.UpdateDraft(ctx, actor(c), id, in.Version, in.onto(cur))
 	if err != nil {
 		a.fail(c, err)
 		return
