@@ -53,6 +53,10 @@ func (a *API) login(c *gin.Context) {
 		a.fail(c, errWeChatCode)
 		return
 	}
+	if strings.TrimSpace(in.Tenant) == "" {
+		a.fail(c, errTenantRequired)
+		return
+	}
 	ctx := c.Request.Context()
 	tenantID, err := a.Accounts.Tenant(ctx, in.Tenant)
 	if err != nil {
@@ -106,6 +110,15 @@ func wechatCode(code string) bool {
 	return true
 }
 
+// errTenantRequired refuses a login that names no standing committee: the mini-program sends
+// its tenant code with every login, and an unknown one is a different matter (404).
+var errTenantRequired = apiErr(http.StatusUnprocessableEntity, "tenant_required", "登录请求缺少人大常委会代码（tenant），请从小程序入口重新进入")
+
+// errSelfBound answers a binding asked for by a session already bound: it is this WeChat
+// account that is bound, so there is nothing to do (account.ErrAlreadyBound is another
+// account holding the deputy, which the 代表工委 must sort out).
+var errSelfBound = apiErr(http.StatusConflict, "already_bound_self", "您已绑定代表身份，无需重复绑定")
+
 type codeRequest struct {
 	Code string `json:"code"`
 }
@@ -123,7 +136,7 @@ func (a *API) bindPhone(c *gin.Context) {
 	}
 	s := sess(c)
 	if s.Bound() {
-		a.fail(c, account.ErrAlreadyBound)
+		a.fail(c, errSelfBound)
 		return
 	}
 	phone, err := a.WeChat.PhoneNumber(c.Request.Context(), in.Code)
@@ -143,7 +156,7 @@ func (a *API) bindInvite(c *gin.Context) {
 	}
 	s := sess(c)
 	if s.Bound() {
-		a.fail(c, account.ErrAlreadyBound)
+		a.fail(c, errSelfBound)
 		return
 	}
 	d, err := a.Accounts.RedeemInvite(c.Request.Context(), s.TenantID, in.Code, account.Identity{OpenID: s.OpenID, UnionID: s.UnionID})
