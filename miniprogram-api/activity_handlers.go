@@ -95,6 +95,10 @@ func (h *activityHandlers) detailJSON(act *activity.Activity, deputyID int64) ac
 
 // list answers "my invitations": upcoming first, soonest first; ?kind= keeps one kind.
 func (h *activityHandlers) list(c *gin.Context) {
+	if err := onlyParams(c.Request.URL.Query(), "kind"); err != nil {
+		h.api.fail(c, err)
+		return
+	}
 	kind := activity.Kind(strings.TrimSpace(c.Query("kind")))
 	if kind != "" && !kind.Valid() {
 		h.api.fail(c, errBadFilter)

@@ -34,11 +34,9 @@ func (a *API) findDeputies(c *gin.Context) {
 		return
 	}
 	q := c.Request.URL.Query()
-	for k, v := range q {
-		if k != "q" || len(v) != 1 {
-			a.fail(c, errBadFilter)
-			return
-		}
+	if err := onlyParams(q, "q"); err != nil {
+		a.fail(c, err)
+		return
 	}
 	ps, err := a.Deputies.FindPeers(c.Request.Context(), actor(c), q.Get("q"))
 	if err != nil {

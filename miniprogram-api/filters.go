@@ -1,7 +1,10 @@
 package mpapi
 
 import (
+	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -9,16 +12,36 @@ import (
 	"jianyi/internal/suggestion"
 )
 
+// MaxListQuery bounds the search words of "my suggestions" (q), in characters.
+const MaxListQuery = 50
+
+// errListQueryTooLong refuses search words over MaxListQuery, saying so: a plain bad_filter
+// left the deputy guessing what was wrong with the filter.
+var errListQueryTooLong = apiErr(http.StatusUnprocessableEntity, "query_too_long",
+	fmt.Sprintf("搜索关键词不能超过%d个字", MaxListQuery))
+
+// onlyParams refuses a query with a parameter the endpoint does not take, or one given
+// twice, as 400 bad_filter naming the ones it takes: a misspelt filter (?statu=draft) must not
+// quietly answer the unfiltered list. Every list of the API reads its query through it.
+func onlyParams(q url.Values, allowed ...string) error {
+	for k, v := range q {
+		if !slices.Contains(allowed, k) || len(v) != 1 {
+			msg := "该接口不支持查询参数"
+			if len(allowed) > 0 {
+				msg = "查询参数不正确：只支持" + strings.Join(allowed, "、") + "，且每个参数只能出现一次"
+			}
+			return apiErr(http.StatusBadRequest, errBadFilter.Code, msg)
+		}
+	}
+	return nil
+}
+
 // parseListFilter reads the query of GET /suggestions: status (comma list), role
-// (lead|cosigned), q (≤ 50 characters), before (cursor id) and limit (1..50).
+// (lead|cosigned), q (≤ MaxListQuery characters), before (cursor id) and limit (1..50).
 func parseListFilter(q url.Values) (suggestion.ListFilter, error) {
 	var f suggestion.ListFilter
-	for k := range q {
-		switch k {
-		case "status", "role", "q", "before", "limit":
-		default:
-			return f, errBadFilter
-		}
+	if err := onlyParams(q, "status", "role", "q", "before", "limit"); err != nil {
+		return f, err
 	}
 	if v := q.Get("status"); v != "" {
 		for _, s := range strings.Split(v, ",") {
@@ -36,8 +59,11 @@ func parseListFilter(q url.Values) (suggestion.ListFilter, error) {
 		return f, errBadFilter
 	}
 	if v := strings.TrimSpace(q.Get("q")); v != "" {
-		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > 50 || strings.ContainsRune(v, 0) {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 			return f, errBadFilter
+		}
+		if utf8.RuneCountInString(v) > MaxListQuery {
+			return f, errListQueryTooLong
 		}
 		f.Query = v
 	}

@@ -31,7 +31,12 @@ func (a *API) listNotices(c *gin.Context) {
 		a.fail(c, errUnavailable)
 		return
 	}
-	before, limit, err := cursorPage(c.Request.URL.Query())
+	q := c.Request.URL.Query()
+	if err := onlyParams(q, "before", "limit"); err != nil {
+		a.fail(c, err)
+		return
+	}
+	before, limit, err := cursorPage(q)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -105,9 +110,13 @@ func (a *API) markNoticesRead(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// subscriptionResult is one template's answer. The phone has wx.requestSubscribeMessage's
+// answer per template id ("accept", "reject", "ban" or "filter") and sends accepted true for
+// "accept" only; accepted is required, since without it the answer is unknown, and reading
+// it as a refusal would switch a long-term subscription off.
 type subscriptionResult struct {
 	TemplateID string `json:"template_id"`
-	Accepted   bool   `json:"accepted"`
+	Accepted   *bool  `json:"accepted"`
 	LongTerm   bool   `json:"long_term"`
 }
 
@@ -145,7 +154,11 @@ func (a *API) recordSubscriptions(c *gin.Context) {
 			a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_subscriptions", "订阅消息模板编号不正确"))
 			return
 		}
-		answers = append(answers, notify.CreditAnswer{TemplateID: r.TemplateID, LongTerm: r.LongTerm, Accepted: r.Accepted})
+		if r.Accepted == nil {
+			a.fail(c, apiErr(http.StatusUnprocessableEntity, "bad_subscriptions", "请说明每个订阅消息模板是否同意（accepted）"))
+			return
+		}
+		answers = append(answers, notify.CreditAnswer{TemplateID: r.TemplateID, LongTerm: r.LongTerm, Accepted: *r.Accepted})
 	}
 	s := sess(c)
 	a.idempotent(c, false, raw, func() (int, any, error) {

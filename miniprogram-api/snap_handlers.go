@@ -54,7 +54,12 @@ func (a *API) createSnap(c *gin.Context) {
 }
 
 func (a *API) listSnaps(c *gin.Context) {
-	before, limit, err := cursorPage(c.Request.URL.Query())
+	q := c.Request.URL.Query()
+	if err := onlyParams(q, "before", "limit"); err != nil {
+		a.fail(c, err)
+		return
+	}
+	before, limit, err := cursorPage(q)
 	if err != nil {
 		a.fail(c, err)
 		return

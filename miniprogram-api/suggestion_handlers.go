@@ -62,6 +62,10 @@ func (a *API) similarSuggestions(c *gin.Context) {
 		a.fail(c, errUnavailable)
 		return
 	}
+	if err := onlyParams(c.Request.URL.Query(), "q", "exclude"); err != nil {
+		a.fail(c, err)
+		return
+	}
 	q := strings.TrimSpace(c.Query("q"))
 	// As the list's q: PostgreSQL refuses NUL (a 500) and invalid UTF-8 matches nothing.
 	if len(q) > 600 || !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
