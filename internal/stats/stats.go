@@ -132,12 +132,16 @@ type UnitRow struct {
 	Rates    Ratios
 }
 
-// TrendPoint is one month of the trend.
+// TrendPoint is one month of the trend. Each series counts a suggestion once, in the month it
+// first got there, so a month's figures never shrink after they have been reported.
 type TrendPoint struct {
 	Month     string // "2026-03"
-	Submitted int
-	Replied   int
-	Closed    int
+	Submitted int    // 提出: by submission time (the period filter's basis)
+	// 首次答复: by its first reply, whatever rounds follow; the basis of 答复率 (a case counts
+	// as replied once) and of 按期答复率 (the first reply's timeliness).
+	Replied int
+	// 首次办结: by its first closing, kept when it is reopened (回头看) and closed again.
+	Closed int
 }
 
 // Dashboard is everything the dashboard page shows.

@@ -22,6 +22,9 @@ import (
 //   - overdue and 未反馈, which move with the clock: stats_members rows whose clock runs
 //     and has run out (partial indexes on the due times);
 //   - the trend: the rollup's replied/closed rows per event month, plus the partial months.
+//     The event month is the case's FIRST reply and FIRST closing (migration 00073), so a
+//     re-reply or a reopen and second closing never moves a case out of a month already
+//     reported: a month's figures never shrink later.
 //
 // All of it in one batch in one read-only snapshot. Every query leads with tenant_id; the
 // filters (meeting, unit, category or the committee's categories, delegation, period) are
@@ -288,7 +291,7 @@ func (s *StatsStore) CountsAndTrend(ctx context.Context, tenantID int64, f stats
 		}})
 	}
 	// The trend: per Shanghai month since the start of the window, submitted (ev 0, by
-	// submission month), replied (2) and closed (3).
+	// submission month), first replied (2) and first closed (3).
 	var start time.Time
 	got := map[string]*stats.TrendPoint{}
 	scanTrend := func(rows pgx.Rows) error {
@@ -430,7 +433,7 @@ func (s *StatsStore) Counts(ctx context.Context, tenantID int64, f stats.Filter,
 }
 
 // Trend implements stats.Store: per month (Shanghai) over the last months, how many were
-// submitted, replied and closed.
+// submitted, replied for the first time and closed for the first time (stats.TrendPoint).
 func (s *StatsStore) Trend(ctx context.Context, tenantID int64, f stats.Filter, months int, now time.Time) ([]stats.TrendPoint, error) {
 	_, _, t, err := s.CountsAndTrend(ctx, tenantID, f, nil, false, months, now)
 	return t, err

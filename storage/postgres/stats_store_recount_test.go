@@ -157,11 +157,16 @@ func (s *StatsStore) RecountTrend(ctx context.Context, tenantID int64, f stats.F
 	ln := now.In(sh)
 	start := time.Date(ln.Year(), ln.Month(), 1, 0, 0, 0, 0, sh).AddDate(0, -(months - 1), 0)
 	since := args.add(start)
-	// One pass: each suggestion contributes its submission, reply and closing instants.
+	// One pass: each suggestion contributes its submission, first reply (the earliest of its
+	// replies, every round kept in replies) and first closing (the earliest audit event that
+	// closed it, or closed_at when earlier) instants.
 	q := `WITH s AS (` + base + `)
 SELECT date_trunc('month', v.t, 'Asia/Shanghai'),
   count(*) FILTER (WHERE v.k = 1), count(*) FILTER (WHERE v.k = 2), count(*) FILTER (WHERE v.k = 3)
-FROM s, LATERAL (VALUES (1, s.submitted_at), (2, s.replied_at), (3, s.closed_at)) v(k, t)
+FROM s, LATERAL (VALUES (1, s.submitted_at),
+  (2, (SELECT min(r.replied_at) FROM replies r WHERE r.tenant_id = $1 AND r.suggestion_id = s.id)),
+  (3, LEAST(s.closed_at, (SELECT min(e.created_at) FROM audit_events e
+                          WHERE e.tenant_id = $1 AND e.suggestion_id = s.id AND e.to_status = 'closed')))) v(k, t)
 WHERE v.t >= ` + since + `
 GROUP BY 1`
 	got := map[string]stats.TrendPoint{}

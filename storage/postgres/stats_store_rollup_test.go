@@ -127,6 +127,8 @@ func TestStatsRollupFollowsEveryTransition(t *testing.T) {
 		{"replied again", `INSERT INTO replies (tenant_id, suggestion_id, assignment_id, unit_id, round, class, body, created_by, on_time)
 		    VALUES (1, 50, 502, 1, 2, 'A', '再答复', 0, true);
 		  UPDATE suggestions SET status = 'replied', replied_at = now(), rating_due_at = now() + interval '10 days' WHERE tenant_id = 1 AND id = 50`},
+		{"reply time corrected", `UPDATE replies SET replied_at = now() - interval '100 days' WHERE tenant_id = 1 AND suggestion_id = 50 AND round = 1`},
+		{"reply published", `UPDATE replies SET published_at = now() WHERE tenant_id = 1 AND suggestion_id = 50`},
 		{"rated again", `INSERT INTO evaluations (tenant_id, suggestion_id, deputy_id, kind, round, rating) VALUES (1, 50, 1, 'reply', 2, 'basically_satisfied')`},
 		{"tracking", `UPDATE suggestions SET status = 'tracking' WHERE tenant_id = 1 AND id = 50;
 		  INSERT INTO tracking_items (tenant_id, suggestion_id, reason) VALUES (1, 50, '承诺事项')`},
@@ -134,6 +136,9 @@ func TestStatsRollupFollowsEveryTransition(t *testing.T) {
 		{"implementation rated again", `INSERT INTO evaluations (tenant_id, suggestion_id, deputy_id, kind, round, rating) VALUES (1, 50, 1, 'implementation', 2, 'unsatisfied')`},
 		{"closed", `UPDATE suggestions SET status = 'closed', closed_at = now() - interval '61 days' WHERE tenant_id = 1 AND id = 50`},
 		{"reopened", `UPDATE suggestions SET status = 'tracking', closed_at = NULL WHERE tenant_id = 1 AND id = 50`},
+		{"closing written to the audit log", `INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, action, from_status, to_status, created_at)
+		  VALUES (1, 50, 'system', 'close', 'evaluated', 'closed', now() - interval '90 days')`},
+		{"earlier round's reply deleted", `DELETE FROM replies WHERE tenant_id = 1 AND suggestion_id = 9 AND round = 1`},
 		{"category changed", `UPDATE suggestions SET category_id = 2 WHERE tenant_id = 1 AND id IN (3, 50)`},
 		{"category cleared", `UPDATE suggestions SET category_id = NULL WHERE tenant_id = 1 AND id = 4`},
 		{"moved to another meeting", `UPDATE suggestions SET meeting_id = 3 WHERE tenant_id = 1 AND id = 2`},
