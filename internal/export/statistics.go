@@ -54,7 +54,8 @@ func Statistics(d *stats.Dashboard, title string, w io.Writer) error {
 	if _, err := b.f.NewSheet(b.sheet); err != nil && b.err == nil {
 		b.err = err
 	}
-	b.header([]string{"月份", "提出", "答复", "办结"}, []float64{12, 10, 10, 10})
+	// A case counts once, in the month of its first reply and of its first closing.
+	b.header([]string{"月份", "提出", "首次答复", "首次办结"}, []float64{12, 10, 10, 10})
 	for i, p := range d.Trend {
 		b.values(i+2, p.Month, p.Submitted, p.Replied, p.Closed)
 	}
