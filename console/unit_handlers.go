@@ -77,6 +77,12 @@ func (s *server) myAssignment(c *gin.Context) (*detailData, bool) {
 		s.notFound(c)
 		return nil, false
 	}
+	return s.myAssignmentID(c, id)
+}
+
+// myAssignmentID is myAssignment for assignment id (a form posted elsewhere, e.g. 办理进展 or
+// 承诺事项完成, shows the assignment page again).
+func (s *server) myAssignmentID(c *gin.Context, id int64) (*detailData, bool) {
 	a := actor(c)
 	sid, err := s.assignmentSuggestion(c, id)
 	if err != nil {
@@ -147,19 +153,6 @@ func (s *server) assignmentPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "assignment", dd.D.Suggestion.Title, dd)
 }
 
-func (s *server) unitAct(c *gin.Context, fn func(id int64) error, ok string) {
-	id, valid := paramID(c, "id")
-	if !valid {
-		s.notFound(c)
-		return
-	}
-	if err := fn(id); err != nil {
-		s.back(c, assignmentURL(id), err)
-		return
-	}
-	s.done(c, assignmentURL(id), ok)
-}
-
 // unitForm runs one of the assignment page's forms; a refusal shows the page again with
 // what was typed (refusedAssignment).
 func (s *server) unitForm(c *gin.Context, form string, fn func(id int64) error, ok string) {
@@ -187,7 +180,7 @@ func (s *server) accept(c *gin.Context) {
 }
 
 func (s *server) requestReturn(c *gin.Context) {
-	s.unitAct(c, func(id int64) error {
+	s.unitForm(c, "request-return", func(id int64) error {
 		_, err := s.cfg.Suggestions.RequestReturn(c.Request.Context(), actor(c), id, c.PostForm("reason"))
 		return err
 	}, "已申请退回，等待代表工委决定")
@@ -207,14 +200,14 @@ func (s *server) recordContact(c *gin.Context) {
 }
 
 func (s *server) coOpinion(c *gin.Context) {
-	s.unitAct(c, func(id int64) error {
+	s.unitForm(c, "co-opinion", func(id int64) error {
 		_, err := s.cfg.Suggestions.SubmitCoOpinion(c.Request.Context(), actor(c), id, c.PostForm("body"))
 		return err
 	}, "已向主办单位提交协办意见")
 }
 
 func (s *server) requestExtension(c *gin.Context) {
-	s.unitAct(c, func(id int64) error {
+	s.unitForm(c, "extension", func(id int64) error {
 		_, err := s.cfg.Suggestions.RequestExtension(c.Request.Context(), actor(c), id, c.PostForm("reason"))
 		return err
 	}, "已申请按复杂件延期，等待代表工委决定")
@@ -228,10 +221,15 @@ func (s *server) commitmentDone(c *gin.Context) {
 	}
 	// back is the assignment page the form is on, or the unit desk.
 	back := c.PostForm("back")
+	asg, onPage := positiveID(strings.TrimPrefix(back, "/assignments/"))
 	if !strings.HasPrefix(back, "/assignments/") || safeNext(back) != back {
-		back = "/unit"
+		back, onPage = "/unit", false
 	}
 	if err := s.cfg.Suggestions.CompleteCommitment(c.Request.Context(), actor(c), id, c.PostForm("note")); err != nil {
+		if onPage { // the page shows its row again with the note as typed
+			s.refusedAssignmentRow(c, asg, "commitment", id, err, "")
+			return
+		}
 		s.back(c, back, err)
 		return
 	}
