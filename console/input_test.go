@@ -317,12 +317,18 @@ func TestRefusedReplyLeavesNoDocument(t *testing.T) {
 func TestFormBackStaysOnSite(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	b.registerAndAssign() // a case that takes 办理进展
 	rev := b.desk("shencha")
 	detail := suggestionURL(b.sid)
 	for _, back := range []string{"/\\evil.example", "//evil.example", "https://evil.example/", "/\t/evil.example", "javascript:alert(1)"} {
 		loc := rev.ok("progress back "+back, detail+"/progress", url.Values{"body": {"已电话督促承办单位"}, "private": {"1"}, "back": {back}})
 		if loc != detail {
 			t.Fatalf("back=%q: Location %q", back, loc)
+		}
+		// Refused, the note comes back on the suggestion's page, never elsewhere.
+		status, loc, page := rev.c.post(detail+"/progress", url.Values{"csrf": {rev.tok}, "body": {"督促"}, "private": {"maybe"}, "back": {back}})
+		if status != http.StatusUnprocessableEntity || loc != "" || !strings.Contains(page, `value="督促"`) {
+			t.Fatalf("refused with back=%q: %d %q", back, status, loc)
 		}
 	}
 }

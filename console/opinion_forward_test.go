@@ -21,9 +21,9 @@ func TestNotRegisterForwardsTheOpinionLetter(t *testing.T) {
 
 	refused := func(want string, units ...string) {
 		t.Helper()
-		status, loc, _ := rev.post("/suggestions/"+sid+"/not-register", url.Values{"csrf": {tok}, "version": {"2"}, "reason": {"属于部门日常工作范围"}, "forward_units": units})
-		_, page := rev.get(loc)
-		if status != http.StatusSeeOther || !strings.Contains(page, want) || !strings.Contains(page, "已提交") {
+		status, loc, page := rev.post("/suggestions/"+sid+"/not-register", url.Values{"csrf": {tok}, "version": {"2"}, "reason": {"属于部门日常工作范围"}, "forward_units": units})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, want) || !strings.Contains(page, "已提交") ||
+			!strings.Contains(page, "属于部门日常工作范围</textarea>") {
 			t.Fatalf("bad units %v: %d %s, want %q and the case still submitted\n%.800s", units, status, loc, want, page)
 		}
 	}

@@ -63,8 +63,10 @@ func TestPublishReplyFromTheConsole(t *testing.T) {
 	if strings.Contains(page, `action="`+publish+`"`) {
 		t.Fatal("a published reply still offers 公开答复")
 	}
-	rev.post(publish, url.Values{"csrf": {tok}})
-	_, page = rev.get("/suggestions/" + sid)
+	// Publishing it again is refused next to the reply, on the page shown again (409).
+	if status, _, page = rev.post(publish, url.Values{"csrf": {tok}}); status != http.StatusConflict {
+		t.Fatalf("publish again: %d, want 409", status)
+	}
 	contains(t, page, "该答复已公开")
 
 	// The tenant's own class labels show on the public page too.

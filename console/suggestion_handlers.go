@@ -310,11 +310,11 @@ func (s *server) addProgress(c *gin.Context) {
 	f := readForm(c)
 	private := f.flag("private", "内部备注")
 	if f.err != nil {
-		s.back(c, back, f.err)
+		s.refusedProgress(c, id, back, f.err)
 		return
 	}
 	if _, err := s.cfg.Suggestions.AddProgress(c.Request.Context(), actor(c), id, c.PostForm("body"), private); err != nil {
-		s.back(c, back, err)
+		s.refusedProgress(c, id, back, err)
 		return
 	}
 	s.done(c, back, "已记录办理进展")
@@ -394,22 +394,23 @@ func (s *server) reviewSimilar(c *gin.Context) {
 }
 
 // staffMove runs one reviewer or coordinator action on a suggestion; fn reads its fields
-// from f and returns f.err, before calling the service, when any of them is malformed.
-func (s *server) staffMove(c *gin.Context, fn func(id int64, f *form) error, ok string) {
+// from f and returns f.err, before calling the service, when any of them is malformed. A
+// refusal shows the page again with the form name as typed (refusedSuggestion).
+func (s *server) staffMove(c *gin.Context, name string, fn func(id int64, f *form) error, ok string) {
 	id, valid := paramID(c, "id")
 	if !valid {
 		s.notFound(c)
 		return
 	}
 	if err := fn(id, readForm(c)); err != nil {
-		s.back(c, suggestionURL(id), err)
+		s.refusedSuggestion(c, id, name, err)
 		return
 	}
 	s.done(c, suggestionURL(id), ok)
 }
 
 func (s *server) returnSuggestion(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	s.staffMove(c, "return", func(id int64, f *form) error {
 		v := f.version()
 		if f.err != nil {
 			return f.err
@@ -420,7 +421,7 @@ func (s *server) returnSuggestion(c *gin.Context) {
 }
 
 func (s *server) notRegister(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	s.staffMove(c, "not-register", func(id int64, f *form) error {
 		v := f.version()
 		if f.err != nil {
 			return f.err
@@ -443,30 +444,33 @@ func (s *server) register(c *gin.Context) {
 	f := readForm(c)
 	v, category := f.version(), f.id("category", "建议类别")
 	if f.err != nil {
-		s.back(c, suggestionURL(id), f.err)
+		s.refusedSuggestion(c, id, "register", f.err)
 		return
 	}
 	sg, err := s.cfg.Suggestions.Register(c.Request.Context(), actor(c), id, v, category)
 	if err != nil {
-		s.back(c, suggestionURL(id), err)
+		s.refusedSuggestion(c, id, "register", err)
 		return
 	}
 	s.done(c, suggestionURL(id), "已立案："+sg.NumberLabel()+"，请继续交办")
 }
 
 func (s *server) merge(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	s.staffMove(c, "merge", func(id int64, f *form) error {
 		into := f.requiredID("into", "并入的建议编号（系统ID）", "请填写并入的建议编号（系统ID）")
 		if f.err != nil {
 			return f.err
 		}
 		_, err := s.cfg.Suggestions.Merge(c.Request.Context(), actor(c), id, into, c.PostForm("reason"))
-		return err
+		// The suggestion merged into is named in the form: not finding it is the form's
+		// error; the suggestion of the page not being visible is still the 404 page.
+		return targetMissing(err, "merge_target_not_found", "要并入的建议不存在，请核对系统ID")
+
 	}, "已并案，原提出代表仍会收到答复并可评价")
 }
 
 func (s *server) track(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	s.staffMove(c, "track", func(id int64, f *form) error {
 		v := f.version()
 		if f.err != nil {
 			return f.err
@@ -478,17 +482,26 @@ func (s *server) track(c *gin.Context) {
 
 // publishReply makes one reply public (答复公开) on the tenant's public page.
 func (s *server) publishReply(c *gin.Context) {
-	s.staffMove(c, func(id int64, _ *form) error {
-		rid, ok := paramID(c, "reply")
-		if !ok {
-			return invalidInput("reply_not_found", "答复不存在")
-		}
-		return s.cfg.Suggestions.PublishReply(c.Request.Context(), actor(c), id, rid)
-	}, "答复已公开")
+	id, ok := paramID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	rid, ok := paramID(c, "reply")
+	if !ok {
+		s.back(c, suggestionURL(id), invalidInput("reply_not_found", "答复不存在"))
+		return
+	}
+	if err := s.cfg.Suggestions.PublishReply(c.Request.Context(), actor(c), id, rid); err != nil {
+		// Shown again next to that reply's 公开 button.
+		s.refusedOn(c, suggestionURL(id), "publish", rid, err, func(status int, f typedForm) { s.detailPage(c, id, status, f) })
+		return
+	}
+	s.done(c, suggestionURL(id), "答复已公开")
 }
 
 func (s *server) closeSuggestion(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	s.staffMove(c, "close", func(id int64, f *form) error {
 		v := f.version()
 		if f.err != nil {
 			return f.err
@@ -499,7 +512,7 @@ func (s *server) closeSuggestion(c *gin.Context) {
 }
 
 func (s *server) reopen(c *gin.Context) {
-	s.staffMove(c, func(id int64, f *form) error {
+	s.staffMove(c, "reopen", func(id int64, f *form) error {
 		v := f.version()
 		if f.err != nil {
 			return f.err
@@ -554,9 +567,11 @@ type decisionsPage struct {
 	// the assignments whose request may be granted with no unit in their place.
 	Roles        map[int64]suggestion.AssignmentRole
 	Withdrawable map[int64]bool
-	// Form is a refused decision as typed, for the return request FormID.
-	Form   typedForm
-	FormID int64
+	// Form is a refused decision as typed: Form.ID is the return request ("decide-return")
+	// or extension request ("decide-extension") it was for; FormShown says that request is
+	// still open, so its form is on the page (one decided meanwhile has none).
+	Form      typedForm
+	FormShown bool
 }
 
 func (s *server) decisionsData(c *gin.Context) (*decisionsPage, error) {
@@ -592,23 +607,22 @@ func (s *server) decisions(c *gin.Context) {
 	s.render(c, http.StatusOK, "decisions", "退回与延期申请", p)
 }
 
-// refusedDecision shows the decisions page again with the refused return decision as typed.
-func (s *server) refusedDecision(c *gin.Context, id int64, err error) {
-	status, msg, again := s.refusal(err)
-	if !again {
-		s.back(c, "/decisions", err)
-		return
-	}
-	p, rerr := s.decisionsData(c)
-	if rerr != nil {
-		s.failErr(c, rerr)
-		return
-	}
-	p.Form = typed(c, "decide-return", msg)
-	if _, open := p.Roles[id]; open { // a request decided meanwhile has no form to show again
-		p.FormID = id
-	}
-	s.render(c, status, "decisions", "退回与延期申请", p)
+// refusedDecision shows the decisions page again with the refused decision (form
+// "decide-return" or "decide-extension" of request id) as typed.
+func (s *server) refusedDecision(c *gin.Context, form string, id int64, err error) {
+	s.refusedOn(c, "/decisions", form, id, err, func(status int, f typedForm) {
+		p, rerr := s.decisionsData(c)
+		if rerr != nil {
+			s.failErr(c, rerr)
+			return
+		}
+		p.Form = f
+		kind := map[string]string{"decide-return": "return", "decide-extension": "extension"}[form]
+		for _, d := range p.Rows { // a request decided meanwhile has no form to show again
+			p.FormShown = p.FormShown || (d.Kind == kind && d.ID == id)
+		}
+		s.render(c, status, "decisions", "退回与延期申请", p)
+	})
 }
 
 func (s *server) decideReturn(c *gin.Context) {
@@ -622,7 +636,7 @@ func (s *server) decideReturn(c *gin.Context) {
 	f := readForm(c)
 	newUnit := f.id("new_unit", "改派单位")
 	if f.err != nil {
-		s.refusedDecision(c, id, f.err)
+		s.refusedDecision(c, "decide-return", id, f.err)
 		return
 	}
 	ctx, a, reason := c.Request.Context(), actor(c), c.PostForm("reason")
@@ -631,28 +645,28 @@ func (s *server) decideReturn(c *gin.Context) {
 		newUnit = 0
 	case "reassign":
 		if newUnit <= 0 {
-			s.refusedDecision(c, id, invalidInput("reassign_unit_required", "请选择改派单位"))
+			s.refusedDecision(c, "decide-return", id, invalidInput("reassign_unit_required", "请选择改派单位"))
 			return
 		}
 	case "withdraw":
 		// No unit takes the co-unit's place, and the withdrawal cannot be undone: a unit
 		// chosen in the form says the reviewer meant 改派, so nothing is guessed.
 		if newUnit > 0 {
-			s.refusedDecision(c, id, invalidInput("withdraw_with_unit", "已选择改派单位：改派请点“改派”；同意退回且不再安排协办单位时请不要选择改派单位"))
+			s.refusedDecision(c, "decide-return", id, invalidInput("withdraw_with_unit", "已选择改派单位：改派请点“改派”；同意退回且不再安排协办单位时请不要选择改派单位"))
 			return
 		}
 		if _, err := s.cfg.Suggestions.WithdrawCoUnit(ctx, a, id, reason); err != nil {
-			s.refusedDecision(c, id, err)
+			s.refusedDecision(c, "decide-return", id, err)
 			return
 		}
 		s.done(c, "/decisions", "已同意退回，该单位不再协办，原交办记录保留在时间线中")
 		return
 	default:
-		s.refusedDecision(c, id, invalidInput("decision_required", "请选择改派、维持原交办或同意退回"))
+		s.refusedDecision(c, "decide-return", id, invalidInput("decision_required", "请选择改派、维持原交办或同意退回"))
 		return
 	}
 	if _, err := s.cfg.Suggestions.DecideReturn(ctx, a, id, newUnit, reason); err != nil {
-		s.refusedDecision(c, id, err)
+		s.refusedDecision(c, "decide-return", id, err)
 		return
 	}
 	if newUnit == 0 {
@@ -675,11 +689,11 @@ func (s *server) decideExtension(c *gin.Context) {
 		approve = true
 	case "reject":
 	default:
-		s.back(c, "/decisions", invalidInput("decision_required", "请选择同意延期或不同意"))
+		s.refusedDecision(c, "decide-extension", id, invalidInput("decision_required", "请选择同意延期或不同意"))
 		return
 	}
 	if _, err := s.cfg.Suggestions.DecideExtension(c.Request.Context(), actor(c), id, approve, c.PostForm("reason")); err != nil {
-		s.back(c, "/decisions", err)
+		s.refusedDecision(c, "decide-extension", id, err)
 		return
 	}
 	if approve {
