@@ -67,9 +67,15 @@ type problemsData struct {
 	State      string
 	Unit       int64
 	Overdue    bool
+	// Form is a refused form of the page as typed: "problem" (新增问题), "interview"
+	// (记录约谈) or "rectify" of the problem item Form.ID.
+	Form typedForm
 }
 
-func (s *server) problems(c *gin.Context) {
+func (s *server) problems(c *gin.Context) { s.problemsPage(c, http.StatusOK, typedForm{}) }
+
+// problemsPage shows 问题清单与约谈 (filtered by the query) with status and the refused form f.
+func (s *server) problemsPage(c *gin.Context, status int, f typedForm) {
 	ctx, a := c.Request.Context(), actor(c)
 	d := problemsData{State: c.Query("state"), Unit: queryID(c, "unit")}
 	switch c.Query("overdue") {
@@ -93,7 +99,13 @@ func (s *server) problems(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "problems", "问题清单与约谈", d)
+	d.Form = f
+	s.render(c, status, "problems", "问题清单与约谈", d)
+}
+
+// refusedProblems shows 问题清单与约谈 again with the refused form (name, of row id) as typed.
+func (s *server) refusedProblems(c *gin.Context, name string, id int64, err error) {
+	s.refusedOn(c, "/problems", name, id, err, func(status int, f typedForm) { s.problemsPage(c, status, f) })
 }
 
 // unitProblems is the line on the unit's inbox about its items in 问题清单 not yet 已整改;
@@ -117,11 +129,11 @@ func (s *server) createProblem(c *gin.Context) {
 		p.DueOn = &d
 	}
 	if f.err != nil {
-		s.back(c, "/problems", f.err)
+		s.refusedProblems(c, "problem", 0, f.err)
 		return
 	}
 	if err := s.cfg.Supervise.CreateProblemItem(c.Request.Context(), actor(c), p); err != nil {
-		s.back(c, "/problems", err)
+		s.refusedProblems(c, "problem", 0, err)
 		return
 	}
 	s.done(c, "/problems", "已列入问题清单")
@@ -134,7 +146,7 @@ func (s *server) rectify(c *gin.Context) {
 		return
 	}
 	if _, err := s.cfg.Supervise.Rectify(c.Request.Context(), actor(c), id, c.PostForm("rectification"), strings.TrimSpace(c.PostForm("state"))); err != nil {
-		s.back(c, "/problems", err)
+		s.refusedProblems(c, "rectify", id, err)
 		return
 	}
 	s.done(c, "/problems", "已更新整改情况")
@@ -145,11 +157,14 @@ func (s *server) recordInterview(c *gin.Context) {
 	iv := &supervise.Interview{UnitID: f.id("unit", "约谈单位"), ProblemItemID: f.id("problem", "关联问题"), HeldAt: f.local("held_at", "约谈时间"),
 		Leader: c.PostForm("leader"), Summary: c.PostForm("summary"), FollowUp: c.PostForm("follow_up")}
 	if f.err != nil {
-		s.back(c, "/problems", f.err)
+		s.refusedProblems(c, "interview", 0, f.err)
 		return
 	}
 	if err := s.cfg.Supervise.RecordInterview(c.Request.Context(), actor(c), iv); err != nil {
-		s.back(c, "/problems", err)
+		if iv.ProblemItemID != 0 { // the problem item named in the form is not there
+			err = targetMissing(err, "problem_not_found", "关联问题不存在，请重新选择")
+		}
+		s.refusedProblems(c, "interview", 0, err)
 		return
 	}
 	s.done(c, "/problems#interviews", "已记录约谈")
