@@ -20,24 +20,44 @@ func (s *server) adminHome(c *gin.Context) {
 	s.render(c, http.StatusOK, "admin", "系统管理", nil)
 }
 
-func (s *server) adminUnits(c *gin.Context) {
+// The admin pages show a refused form again as typed (refusedOn): Form is the form "unit",
+// "deputy", "user", "meeting", "category", "delegation", "group", "clocks", "labels",
+// "template-<kind>-<channel>" or "holiday"; Form.ID the record a row's edit form is for.
+
+type unitsData struct {
+	Rows []directory.Unit
+	Form typedForm
+}
+
+func (s *server) adminUnits(c *gin.Context) { s.adminUnitsPage(c, http.StatusOK, typedForm{}) }
+
+func (s *server) adminUnitsPage(c *gin.Context, status int, f typedForm) {
 	units, err := s.cfg.Directory.Units(c.Request.Context(), actor(c))
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_units", "承办单位", units)
+	s.render(c, status, "admin_units", "承办单位", unitsData{Rows: units, Form: f})
+}
+
+// editedID is the record id a posted edit form names (0: a new record, or an id not read).
+func editedID(c *gin.Context) int64 {
+	id, _ := positiveID(strings.TrimSpace(c.PostForm("id")))
+	return id
 }
 
 func (s *server) saveUnit(c *gin.Context) {
 	f := readForm(c)
 	u := &directory.Unit{ID: f.id("id", "承办单位编号"), Name: c.PostForm("name"), Kind: strings.TrimSpace(c.PostForm("kind")), Active: f.active("active")}
+	refused := func(err error) {
+		s.refusedOn(c, "/admin/units", "unit", editedID(c), err, func(status int, f typedForm) { s.adminUnitsPage(c, status, f) })
+	}
 	if f.err != nil {
-		s.back(c, "/admin/units", f.err)
+		refused(f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveUnit(c.Request.Context(), actor(c), u); err != nil {
-		s.back(c, "/admin/units", err)
+		refused(err)
 		return
 	}
 	s.done(c, "/admin/units", "已保存承办单位："+u.Name)
@@ -52,11 +72,18 @@ type deputiesData struct {
 	Invite      string
 	CanEdit     bool
 	CanInvite   bool
+	Form        typedForm
 }
 
-func (s *server) adminDeputies(c *gin.Context) {
+func (s *server) adminDeputies(c *gin.Context) { s.adminDeputiesPage(c, http.StatusOK, typedForm{}) }
+
+func (s *server) adminDeputiesPage(c *gin.Context, status int, f typedForm) {
 	ctx, a := c.Request.Context(), actor(c)
-	d := deputiesData{Q: c.Query("q"), CanEdit: a.Has(auth.RoleAdmin), CanInvite: s.cfg.Invites != nil}
+	q := c.Query("q")
+	if f.Name != "" {
+		q = f.V("q") // a row's edit form carries the search its list was shown with
+	}
+	d := deputiesData{Q: q, CanEdit: a.Has(auth.RoleAdmin), CanInvite: s.cfg.Invites != nil}
 	var err error
 	if d.Rows, err = s.cfg.Directory.Deputies(ctx, a, d.Q, 300); err != nil {
 		s.failErr(c, err)
@@ -70,19 +97,23 @@ func (s *server) adminDeputies(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_deputies", "代表名册", d)
+	d.Form = f
+	s.render(c, status, "admin_deputies", "代表名册", d)
 }
 
 func (s *server) saveDeputy(c *gin.Context) {
 	f := readForm(c)
 	d := &directory.Deputy{ID: f.id("id", "代表编号"), Name: c.PostForm("name"), Phone: c.PostForm("phone"),
 		DelegationID: f.id("delegation", "所选代表团"), GroupID: f.id("group", "所选代表小组"), Active: f.active("active")}
+	refused := func(err error) {
+		s.refusedOn(c, "/admin/deputies", "deputy", editedID(c), err, func(status int, f typedForm) { s.adminDeputiesPage(c, status, f) })
+	}
 	if f.err != nil {
-		s.back(c, "/admin/deputies", f.err)
+		refused(f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveDeputy(c.Request.Context(), actor(c), d); err != nil {
-		s.back(c, "/admin/deputies", err)
+		refused(err)
 		return
 	}
 	s.done(c, "/admin/deputies", "已保存代表："+d.Name)
@@ -159,9 +190,12 @@ type usersData struct {
 	Roles      []auth.Role
 	Edit       *directory.User
 	Now        any
+	Form       typedForm
 }
 
-func (s *server) adminUsers(c *gin.Context) {
+func (s *server) adminUsers(c *gin.Context) { s.adminUsersPage(c, http.StatusOK, typedForm{}) }
+
+func (s *server) adminUsersPage(c *gin.Context, status int, f typedForm) {
 	ctx, a := c.Request.Context(), actor(c)
 	d := usersData{Roles: auth.Roles[1:], Now: s.now()}
 	var err error
@@ -177,14 +211,19 @@ func (s *server) adminUsers(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	if id := queryID(c, "edit"); id != 0 {
+	id := queryID(c, "edit")
+	if f.Name != "" {
+		id = f.ID // the user the refused form was editing (0: a new user)
+	}
+	if id != 0 {
 		for i := range d.Rows {
 			if d.Rows[i].ID == id {
 				d.Edit = &d.Rows[i]
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "admin_users", "工作人员与角色", d)
+	d.Form = f
+	s.render(c, status, "admin_users", "工作人员与角色", d)
 }
 
 func (s *server) saveUser(c *gin.Context) {
@@ -192,15 +231,19 @@ func (s *server) saveUser(c *gin.Context) {
 	u := &directory.User{ID: f.id("id", "用户编号"), Username: c.PostForm("username"), DisplayName: c.PostForm("display_name"),
 		Phone: strings.TrimSpace(c.PostForm("phone")), UnitID: f.id("unit", "所属单位"), CategoryIDs: f.ids("categories", "对口类别"),
 		Active: f.active("active")}
+	// Shown again as typed, except the password, which is never written into a page.
+	refused := func(err error) {
+		s.refusedOn(c, "/admin/users", "user", editedID(c), err, func(status int, f typedForm) { s.adminUsersPage(c, status, f) })
+	}
 	if f.err != nil {
-		s.back(c, "/admin/users", f.err)
+		refused(f.err)
 		return
 	}
 	for _, r := range c.PostFormArray("roles") {
 		u.Roles = append(u.Roles, auth.Role(r)) // the service refuses any role it does not know
 	}
 	if err := s.cfg.Directory.SaveUser(c.Request.Context(), actor(c), u, c.PostForm("password")); err != nil {
-		s.back(c, "/admin/users", err)
+		refused(err)
 		return
 	}
 	s.done(c, "/admin/users", "已保存用户："+u.Username)
@@ -224,11 +267,14 @@ type catalogData struct {
 	Delegations []directory.Delegation
 	Groups      []directory.Group
 	Meetings    []directory.Meeting
+	Form        typedForm
 }
 
-func (s *server) adminCatalog(c *gin.Context) {
+func (s *server) adminCatalog(c *gin.Context) { s.adminCatalogPage(c, http.StatusOK, typedForm{}) }
+
+func (s *server) adminCatalogPage(c *gin.Context, status int, f typedForm) {
 	ctx, a := c.Request.Context(), actor(c)
-	var d catalogData
+	d := catalogData{Form: f}
 	var err error
 	if d.Categories, err = s.cfg.Directory.Categories(ctx, a); err == nil {
 		if d.Delegations, err = s.cfg.Directory.Delegations(ctx, a); err == nil {
@@ -241,18 +287,23 @@ func (s *server) adminCatalog(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_catalog", "会议、类别与代表团", d)
+	s.render(c, status, "admin_catalog", "会议、类别与代表团", d)
+}
+
+// refusedCatalog shows 会议、类别与代表团 again with the refused form name (of row id) as typed.
+func (s *server) refusedCatalog(c *gin.Context, name string, id int64, err error) {
+	s.refusedOn(c, "/admin/catalog", name, id, err, func(status int, f typedForm) { s.adminCatalogPage(c, status, f) })
 }
 
 func (s *server) saveCategory(c *gin.Context) {
 	f := readForm(c)
 	v := &directory.Category{ID: f.id("id", "类别编号"), Name: c.PostForm("name"), ReplyMonths: f.number("reply_months", "类别答复期限（月）")}
 	if f.err != nil {
-		s.back(c, "/admin/catalog", f.err)
+		s.refusedCatalog(c, "category", editedID(c), f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveCategory(c.Request.Context(), actor(c), v); err != nil {
-		s.back(c, "/admin/catalog", err)
+		s.refusedCatalog(c, "category", editedID(c), err)
 		return
 	}
 	s.done(c, "/admin/catalog", "已保存类别："+v.Name)
@@ -262,11 +313,11 @@ func (s *server) saveDelegation(c *gin.Context) {
 	f := readForm(c)
 	v := &directory.Delegation{ID: f.id("id", "代表团编号"), Name: c.PostForm("name")}
 	if f.err != nil {
-		s.back(c, "/admin/catalog", f.err)
+		s.refusedCatalog(c, "delegation", 0, f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveDelegation(c.Request.Context(), actor(c), v); err != nil {
-		s.back(c, "/admin/catalog", err)
+		s.refusedCatalog(c, "delegation", 0, err)
 		return
 	}
 	s.done(c, "/admin/catalog", "已保存代表团："+v.Name)
@@ -276,11 +327,11 @@ func (s *server) saveGroup(c *gin.Context) {
 	f := readForm(c)
 	v := &directory.Group{ID: f.id("id", "代表小组编号"), Name: c.PostForm("name"), DelegationID: f.id("delegation", "所选代表团")}
 	if f.err != nil {
-		s.back(c, "/admin/catalog", f.err)
+		s.refusedCatalog(c, "group", 0, f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveGroup(c.Request.Context(), actor(c), v); err != nil {
-		s.back(c, "/admin/catalog", err)
+		s.refusedCatalog(c, "group", 0, err)
 		return
 	}
 	s.done(c, "/admin/catalog", "已保存代表小组："+v.Name)
@@ -294,11 +345,11 @@ func (s *server) saveMeeting(c *gin.Context) {
 		f.refuse("bad_dates", "请填写会议起止日期")
 	}
 	if f.err != nil {
-		s.back(c, "/admin/catalog", f.err)
+		s.refusedCatalog(c, "meeting", 0, f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveMeeting(c.Request.Context(), actor(c), m); err != nil {
-		s.back(c, "/admin/catalog", err)
+		s.refusedCatalog(c, "meeting", 0, err)
 		return
 	}
 	s.done(c, "/admin/catalog", "已保存会议："+m.Name)
@@ -317,6 +368,7 @@ type settingsData struct {
 	Templates []templateRow
 	Channels  []struct{ Key, Label string }
 	HasNotify bool
+	Form      typedForm
 }
 
 var kindLabels = map[string]string{
@@ -336,7 +388,9 @@ var kindLabels = map[string]string{
 	notify.KindHearingChosen: "作专题工作报告", notify.KindHearingVoted: "专题工作报告测评结果", notify.KindReviewBackDue: "测评不满意建议回头看",
 }
 
-func (s *server) adminSettings(c *gin.Context) {
+func (s *server) adminSettings(c *gin.Context) { s.adminSettingsPage(c, http.StatusOK, typedForm{}) }
+
+func (s *server) adminSettingsPage(c *gin.Context, status int, f typedForm) {
 	ctx, a := c.Request.Context(), actor(c)
 	cfg, err := s.cfg.Directory.Config(ctx, a)
 	if err != nil {
@@ -372,7 +426,13 @@ func (s *server) adminSettings(c *gin.Context) {
 			d.Templates = append(d.Templates, row)
 		}
 	}
-	s.render(c, http.StatusOK, "admin_settings", "时限与通知设置", d)
+	d.Form = f
+	s.render(c, status, "admin_settings", "时限与通知设置", d)
+}
+
+// refusedSettings shows 时限与通知设置 again with the refused form name as typed.
+func (s *server) refusedSettings(c *gin.Context, name string, err error) {
+	s.refusedOn(c, "/admin/settings", name, 0, err, func(status int, f typedForm) { s.adminSettingsPage(c, status, f) })
 }
 
 func defaultLabels() map[string]string {
@@ -395,19 +455,19 @@ func (s *server) saveClocks(c *gin.Context) {
 		RequireBeforeContact: f.flag("require_before_contact", "答复前必须登记办前沟通"),
 	}
 	if f.err != nil {
-		s.back(c, "/admin/settings", f.err)
+		s.refusedSettings(c, "clocks", f.err)
 		return
 	}
 	for _, p := range strings.FieldsFunc(c.PostForm("reminder_offsets"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			s.back(c, "/admin/settings", invalidInput("bad_offsets", "提醒时间请填写用逗号分隔的工作日数，如 15,7,3,1"))
+			s.refusedSettings(c, "clocks", invalidInput("bad_offsets", "提醒时间请填写用逗号分隔的工作日数，如 15,7,3,1"))
 			return
 		}
 		st.ReminderOffsets = append(st.ReminderOffsets, n)
 	}
 	if err := s.cfg.Directory.SaveSettings(c.Request.Context(), actor(c), st); err != nil {
-		s.back(c, "/admin/settings", err)
+		s.refusedSettings(c, "clocks", err)
 		return
 	}
 	s.done(c, "/admin/settings", "已保存时限设置，新的交办和答复按新时限计算")
@@ -416,7 +476,7 @@ func (s *server) saveClocks(c *gin.Context) {
 func (s *server) saveLabels(c *gin.Context) {
 	labels := map[string]string{"A": c.PostForm("A"), "B": c.PostForm("B"), "C": c.PostForm("C"), "D": c.PostForm("D")}
 	if err := s.cfg.Directory.SaveReplyLabels(c.Request.Context(), actor(c), labels); err != nil {
-		s.back(c, "/admin/settings", err)
+		s.refusedSettings(c, "labels", err)
 		return
 	}
 	s.done(c, "/admin/settings", "已保存答复类别名称")
@@ -430,34 +490,46 @@ func (s *server) saveTemplate(c *gin.Context) {
 	t := notify.TemplateID{Kind: c.PostForm("kind"), Channel: c.PostForm("channel"), TemplateID: c.PostForm("template_id")}
 	if err := s.cfg.Templates.Set(c.Request.Context(), actor(c).TenantID, t); err != nil {
 		if errors.Is(err, notify.ErrInvalid) {
-			setFlash(c, false, "通知类型、渠道或模板ID不正确")
-			c.Redirect(http.StatusSeeOther, "/admin/settings#templates")
-			return
+			err = invalidInput("bad_template", "通知类型、渠道或模板ID不正确")
 		}
-		s.back(c, "/admin/settings", err)
+		// The form is the row of the kind and channel posted (templateForm).
+		s.refusedSettings(c, templateForm(t.Kind, t.Channel), err)
 		return
 	}
 	s.done(c, "/admin/settings#templates", "已保存模板ID")
 }
 
-func (s *server) adminHolidays(c *gin.Context) {
+// templateForm names the 微信模板ID form of one kind and channel.
+func templateForm(kind, channel string) string { return "template-" + kind + "-" + channel }
+
+type holidaysData struct {
+	Rows []deadline.Override
+	Form typedForm
+}
+
+func (s *server) adminHolidays(c *gin.Context) { s.adminHolidaysPage(c, http.StatusOK, typedForm{}) }
+
+func (s *server) adminHolidaysPage(c *gin.Context, status int, f typedForm) {
 	hs, err := s.cfg.Directory.Holidays(c.Request.Context(), actor(c))
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_holidays", "节假日调整", hs)
+	s.render(c, status, "admin_holidays", "节假日调整", holidaysData{Rows: hs, Form: f})
 }
 
 func (s *server) saveHoliday(c *gin.Context) {
 	f := readForm(c)
 	o := deadline.Override{Date: strings.TrimSpace(c.PostForm("date")), Working: f.flag("working", "类型"), Name: c.PostForm("name")}
+	refused := func(err error) {
+		s.refusedOn(c, "/admin/holidays", "holiday", 0, err, func(status int, f typedForm) { s.adminHolidaysPage(c, status, f) })
+	}
 	if f.err != nil {
-		s.back(c, "/admin/holidays", f.err)
+		refused(f.err)
 		return
 	}
 	if err := s.cfg.Directory.SaveHoliday(c.Request.Context(), actor(c), o); err != nil {
-		s.back(c, "/admin/holidays", err)
+		refused(err)
 		return
 	}
 	s.done(c, "/admin/holidays", "已保存："+o.Date)

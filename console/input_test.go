@@ -357,7 +357,8 @@ func TestMissingTargetsAreSaidToBeMissing(t *testing.T) {
 	}
 }
 
-// A clock setting out of range is named in Chinese with its range, without Go's words.
+// A clock setting out of range is named in Chinese with its range, without Go's words, on
+// the settings page shown again with every clock as typed.
 func TestClockSettingsMessage(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -378,15 +379,15 @@ func TestClockSettingsMessage(t *testing.T) {
 	} {
 		f := form(c.name, c.v)
 		f.Set("csrf", admin.tok)
-		status, loc, _ := admin.c.post("/admin/settings/clocks", f)
-		if status != http.StatusSeeOther || loc != "/admin/settings" {
-			t.Fatalf("%s=%s: %d %s", c.name, c.v, status, loc)
+		status, _, page := admin.c.post("/admin/settings/clocks", f)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("%s=%s: %d, want the form again (422)", c.name, c.v, status)
 		}
-		_, page := admin.c.get("/admin/settings")
 		flash := page[strings.Index(page, "<main>"):strings.Index(page, "<h1>")]
 		if !strings.Contains(flash, c.msg) || strings.Contains(flash, c.name) || strings.Contains(flash, "invalid") || strings.Contains(flash, "want") {
 			t.Fatalf("%s=%s: flash %q", c.name, c.v, flash)
 		}
+		mustContain(t, c.name+"="+c.v, page, `name="`+c.name+`" value="`+c.v+`"`, `name="complex_reply_months" value="6"`)
 	}
 	if after := b.changes(); after != before {
 		t.Fatalf("refused settings were stored:\n%s\n%s", before, after)

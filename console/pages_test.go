@@ -93,9 +93,12 @@ func TestAdminForms(t *testing.T) {
 	_, page := c.get("/admin/settings")
 	contains(t, page, "tpl-reply-001")
 	// Out-of-range clocks are refused with a Chinese message and change nothing.
-	c.post("/admin/settings/clocks", url.Values{"csrf": {tok}, "reply_months": {"99"}})
-	_, page = c.get("/admin/settings")
+	status, _, page := c.post("/admin/settings/clocks", url.Values{"csrf": {tok}, "reply_months": {"99"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("out-of-range clocks: %d, want the form again (422)", status)
+	}
 	contains(t, page, "超出允许范围")
+	contains(t, page, `name="reply_months" value="99"`)
 	// The new unit user can sign in and sees the unit desk.
 	u := b.client()
 	u.login("jyg", "jiaoyu", "jiaoyu-pass-1")
