@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"jianyi/internal/auth"
 	"jianyi/internal/suggestion"
 )
 
@@ -179,4 +180,268 @@ func TestRefusedAcceptKeepsWhatWasTyped(t *testing.T) {
 		t.Fatalf("the refused acceptance: %d, want the form shown again (422)", status)
 	}
 	mustContain(t, "refused accept", body, `value="0937-6200001"`)
+}
+
+// refusedForm is one refused post: the page comes back with status (422, or 409 for a move
+// the case does not allow now), msg next to the form, and each of typed in the HTML.
+type refusedForm struct {
+	name   string
+	who    string // the desk that posts
+	path   string
+	form   url.Values
+	status int
+	msg    string
+	typed  []string
+	once   string // typed text that must come back in its own form only
+}
+
+// postRefused posts each case and checks the page shown again.
+func postRefused(t *testing.T, b *bundle, cases []refusedForm) {
+	t.Helper()
+	desks := map[string]*desk{}
+	for _, c := range cases {
+		d := desks[c.who]
+		if d == nil {
+			d = b.desk(c.who)
+			desks[c.who] = d
+		}
+		c.form.Set("csrf", d.tok)
+		status, loc, page := d.c.post(c.path, c.form)
+		if status != c.status {
+			t.Fatalf("%s: %d %q, want the form again (%d)\n%.600s", c.name, status, loc, c.status, page)
+		}
+		mustContain(t, c.name, page, append([]string{c.msg, `name="csrf" value="` + d.tok + `"`}, c.typed...)...)
+		if !besideForm(page, c.msg) {
+			t.Fatalf("%s: %q is not said next to the form", c.name, c.msg)
+		}
+		if c.once != "" {
+			if n := strings.Count(page, c.once); n != 1 {
+				t.Fatalf("%s: the typed text shows %d times, want once (in its own form)", c.name, n)
+			}
+		}
+	}
+}
+
+// besideForm reports whether a refused form's message (class form-error) on page says msg.
+func besideForm(page, msg string) bool {
+	for _, part := range strings.Split(page, `class="flash err form-error">`)[1:] {
+		if end := strings.Index(part, "</p>"); end >= 0 && strings.Contains(part[:end], msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// Every console form refused for what was typed comes back on its page with status 422 (409
+// for a conflict), the reason next to the form and every field as typed, and writes nothing.
+func TestRefusedFormsKeepWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("理由", 501) // 1002 characters: over the 1000 a reason may have
+	version := func(b *bundle) string {
+		return strconv.Itoa(b.count(`SELECT version FROM suggestions WHERE id = $1`, b.sid))
+	}
+	over := "理由不能超过1000个字"
+
+	t.Run("review", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		detail, v := suggestionURL(b.sid), version(b)
+		before := b.changes()
+		postRefused(t, b, []refusedForm{
+			{"register", "shencha", detail + "/register", url.Values{"version": {"0"}, "category": {"2"}}, 422,
+				"页面版本信息缺失或不正确", []string{`<option value="2" selected>交通运输</option>`}, ""},
+			{"return", "shencha", detail + "/return", url.Values{"version": {v}, "reason": {long + "退回"}}, 422,
+				over, []string{long + "退回</textarea>"}, long + "退回"},
+			{"not-register", "shencha", detail + "/not-register", url.Values{"version": {v}, "reason": {long + "不予立案"}, "forward_units": {"1"}}, 422,
+				over, []string{long + "不予立案</textarea>", `name="forward_units" value="1" checked>`}, long + "不予立案"},
+			{"merge", "shencha", detail + "/merge", url.Values{"into": {"1"}, "reason": {"与第0003号重复，并案办理"}}, 422,
+				"不能与自身并案", []string{`name="into" size="8" required value="1"`, `value="与第0003号重复，并案办理"`}, ""},
+		})
+		if after := b.changes(); after != before {
+			t.Fatalf("refused posts wrote:\n%s\n%s", before, after)
+		}
+	})
+
+	t.Run("supervise", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		asg := b.registerAndAssign()
+		b.handleAndReplyUnrated(asg)
+		b.exec(`UPDATE suggestions SET rating_due_at = now() - interval '1 hour' WHERE id = $1`, b.sid)
+		co := int64(b.count(`SELECT id FROM assignments WHERE suggestion_id = $1 AND unit_id = 2`, b.sid))
+		if _, err := b.sugg.Accept(context.Background(), unitActor(4, 2), co, suggestion.AcceptInput{HandlerName: "陈经办", HandlerPhone: "0937-6200002"}); err != nil {
+			t.Fatal(err)
+		}
+		cid := b.count(`SELECT c.id FROM commitments c JOIN replies r ON r.id = c.reply_id WHERE r.suggestion_id = $1`, b.sid)
+		detail, v, a := suggestionURL(b.sid), version(b), "/assignments/"+strconv.FormatInt(asg, 10)
+		stale := strconv.Itoa(b.count(`SELECT version - 1 FROM suggestions WHERE id = $1`, b.sid))
+		note := strings.Repeat("督办", 2501) // over the 5000 characters of a note
+		before := b.changes()
+		postRefused(t, b, []refusedForm{
+			{"track", "shencha", detail + "/track", url.Values{"version": {v}, "reason": {long + "跟踪"}}, 422,
+				over, []string{`<label>列入跟踪督办的理由<input name="reason" required value="` + long + `跟踪">`}, long + "跟踪"},
+			{"close", "shencha", detail + "/close", url.Values{"version": {v}, "reason": {long + "办结"}}, 422,
+				over, []string{`<label>办结说明<input name="reason" required value="` + long + `办结">`}, long + "办结"},
+			{"close on a stale page", "shencha", detail + "/close", url.Values{"version": {stale}, "reason": {"代表逾期未评价，按期办结"}}, 409,
+				"该建议已被他人修改，请刷新后重试", []string{`value="代表逾期未评价，按期办结"`, `name="version" value="` + v + `"`}, ""},
+			{"supervision note", "shencha", detail + "/progress", url.Values{"body": {note}, "private": {"1"}}, 422,
+				"进展情况不能超过5000个字", []string{`value="` + note + `"`, `name="private" value="1" checked>`}, ""},
+			{"unit progress", "zhujian", detail + "/progress", url.Values{"body": {"公示栏已完成改造"}, "private": {"maybe"}, "back": {a}}, 422,
+				"内部备注的选项不正确", []string{`placeholder="告诉代表办理进展" required value="公示栏已完成改造"`}, ""},
+			{"commitment done", "zhujian", "/commitments/" + strconv.Itoa(cid) + "/done", url.Values{"note": {long + "完成"}, "back": {a}}, 422,
+				"完成情况", []string{`id="commitment-` + strconv.Itoa(cid) + `"`, `placeholder="完成情况" required value="` + long + `完成"`}, ""},
+			{"co-unit opinion", "jiaotong", "/assignments/" + strconv.FormatInt(co, 10) + "/co-opinion", url.Values{"body": {strings.Repeat("意见", 5001)}}, 422,
+				"协办意见不能超过10000个字", []string{strings.Repeat("意见", 5001) + "</textarea>"}, ""},
+		})
+		if after := b.changes(); after != before {
+			t.Fatalf("refused posts wrote:\n%s\n%s", before, after)
+		}
+		if st := b.status(b.sid); st != "replied" {
+			t.Fatalf("status %s, want replied", st)
+		}
+	})
+
+	t.Run("review-back", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		asg := b.registerAndAssign()
+		b.handleAndReplyUnrated(asg)
+		if _, err := b.sugg.RateReply(context.Background(), auth.Deputy(1, 1), b.sid, suggestion.Satisfied, ""); err != nil {
+			t.Fatal(err)
+		}
+		detail := suggestionURL(b.sid)
+		postRefused(t, b, []refusedForm{
+			{"reopen", "shencha", detail + "/reopen", url.Values{"version": {version(b)}, "reason": {long + "回头看"}}, 422,
+				over, []string{`<label>重新办理的理由<input name="reason" size="50" required value="` + long + `回头看">`}, long + "回头看"},
+		})
+		if st := b.status(b.sid); st != "tracking" {
+			t.Fatalf("status %s, want tracking", st)
+		}
+	})
+
+	t.Run("unit", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		asg := b.registerAndAssign()
+		b.accept(asg)
+		co := b.count(`SELECT id FROM assignments WHERE suggestion_id = $1 AND unit_id = 2`, b.sid)
+		a := "/assignments/" + strconv.FormatInt(asg, 10)
+		before := b.changes()
+		postRefused(t, b, []refusedForm{
+			{"extension", "zhujian", a + "/extension", url.Values{"reason": {long + "延期"}}, 422,
+				over, []string{`placeholder="说明需要延期办理的原因" required value="` + long + `延期"`}, ""},
+			{"return request", "jiaotong", "/assignments/" + strconv.Itoa(co) + "/request-return", url.Values{"reason": {long + "退回"}}, 422,
+				over, []string{long + "退回</textarea>"}, ""},
+		})
+		if after := b.changes(); after != before {
+			t.Fatalf("refused posts wrote:\n%s\n%s", before, after)
+		}
+		if n := b.count(`SELECT count(*) FROM extensions`); n != 0 {
+			t.Fatalf("%d extensions", n)
+		}
+	})
+
+	t.Run("admin", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		asg := b.registerAndAssign()
+		b.accept(asg)
+		if _, err := b.sugg.RequestExtension(context.Background(), unitActor(3, 1), asg, "涉及多个部门，需要协调"); err != nil {
+			t.Fatal(err)
+		}
+		ext := strconv.Itoa(b.count(`SELECT id FROM extensions WHERE assignment_id = $1`, asg))
+		pid := strconv.Itoa(b.count(`INSERT INTO problem_items (tenant_id, unit_id, problem, state, created_by) VALUES (1, 1, '物业监管不到位', 'open', 2) RETURNING id`))
+		held := "2026-01-05T10:00"
+		clocks := url.Values{"reply_months": {"3"}, "complex_reply_months": {"6"}, "return_window_workdays": {"7"}, "co_opinion_months": {"1"},
+			"before_contact_workdays": {"10"}, "rating_workdays": {"20"}, "rehandle_months": {"5"}, "impl_rating_workdays": {"10"},
+			"publish_workdays": {"20"}, "fast_track_reply_workdays": {"15"}, "reminder_offsets": {"15,7,3,1"}, "require_before_contact": {"1"}}
+		tpl := strings.Repeat("t", 129)
+		before := b.changes()
+		postRefused(t, b, []refusedForm{
+			{"extension decision", "admin", "/extensions/" + ext + "/decide", url.Values{"decision": {"maybe"}, "reason": {"请补充协调部门名单"}}, 422,
+				"请选择同意延期或不同意", []string{`id="decide-extension-` + ext + `"`, `<input name="reason" placeholder="说明" size="14" value="请补充协调部门名单">`}, ""},
+			{"problem", "admin", "/problems", url.Values{"unit": {"1"}, "problem": {"老旧小区物业监管不到位，整改不力"}, "responsible": {"分管副局长"}, "due_on": {"2099-02-30"}}, 422,
+				"整改时限不是有效日期", []string{`<option value="1" selected>市住房和城乡建设局</option>`, `name="responsible" value="分管副局长"`,
+					`name="due_on" value="2099-02-30"`, "老旧小区物业监管不到位，整改不力</textarea>"}, ""},
+			{"rectification", "admin", "/problems/" + pid + "/rectify", url.Values{"state": {"done"}, "rectification": {strings.Repeat("整改", 1001)}}, 422,
+				"整改情况不能超过2000个字", []string{`id="rectify-` + pid + `"`, `value="` + strings.Repeat("整改", 1001) + `"`, `<option value="done" selected>`}, ""},
+			{"interview", "admin", "/interviews", url.Values{"unit": {"1"}, "held_at": {"上周三上午"}, "leader": {"赵副主任"}, "summary": {"约谈住建局主要负责人"}, "follow_up": {"两周内完成整改"}}, 422,
+				"约谈时间不是有效时间", []string{`name="held_at" required value="上周三上午"`, `name="leader" required value="赵副主任"`,
+					"约谈住建局主要负责人</textarea>", "两周内完成整改</textarea>"}, ""},
+			{"interview about a missing problem", "admin", "/interviews", url.Values{"unit": {"1"}, "problem": {"999999"}, "held_at": {held}, "leader": {"赵副主任"}, "summary": {"约谈住建局"}}, 422,
+				"关联问题不存在", []string{`name="held_at" required value="` + held + `"`, "约谈住建局</textarea>"}, ""},
+			{"clocks", "admin", "/admin/settings/clocks", clocks, 422,
+				"重新办理期限（月）应为1至3", []string{`name="rehandle_months" value="5"`, `name="reminder_offsets" value="15,7,3,1"`, `name="require_before_contact" value="1" checked>`}, ""},
+			{"reply labels", "admin", "/admin/settings/labels", url.Values{"A": {"已经解决"}, "B": {strings.Repeat("正", 31)}}, 422,
+				"类别名称不能超过30个字", []string{`name="A" value="已经解决"`, `name="B" value="` + strings.Repeat("正", 31) + `"`}, ""},
+			{"template id", "admin", "/admin/settings/templates", url.Values{"kind": {"replied"}, "channel": {"mp_subscribe"}, "template_id": {tpl}}, 422,
+				"模板ID不正确", []string{`id="template-replied-mp_subscribe-form"`, `value="` + tpl + `"`}, tpl},
+			{"new unit", "admin", "/admin/units", url.Values{"name": {"市教育局"}, "kind": {"bogus"}}, 422,
+				"单位类型不正确", []string{`value="市教育局"`, `<option value="bogus" selected>`}, ""},
+			{"unit edit", "admin", "/admin/units", url.Values{"id": {"2"}, "name": {"市交通运输局（改）"}, "kind": {"government"}, "active": {"maybe"}}, 422,
+				"状态只能选择启用或停用", []string{`id="unit-2"`, `value="市交通运输局（改）"`}, ""},
+			{"deputy edit", "admin", "/admin/deputies", url.Values{"id": {"2"}, "name": {"李秀英"}, "phone": {"1390000"}, "delegation": {""}, "active": {"0"}}, 422,
+				"手机号格式不正确", []string{`value="1390000"`, `<option value="0" selected>停用`, `id="deputy-2"`}, ""},
+			{"new deputy", "admin", "/admin/deputies", url.Values{"name": {"王新代表"}, "phone": {"abc"}, "delegation": {"1"}}, 422,
+				"手机号格式不正确", []string{`name="name" required value="王新代表"`, `<option value="1" selected>雄关区代表团</option>`}, ""},
+			{"new user", "admin", "/admin/users", url.Values{"username": {"新"}, "display_name": {"教育局 新经办"}, "phone": {"0937-6200009"}, "roles": {"unit_handler"}, "unit": {"2"}, "password": {"secret-pass-99"}}, 422,
+				"用户名为2-32位", []string{`value="教育局 新经办"`, `value="0937-6200009"`, `name="roles" value="unit_handler" checked>`, `<option value="2" selected>市交通运输局</option>`}, ""},
+			{"category", "admin", "/admin/categories", url.Values{"id": {"2"}, "name": {"交通运输"}, "reply_months": {"13"}}, 422,
+				"类别答复期限（月）应为1至12", []string{`id="category-2"`, `name="reply_months" value="13"`}, ""},
+			{"delegation", "admin", "/admin/delegations", url.Values{"name": {strings.Repeat("团", 41)}}, 422,
+				"名称不能超过40个字", []string{`value="` + strings.Repeat("团", 41) + `"`}, ""},
+			{"group", "admin", "/admin/groups", url.Values{"delegation": {"1"}, "name": {strings.Repeat("组", 41)}}, 422,
+				"名称不能超过40个字", []string{`value="` + strings.Repeat("组", 41) + `"`, `<option value="1" selected>雄关区代表团</option>`}, ""},
+			{"meeting", "admin", "/admin/meetings", url.Values{"name": {"市十届人大六次会议"}, "year": {"2027"}, "starts_on": {"2027-02-30"}, "ends_on": {"2027-03-03"}, "is_current": {"1"}}, 422,
+				"开始日期不是有效日期", []string{`value="市十届人大六次会议"`, `name="year" size="6" required value="2027"`, `name="starts_on" required value="2027-02-30"`,
+					`name="ends_on" required value="2027-03-03"`, `name="is_current" value="1" checked>`}, ""},
+			{"holiday", "admin", "/admin/holidays", url.Values{"date": {"2026-06-01"}, "working": {"1"}, "name": {strings.Repeat("节", 31)}}, 422,
+				"名称不能超过30个字", []string{`name="date" required value="2026-06-01"`, `<option value="1" selected>工作日</option>`, `value="` + strings.Repeat("节", 31) + `"`}, ""},
+		})
+		if after := b.changes(); after != before {
+			t.Fatalf("refused posts wrote:\n%s\n%s", before, after)
+		}
+		// The password typed into a refused user form is never written into the page.
+		_, _, page := b.desk("admin").c.post("/admin/users", url.Values{"csrf": {b.desk("admin").tok}, "username": {"新"}, "display_name": {"新人"}, "roles": {"reviewer"}, "password": {"secret-pass-99"}})
+		if strings.Contains(page, "secret-pass-99") {
+			t.Fatal("the refused user form shows the password typed")
+		}
+	})
+}
+
+// 并案 into a system id that does not exist (or is another tenant's) is an error of the merge
+// form, on the suggestion's page; the suggestion of the address not being visible is still
+// the 404 page.
+func TestMergeIntoMissingSuggestion(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rev := b.desk("shencha")
+	detail := suggestionURL(b.sid)
+	before := b.changes()
+	for _, into := range []string{"9999", strconv.FormatInt(b.otherS, 10)} {
+		status, loc, page := rev.c.post(detail+"/merge", url.Values{"csrf": {rev.tok}, "into": {into}, "reason": {"重复建议并案办理"}})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("merge into %s: %d %q, want the form again (422)\n%.400s", into, status, loc, page)
+		}
+		mustContain(t, "merge into "+into, page, "要并入的建议不存在", `href="#merge-form"`, `id="merge-form"`,
+			`name="into" size="8" required value="`+into+`"`, `value="重复建议并案办理"`, "关于加强老旧小区物业管理的建议")
+		if strings.Contains(page, "别家的机密建议") {
+			t.Fatal("the page names another tenant's suggestion")
+		}
+	}
+	if after := b.changes(); after != before {
+		t.Fatalf("refused merges wrote:\n%s\n%s", before, after)
+	}
+	// The suggestion of the address is another tenant's, or is not there: 404, whatever the form.
+	for _, path := range []string{suggestionURL(b.otherS), "/suggestions/999999"} {
+		for _, into := range []string{strconv.FormatInt(b.sid, 10), "9999"} {
+			status, _, page := rev.c.post(path+"/merge", url.Values{"csrf": {rev.tok}, "into": {into}})
+			if status != http.StatusNotFound || !strings.Contains(page, "您要找的内容不存在") {
+				t.Fatalf("merge %s into %s: %d, want 404", path, into, status)
+			}
+		}
+	}
+	if st := b.status(b.sid); st != "submitted" {
+		t.Fatalf("status %s", st)
+	}
 }
