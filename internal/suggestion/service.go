@@ -10,6 +10,7 @@ import (
 
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
+	"jianyi/internal/plaintext"
 )
 
 // Limits of free text, in characters.
@@ -260,15 +261,23 @@ type DraftInput struct {
 }
 
 func (in *DraftInput) validate() error {
+	// A byte order mark comes along with text pasted from a file: it is dropped, not refused.
+	in.Body = plaintext.StripBOM(in.Body)
 	if err := checkText(in.Title, in.Body, in.Location.Address); err != nil {
 		return err
 	}
+	// A title shows alone on a line in lists, notices and exports: one that shows nothing
+	// (blank, or only zero-width and other format characters) is missing, and one with a
+	// line break or a hidden character is refused rather than stored as it looks.
+	switch {
+	case plaintext.Blank(in.Title):
+		return invalid("title_required", "请填写建议标题")
+	case plaintext.UnreadableTitle(in.Title):
+		return errBadTitle
+	}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Body = strings.TrimSpace(in.Body)
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		return invalid("title_required", "请填写建议标题")
-	case n > MaxTitle:
+	if utf8.RuneCountInString(in.Title) > MaxTitle {
 		return invalid("title_too_long", fmt.Sprintf("建议标题不能超过%d个字", MaxTitle))
 	}
 	if utf8.RuneCountInString(in.Body) > MaxBody {
@@ -357,8 +366,8 @@ func (s *Service) SubmitChecked(ctx context.Context, a auth.Actor, id int64, ver
 		if sg.LeadDeputyID != a.ID {
 			return nil, errForbidden
 		}
-		if utf8.RuneCountInString(strings.TrimSpace(sg.Body)) < 10 {
-			return nil, invalid("body_too_short", "建议正文至少需要10个字，请写明问题和具体建议")
+		if plaintext.VisibleCount(sg.Body) < minBody {
+			return nil, invalid("body_too_short", fmt.Sprintf("建议正文至少需要%d个字，请写明问题和具体建议", minBody))
 		}
 		st := &step{action: string(ActSubmit), to: StatusSubmitted, event: EvSubmitted}
 		if check != nil {
@@ -584,10 +593,10 @@ func (in *AssignInput) validate() error {
 		if len(in.CoUnitIDs) == 0 {
 			return invalid("joint_needs_units", "协同联办须至少有一个协办单位")
 		}
-		if in.Chain.Principal == "" || in.Chain.InCharge == "" || in.Chain.Handler == "" {
+		if blank(in.Chain.Principal) || blank(in.Chain.InCharge) || blank(in.Chain.Handler) {
 			return invalid("chain_required", "协同联办须填写“两抓一办”责任链（主要领导、分管领导、经办人）")
 		}
-		if in.Chain.Plan == "" {
+		if blank(in.Chain.Plan) {
 			return invalid("plan_required", "协同联办须填写办理工作方案")
 		}
 	}
@@ -663,7 +672,7 @@ type AcceptInput struct {
 // Accept is the unit signing for its assignment. When the lead unit accepts, the suggestion
 // moves to handling and the "before" contact clock starts.
 func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, in AcceptInput) (*Assignment, error) {
-	if strings.TrimSpace(in.HandlerName) == "" {
+	if blank(in.HandlerName) {
 		return nil, invalid("handler_required", "请填写经办人姓名")
 	}
 	if err := checkText(in.HandlerName, in.HandlerPhone); err != nil {
@@ -702,7 +711,7 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 			// The unit may correct the chain's names when it signs; the 办理工作方案 is the
 			// one set at assignment and stays. A joint case keeps a whole chain.
 			c := in.Chain
-			if sg.Mode == ModeJoint && (strings.TrimSpace(c.Principal) == "" || strings.TrimSpace(c.InCharge) == "" || strings.TrimSpace(c.Handler) == "") {
+			if sg.Mode == ModeJoint && (blank(c.Principal) || blank(c.InCharge) || blank(c.Handler)) {
 				return nil, invalid("chain_required", "协同联办须填写“两抓一办”责任链（主要领导、分管领导、经办人）")
 			}
 			plan := as.Chain.Plan
@@ -874,7 +883,7 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 	if in.Stage != ContactBefore && in.Stage != ContactDuring && in.Stage != ContactAfter {
 		return nil, invalid("bad_stage", "沟通环节不正确")
 	}
-	if strings.TrimSpace(in.Method) == "" || strings.TrimSpace(in.People) == "" || strings.TrimSpace(in.Summary) == "" {
+	if blank(in.Method) || blank(in.People) || blank(in.Summary) {
 		return nil, invalid("contact_incomplete", "请填写沟通方式、参加人员和沟通情况")
 	}
 	if err := checkText(in.Method, in.People, in.Summary); err != nil {
@@ -933,7 +942,7 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 	if err := checkText(comment); err != nil {
 		return nil, err
 	}
-	if !confirm && strings.TrimSpace(comment) == "" {
+	if !confirm && blank(comment) {
 		return nil, invalid("reason_required", "有异议时请说明情况")
 	}
 	if utf8.RuneCountInString(comment) > MaxReason {
@@ -980,7 +989,7 @@ func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID in
 		return nil, err
 	}
 	body = strings.TrimSpace(body)
-	if body == "" {
+	if blank(body) {
 		return nil, invalid("note_required", "请填写进展情况")
 	}
 	if utf8.RuneCountInString(body) > MaxNote {
@@ -1018,7 +1027,7 @@ func (s *Service) SubmitCoOpinion(ctx context.Context, a auth.Actor, assignmentI
 		return nil, err
 	}
 	body = strings.TrimSpace(body)
-	if body == "" {
+	if blank(body) {
 		return nil, invalid("opinion_required", "请填写协办意见")
 	}
 	if utf8.RuneCountInString(body) > MaxBody {
@@ -1072,8 +1081,8 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 		return nil, err
 	}
 	in.Body = strings.TrimSpace(in.Body)
-	if utf8.RuneCountInString(in.Body) < 10 {
-		return nil, invalid("reply_too_short", "答复内容至少需要10个字")
+	if plaintext.VisibleCount(in.Body) < minReply {
+		return nil, invalid("reply_too_short", fmt.Sprintf("答复内容至少需要%d个字", minReply))
 	}
 	if utf8.RuneCountInString(in.Body) > MaxBody {
 		return nil, invalid("reply_too_long", fmt.Sprintf("答复内容不能超过%d个字", MaxBody))
@@ -1082,7 +1091,7 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 		return nil, invalid("commitments_required", "B类、C类答复须填写承诺事项和完成时限")
 	}
 	for _, c := range in.Commitments {
-		if strings.TrimSpace(c.What) == "" || c.DueOn.IsZero() {
+		if blank(c.What) || c.DueOn.IsZero() {
 			return nil, invalid("bad_commitment", "承诺事项须写明内容和完成时限")
 		}
 		if err := checkText(c.What); err != nil {
@@ -1962,7 +1971,7 @@ func checkRating(r Rating, reason string) error {
 	if !r.Valid() {
 		return invalid("bad_rating", "评价须为满意、基本满意或不满意")
 	}
-	if r == Unsatisfied && strings.TrimSpace(reason) == "" {
+	if r == Unsatisfied && blank(reason) {
 		return invalid("reason_required", "评价为不满意时请说明理由")
 	}
 	if utf8.RuneCountInString(reason) > MaxReason {
@@ -1987,7 +1996,7 @@ func needReason(reason string) error {
 		return err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
+	if blank(reason) {
 		return invalid("reason_required", "请填写理由")
 	}
 	if utf8.RuneCountInString(reason) > MaxReason {

@@ -12,6 +12,20 @@ import (
 // (PostgreSQL refuses NUL outright, and the others break exports and WeChat's field checks).
 var errBadText = invalid("bad_text", "内容含有无法识别的字符，请删除后重试")
 
+// errBadTitle refuses a title with a line break, a tab or a character that shows as nothing
+// (plaintext.UnreadableTitle).
+var errBadTitle = invalid("bad_text", "建议标题不能含有换行、制表符或不可见字符，请删除后重试")
+
+// minBody and minReply are the shortest suggestion body (at submit) and reply, counted in
+// characters that show (plaintext.VisibleCount): spaces and zero-width characters do not count.
+const (
+	minBody  = 10
+	minReply = 10
+)
+
+// blank reports a required field left empty: nothing in it shows (plaintext.Blank).
+func blank(s string) bool { return plaintext.Blank(s) }
+
 // checkText refuses any of texts that is not clean (plaintext.Unreadable).
 func checkText(texts ...string) error {
 	for _, s := range texts {
