@@ -198,7 +198,7 @@ func TestLinkedConversations(t *testing.T) {
 
 	// 评价 满意.
 	contains(t, b.say(me, "评价 "+itoa(s2.Number)+" 满意"), "已记录", "满意")
-	contains(t, b.say(me, "评价 "+itoa(s2.Number)+" 满意"), "当前没有待评价的答复")
+	contains(t, b.say(me, "评价 "+itoa(s2.Number)+" 满意"), "您已评价过本轮答复")
 	contains(t, b.say(me, "评价 "+itoa(s1.Number)+" 满意"), "当前没有待评价的答复")
 	contains(t, b.say(me, "评价 "+itoa(s4.Number)+" 满意"), "未找到")
 	contains(t, b.say(me, "评价 12 很好"), "评价 编号 满意")

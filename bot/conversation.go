@@ -390,6 +390,11 @@ func (t *turn) rate(ctx context.Context, number int, id int64, r suggestion.Rati
 				t.outcome = "refused:already_rated"
 				return "您已评价过本轮答复"
 			}
+			if s := &d.Suggestion; s.Status == suggestion.StatusReplied && ratingClosed(s.RatingDueAt, t.b.now()) {
+				// The detail offers no rating past its window; say the window has passed.
+				t.outcome = "refused:rating_closed"
+				return textRatingClosed(*s.RatingDueAt) + "，不能再评价。"
+			}
 			t.outcome = "refused:rating_not_due"
 			return "当前没有待评价的答复"
 		}

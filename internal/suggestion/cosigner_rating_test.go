@@ -80,7 +80,7 @@ func TestCosignerRatesReplyAfterTheLead(t *testing.T) {
 	_, err := b.svc.RateReply(b.ctx, b.deputy(1), s.ID, suggestion.Satisfied, "")
 	wantErr(t, err, suggestion.ErrConflict, "already_rated")
 	_, err = b.svc.RateReply(b.ctx, b.deputy(0), s.ID, suggestion.Satisfied, "")
-	wantErr(t, err, suggestion.ErrInvalidTransition, "rating_not_due")
+	wantErr(t, err, suggestion.ErrConflict, "already_rated") // the lead's rating moved the case on
 	_, err = b.svc.RateReply(b.ctx, b.deputy(3), s.ID, suggestion.Satisfied, "")
 	wantErr(t, err, suggestion.ErrNotFound, "") // not an author: the case is not theirs to see
 

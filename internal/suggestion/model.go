@@ -455,8 +455,9 @@ type Detail struct {
 	HasPhotos   bool // photos are attached (internal/media reads them)
 
 	// For a deputy reading the page: when set, they may rate the latest reply (or its
-	// implementation) now, and the time is when that rating window closes. A case still
-	// waiting for a rating (已答复, 跟踪) stays open to it past that, until staff close it.
+	// implementation) now, and the time is when that rating window closes. A reply is never
+	// offered past its window (unrated, it counts as 未反馈); a tracked case's implementation
+	// stays open to the lead deputy's rating past its window, until staff close it.
 	RateReplyUntil *time.Time
 	RateImplUntil  *time.Time
 	// CanRequestReopen: the deputy reading a closed case may ask for 回头看 (RequestReopen).

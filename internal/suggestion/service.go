@@ -159,7 +159,7 @@ func (s *Service) offerRatings(cfg *TenantConfig, a auth.Actor, d *Detail) error
 	now := s.now()
 	switch {
 	case sg.Status == StatusReplied && sg.RatingDueAt != nil:
-		if !rated(EvalReply, sg.Round) {
+		if !rated(EvalReply, sg.Round) && now.Before(*sg.RatingDueAt) {
 			d.RateReplyUntil = sg.RatingDueAt
 		}
 	case !lead:
@@ -1294,12 +1294,21 @@ func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Ratin
 			return nil, err
 		}
 		round := sg.Round
-		if sg.Status != StatusReplied {
+		if sg.Status == StatusReplied {
+			// The window is the reply's (PRODUCT.md: 20 working days, then 未反馈, never
+			// satisfied); past it nobody rates, not even the lead deputy whose rating would
+			// still decide the case.
+			if sg.RatingDueAt != nil && !s.now().Before(*sg.RatingDueAt) {
+				return nil, errRatingClosed
+			}
+		} else {
+			if isLead {
+				// The lead deputy's rating moved the case on: a second one is a repeat (a
+				// retry, or a second tap), not a rating that is not due.
+				return nil, s.leadRatingRefusal(ctx, tx, cfg, sg)
+			}
 			// A co-signer keeps the reply's rating window after the lead deputy's rating has
 			// moved the case on (all authors may rate; only the lead's rating decides).
-			if isLead {
-				return nil, errRatingNotDue
-			}
 			last, err := s.replyRatingOpen(ctx, tx, cfg, sg)
 			if err != nil {
 				return nil, err
@@ -1309,7 +1318,7 @@ func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Ratin
 		if err := tx.InsertEvaluation(ctx, a.TenantID, &Evaluation{SuggestionID: sg.ID, DeputyID: a.ID,
 			Kind: EvalReply, Round: round, Rating: r, Reason: strings.TrimSpace(reason)}); err != nil {
 			if errors.Is(err, ErrConflict) {
-				return nil, newErr(ErrConflict, "already_rated", "您已评价过本轮答复")
+				return nil, errAlreadyRated
 			}
 			return nil, err
 		}
@@ -1331,7 +1340,38 @@ func (s *Service) RateReply(ctx context.Context, a auth.Actor, id int64, r Ratin
 var (
 	errRatingNotDue = newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的答复")
 	errImplNotDue   = newErr(ErrInvalidTransition, "rating_not_due", "当前没有待评价的落实情况")
+	errRatingClosed = newErr(ErrInvalidTransition, "rating_closed", "答复评价期限已过")
+	errAlreadyRated = newErr(ErrConflict, "already_rated", "您已评价过本轮答复")
 )
+
+// leadRatingRefusal is why the lead deputy may not rate the reply of a case that is no
+// longer waiting for the rating: already_rated when the lead's rating of the latest reply is
+// what moved it on, rating_closed when that reply's window has passed unrated (staff closed or
+// tracked it as 未反馈), rating_not_due otherwise.
+func (s *Service) leadRatingRefusal(ctx context.Context, tx Tx, cfg *TenantConfig, sg *Suggestion) error {
+	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
+	if errors.Is(err, ErrInvalidTransition) {
+		return errRatingNotDue // never replied
+	}
+	if err != nil {
+		return err
+	}
+	rated, err := tx.Rated(ctx, sg.TenantID, sg.ID, sg.LeadDeputyID, EvalReply, last.Round)
+	if err != nil {
+		return err
+	}
+	if rated {
+		return errAlreadyRated
+	}
+	due, err := cfg.Calendar.Due(deadline.ClockRating, last.RepliedAt, cfg.Settings)
+	if err != nil {
+		return err
+	}
+	if !s.now().Before(due) {
+		return errRatingClosed
+	}
+	return errRatingNotDue
+}
 
 // replyRatingOpen returns the latest reply when its rating window (the rating clock from the
 // reply) is still open, for a co-signer rating after the case has moved on.
@@ -1348,7 +1388,7 @@ func (s *Service) replyRatingOpen(ctx context.Context, tx Tx, cfg *TenantConfig,
 		return nil, err
 	}
 	if !s.now().Before(due) {
-		return nil, newErr(ErrInvalidTransition, "rating_closed", "答复评价期限已过")
+		return nil, errRatingClosed
 	}
 	return last, nil
 }
