@@ -612,7 +612,7 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+	return s.changeOnce(ctx, a, id, version, assignedBy(a), func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, ActAssign, sg, StatusAssigned); err != nil {
 			return nil, err
 		}
@@ -908,7 +908,7 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 		People: strings.TrimSpace(in.People), Summary: strings.TrimSpace(in.Summary), RecordedBy: a.ID, Confirmation: "pending"}
 	_, err := s.onAssignment(ctx, a, assignmentID, func(tx Tx, sg *Suggestion, as *Assignment) (*step, error) {
 		if as.State != AsgAccepted && as.State != AsgReplied && as.State != AsgOpinionSent {
-			return nil, newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+			return nil, assignmentStateRefusal(sg, as)
 		}
 		c.SuggestionID, c.AssignmentID = sg.ID, as.ID
 		if err := tx.InsertContact(ctx, a.TenantID, c); err != nil {
@@ -921,6 +921,26 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 		return nil, err
 	}
 	return c, nil
+}
+
+// assignmentStateRefusal is why a unit may not act on its assignment in the state it is in
+// (recording a contact, giving the co-unit opinion or the reply), each state with its own
+// code, so that a second tap is told what was done rather than asked to accept again.
+func assignmentStateRefusal(sg *Suggestion, as *Assignment) error {
+	switch as.State {
+	case AsgReplied:
+		if sg.Status == StatusReplied {
+			return newErr(ErrInvalidTransition, "already_replied", "本轮已答复，等待代表评价")
+		}
+		return newErr(ErrInvalidTransition, "already_replied", "本轮已答复")
+	case AsgOpinionSent:
+		return newErr(ErrInvalidTransition, "co_opinion_sent", "已提交过协办意见")
+	case AsgReturnRequested:
+		return newErr(ErrInvalidTransition, "return_requested", "退回申请待审核，暂不能办理")
+	case AsgReassigned, AsgWithdrawn:
+		return newErr(ErrInvalidTransition, "assignment_inactive", "该交办已改派或已撤回")
+	}
+	return newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
 }
 
 // errNotLeadDeputy refuses a contact answer from anyone but the lead deputy: the unit met the
@@ -1039,7 +1059,7 @@ func (s *Service) SubmitCoOpinion(ctx context.Context, a auth.Actor, assignmentI
 			return nil, invalid("not_co_unit", "只有协办单位提交协办意见")
 		}
 		if as.State != AsgAccepted {
-			return nil, newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+			return nil, assignmentStateRefusal(sg, as)
 		}
 		o.AssignmentID, o.UnitID = as.ID, as.UnitID
 		if err := tx.InsertCoOpinion(ctx, a.TenantID, o, a.ID); err != nil {
@@ -1114,7 +1134,7 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 			return nil, invalid("not_lead_unit", "只有主办单位可以答复，协办单位请提交协办意见")
 		}
 		if as.State != AsgAccepted {
-			return nil, newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+			return nil, assignmentStateRefusal(sg, as)
 		}
 		if err := s.allowed(a, ActReply, sg, StatusReplied); err != nil {
 			return nil, err
@@ -1658,7 +1678,7 @@ func (s *Service) Close(ctx context.Context, a auth.Actor, id int64, version int
 	if err := needReason(reason); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, a, id, version, func(tx Tx, sg *Suggestion) (*step, error) {
+	return s.changeOnce(ctx, a, id, version, closedBy(a), func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, ActClose, sg, StatusClosed); err != nil {
 			return nil, err
 		}
@@ -1825,6 +1845,61 @@ type step struct {
 // caller never saw a version, such as a deputy's rating); the write is still conditional,
 // so two concurrent changes can never both win.
 func (s *Service) change(ctx context.Context, a auth.Actor, id int64, version int, fn func(Tx, *Suggestion) (*step, error)) (*Suggestion, error) {
+	return s.changeOnce(ctx, a, id, version, nil, fn)
+}
+
+// changeOnce is change for an action that a person may send twice (a double click, a form
+// sent again from the back button): when the second one fails on the version because the
+// first has done the same thing, done (reading the suggestion as it is now) says so instead
+// of the conflict; it returns nil when somebody else's change caused the conflict.
+func (s *Service) changeOnce(ctx context.Context, a auth.Actor, id int64, version int,
+	done func(context.Context, Tx, *Suggestion) error, fn func(Tx, *Suggestion) (*step, error)) (*Suggestion, error) {
+	out, err := s.changeTx(ctx, a, id, version, fn)
+	if err == nil || done == nil || !errors.Is(err, ErrConflict) || CodeOf(err) != "version_conflict" {
+		return out, err
+	}
+	// A stale version, or two requests that read the same version and raced to write it.
+	if derr := s.store.Tx(ctx, func(tx Tx) error {
+		sg, err := s.store.Get(ctx, a.TenantID, id)
+		if err != nil {
+			return err
+		}
+		return done(ctx, tx, sg)
+	}); errors.Is(derr, ErrConflict) {
+		return nil, derr
+	}
+	return nil, err
+}
+
+// assignedBy tells actor a, whose assign failed on the version, that the suggestion was
+// assigned by a's own earlier request.
+func assignedBy(a auth.Actor) func(context.Context, Tx, *Suggestion) error {
+	return func(ctx context.Context, tx Tx, sg *Suggestion) error {
+		if sg.AssignedAt == nil || sg.Status == StatusRegistered {
+			return nil
+		}
+		if ok, err := tx.ActedSince(ctx, sg.TenantID, sg.ID, a, ActAssign, *sg.AssignedAt); err != nil || !ok {
+			return err
+		}
+		return newErr(ErrConflict, "already_assigned", "该建议已交办")
+	}
+}
+
+// closedBy tells actor a, whose close failed on the version, that a's own earlier request
+// closed the suggestion.
+func closedBy(a auth.Actor) func(context.Context, Tx, *Suggestion) error {
+	return func(ctx context.Context, tx Tx, sg *Suggestion) error {
+		if sg.Status != StatusClosed || sg.ClosedAt == nil {
+			return nil
+		}
+		if ok, err := tx.ActedSince(ctx, sg.TenantID, sg.ID, a, ActClose, *sg.ClosedAt); err != nil || !ok {
+			return err
+		}
+		return newErr(ErrConflict, "already_closed", "该建议已办结")
+	}
+}
+
+func (s *Service) changeTx(ctx context.Context, a auth.Actor, id int64, version int, fn func(Tx, *Suggestion) (*step, error)) (*Suggestion, error) {
 	var out *Suggestion
 	err := s.store.Tx(ctx, func(tx Tx) error {
 		sg, err := s.store.Get(ctx, a.TenantID, id)
