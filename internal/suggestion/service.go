@@ -910,6 +910,9 @@ func (s *Service) RecordContact(ctx context.Context, a auth.Actor, assignmentID 
 		if as.State != AsgAccepted && as.State != AsgReplied && as.State != AsgOpinionSent {
 			return nil, assignmentStateRefusal(sg, as)
 		}
+		if err := contactTimeFits(ctx, tx, sg, as, in); err != nil {
+			return nil, err
+		}
 		c.SuggestionID, c.AssignmentID = sg.ID, as.ID
 		if err := tx.InsertContact(ctx, a.TenantID, c); err != nil {
 			return nil, err
@@ -941,6 +944,37 @@ func assignmentStateRefusal(sg *Suggestion, as *Assignment) error {
 		return newErr(ErrInvalidTransition, "assignment_inactive", "该交办已改派或已撤回")
 	}
 	return newErr(ErrInvalidTransition, "assignment_not_accepted", "请先签收交办")
+}
+
+// contactTimeFits refuses a contact held at a time that does not fit the case: a "before" or
+// "during" contact before the unit was assigned the case (its assignment's 交办), and an
+// "after" contact (办后回访) before this unit has replied in the current round, or held before
+// that reply. Times are compared by their day in Shanghai, the day the refusal names: a unit
+// writes down when a meeting was, not to the minute when the assignment or reply was sent.
+func contactTimeFits(ctx context.Context, tx Tx, sg *Suggestion, as *Assignment, in ContactInput) error {
+	held := shanghaiDay(in.HappenedAt)
+	if in.Stage != ContactAfter {
+		if held.Before(shanghaiDay(as.AssignedAt)) {
+			return invalid("contact_before_assignment",
+				fmt.Sprintf("%s时间不能早于交办时间（%s）", in.Stage.Label(), cnDate(as.AssignedAt)))
+		}
+		return nil
+	}
+	if as.Role != RoleLead {
+		return newErr(ErrInvalidTransition, "reply_not_given", "办后回访是主办单位答复之后的回访，协办单位不能登记")
+	}
+	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
+	if err != nil && !errors.Is(err, ErrInvalidTransition) {
+		return err
+	}
+	if last == nil || last.AssignmentID != as.ID || last.Round != sg.Round {
+		return newErr(ErrInvalidTransition, "reply_not_given", "本轮尚未答复，不能登记办后回访：请在答复之后回访代表时登记")
+	}
+	if held.Before(shanghaiDay(last.RepliedAt)) {
+		return invalid("contact_before_reply",
+			fmt.Sprintf("办后回访时间不能早于答复时间（%s）", cnDate(last.RepliedAt)))
+	}
+	return nil
 }
 
 // errNotLeadDeputy refuses a contact answer from anyone but the lead deputy: the unit met the

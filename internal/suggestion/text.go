@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"jianyi/internal/deadline"
 	"jianyi/internal/plaintext"
 )
 
@@ -49,6 +50,15 @@ const MaxShort = 100
 
 // earliest is before any date this system records: a contact held, a commitment due.
 var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// shanghaiDay is the midnight (Shanghai) that starts t's day there.
+func shanghaiDay(t time.Time) time.Time {
+	y, m, d := t.In(deadline.Shanghai).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, deadline.Shanghai)
+}
+
+// cnDate writes t's day in Shanghai as refusals name it: 2026年09月14日.
+func cnDate(t time.Time) string { return t.In(deadline.Shanghai).Format("2006年01月02日") }
 
 // commitmentHorizon is how far ahead a reply may promise: a commitment due later is a typo.
 const commitmentHorizon = 10 // years
