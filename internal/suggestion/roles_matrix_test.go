@@ -223,9 +223,14 @@ var mxRows = []mxRow{
 	{"InviteCosigners", stDraft, func(b *bundle, a auth.Actor, c *mxCase) error {
 		return b.svc.InviteCosigners(b.ctx, a, c.sg.ID, []int64{b.tn.Deputies[4]})
 	}, "rev=N coord=N leader=N comm=N admin=N leadU=N unitLdr=N coU=N otherU=N leadD=ok coD=F invD=F otherD=N xRev=N xUnit=N"},
+	// An accepted co-signer accepting again is a retry: done, nothing recorded ("same"); the
+	// lead deputy has no invitation to answer.
 	{"RespondCosign", stDraft, func(b *bundle, a auth.Actor, c *mxCase) error {
 		return b.svc.RespondCosign(b.ctx, a, c.sg.ID, true)
-	}, "rev=F coord=F leader=F comm=F admin=F leadU=F unitLdr=F coU=F otherU=F leadD=N coD=N invD=ok otherD=N xRev=F xUnit=F"},
+	}, "rev=F coord=F leader=F comm=F admin=F leadU=F unitLdr=F coU=F otherU=F leadD=F:cosign_lead coD=same invD=ok otherD=N xRev=F xUnit=F"},
+	{"RespondCosign/decline", stDraft, func(b *bundle, a auth.Actor, c *mxCase) error {
+		return b.svc.RespondCosign(b.ctx, a, c.sg.ID, false)
+	}, "rev=F coord=F leader=F comm=F admin=F leadU=F unitLdr=F coU=F otherU=F leadD=F:cosign_lead coD=C:cosign_answered invD=ok otherD=N xRev=F xUnit=F"},
 	{"Submit/draft", stDraft, func(b *bundle, a auth.Actor, c *mxCase) error {
 		_, err := b.svc.Submit(b.ctx, a, c.sg.ID, c.sg.Version)
 		return err
@@ -391,7 +396,7 @@ func mxParse(t *testing.T, row string, want string) map[string]string {
 
 var mxKinds = map[string]error{
 	"F": suggestion.ErrForbidden, "N": suggestion.ErrNotFound,
-	"T": suggestion.ErrInvalidTransition, "I": suggestion.ErrInvalid,
+	"T": suggestion.ErrInvalidTransition, "I": suggestion.ErrInvalid, "C": suggestion.ErrConflict,
 }
 
 // Every action of the service tried by every kind of actor on a suggestion in the state
@@ -429,6 +434,14 @@ func TestRolesMatrix(t *testing.T) {
 					t.Errorf("%s by %s: %v (%s), want success", row.name, name, err, suggestion.CodeOf(err))
 				} else if after.audits <= before.audits || after.version <= before.version {
 					t.Errorf("%s by %s succeeded but left no trace: %+v → %+v", row.name, name, before, after)
+				}
+				continue
+			}
+			if outcome == "same" { // a repeat of what was done: succeeds and changes nothing
+				if err != nil {
+					t.Errorf("%s by %s: %v (%s), want success", row.name, name, err, suggestion.CodeOf(err))
+				} else if after != before {
+					t.Errorf("%s by %s repeated what was done but changed the case: %+v → %+v", row.name, name, before, after)
 				}
 				continue
 			}

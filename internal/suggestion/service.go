@@ -421,7 +421,13 @@ func (s *Service) InviteCosigners(ctx context.Context, a auth.Actor, id int64, d
 	return err
 }
 
-// RespondCosign accepts or declines an invitation to co-sign.
+// RespondCosign accepts or declines an invitation to co-sign, while the suggestion is a draft
+// (or returned for revision): once submitted, its authors are fixed and an open invitation has
+// ended (cosign_closed). Sending the same answer again (a phone retrying on a weak network)
+// succeeds and records nothing; the other answer after answering is refused (cosign_answered)
+// rather than taken: the lead deputy relies on an accepted co-signature when submitting, and a
+// deputy who declined and thinks again is asked again by the lead (InviteCosigners turns a
+// decline back into an invitation). The lead deputy is not invited and cannot answer.
 func (s *Service) RespondCosign(ctx context.Context, a auth.Actor, id int64, accept bool) error {
 	if !a.IsDeputy() {
 		return errForbidden
@@ -430,17 +436,72 @@ func (s *Service) RespondCosign(ctx context.Context, a auth.Actor, id int64, acc
 	if accept {
 		to, act = "accepted", ActCosignAccepted
 	}
-	_, err := s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
-		ok, err := tx.SetCosignState(ctx, a.TenantID, sg.ID, a.ID, []string{"invited"}, to)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, errNotFound
-		}
-		return &step{action: string(act), to: sg.Status}, nil
-	})
+	rel, _, err := s.store.Relation(ctx, a.TenantID, id, a.ID, 0)
+	if err != nil {
+		return err
+	}
+	if rel == "declined" {
+		// A deputy who declined no longer sees the suggestion (canSee), but knows of it: tell
+		// them their answer stands rather than that it does not exist.
+		err = cosignAnswered(rel, to)
+	} else {
+		_, err = s.change(ctx, a, id, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+			rel, _, err := s.store.Relation(ctx, a.TenantID, sg.ID, a.ID, 0)
+			if err != nil {
+				return nil, err
+			}
+			switch rel {
+			case "lead":
+				return nil, errCosignLead
+			case "invited":
+			default:
+				return nil, cosignAnswered(rel, to)
+			}
+			if sg.Status != StatusDraft && sg.Status != StatusReturned {
+				return nil, errCosignClosed
+			}
+			ok, err := tx.SetCosignState(ctx, a.TenantID, sg.ID, a.ID, []string{"invited"}, to)
+			if err != nil {
+				return nil, err
+			}
+			if !ok { // answered meanwhile by another request of the deputy's
+				rel, _, err := s.store.Relation(ctx, a.TenantID, sg.ID, a.ID, 0)
+				if err != nil {
+					return nil, err
+				}
+				return nil, cosignAnswered(rel, to)
+			}
+			return &step{action: string(act), to: sg.Status}, nil
+		})
+	}
+	if errors.Is(err, errSameAnswer) {
+		return nil
+	}
 	return err
+}
+
+var (
+	errCosignLead   = newErr(ErrForbidden, "cosign_lead", "您是该建议的领衔代表，无需答复联名邀请")
+	errCosignClosed = newErr(ErrInvalidTransition, "cosign_closed", "该建议已提交，联名邀请已结束")
+	// errSameAnswer stops a change that would record an answer already recorded: the
+	// caller reports success.
+	errSameAnswer = errors.New("the same answer is recorded")
+)
+
+// cosignAnswered is the answer to a deputy whose co-sign state is rel sending the answer to:
+// errSameAnswer when it is the recorded one (merged authors count as having accepted), else
+// cosign_answered saying what was recorded.
+func cosignAnswered(rel, to string) error {
+	if rel == to || (rel == "merged" && to == "accepted") {
+		return errSameAnswer
+	}
+	switch rel {
+	case "accepted", "merged":
+		return newErr(ErrConflict, "cosign_answered", "您已答复过联名邀请：已同意联名，不能再谢绝")
+	case "declined":
+		return newErr(ErrConflict, "cosign_answered", "您已答复过联名邀请：已谢绝联名；如需联名，请领衔代表重新邀请")
+	}
+	return errNotFound
 }
 
 // ---- reviewer: registration -----------------------------------------------------------
