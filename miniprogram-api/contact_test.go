@@ -140,10 +140,17 @@ func TestContactConfirmAndDispute(t *testing.T) {
 		t.Fatalf("dispute answer: %s", r.Body)
 	}
 
-	// Each contact is answered once, by the lead, and nobody overwrites the answer.
+	// Each contact is answered once, by the lead, and nobody overwrites the answer: the same
+	// answer again (a retry) gets the recorded one back, the other answer is refused.
+	r = b.do("POST", confirmPath(during), lead, map[string]any{"confirm": false, "comment": "重试"})
+	b.want(r, 200, "lead disputes again")
+	r.json(t, &got)
+	if got.Confirmation != "disputed" || got.DeputyComment != why {
+		t.Fatalf("retried dispute: %s", r.Body)
+	}
 	for _, c := range []*suggestion.Contact{before, during} {
-		r = b.do("POST", confirmPath(c), lead, map[string]any{"confirm": true})
-		b.want(r, 409, "lead answers again")
+		r = b.do("POST", confirmPath(c), lead, map[string]any{"confirm": c == during, "comment": "改变主意"})
+		b.want(r, 409, "lead answers otherwise")
 		if r.code() != "contact_already_answered" {
 			t.Fatalf("second answer: %s", r.Body)
 		}

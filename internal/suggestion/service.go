@@ -1074,6 +1074,7 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 	if !confirm {
 		state, act, ev = "disputed", ActContactDisputed, EvContactDisputed
 	}
+	var recorded *Contact // the answer given before, when it is the same
 	_, err = s.change(ctx, a, c.SuggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		if sg.LeadDeputyID != a.ID {
 			return nil, errNotLeadDeputy
@@ -1083,7 +1084,17 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 			return nil, err
 		}
 		if !ok {
-			return nil, newErr(ErrConflict, "contact_already_answered", "该沟通记录已确认过")
+			// Answered before: the same answer again (a retry) gets the recorded one back
+			// and records nothing; the other answer is refused, saying what stands.
+			cur, err := s.store.Contact(ctx, a.TenantID, contactID)
+			if err != nil {
+				return nil, err
+			}
+			if cur.Confirmation != state {
+				return nil, contactAnswered(cur.Confirmation)
+			}
+			recorded = cur
+			return nil, nil
 		}
 		return &step{action: string(act), to: sg.Status, event: ev, reason: comment,
 			data: map[string]any{"contact_id": contactID, "assignment_id": c.AssignmentID}}, nil
@@ -1094,8 +1105,20 @@ func (s *Service) ConfirmContact(ctx context.Context, a auth.Actor, contactID in
 	if err != nil {
 		return nil, err
 	}
+	if recorded != nil {
+		return recorded, nil
+	}
 	c.Confirmation, c.DeputyComment = state, strings.TrimSpace(comment)
 	return c, nil
+}
+
+// contactAnswered refuses an answer to a contact the lead deputy has answered otherwise,
+// saying what was recorded.
+func contactAnswered(recorded string) error {
+	if recorded == "disputed" {
+		return newErr(ErrConflict, "contact_already_answered", "该沟通记录已标记为有异议，不能再确认")
+	}
+	return newErr(ErrConflict, "contact_already_answered", "该沟通记录已确认，不能再提出异议")
 }
 
 // AddProgress adds a progress note; units and staff may write, deputies are told unless private.
