@@ -313,8 +313,15 @@ func (s *server) addProgress(c *gin.Context) {
 		s.refusedProgress(c, id, back, f.err)
 		return
 	}
-	if _, err := s.cfg.Suggestions.AddProgress(c.Request.Context(), actor(c), id, c.PostForm("body"), private); err != nil {
+	a := actor(c)
+	if _, err := s.cfg.Suggestions.AddProgress(c.Request.Context(), a, id, c.PostForm("body"), private); err != nil {
 		s.refusedProgress(c, id, back, err)
+		return
+	}
+	// A note by staff other than the handling unit's (a leader, a reviewer) is a 督办意见,
+	// and the unit is told of it (suggestion.Service.AddProgress).
+	if !a.IsUnit() {
+		s.done(c, back, "已记录督办意见")
 		return
 	}
 	s.done(c, back, "已记录办理进展")

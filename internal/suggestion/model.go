@@ -389,12 +389,55 @@ type AuditEvent struct {
 	SuggestionID int64
 	ActorKind    string
 	ActorID      int64
-	Action       string
-	From         Status
-	To           Status
-	Reason       string
-	Data         map[string]any
-	CreatedAt    time.Time
+	// ActorName and ActorUnit are who acted, as the detail reads them: a staff user's display
+	// name and, for a unit's staff, the unit's name; a deputy's name. Empty for the system
+	// and for an actor no longer on record.
+	ActorName string
+	ActorUnit string
+	Action    string
+	From      Status
+	To        Status
+	Reason    string
+	Data      map[string]any
+	CreatedAt time.Time
+}
+
+// Moved reports whether the event changed the suggestion's status (From is set only then).
+func (e AuditEvent) Moved() bool { return e.From != "" && e.From != e.To }
+
+// Supervision reports a progress note written by staff other than the handling unit's (a
+// leader, a reviewer, the committee): a 督办意见, which the unit is told about. AddProgress
+// records by_unit with the note; an older event is told by its author having no unit.
+func (e AuditEvent) Supervision() bool {
+	if e.Action != string(ActProgress) {
+		return false
+	}
+	if byUnit, ok := e.Data["by_unit"].(bool); ok {
+		return !byUnit
+	}
+	return e.ActorKind == "staff" && e.ActorUnit == ""
+}
+
+// ActorLabel is who acted, as a timeline shows it: 姓名（单位） for a unit's staff, the name
+// for other staff, 姓名（代表） for a deputy, 系统 for the system's automatic follow-ups.
+func (e AuditEvent) ActorLabel() string {
+	switch e.ActorKind {
+	case "system":
+		return "系统"
+	case "deputy":
+		if e.ActorName == "" {
+			return "代表"
+		}
+		return e.ActorName + "（代表）"
+	}
+	name := e.ActorName
+	if name == "" {
+		name = "工作人员"
+	}
+	if e.ActorUnit != "" {
+		return name + "（" + e.ActorUnit + "）"
+	}
+	return name
 }
 
 // OutboxEvent is a side effect committed with the state change and relayed to the queue.
