@@ -32,6 +32,8 @@ type listData struct {
 	Next       string
 	Heading    string
 	Action     string
+	// Merged says, for each merged row by id, what it was merged into (mergedRows).
+	Merged map[int64]*mergedRef
 }
 
 func (s *server) listFilter(c *gin.Context) suggestion.ListFilter {
@@ -59,6 +61,10 @@ func (s *server) renderList(c *gin.Context, f suggestion.ListFilter, name, title
 		d.Next = c.Request.URL.Path + "?" + q.Encode()
 	}
 	d.Rows = rows
+	if d.Merged, err = s.mergedRows(c, rows); err != nil {
+		s.failErr(c, err)
+		return
+	}
 	if d.Categories, err = s.cfg.Directory.Categories(ctx, a); err != nil {
 		s.failErr(c, err)
 		return
@@ -120,6 +126,8 @@ type detailData struct {
 	// The lead unit's 申请延期 (assignment page): offered only while it may be asked for.
 	CanExtend  bool
 	ExtendNote string
+	// Merged is what a merged suggestion was merged into (mergedInto).
+	Merged *mergedRef
 }
 
 func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
@@ -139,6 +147,9 @@ func (s *server) loadDetail(c *gin.Context, id int64) (*detailData, error) {
 	}
 	for _, r := range d.Replies {
 		dd.ReplyByID[r.ID] = r
+	}
+	if dd.Merged, err = s.mergedInto(c, &d.Suggestion); err != nil {
+		return nil, err
 	}
 	cfg, err := s.cfg.Directory.Config(ctx, a)
 	if err != nil {
