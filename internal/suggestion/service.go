@@ -1631,6 +1631,9 @@ func (s *Service) CompleteCommitment(ctx context.Context, a auth.Actor, commitme
 		return err
 	}
 	if err := needReason(note); err != nil {
+		if e, ok := err.(*Error); ok && e.Code == "reason_too_long" {
+			return invalid("note_too_long", fmt.Sprintf("完成情况不能超过%d个字", MaxReason))
+		}
 		return invalid("note_required", "请填写完成情况")
 	}
 	if !a.IsUnit() {
