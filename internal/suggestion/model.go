@@ -389,9 +389,10 @@ type AuditEvent struct {
 	SuggestionID int64
 	ActorKind    string
 	ActorID      int64
-	// ActorName and ActorUnit are who acted, as the detail reads them: a staff user's display
-	// name and, for a unit's staff, the unit's name; a deputy's name. Empty for the system
-	// and for an actor no longer on record.
+	// ActorName and ActorUnit are who acted, as a staff reader's detail names them (Store.
+	// ActorNames): a staff user's display name and, for a unit's staff, the unit's name; a
+	// deputy's name. Empty for the system, for an actor no longer on record, and on a
+	// deputy's detail.
 	ActorName string
 	ActorUnit string
 	Action    string

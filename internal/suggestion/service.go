@@ -94,6 +94,13 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 			}
 		}
 	}
+	// Staff see who acted on each line; a deputy's page does not name them, so the deputy's
+	// read (the mini-program's detail, the busiest) does not pay for the names.
+	if a.Kind == auth.KindStaff {
+		if err := s.store.ActorNames(ctx, a.TenantID, d.Timeline); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 

@@ -22,6 +22,9 @@ type Store interface {
 	// ForwardedOpinions lists the opinion letters forwarded to a unit, newest first.
 	ForwardedOpinions(ctx context.Context, tenantID, unitID int64, limit int) ([]ForwardedOpinion, error)
 	Detail(ctx context.Context, tenantID, id int64) (*Detail, error)
+	// ActorNames sets ActorName and ActorUnit of the events, as the actors are named now
+	// within the tenant (Detail leaves them empty: deputies' pages do not show them).
+	ActorNames(ctx context.Context, tenantID int64, events []AuditEvent) error
 	List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summary, error)
 	// ListStamp is the deputy's list stamp: raised by every transaction that changes one of
 	// the deputy's led or co-signed suggestions or co-signatures (0 before the first).
