@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"encoding/binary"
 	"image"
 	"io"
 	"sync"
@@ -169,19 +168,8 @@ func upright(img image.Image, orient int) image.Image {
 // one of the eight defined). Only JPEG's is read, as imaging.AutoOrientation did.
 func jpegOrientation(r io.ReaderAt, size int64) int {
 	tiff := jpegEXIF(r, size)
-	if len(tiff) < 8 {
-		return 1
-	}
-	var bo binary.ByteOrder
-	switch string(tiff[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	if bo.Uint16(tiff[2:4]) != 42 {
+	bo, ok := tiffOrder(tiff)
+	if !ok {
 		return 1
 	}
 	entries, ok := ifdEntries(tiff, bo, bo.Uint32(tiff[4:8]))

@@ -126,19 +126,8 @@ func webpEXIF(r io.ReaderAt, size int64) []byte {
 // ParseEXIFGPS reads GPSLatitude/GPSLongitude (with their N/S, E/W refs) from a TIFF-structured
 // EXIF block. Every offset is bounds-checked: the input comes from strangers' phones.
 func ParseEXIFGPS(tiff []byte) (GPS, bool) {
-	if len(tiff) < 8 {
-		return GPS{}, false
-	}
-	var bo binary.ByteOrder
-	switch string(tiff[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return GPS{}, false
-	}
-	if bo.Uint16(tiff[2:4]) != 42 {
+	bo, ok := tiffOrder(tiff)
+	if !ok {
 		return GPS{}, false
 	}
 	ifd0 := bo.Uint32(tiff[4:8])
@@ -242,4 +231,23 @@ func dms(tiff []byte, bo binary.ByteOrder, e ifdEntry) (float64, bool) {
 		return 0, false
 	}
 	return d, true
+}
+
+// tiffOrder reads the byte order of a TIFF-structured block ("II" little-endian, "MM"
+// big-endian, then the magic 42); ok is false for anything else or a block too short to hold
+// the first IFD's offset.
+func tiffOrder(tiff []byte) (binary.ByteOrder, bool) {
+	if len(tiff) < 8 {
+		return nil, false
+	}
+	var bo binary.ByteOrder
+	switch string(tiff[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return nil, false
+	}
+	return bo, bo.Uint16(tiff[2:4]) == 42
 }
