@@ -169,8 +169,7 @@ func formatDetail(d *suggestion.Detail, deputyID int64, now time.Time) string {
 		b.WriteString("\n承办单位：" + strings.Join(units, "；"))
 	}
 	if r := latestReply(d); r != nil {
-		label := suggestion.DefaultClassLabels[r.Class]
-		fmt.Fprintf(&b, "\n答复：%s类（%s），%s", r.Class, label, day(r.RepliedAt))
+		fmt.Fprintf(&b, "\n答复：%s类（%s），%s", r.Class, r.ClassLabel, day(r.RepliedAt))
 		if r.Round > 1 {
 			fmt.Fprintf(&b, "（第%d轮）", r.Round)
 		}

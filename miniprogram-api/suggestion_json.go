@@ -304,7 +304,7 @@ func toDetail(d *suggestion.Detail, me int64, photos []media.Photo, docs map[int
 		}
 	}
 	for _, r := range d.Replies {
-		rj := replyJSON{Round: r.Round, UnitName: r.UnitName, Class: string(r.Class), ClassLabel: suggestion.DefaultClassLabels[r.Class],
+		rj := replyJSON{Round: r.Round, UnitName: r.UnitName, Class: string(r.Class), ClassLabel: r.ClassLabel,
 			Body: r.Body, RepliedAt: apiTime(r.RepliedAt), OnTime: r.OnTime, Commitments: []commitmentJSON{}, Document: docs[r.ID]}
 		for _, cm := range r.Commitments {
 			rj.Commitments = append(rj.Commitments, commitmentJSON{What: cm.What, DueOn: cm.DueOn.Format("2006-01-02"), DoneAt: apiTimePtr(cm.DoneAt), Note: cm.DoneNote})

@@ -259,6 +259,7 @@ type Reply struct {
 	UnitName     string
 	Round        int
 	Class        ReplyClass
+	ClassLabel   string // the tenant's label of Class, set by Service.Detail
 	Body         string
 	DocumentKey  string
 	RepliedAt    time.Time

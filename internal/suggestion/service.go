@@ -94,6 +94,15 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 			}
 		}
 	}
+	if len(d.Replies) > 0 {
+		cfg, err := s.store.Config(ctx, a.TenantID) // kept per process: no query on most reads
+		if err != nil {
+			return nil, err
+		}
+		for i := range d.Replies {
+			d.Replies[i].ClassLabel = cfg.ClassLabel(d.Replies[i].Class)
+		}
+	}
 	// Staff see who acted on each line; a deputy's page does not name them, so the deputy's
 	// read (the mini-program's detail, the busiest) does not pay for the names.
 	if a.Kind == auth.KindStaff {

@@ -116,6 +116,17 @@ type TenantConfig struct {
 	// CategoryReplyMonths are the categories' own reply clocks (categories.reply_months),
 	// for the categories that have one.
 	CategoryReplyMonths map[int64]int
+	// ClassLabels are the tenant's own labels of reply classes (tenants.reply_labels), for the
+	// classes it relabelled; ClassLabel falls back to DefaultClassLabels.
+	ClassLabels map[ReplyClass]string
+}
+
+// ClassLabel is how the tenant names a reply class.
+func (c *TenantConfig) ClassLabel(k ReplyClass) string {
+	if l := c.ClassLabels[k]; l != "" {
+		return l
+	}
+	return DefaultClassLabels[k]
 }
 
 // ReplySettings are the clock settings for a suggestion of the category: the tenant's, with

@@ -233,7 +233,8 @@ func (s *SuggestionStore) Config(ctx context.Context, tenantID int64) (*suggesti
 // TenantConfig reads a tenant's settings (defaults for what is not set) and holiday overrides.
 func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*suggestion.TenantConfig, error) {
 	var raw []byte
-	err := pool.QueryRow(ctx, `SELECT settings FROM tenants WHERE id=$1`, tenantID).Scan(&raw)
+	var labels map[suggestion.ReplyClass]string
+	err := pool.QueryRow(ctx, `SELECT settings, reply_labels FROM tenants WHERE id=$1`, tenantID).Scan(&raw, &labels)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, &suggestion.Error{Kind: suggestion.ErrNotFound, Code: "tenant_not_found", Message: "常委会不存在"}
 	}
@@ -264,7 +265,7 @@ func TenantConfig(ctx context.Context, pool *pgxpool.Pool, tenantID int64) (*sug
 	if err != nil {
 		return nil, fmt.Errorf("tenant %d calendar: %w", tenantID, err)
 	}
-	cfg := &suggestion.TenantConfig{Settings: st, Calendar: cal, CategoryReplyMonths: map[int64]int{}}
+	cfg := &suggestion.TenantConfig{Settings: st, Calendar: cal, CategoryReplyMonths: map[int64]int{}, ClassLabels: labels}
 	rows, err = pool.Query(ctx, `SELECT id, reply_months FROM categories WHERE tenant_id=$1 AND reply_months IS NOT NULL`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("read category clocks: %w", err)
