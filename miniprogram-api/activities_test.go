@@ -53,7 +53,6 @@ func setupActivities(t *testing.T) *activityRig {
 		Idempotency: postgres.NewMPIdempotency(b.pool),
 		Limiter:     jredis.NewMPLimiter(b.rdb),
 		Inbox:       notify.NewInbox(ns, nil),
-		Similar:     postgres.NewSuggestionStore(b.pool),
 		Limits:      mpapi.Limits{Window: time.Minute, PerIP: 1 << 20, PerUser: 1 << 20, LoginPerIP: 1 << 20, JSONBody: 64 << 10},
 	})
 	if err != nil {

@@ -55,14 +55,6 @@ type Credits interface {
 	Record(ctx context.Context, tenantID, deputyID int64, templateID string, longTerm bool, accepted bool) error
 }
 
-// SimilarFinder offers the tenant's earlier suggestions like a draft, as its deputy may see
-// them: others' once registered, their own in any state but draft
-// (storage/postgres.SuggestionStore.SimilarForDeputy). The workflow service's Similar is the
-// staff's view, which offers every submitted one.
-type SimilarFinder interface {
-	SimilarForDeputy(ctx context.Context, tenantID, deputyID int64, text string, excludeID int64, limit int) ([]suggestion.Summary, error)
-}
-
 // Push verifies and parses the mini-program message push (*wechat.MPPush).
 type Push interface {
 	CheckEcho(q url.Values) (string, error)
@@ -91,12 +83,11 @@ type Deps struct {
 	WeChat      WeChat
 	Idempotency Idempotency
 	Limiter     Limiter
-	Inbox       Inbox         // nil: inbox endpoints answer 503
-	Credits     Credits       // nil: subscription endpoint answers 503
-	Push        Push          // nil: the push endpoint answers 404
-	Documents   Documents     // nil: replies are answered without their signed letters
-	Deputies    Deputies      // nil: the deputy search answers 503
-	Similar     SimilarFinder // nil: the similar-suggestions lookup answers 503
+	Inbox       Inbox     // nil: inbox endpoints answer 503
+	Credits     Credits   // nil: subscription endpoint answers 503
+	Push        Push      // nil: the push endpoint answers 404
+	Documents   Documents // nil: replies are answered without their signed letters
+	Deputies    Deputies  // nil: the deputy search answers 503
 	// UncachedLists reads every page of "my suggestions" from the database instead of
 	// answering it again while the deputy's list is unchanged (list_cache.go).
 	UncachedLists bool

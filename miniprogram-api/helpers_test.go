@@ -167,7 +167,6 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		Credits:     notify.NewCredits(ns),
 		Documents:   objects.MediaAdapter{S: store},
 		Deputies:    directory.NewService(postgres.NewDirectoryStore(pool)),
-		Similar:     sstore,
 		Limits:      limits,
 	}
 	if o.logs != nil {

@@ -56,12 +56,9 @@ func (a *API) listSuggestions(c *gin.Context) {
 }
 
 // similarSuggestions offers earlier suggestions like the draft being written: other
-// deputies' only once registered, the deputy's own in any state but draft (SimilarFinder).
+// deputies' only once registered, the deputy's own in any state but draft
+// (suggestion.Service.Similar for a deputy).
 func (a *API) similarSuggestions(c *gin.Context) {
-	if a.Similar == nil {
-		a.fail(c, errUnavailable)
-		return
-	}
 	if err := onlyParams(c.Request.URL.Query(), "q", "exclude"); err != nil {
 		a.fail(c, err)
 		return
@@ -77,23 +74,13 @@ func (a *API) similarSuggestions(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	var xs []suggestion.Summary
-	// As the workflow's Similar: two characters at least, the first 200 searched.
-	if utf8.RuneCountInString(q) >= 2 {
-		if r := []rune(q); len(r) > similarText {
-			q = string(r[:similarText])
-		}
-		s := sess(c)
-		if xs, err = a.Similar.SimilarForDeputy(c.Request.Context(), s.TenantID, s.DeputyID, q, exclude, 5); err != nil {
-			a.fail(c, err)
-			return
-		}
+	xs, err := a.Suggestions.Similar(c.Request.Context(), actor(c), q, exclude, 5)
+	if err != nil {
+		a.fail(c, err)
+		return
 	}
 	writeList(c, toSummaries(xs, sess(c).DeputyID, 0))
 }
-
-// similarText is how much of a draft's text the similar lookup searches, in characters.
-const similarText = 200
 
 // summary is a changed suggestion as the deputy's calls answer it.
 func summary(s *suggestion.Suggestion) any { return toSuggestion(s) }

@@ -63,7 +63,6 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		Credits:     notify.NewCredits(notifyStore),
 		Documents:   objects.MediaAdapter{S: d.objects}, // the console's signed reply letters
 		Deputies:    directory.NewService(postgres.NewDirectoryStore(d.pool)),
-		Similar:     sstore, // what a deputy may see of others' suggestions while drafting
 		Log:         d.log,
 	}
 	if tok := d.cfg.WechatMPPushToken; tok != "" {

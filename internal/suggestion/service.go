@@ -232,7 +232,11 @@ func (s *Service) Similar(ctx context.Context, a auth.Actor, text string, exclud
 	if limit <= 0 || limit > 20 {
 		limit = 5
 	}
-	return s.store.Similar(ctx, a.TenantID, truncate(text, 200), excludeID, limit)
+	text = truncate(text, 200)
+	if a.IsDeputy() { // a deputy drafting never sees what others have not had registered
+		return s.store.SimilarForDeputy(ctx, a.TenantID, a.ID, text, excludeID, limit)
+	}
+	return s.store.Similar(ctx, a.TenantID, text, excludeID, limit)
 }
 
 func (s *Service) canSee(ctx context.Context, a auth.Actor, sg *Suggestion) (bool, error) {

@@ -30,6 +30,9 @@ type Store interface {
 	// the deputy's led or co-signed suggestions or co-signatures (0 before the first).
 	ListStamp(ctx context.Context, tenantID, deputyID int64) (int64, error)
 	Similar(ctx context.Context, tenantID int64, text string, excludeID int64, limit int) ([]Summary, error)
+	// SimilarForDeputy is Similar as the deputy may see it: other deputies' suggestions once
+	// registered, the deputy's own (led or co-signed) in any state but draft and merged.
+	SimilarForDeputy(ctx context.Context, tenantID, deputyID int64, text string, excludeID int64, limit int) ([]Summary, error)
 	// Relation tells how a deputy and a unit stand to a suggestion: the deputy's co-sign
 	// state ("lead", "accepted", "invited", "merged", "declined" or "") and whether the
 	// unit holds an active assignment on it.
