@@ -56,6 +56,8 @@ var (
 	errBadFilter       = apiErr(http.StatusBadRequest, "bad_filter", "查询条件不正确")
 	errUploadTruncated = apiErr(http.StatusBadRequest, "upload_incomplete", "上传未完成，请重试")
 	errBadText         = apiErr(http.StatusUnprocessableEntity, "bad_text", "内容含有无法识别的字符，请删除后重试")
+	errBadTarget       = apiErr(http.StatusUnprocessableEntity, "bad_target",
+		"请指明照片属于哪件建议或随手拍：target.kind 为 suggestion（建议）或 snap（随手拍），target.id 为其编号")
 )
 
 // classify maps any error to its HTTP status and body. Domain errors carry their code and

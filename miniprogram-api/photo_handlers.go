@@ -119,6 +119,12 @@ func (a *API) uploadPolicy(c *gin.Context) {
 	if _, ok := a.readJSON(c, &in); !ok {
 		return
 	}
+	// A request naming nothing photos can go to is wrong (422); the photo intake answers a
+	// target it cannot use (gone, someone else's) as not found.
+	if t := in.Target; (t.Kind != media.KindSuggestion && t.Kind != media.KindSnap) || t.ID <= 0 {
+		a.fail(c, errBadTarget)
+		return
+	}
 	p, err := a.Media.NewUploadPolicy(c.Request.Context(), actor(c), media.Target{Kind: in.Target.Kind, ID: in.Target.ID})
 	if err != nil {
 		a.fail(c, err)

@@ -46,7 +46,7 @@ func (a *API) routes(r gin.IRouter) {
 	d.GET("/snaps/:id", a.snapDetail)
 	d.POST("/snaps/:id/photos", a.uploadSnapPhoto)
 	d.POST("/snaps/:id/draft", a.snapToDraft)
-	d.POST("/uploads", a.checkUploadTarget, a.uploadPolicy)
+	d.POST("/uploads", a.uploadPolicy)
 	d.POST("/uploads/complete", a.completeUpload)
 	d.GET("/notices", a.listNotices)
 	d.GET("/notices/unread-count", a.unreadNotices)
