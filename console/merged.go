@@ -18,18 +18,26 @@ type mergedRef struct {
 	Link  bool
 }
 
-// mergedInto is the suggestion sg was merged into; nil when sg was not merged. Its number
-// is said to every reader of sg (a number tells nothing of the case); the link is offered
-// only to a reader who may see it, as the mini-program does (mergedInto there).
+// mergedInto is the suggestion sg was merged into; nil when sg was not merged.
 func (s *server) mergedInto(c *gin.Context, sg *suggestion.Suggestion) (*mergedRef, error) {
-	if sg.Status != suggestion.StatusMerged || sg.MergedInto == 0 {
+	if sg.Status != suggestion.StatusMerged {
+		return nil, nil
+	}
+	return s.mergedTarget(c, sg.MergedInto)
+}
+
+// mergedTarget names suggestion id as a merged one's target. Its number is said to every
+// reader (a number tells nothing of the case); the link is offered only to a reader who may
+// see it, as the mini-program does (mergedInto there). nil when id is 0 or gone.
+func (s *server) mergedTarget(c *gin.Context, id int64) (*mergedRef, error) {
+	if id == 0 {
 		return nil, nil
 	}
 	ctx, a := c.Request.Context(), actor(c)
-	into, err := s.cfg.Suggestions.Get(ctx, a, sg.MergedInto)
+	into, err := s.cfg.Suggestions.Get(ctx, a, id)
 	link := err == nil
 	if errors.Is(err, suggestion.ErrNotFound) {
-		into, err = s.cfg.Suggestions.Get(ctx, auth.System(a.TenantID), sg.MergedInto)
+		into, err = s.cfg.Suggestions.Get(ctx, auth.System(a.TenantID), id)
 	}
 	if errors.Is(err, suggestion.ErrNotFound) {
 		return nil, nil
@@ -44,21 +52,24 @@ func (s *server) mergedInto(c *gin.Context, sg *suggestion.Suggestion) (*mergedR
 	return ref, nil
 }
 
-// mergedRows is mergedInto for the merged rows of a list, by row id. A list row does not
-// carry what it was merged into, so each merged row is read; the other rows cost nothing.
+// mergedRows is mergedTarget for the merged rows of a list, by row id: each target is read
+// once however many rows went into it; rows not merged cost nothing.
 func (s *server) mergedRows(c *gin.Context, rows []suggestion.Summary) (map[int64]*mergedRef, error) {
 	out := map[int64]*mergedRef{}
+	targets := map[int64]*mergedRef{}
 	for _, r := range rows {
 		if r.Status != suggestion.StatusMerged {
 			continue
 		}
-		sg, err := s.cfg.Suggestions.Get(c.Request.Context(), actor(c), r.ID)
-		if err != nil {
-			return nil, err
+		ref, seen := targets[r.MergedInto]
+		if !seen {
+			var err error
+			if ref, err = s.mergedTarget(c, r.MergedInto); err != nil {
+				return nil, err
+			}
+			targets[r.MergedInto] = ref
 		}
-		if out[r.ID], err = s.mergedInto(c, sg); err != nil {
-			return nil, err
-		}
+		out[r.ID] = ref
 	}
 	return out, nil
 }

@@ -528,6 +528,7 @@ type Summary struct {
 	RatingDueAt  *time.Time // while a reply awaits the deputies' rating
 	UpdatedAt    time.Time
 	CreatedAt    time.Time
+	MergedInto   int64 // the suggestion a merged one was merged into; 0 otherwise
 }
 
 // ListFilter narrows a list; the actor's visibility always applies on top.

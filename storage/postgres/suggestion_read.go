@@ -24,11 +24,13 @@ import (
 // summaryCols are the columns summaries scans, from s (suggestions), d (lead deputy) and
 // c (category).
 const summaryCols = `s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, d.name,
-		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at`
+		coalesce(s.category_id,0), coalesce(c.name,''), s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at,
+		coalesce(s.merged_into,0)`
 
 // pageCols are summaryCols with the names left empty, for fillNames.
 const pageCols = `s.id, coalesce(s.number,0), s.title, s.status, s.mode, s.is_key, s.lead_deputy_id, ''::text,
-		coalesce(s.category_id,0), ''::text, s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at`
+		coalesce(s.category_id,0), ''::text, s.reply_due_at, s.rating_due_at, s.updated_at, s.created_at,
+		coalesce(s.merged_into,0)`
 
 // nameTTL is how long a deputy's or a category's name is reused for list pages: a rename
 // shows on the deputies' lists within a minute (the detail page always reads it afresh).
@@ -278,7 +280,7 @@ func (s *SuggestionStore) summaries(ctx context.Context, sql string, args ...any
 		var x suggestion.Summary
 		var status, mode string // plain strings: pgx scans named string types through reflection
 		if err := rows.Scan(&x.ID, &x.Number, &x.Title, &status, &mode, &x.IsKey, &x.LeadDeputyID, &x.LeadName,
-			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.RatingDueAt, &x.UpdatedAt, &x.CreatedAt); err != nil {
+			&x.CategoryID, &x.Category, &x.ReplyDueAt, &x.RatingDueAt, &x.UpdatedAt, &x.CreatedAt, &x.MergedInto); err != nil {
 			return nil, fmt.Errorf("scan summary: %w", err)
 		}
 		x.Status, x.Mode = suggestion.Status(status), suggestion.Mode(mode)
