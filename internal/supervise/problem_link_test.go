@@ -240,3 +240,47 @@ func TestProblemItemChecksItsCaseWhenItIsSaved(t *testing.T) {
 		t.Fatalf("%d items saved", n)
 	}
 }
+
+// An item about a case re-routed away from its unit names the case to that unit without a
+// link: the unit may no longer open it (the console would answer 404). The unit it went to,
+// and the supervisors, get the link.
+func TestProblemItemLinksOnlyForReadersWhoMayOpenTheCase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newProblemFixture(t)
+	tn := f.tn
+	housing, transport := tn.Units[0], tn.Units[2]
+	moved := f.sg["交通局改派给住建局"]
+	for _, unit := range []int64{transport, housing} {
+		if err := f.svc.CreateProblemItem(ctx, f.rev, &supervise.ProblemItem{UnitID: unit, SuggestionID: moved, Problem: "答复敷衍"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	linked := func(a auth.Actor) map[int64]bool {
+		t.Helper()
+		items, err := f.svc.ListProblems(ctx, a, supervise.ProblemQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]bool{}
+		for _, p := range items {
+			if p.SuggestionID != moved || p.SuggestionTitle != "交通局改派给住建局" {
+				t.Fatalf("item %+v", p)
+			}
+			out[p.UnitID] = p.Linked
+		}
+		return out
+	}
+	unit := func(i int) auth.Actor {
+		return auth.Actor{TenantID: tn.ID, Kind: auth.KindStaff, ID: tn.Handlers[i], Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: tn.Units[i]}
+	}
+	if got := linked(unit(2)); len(got) != 1 || got[transport] {
+		t.Errorf("the unit the case was re-routed away from: linked %v, want the title without a link", got)
+	}
+	if got := linked(unit(0)); len(got) != 1 || !got[housing] {
+		t.Errorf("the unit handling the case: linked %v, want a link", got)
+	}
+	if got := linked(f.rev); len(got) != 2 || !got[housing] || !got[transport] {
+		t.Errorf("the reviewer: linked %v, want both linked", got)
+	}
+}

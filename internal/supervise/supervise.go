@@ -69,6 +69,12 @@ type ProblemItem struct {
 	Interviews      int
 	// Overdue: the 整改时限 (a Shanghai date) has passed and the item is not 已整改.
 	Overdue bool
+	// UnitOpens: the item's unit may open the linked suggestion now (an active assignment
+	// or a forwarded opinion); a unit whose assignment was re-routed away may not.
+	UnitOpens bool
+	// Linked: the reader of the list may open the linked suggestion (ListProblems sets it),
+	// so the console links it; otherwise it names it only.
+	Linked bool
 }
 
 // ProblemQuery filters 问题清单.
@@ -355,6 +361,7 @@ func (s *Service) ListProblems(ctx context.Context, a auth.Actor, q ProblemQuery
 	}
 	for i := range items {
 		items[i].Overdue = pastDue(&items[i], today)
+		items[i].Linked = items[i].SuggestionID != 0 && (a.SeesWholeTenant() || items[i].UnitOpens)
 	}
 	return items, nil
 }

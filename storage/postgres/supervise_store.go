@@ -210,14 +210,19 @@ func (s *SuperviseStore) Decisions(ctx context.Context, tenantID int64) ([]super
 
 const problemSelect = `SELECT p.id, p.unit_id, u.name, COALESCE(p.suggestion_id, 0), COALESCE(s.title, ''), p.problem, p.responsible,
 	p.rectification, p.due_on, p.state, p.created_at, p.closed_at,
-	(SELECT count(*) FROM interviews i WHERE i.tenant_id = p.tenant_id AND i.problem_item_id = p.id)
+	(SELECT count(*) FROM interviews i WHERE i.tenant_id = p.tenant_id AND i.problem_item_id = p.id),
+	p.suggestion_id IS NOT NULL AND (
+	  EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = p.tenant_id AND a.suggestion_id = p.suggestion_id
+	    AND a.unit_id = p.unit_id AND a.active)
+	  OR EXISTS (SELECT 1 FROM opinion_forwards o WHERE o.tenant_id = p.tenant_id AND o.suggestion_id = p.suggestion_id
+	    AND o.unit_id = p.unit_id))
 	FROM problem_items p JOIN units u ON u.tenant_id = p.tenant_id AND u.id = p.unit_id
 	LEFT JOIN suggestions s ON s.tenant_id = p.tenant_id AND s.id = p.suggestion_id`
 
 func scanProblem(r pgx.Row) (supervise.ProblemItem, error) {
 	var p supervise.ProblemItem
 	err := r.Scan(&p.ID, &p.UnitID, &p.UnitName, &p.SuggestionID, &p.SuggestionTitle, &p.Problem, &p.Responsible,
-		&p.Rectification, &p.DueOn, &p.State, &p.CreatedAt, &p.ClosedAt, &p.Interviews)
+		&p.Rectification, &p.DueOn, &p.State, &p.CreatedAt, &p.ClosedAt, &p.Interviews, &p.UnitOpens)
 	return p, err
 }
 
