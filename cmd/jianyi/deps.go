@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"jianyi/internal/config"
+	"jianyi/internal/media"
 	"jianyi/internal/wechat"
 	"jianyi/internal/wechat/wechattest"
 	"jianyi/storage/objects"
@@ -56,6 +57,7 @@ type deps struct {
 // shared clients. On error everything opened so far is closed.
 func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (d *deps, err error) {
 	d = &deps{cfg: cfg, log: log, metrics: newRegistry()}
+	media.SetDecodeBudget(int64(cfg.MediaDecodeBudgetMB) << 20)
 	defer func() {
 		if err != nil {
 			d.close()

@@ -55,6 +55,10 @@ type Config struct {
 	// ConsoleURL is the staff console's public base URL (https://jianyi.example.gov.cn): staff
 	// WeChat template messages open <ConsoleURL>/suggestions/<id> (the console is at the root); empty sends them without a link.
 	ConsoleURL string `env:"JIANYI_CONSOLE_URL"`
+	// MediaDecodeBudgetMB is the memory (MiB) the photos one process decodes at once may take:
+	// a decoded photo costs width×height×4 bytes whatever its file size, and uploads beyond
+	// the budget wait their turn instead of exhausting the process.
+	MediaDecodeBudgetMB int `env:"MEDIA_DECODE_BUDGET_MB" envDefault:"384"`
 
 	// WeChat mini-program (deputies' app) and its message push (content-check results).
 	WechatMPAppID      string `env:"WECHAT_MP_APPID"`
@@ -68,6 +72,13 @@ type Config struct {
 	// WechatFake (dev only) routes every WeChat call to the built-in fake server.
 	WechatFake bool `env:"WECHAT_FAKE" envDefault:"false"`
 }
+
+// MinDecodeBudgetMB and MaxDecodeBudgetMB bound MEDIA_DECODE_BUDGET_MB: below 64 MiB a
+// 12-megapixel phone photo (48 MiB decoded) would run alone; above 16 GiB is a typo.
+const (
+	MinDecodeBudgetMB = 64
+	MaxDecodeBudgetMB = 16 << 10
+)
 
 // MinSessionSecret is the shortest SESSION_SECRET accepted in production (bytes).
 const MinSessionSecret = 32
@@ -184,6 +195,9 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if _, err := ParseLogLevel(c.LogLevel); err != nil {
 		bad("LOG_LEVEL", "must be one of debug, info, warn, error")
+	}
+	if c.MediaDecodeBudgetMB < MinDecodeBudgetMB || c.MediaDecodeBudgetMB > MaxDecodeBudgetMB {
+		bad("MEDIA_DECODE_BUDGET_MB", "must be between %d and %d (MiB)", MinDecodeBudgetMB, MaxDecodeBudgetMB)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "must be positive")

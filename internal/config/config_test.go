@@ -43,7 +43,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != ":8080" || c.S3Bucket != "jianyi" || c.ShutdownTimeout != 20*time.Second || c.LogLevel != "info" || c.S3UseSSL || c.WechatFake {
+	if c.HTTPAddr != ":8080" || c.S3Bucket != "jianyi" || c.ShutdownTimeout != 20*time.Second || c.LogLevel != "info" || c.S3UseSSL || c.WechatFake ||
+		c.MediaDecodeBudgetMB != 384 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	if err := c.Validate(ModeDev); err != nil {
@@ -58,6 +59,7 @@ func TestLoadParseErrorsNameTheVariable(t *testing.T) {
 		{"bool", "S3_USE_SSL", "maybe"},
 		{"fake bool", "WECHAT_FAKE", "sure"},
 		{"duration", "SHUTDOWN_TIMEOUT", "ten seconds"},
+		{"int", "MEDIA_DECODE_BUDGET_MB", "lots"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +106,9 @@ func TestValidate(t *testing.T) {
 		{"bad log level", ModeDev, map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL must be one of"}},
 		{"log level case", ModeDev, map[string]string{"LOG_LEVEL": "DEBUG"}, nil},
 		{"zero shutdown timeout", ModeServe, with(prodEnv(), "SHUTDOWN_TIMEOUT", "0s"), []string{"SHUTDOWN_TIMEOUT must be positive"}},
+		{"decode budget too small", ModeServe, with(prodEnv(), "MEDIA_DECODE_BUDGET_MB", "16"), []string{"MEDIA_DECODE_BUDGET_MB must be between 64 and 16384"}},
+		{"decode budget negative", ModeDev, map[string]string{"MEDIA_DECODE_BUDGET_MB": "-1"}, []string{"MEDIA_DECODE_BUDGET_MB must be between"}},
+		{"decode budget larger", ModeServe, with(prodEnv(), "MEDIA_DECODE_BUDGET_MB", "1024"), nil},
 		{"bad http addr", ModeServe, with(prodEnv(), "JIANYI_HTTP_ADDR", "8080"), []string{"JIANYI_HTTP_ADDR must be host:port"}},
 		{"short aes key", ModeServe, with(prodEnv(), "WECHAT_OA_APPID", "wx2", "WECHAT_OA_SECRET", "s", "WECHAT_OA_TOKEN", "t", "WECHAT_OA_AES_KEY", "abc"), []string{"WECHAT_OA_AES_KEY must be the 43-character"}},
 		{"official account complete", ModeServe, with(prodEnv(), "WECHAT_OA_APPID", "wx2", "WECHAT_OA_SECRET", "s", "WECHAT_OA_TOKEN", "t", "WECHAT_OA_AES_KEY", strings.Repeat("a", 43)), nil},
