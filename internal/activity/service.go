@@ -493,24 +493,21 @@ func ids(in []int64, max int, code, what, tooMany string) ([]int64, error) {
 }
 
 // clean trims s and refuses text nothing here may store: invalid UTF-8 and control
-// characters (on one line: every one; in a text: all but tab, line feed and carriage
-// return), or more than max characters.
+// characters (on one line: every one, and the format characters that cannot be seen, such as
+// zero-width spaces; in a text: all but tab, line feed and carriage return), or more than
+// max characters.
 func clean(s string, max int, code, what string, oneLine bool) (string, error) {
 	s = strings.TrimSpace(s)
-	if badText(s, oneLine) {
+	if oneLine && plaintext.UnreadableTitle(s) {
+		return "", invalid("bad_text", what+"含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写")
+	}
+	if plaintext.Unreadable(s) {
 		return "", invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
 	}
 	if utf8.RuneCountInString(s) > max {
 		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
 	}
 	return s, nil
-}
-
-func badText(s string, oneLine bool) bool {
-	if oneLine {
-		return plaintext.UnreadableLine(s)
-	}
-	return plaintext.Unreadable(s)
 }
 
 // invitees lists every invited deputy, whatever they answered: a change or a cancellation

@@ -203,6 +203,8 @@ func TestBadInputIsRefused(t *testing.T) {
 		{"long title", func(in *activity.Input) { in.Title = long(101) }, "title_too_long"},
 		{"NUL in title", func(in *activity.Input) { in.Title = "视察\x00" }, "bad_text"},
 		{"newline in title", func(in *activity.Input) { in.Title = "视察\n小区" }, "bad_text"},
+		{"zero-width space in title", func(in *activity.Input) { in.Title = "视察\u200b小区" }, "bad_text"},
+		{"right-to-left override in place", func(in *activity.Input) { in.Place = "\u202e社区" }, "bad_text"},
 		{"ESC in place", func(in *activity.Input) { in.Place = "\x1b社区" }, "bad_text"},
 		{"DEL in description", func(in *activity.Input) { in.Description = "内容\x7f" }, "bad_text"},
 		{"C1 in description", func(in *activity.Input) { in.Description = "内\u0085容" }, "bad_text"},

@@ -509,15 +509,14 @@ func (s *Service) ForUnit(ctx context.Context, a auth.Actor, meetingID int64) (*
 }
 
 // clean trims s and refuses text nothing here may store (internal/plaintext: on one line
-// every control character, in a text all but tab, line feed and carriage return) or more
-// than max characters.
+// every control character and the format characters that cannot be seen, such as zero-width
+// spaces; in a text all but tab, line feed and carriage return) or more than max characters.
 func clean(s string, max int, code, what string, oneLine bool) (string, error) {
 	s = strings.TrimSpace(s)
-	bad := plaintext.Unreadable(s)
-	if oneLine {
-		bad = plaintext.UnreadableLine(s)
+	if oneLine && plaintext.UnreadableTitle(s) {
+		return "", invalid("bad_text", what+"含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写")
 	}
-	if bad {
+	if plaintext.Unreadable(s) {
 		return "", invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
 	}
 	if utf8.RuneCountInString(s) > max {

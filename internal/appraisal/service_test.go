@@ -185,6 +185,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"no session", hearing(u1, "  ", daysAgo(1)), appraisal.ErrInvalid, "session_required"},
 		{"session with a control character", hearing(u1, "第二十次\x07会议", daysAgo(1)), appraisal.ErrInvalid, "bad_text"},
 		{"session on two lines", hearing(u1, "第二十次\n会议", daysAgo(1)), appraisal.ErrInvalid, "bad_text"},
+		{"session with a zero-width space", hearing(u1, "第二十次\u200b会议", daysAgo(1)), appraisal.ErrInvalid, "bad_text"},
 		{"session too long", hearing(u1, strings.Repeat("会", appraisal.MaxSession+1), daysAgo(1)), appraisal.ErrInvalid, "session_too_long"},
 		{"no date", hearing(u1, "第二十次会议", time.Time{}), appraisal.ErrInvalid, "held_on_required"},
 		{"date in 1999", hearing(u1, "第二十次会议", time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)), appraisal.ErrInvalid, "bad_held_on"},

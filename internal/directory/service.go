@@ -58,7 +58,7 @@ func name(s string, max int) (string, error) {
 	if s == "" {
 		return "", invalid("name_required", "名称不能为空")
 	}
-	if err := checkText("名称", s); err != nil {
+	if err := checkName("名称", s); err != nil {
 		return "", err
 	}
 	if len([]rune(s)) > max {
@@ -284,8 +284,8 @@ func (s *Service) ImportDeputies(ctx context.Context, a auth.Actor, rows []Deput
 		r.Name, r.Phone = strings.TrimSpace(r.Name), strings.TrimSpace(r.Phone)
 		r.Delegation, r.Group = strings.TrimSpace(r.Delegation), strings.TrimSpace(r.Group)
 		switch {
-		case plaintext.Unreadable(r.Name) || plaintext.Unreadable(r.Phone) || plaintext.Unreadable(r.Delegation) || plaintext.Unreadable(r.Group):
-			res.Errors = append(res.Errors, RowError{r.Line, "含有无法识别的字符（如控制字符或乱码）"})
+		case plaintext.UnreadableTitle(r.Name) || plaintext.UnreadableTitle(r.Phone) || plaintext.UnreadableTitle(r.Delegation) || plaintext.UnreadableTitle(r.Group):
+			res.Errors = append(res.Errors, RowError{r.Line, "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码）"})
 		case r.Name == "":
 			res.Errors = append(res.Errors, RowError{r.Line, "姓名为空"})
 		case len([]rune(r.Name)) > 20:
@@ -400,7 +400,7 @@ func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password 
 		return err
 	}
 	u.Phone = strings.TrimSpace(u.Phone)
-	if err := checkText("电话", u.Phone); err != nil {
+	if err := checkName("电话", u.Phone); err != nil {
 		return err
 	}
 	if len([]rune(u.Phone)) > 30 {
@@ -505,7 +505,7 @@ func (s *Service) SaveHoliday(ctx context.Context, a auth.Actor, o deadline.Over
 	}
 	o.Date = d.Format(time.DateOnly)
 	o.Name = strings.TrimSpace(o.Name)
-	if err := checkText("名称", o.Name); err != nil {
+	if err := checkName("名称", o.Name); err != nil {
 		return err
 	}
 	if len([]rune(o.Name)) > MaxHolidayName {
@@ -575,7 +575,7 @@ func (s *Service) SaveReplyLabels(ctx context.Context, a auth.Actor, labels map[
 	out := map[string]string{}
 	for _, c := range []string{"A", "B", "C", "D"} {
 		v := strings.TrimSpace(labels[c])
-		if err := checkText(c+"类名称", v); err != nil {
+		if err := checkName(c+"类名称", v); err != nil {
 			return err
 		}
 		if len([]rune(v)) > 30 {

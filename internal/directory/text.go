@@ -16,6 +16,20 @@ func checkText(what, s string) error {
 	return nil
 }
 
+// checkName is checkText for a name or other one-line value shown alone in lists, menus and
+// exports (plaintext.UnreadableTitle): line breaks and hidden characters are refused too, so
+// two names that look the same are the same and show in the order they were typed.
+func checkName(what, s string) error {
+	if plaintext.UnreadableTitle(s) {
+		return invalid("bad_text", what+hiddenChars)
+	}
+	return nil
+}
+
+// hiddenChars is the refusal of a one-line value with characters that cannot be stored or
+// cannot be seen.
+const hiddenChars = "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写"
+
 // Dates a directory record may carry: the calendar and meetings of a working committee.
 const (
 	MinYear = 2000
