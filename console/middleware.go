@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,6 +51,15 @@ func (s *server) signedIn(c *gin.Context) {
 			c.Set(ctxActor, actor)
 			c.Set(ctxSession, sess)
 			c.Next()
+			return
+		}
+		if !errors.Is(err, auth.ErrNoSession) {
+			// The session could not be read (the database is down or slow): the person is
+			// still signed in. Keep the cookie, so that a refresh works once the database is
+			// back, and say so instead of sending them to the login page.
+			s.cfg.Log.Error("console: read session", "err", err)
+			s.fail(c, http.StatusServiceUnavailable, "系统暂时不可用，请稍后重试（您仍处于登录状态，无需重新登录）")
+			c.Abort()
 			return
 		}
 		setCookie(c, sessionCookie, "", -1)
