@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jianyi/internal/apperr"
+	"net"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -91,7 +92,10 @@ func classify(err error) (int, ErrorBody) {
 	if errors.Is(err, notify.ErrInvalid) {
 		return http.StatusUnprocessableEntity, ErrorBody{"invalid", "提交的内容不正确"}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	// A dependency that cannot be reached (the database refusing or dropping connections)
+	// is unavailable, not broken: the phone should try again later.
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &ne) {
 		return errUnavailable.Status, ErrorBody{errUnavailable.Code, errUnavailable.Message}
 	}
 	return errInternal.Status, ErrorBody{errInternal.Code, errInternal.Message}

@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"jianyi/internal/account"
 	"jianyi/internal/wechat/wechattest"
 	mpapi "jianyi/miniprogram-api"
+	"jianyi/storage/postgres"
 )
 
 func TestTokensExpiredAndForged(t *testing.T) {
@@ -388,5 +391,27 @@ func TestConcurrentDuplicateSubmits(t *testing.T) {
 	r := b.do("POST", path, tok, nil, "Idempotency-Key", "dup-1")
 	if r.Header.Get("Idempotent-Replayed") != "true" || !same(r) {
 		t.Fatalf("later retry: %s %s", r.Header.Get("Idempotent-Replayed"), r.Body)
+	}
+}
+
+// A database that does not answer is a 503 service_unavailable, as Redis, object storage and
+// WeChat being down are: the phone says "try again later" instead of "something broke".
+func TestDatabaseUnreachableIs503(t *testing.T) {
+	t.Parallel()
+	dead, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/jianyi?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dead.Close)
+	b := setup(t, setupOpts{suggestions: postgres.NewSuggestionStore(dead)})
+	tok := b.deputy("openid-pgdown", "jyg", "13800000001")
+	for _, r := range []resp{
+		b.do("GET", "/api/v1/suggestions", tok, nil),
+		b.do("POST", "/api/v1/suggestions", tok, map[string]any{"title": "数据库不可用", "body": "关于数据库不可用时的建议正文，请尽快研究解决。"}),
+	} {
+		b.want(r, 503, "with the database unreachable")
+		if r.code() != "service_unavailable" || !strings.Contains(string(r.Body), "暂时不可用") {
+			t.Fatalf("answer: %s", r.Body)
+		}
 	}
 }

@@ -106,6 +106,8 @@ type setupOpts struct {
 	idempotency func(mpapi.Idempotency) mpapi.Idempotency
 	// photos wraps the photo intake's store (to stage a phone hanging up after a photo is recorded).
 	photos func(media.Store) media.Store
+	// suggestions replaces the workflow's store (to stage a database that stopped answering).
+	suggestions suggestion.Store
 }
 
 const pushToken = "push-token"
@@ -130,7 +132,10 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	}
 	fixtures(t, pool)
 	clk := &clock{t: time.Now()}
-	sstore := postgres.NewSuggestionStore(pool)
+	var sstore suggestion.Store = postgres.NewSuggestionStore(pool)
+	if o.suggestions != nil {
+		sstore = o.suggestions
+	}
 	sugg := suggestion.NewService(sstore, nil)
 	mstore := postgres.NewMediaStore(pool)
 	ns := postgres.NewNotifyStore(pool)
