@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"jianyi/internal/auth"
 )
@@ -51,9 +52,11 @@ func (s *Service) PublishedReplies(ctx context.Context, tenantCode string, befor
 }
 
 // numberRun is a run of digits as people write phone and identity numbers: grouped by
-// spaces, dashes or dots, an area code in brackets, an optional +86 or 86 in front, and an
-// identity number's final X.
-var numberRun = regexp.MustCompile(`(?:\+?86[ -]?)?\(?[0-9][0-9 \-.()]*[0-9Xx]`)
+// spaces of any width (a Chinese keyboard types U+3000), dashes of any kind (-, —, –), dots,
+// slashes, underscores, tildes, stars or commas, an area code in brackets, an optional +86
+// or 86 in front, and an identity number's final X. Only the digits decide what it is
+// (maskNumber), so a date or an amount written the same way is left alone.
+var numberRun = regexp.MustCompile(`(?:\+?86[\p{Zs}\p{Pd}]?)?\(?[0-9][0-9\p{Zs}\p{Pd}.()/_~*，,、·]*[0-9Xx]`)
 
 // MaskPersonal hides phone and identity numbers in text meant for the public: 139****5678,
 // 0937-*******, 620200********123X, however they are grouped or written (full-width digits
@@ -67,10 +70,47 @@ func MaskPersonal(s string) string {
 	return numberRun.ReplaceAllStringFunc(s, maskRun)
 }
 
-// maskRun masks a run that is one number, or else every stretch of its digit groups that is
-// one ("0937-6200000-801" is a landline and an extension, "13912345678-13800001111" two
-// mobiles): the longest stretch from each group that forms a number is masked.
+// maskRun masks a run that is one number, or else the numbers of a list ("13912345678、
+// 13800001111": each item on its own, so that two items never read as one identity number),
+// or else every stretch of its digit groups that is one (maskGroups).
 func maskRun(run string) string {
+	if m, ok := maskNumber(run); ok {
+		return m
+	}
+	if strings.ContainsAny(run, listSeparators) {
+		var b strings.Builder
+		masked := false
+		for rest := run; rest != ""; {
+			i := strings.IndexAny(rest, listSeparators)
+			if i < 0 {
+				i = len(rest)
+			}
+			item := maskGroups(rest[:i])
+			masked = masked || item != rest[:i]
+			b.WriteString(item)
+			if i < len(rest) {
+				_, n := utf8.DecodeRuneInString(rest[i:])
+				b.WriteString(rest[i : i+n])
+				i += n
+			}
+			rest = rest[i:]
+		}
+		if masked {
+			return b.String()
+		}
+		// No item is a number: the commas may group one number ("138，1234，5678").
+	}
+	return maskGroups(run)
+}
+
+// listSeparators separate the items of a list of numbers; they may also group the digits of
+// one number.
+const listSeparators = "，,、"
+
+// maskGroups masks every stretch of run's digit groups that is a number ("0937-6200000-801"
+// is a landline and an extension, "13912345678-13800001111" two mobiles): the longest
+// stretch from each group that forms a number is masked.
+func maskGroups(run string) string {
 	if m, ok := maskNumber(run); ok {
 		return m
 	}
