@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -207,6 +208,11 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f ListFilter) ([]Summa
 	}
 	if a.Kind == auth.KindStaff && !a.SeesWholeTenant() && !a.IsUnit() && !a.Has(auth.RoleCommittee) {
 		return nil, errForbidden
+	}
+	for _, st := range f.Statuses {
+		if !slices.Contains(Statuses, st) {
+			return nil, invalid("bad_status", "状态筛选条件不正确")
+		}
 	}
 	return s.store.List(ctx, a, f)
 }

@@ -58,12 +58,12 @@ func (s *ExportStore) DeputyOpinions(ctx context.Context, tenantID int64, f expo
 	rows, err := s.pool.Query(ctx, `
 WITH p AS (
   SELECT s.id, s.lead_deputy_id AS deputy_id, '领衔' AS role FROM suggestions s
-  WHERE s.tenant_id = $1 AND s.status NOT IN ('draft', 'merged') AND ($2 = 0 OR s.meeting_id = $2)
+  WHERE s.tenant_id = $1 AND s.status NOT IN ('draft', 'merged') AND ($2::bigint = 0 OR s.meeting_id = $2)
     AND (NOT $4 OR s.category_id = ANY($5::bigint[]))
   UNION ALL
   SELECT c.suggestion_id, c.deputy_id, CASE WHEN c.state = 'merged' THEN '联名（并案）' ELSE '联名' END FROM suggestion_cosigners c
   JOIN suggestions s ON s.tenant_id = c.tenant_id AND s.id = c.suggestion_id
-  WHERE c.tenant_id = $1 AND c.state IN ('accepted', 'merged') AND s.status NOT IN ('draft', 'merged') AND ($2 = 0 OR s.meeting_id = $2)
+  WHERE c.tenant_id = $1 AND c.state IN ('accepted', 'merged') AND s.status NOT IN ('draft', 'merged') AND ($2::bigint = 0 OR s.meeting_id = $2)
     AND (NOT $4 OR s.category_id = ANY($5::bigint[]))
 )
 SELECT d.name, COALESCE(dl.name, ''), p.role, COALESCE(s.number, 0), s.title, COALESCE(c.name, ''), s.submitted_at, s.status::text,
@@ -117,7 +117,7 @@ JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
 JOIN deputies d ON d.tenant_id = s.tenant_id AND d.id = s.lead_deputy_id
 LEFT JOIN LATERAL (SELECT replied_at, on_time FROM replies WHERE tenant_id = a.tenant_id AND assignment_id = a.id ORDER BY round LIMIT 1) r ON true
-WHERE a.tenant_id = $1 AND a.active AND ($2 = 0 OR s.meeting_id = $2) AND ($3 = 0 OR a.unit_id = $3)
+WHERE a.tenant_id = $1 AND a.active AND ($2::bigint = 0 OR s.meeting_id = $2) AND ($3::bigint = 0 OR a.unit_id = $3)
 ORDER BY u.id, a.role, s.number NULLS LAST, s.id
 LIMIT $5`, tenantID, f.MeetingID, f.UnitID, now, limit)
 	if err != nil {

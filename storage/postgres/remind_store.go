@@ -59,42 +59,42 @@ func unratedSQL(kind string) string {
 var obligationSQL = map[string]string{
 	remind.ClockReply: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
-		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
+		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3::bigint = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
 		  AND a.state IN ('pending', 'accepted', 'return_requested') AND ` + openCase + `
 		ORDER BY a.id LIMIT $4`,
 	remind.ClockCoOpinion: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
-		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.role = 'co'
+		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3::bigint = 0 OR a.id = $3) AND a.active AND a.role = 'co'
 		  AND a.state IN ('pending', 'accepted') AND ` + openCase + `
 		ORDER BY a.id LIMIT $4`,
 	remind.ClockReturnWindow: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.return_due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
-		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.state = 'pending'
+		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3::bigint = 0 OR a.id = $3) AND a.active AND a.state = 'pending'
 		  AND ` + openCase + `
 		ORDER BY a.id LIMIT $4`,
 	remind.ClockBeforeContact: `SELECT a.id, a.suggestion_id, a.unit_id, a.round, a.contact_due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
-		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3 = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
+		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3::bigint = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
 		  AND a.state = 'accepted' AND a.contact_due_at IS NOT NULL AND ` + openCase + `
 		  AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = a.tenant_id AND c.assignment_id = a.id AND c.stage = 'before')
 		ORDER BY a.id LIMIT $4`,
 	remind.ClockRating: `SELECT s.id, s.id, 0, s.round, s.rating_due_at, s.title, COALESCE(s.number, 0), ` + unratedSQL("reply") + `
 		FROM suggestions s
-		WHERE s.tenant_id = $1 AND s.id > $2 AND ($3 = 0 OR s.id = $3) AND s.status = 'replied' AND s.rating_due_at IS NOT NULL
+		WHERE s.tenant_id = $1 AND s.id > $2 AND ($3::bigint = 0 OR s.id = $3) AND s.status = 'replied' AND s.rating_due_at IS NOT NULL
 		  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
 		                  AND e.kind = 'reply' AND e.round = s.round AND e.deputy_id = s.lead_deputy_id)
 		ORDER BY s.id LIMIT $4`,
 	remind.ClockImplRating: `SELECT s.id, s.id, 0, s.round, max(c.due_on)::timestamp AT TIME ZONE 'Asia/Shanghai', s.title, COALESCE(s.number, 0),
 		       ` + unratedSQL("implementation") + `
 		FROM suggestions s JOIN commitments c ON c.tenant_id = s.tenant_id AND c.suggestion_id = s.id
-		WHERE s.tenant_id = $1 AND s.id > $2 AND ($3 = 0 OR s.id = $3) AND s.status = 'tracking'
+		WHERE s.tenant_id = $1 AND s.id > $2 AND ($3::bigint = 0 OR s.id = $3) AND s.status = 'tracking'
 		  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
 		                  AND e.kind = 'implementation' AND e.deputy_id = s.lead_deputy_id)
 		GROUP BY s.tenant_id, s.id HAVING bool_and(c.done_at IS NOT NULL)
 		ORDER BY s.id LIMIT $4`,
 	remind.ClockPublish: `SELECT r.id, r.suggestion_id, r.unit_id, r.round, r.publish_due_at, s.title, COALESCE(s.number, 0), NULL::bigint[]
 		FROM replies r JOIN suggestions s ON s.tenant_id = r.tenant_id AND s.id = r.suggestion_id
-		WHERE r.tenant_id = $1 AND r.id > $2 AND ($3 = 0 OR r.id = $3) AND r.published_at IS NULL
+		WHERE r.tenant_id = $1 AND r.id > $2 AND ($3::bigint = 0 OR r.id = $3) AND r.published_at IS NULL
 		  AND r.publish_due_at IS NOT NULL AND s.status <> 'merged'
 		ORDER BY r.id LIMIT $4`,
 }

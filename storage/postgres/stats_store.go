@@ -483,7 +483,7 @@ func (s *StatsStore) VerifyRollup(ctx context.Context, tenantID int64) error {
 	    UNION ALL
 	    SELECT `+k+`, v.ev, v.m, count(*)::numeric, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 	    FROM stats_members, LATERAL (VALUES (2::smallint, replied_month), (3::smallint, closed_month)) v(ev, m)
-	    WHERE ($1 = 0 OR tenant_id = $1) AND v.m IS NOT NULL GROUP BY `+k+`, v.ev, v.m)
+	    WHERE ($1::bigint = 0 OR tenant_id = $1) AND v.m IS NOT NULL GROUP BY `+k+`, v.ev, v.m)
 	  SELECT count(*) FROM ((TABLE r EXCEPT ALL TABLE m) UNION ALL (TABLE m EXCEPT ALL TABLE r)) x`, tenantID).Scan(&keys)
 	if err != nil {
 		return fmt.Errorf("verify rollup: %w", err)

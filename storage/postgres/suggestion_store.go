@@ -863,7 +863,7 @@ func (s *SuggestionStore) PublishedReplies(ctx context.Context, tenantCode strin
 		JOIN suggestions sg ON sg.tenant_id = r.tenant_id AND sg.id = r.suggestion_id
 		JOIN units u ON u.tenant_id = r.tenant_id AND u.id = r.unit_id
 		LEFT JOIN categories c ON c.tenant_id = sg.tenant_id AND c.id = sg.category_id
-		WHERE t.code = $1 AND r.published_at IS NOT NULL AND ($2 = 0 OR r.id < $2)
+		WHERE t.code = $1 AND r.published_at IS NOT NULL AND ($2::bigint = 0 OR r.id < $2)
 		ORDER BY r.id DESC LIMIT $3`, tenantCode, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("published replies: %w", err)

@@ -24,7 +24,7 @@ func NewSuperviseStore(pool *pgxpool.Pool) *SuperviseStore { return &SuperviseSt
 var _ supervise.Store = (*SuperviseStore)(nil)
 
 var superviseWhere = map[supervise.List]string{
-	supervise.ListKey:      `s.is_key AND ($3 = 0 OR s.leader_user_id = $3)`,
+	supervise.ListKey:      `s.is_key AND ($3::bigint = 0 OR s.leader_user_id = $3)`,
 	supervise.ListOverdue:  `s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < $2`,
 	supervise.ListTracking: `s.status = 'tracking'`,
 	supervise.ListUnsatisfied: `s.status NOT IN ('closed', 'merged') AND (SELECT e.rating FROM evaluations e
@@ -134,7 +134,7 @@ func (s *SuperviseStore) Inbox(ctx context.Context, tenantID, unitID int64, f su
 	  COALESCE(a.handler_user_id, 0), a.handler_name, oc.n, oc.due
 	FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 	`+openCommitments+`
-	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND ($5 = 0 OR a.handler_user_id = $5)`+where+`
+	WHERE a.tenant_id = $1 AND a.unit_id = $2 AND a.active AND ($5::bigint = 0 OR a.handler_user_id = $5)`+where+`
 	ORDER BY `+order+`
 	LIMIT $4`, tenantID, unitID, now, limit, f.HandlerID)
 	if err != nil {
@@ -228,7 +228,7 @@ func scanProblem(r pgx.Row) (supervise.ProblemItem, error) {
 
 // ProblemItems implements supervise.Store.
 func (s *SuperviseStore) ProblemItems(ctx context.Context, tenantID int64, f supervise.ProblemFilter) ([]supervise.ProblemItem, error) {
-	rows, err := s.pool.Query(ctx, problemSelect+` WHERE p.tenant_id = $1 AND ($2 = 0 OR p.unit_id = $2) AND ($3 = '' OR p.state = $3)
+	rows, err := s.pool.Query(ctx, problemSelect+` WHERE p.tenant_id = $1 AND ($2::bigint = 0 OR p.unit_id = $2) AND ($3 = '' OR p.state = $3)
 		AND ($4::date IS NULL OR (p.state <> 'done' AND p.due_on < $4::date))
 		ORDER BY (p.state = 'done'), p.due_on NULLS LAST, p.id DESC LIMIT 500`, tenantID, f.UnitID, f.State, dateOrNull(f.DueBefore))
 	if err != nil {
@@ -357,7 +357,7 @@ func (s *SuperviseStore) UpdateProblemItem(ctx context.Context, tenantID int64, 
 func (s *SuperviseStore) Interviews(ctx context.Context, tenantID, unitID, problemID int64) ([]supervise.Interview, error) {
 	rows, err := s.pool.Query(ctx, `SELECT i.id, i.unit_id, u.name, COALESCE(i.problem_item_id, 0), i.held_at, i.leader, i.summary, i.follow_up, i.created_at
 		FROM interviews i JOIN units u ON u.tenant_id = i.tenant_id AND u.id = i.unit_id
-		WHERE i.tenant_id = $1 AND ($2 = 0 OR i.unit_id = $2) AND ($3 = 0 OR i.problem_item_id = $3)
+		WHERE i.tenant_id = $1 AND ($2::bigint = 0 OR i.unit_id = $2) AND ($3::bigint = 0 OR i.problem_item_id = $3)
 		ORDER BY i.held_at DESC LIMIT 500`, tenantID, unitID, problemID)
 	if err != nil {
 		return nil, fmt.Errorf("interviews: %w", err)
