@@ -38,6 +38,11 @@ func headers(c *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
+	if secureRequest(c.Request) {
+		// Reached over HTTPS (directly or through the TLS proxy): browsers keep to HTTPS for a
+		// year, so a later http:// link or a hostile network cannot strip the session cookie.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
 }
 
