@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -43,6 +44,9 @@ type deps struct {
 	wechatFake *wechattest.Server
 	// dev is true under `jianyi dev`.
 	dev bool
+	// draining, once set, makes /readyz answer 503: shutdown has begun (runHTTP sets it;
+	// a pointer, so deps stays copyable).
+	draining *atomic.Bool
 
 	// onStop runs after HTTP shutdown and the workers stopped, before the pools close
 	// (last added first): front doors flush their background jobs here.
@@ -54,27 +58,13 @@ type deps struct {
 }
 
 // openDeps connects to PostgreSQL, Redis and the object store named by cfg and builds the
-// shared clients. On error everything opened so far is closed.
-func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (d *deps, err error) {
-	d = &deps{cfg: cfg, log: log, metrics: newRegistry()}
+// shared clients. On error everything opened so far is closed, and the error names the
+// dependency that failed ("postgresql: …", "redis: …", "objects: …") with its cause.
+func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
+	d := &deps{cfg: cfg, log: log, metrics: newRegistry()}
 	media.SetDecodeBudget(int64(cfg.MediaDecodeBudgetMB) << 20)
-	defer func() {
-		if err != nil {
-			d.close()
-		}
-	}()
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-
-	if d.pool, err = postgres.Open(octx, cfg.DatabaseURL); err != nil {
-		return nil, fmt.Errorf("postgresql: %w", err)
-	}
-	if d.rdb, err = jredis.Open(octx, cfg.RedisURL); err != nil {
-		return nil, err
-	}
-	d.redis = jredis.New(d.rdb)
-	d.limiter = jredis.NewRateLimiter(d.rdb)
-	if d.objects, err = objects.New(octx, objectsConfig(cfg)); err != nil {
+	if err := d.connect(ctx); err != nil {
+		d.close()
 		return nil, err
 	}
 	if !d.objects.ExpiresIncoming() {
@@ -82,6 +72,25 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (d *deps
 			"prefix", objects.IncomingPrefix)
 	}
 	return d, nil
+}
+
+// connect opens d's pool and clients in turn, stopping at the first that fails.
+func (d *deps) connect(ctx context.Context) error {
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var err error
+	if d.pool, err = postgres.Open(octx, d.cfg.DatabaseURL); err != nil {
+		return fmt.Errorf("postgresql: %w", err)
+	}
+	if d.rdb, err = jredis.Open(octx, d.cfg.RedisURL); err != nil {
+		return err // "redis: ping <addr> db <n>: <cause>"
+	}
+	d.redis = jredis.New(d.rdb)
+	d.limiter = jredis.NewRateLimiter(d.rdb)
+	if d.objects, err = objects.New(octx, objectsConfig(d.cfg)); err != nil {
+		return fmt.Errorf("object store: %w", err)
+	}
+	return nil
 }
 
 func objectsConfig(cfg config.Config) objects.Config {
@@ -114,8 +123,11 @@ func (d *deps) openWechat() error {
 }
 
 // close runs the onStop hooks, releases pools, then embedded dev services. Safe on a
-// partly built deps and when called twice.
+// partly built or nil deps and when called twice.
 func (d *deps) close() {
+	if d == nil {
+		return
+	}
 	for i := len(d.onStop) - 1; i >= 0; i-- {
 		d.onStop[i]()
 	}

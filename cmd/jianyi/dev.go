@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -53,17 +50,6 @@ func (a *app) dev(ctx context.Context) error {
 	}
 	if _, set := a.lookupEnv("JIANYI_HTTP_ADDR"); !set {
 		cfg.HTTPAddr = "127.0.0.1:8080" // loopback only unless asked otherwise
-	}
-	if cfg.PublicBaseURL == "" {
-		cfg.PublicBaseURL = "http://" + strings.Replace(cfg.HTTPAddr, "0.0.0.0:", "127.0.0.1:", 1)
-		if strings.HasPrefix(cfg.HTTPAddr, ":") {
-			cfg.PublicBaseURL = "http://127.0.0.1" + cfg.HTTPAddr
-		}
-	}
-	if cfg.SessionSecret == "" {
-		var b [32]byte
-		_, _ = rand.Read(b[:])
-		cfg.SessionSecret = hex.EncodeToString(b[:]) // sessions do not survive a dev restart
 	}
 	log := a.newLogger(cfg)
 	d := &deps{cfg: cfg, log: log, metrics: newRegistry(), dev: true}
@@ -131,7 +117,7 @@ func (a *app) dev(ctx context.Context) error {
 
 	d.cfg = cfg
 	if err := postgres.Migrate(ctx, cfg.DatabaseURL, "up"); err != nil {
-		return fail(fmt.Errorf("migrate: %w", err))
+		return fail(fmt.Errorf("postgresql: %w", err))
 	}
 	opened, err := openDeps(ctx, cfg, log)
 	if err != nil {
@@ -148,7 +134,7 @@ func (a *app) dev(ctx context.Context) error {
 
 	prev := a.ready
 	a.ready = func(addr string) {
-		a.printBanner(cfg, addr, used, info)
+		a.printBanner(addr, used, info)
 		if prev != nil {
 			prev(addr)
 		}
@@ -179,11 +165,13 @@ func (a *app) lookupEnv(key string) (string, bool) {
 	return os.LookupEnv(key)
 }
 
-func (a *app) printBanner(cfg config.Config, addr string, used []string, info demoInfo) {
-	base := cfg.PublicBaseURL
+// printBanner tells the developer where dev listens (addr, the listener's address) and
+// what backs it.
+func (a *app) printBanner(addr string, used []string, info demoInfo) {
+	base := "http://" + dialAddr(addr)
 	w := a.stdout
 	fmt.Fprintf(w, "\nJianyi %s (dev) is running: API, bot, console and workers in one process.\n\n", version)
-	fmt.Fprintf(w, "  Listening    http://%s  (base URL %s)\n", addr, base)
+	fmt.Fprintf(w, "  Listening    %s  (console %s/login)\n", base, base)
 	fmt.Fprintf(w, "  Health       %s/healthz   Ready %s/readyz   Metrics %s/metrics\n\n", base, base, base)
 	for _, u := range used {
 		fmt.Fprintf(w, "  %s\n", u)
@@ -279,18 +267,18 @@ func freePort() (int, error) {
 // seed loads the demo tenant into DATABASE_URL (after migrating up). Redis and the object
 // store are used when configured.
 func (a *app) seed(ctx context.Context) error {
-	cfg, err := a.loadConfig(config.ModeMigrate)
+	cfg, err := a.loadConfig(config.ModeSeed)
 	if err != nil {
 		return err
 	}
 	log := a.newLogger(cfg)
 	if err := postgres.Migrate(ctx, cfg.DatabaseURL, "up"); err != nil {
-		return err
+		return fmt.Errorf("postgresql: %w", err)
 	}
 	d := &deps{cfg: cfg, log: log, metrics: newRegistry()}
 	defer d.close()
 	if d.pool, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
-		return err
+		return fmt.Errorf("postgresql: %w", err)
 	}
 	if cfg.RedisURL != "" && cfg.S3Endpoint != "" {
 		full, err := openDeps(ctx, cfg, log)

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// healthcheck GETs /healthz on this container's JIANYI_HTTP_ADDR port and exits 0 on 200.
+// healthcheck GETs /healthz on this container's JIANYI_HTTP_ADDR and exits 0 on 200.
 // Distroless images have no curl, so docker-compose's healthcheck runs the binary itself.
 func (a *app) healthcheck(ctx context.Context, args []string) error {
 	addr, ok := a.lookupEnv("JIANYI_HTTP_ADDR")
@@ -19,13 +19,12 @@ func (a *app) healthcheck(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "ready" {
 		path = "/readyz"
 	}
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return configError{fmt.Errorf("config: JIANYI_HTTP_ADDR must be host:port or :port")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort("127.0.0.1", port)+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+dialAddr(addr)+path, nil)
 	if err != nil {
 		return err
 	}
@@ -38,4 +37,18 @@ func (a *app) healthcheck(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s answered %d", path, resp.StatusCode)
 	}
 	return nil
+}
+
+// dialAddr is where a local client reaches a server listening on addr (host:port): the
+// host itself when it names one address, 127.0.0.1 when it listens on every address
+// (":8080", "0.0.0.0:8080", "[::]:8080").
+func dialAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }

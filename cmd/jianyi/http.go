@@ -165,7 +165,8 @@ func recovered(log *slog.Logger) gin.RecoveryFunc {
 type pinger func(ctx context.Context) error
 
 // readyz answers 200 when PostgreSQL, Redis and the object store all answer within 2 s,
-// else 503 naming the failed ones. Details go to the log, not the response.
+// else 503 naming the failed ones. Details go to the log, not the response. Once shutdown
+// has begun it answers 503 without checking, so the load balancer stops sending.
 func readyz(d *deps) gin.HandlerFunc {
 	checks := map[string]pinger{}
 	if d.pool != nil {
@@ -178,6 +179,10 @@ func readyz(d *deps) gin.HandlerFunc {
 		checks["objects"] = d.objects.Ping
 	}
 	return func(c *gin.Context) {
+		if d.draining != nil && d.draining.Load() {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "shutting_down"})
+			return
+		}
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		var mu sync.Mutex

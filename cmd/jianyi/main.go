@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // deadlines run in Asia/Shanghai even on images without zoneinfo
@@ -33,7 +34,8 @@ import (
 // version is set at build time: -ldflags "-X main.version=...".
 var version = "dev"
 
-// exitConfig is the exit status for configuration errors (distinct from runtime failures).
+// Exit statuses (README, Commands): exitConfig is for configuration and command-line errors
+// only, distinct from runtime failures such as an unreachable dependency.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -46,8 +48,6 @@ func main() {
 	// our logs: errors come back to us as values.
 	logrus.SetLevel(logrus.WarnLevel)
 	logrus.SetOutput(io.Discard)
-	// go-redis logs dial failures with the standard logger; keep them as JSON warnings.
-	goredis.SetLogger(redisLogger{slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("service", "jianyi", "component", "go-redis")})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -69,14 +69,22 @@ const usage = `usage: jianyi <command>
 commands:
   serve                          run the HTTP front doors (mini-program API, bot, console)
   worker                         run background workers
-  migrate [up|down|reset|status] apply database migrations (default up)
+  migrate [up|down|reset|status] apply database migrations (default up), or list their state
   dev                            run everything locally with embedded services and demo data
   seed                           load the demo tenant into DATABASE_URL
   version                        print the version
-  healthcheck [ready]            exit 0 if the local /healthz (or /readyz) answers 200
+  healthcheck [ready]            exit 0 if /healthz (or /readyz) on JIANYI_HTTP_ADDR answers 200
 `
 
-func (a *app) run(ctx context.Context, args []string) int {
+func (a *app) run(ctx context.Context, args []string) (code int) {
+	// A panic on this goroutine would exit with status 2, which README reserves for
+	// configuration errors: report it as the runtime failure it is.
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.stderr, "jianyi: internal error: %v\n%s", p, debug.Stack())
+			code = exitFailure
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(a.stderr, usage)
 		return exitConfig
@@ -124,7 +132,8 @@ type configError struct{ err error }
 func (e configError) Error() string { return e.err.Error() }
 func (e configError) Unwrap() error { return e.err }
 
-// loadConfig reads and validates the configuration for mode.
+// loadConfig reads and validates the configuration for mode. Values that do not parse and
+// settings that are missing or invalid are reported together, each naming its variable.
 func (a *app) loadConfig(mode config.Mode) (config.Config, error) {
 	var (
 		cfg config.Config
@@ -135,19 +144,20 @@ func (a *app) loadConfig(mode config.Mode) (config.Config, error) {
 	} else {
 		cfg, err = config.Load()
 	}
-	if err != nil {
-		return cfg, configError{err}
-	}
-	if err := cfg.Validate(mode); err != nil {
+	if err := errors.Join(err, cfg.Validate(mode)); err != nil {
 		return cfg, configError{err}
 	}
 	return cfg, nil
 }
 
 // newLogger is the process logger: JSON on stderr, snake_case keys, level from LOG_LEVEL.
+// go-redis's own messages (dial failures, addresses only) go through it too, at warn level.
 func (a *app) newLogger(cfg config.Config) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: cfg.Level()})).
+	log := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: cfg.Level()})).
 		With("service", "jianyi", "version", version)
+	// go-redis has one logger per process (an atomic global); each command sets it once.
+	goredis.SetLogger(redisLogger{log.With("component", "go-redis")})
+	return log
 }
 
 func indent(s string) string {

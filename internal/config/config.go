@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -25,6 +26,9 @@ const (
 	ModeServe   Mode = "serve"
 	ModeWorker  Mode = "worker"
 	ModeMigrate Mode = "migrate"
+	// ModeSeed is `jianyi seed`: it needs what migrate needs (and uses Redis and the object
+	// store only when they are configured).
+	ModeSeed Mode = "seed"
 	// ModeDev is `jianyi dev`: nothing is required, embedded services and fakes fill the gaps.
 	ModeDev Mode = "dev"
 )
@@ -43,8 +47,6 @@ type Config struct {
 	S3Bucket        string        `env:"S3_BUCKET" envDefault:"jianyi"`
 	S3UseSSL        bool          `env:"S3_USE_SSL" envDefault:"false"`
 	S3Region        string        `env:"S3_REGION"`
-	PublicBaseURL   string        `env:"PUBLIC_BASE_URL"`
-	SessionSecret   string        `env:"SESSION_SECRET"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	// TrustedProxies are the reverse proxies (IPs or CIDRs, comma-separated) whose
@@ -80,29 +82,60 @@ const (
 	MaxDecodeBudgetMB = 16 << 10
 )
 
-// MinSessionSecret is the shortest SESSION_SECRET accepted in production (bytes).
-const MinSessionSecret = 32
-
-// Load reads the process environment.
-func Load() (Config, error) { return load(env.Options{}) }
+// Load reads the process environment. See LoadFrom for what it returns on error.
+func Load() (Config, error) { return load(env.ToMap(os.Environ())) }
 
 // LoadFrom reads the given variables only (tests, and `jianyi dev` overrides).
+//
+// A variable that cannot be parsed is reported in the error, and the returned Config holds
+// that setting's default and every other setting as given, so Validate can still report the
+// rest: an operator sees every mistake at once, not one per restart.
 func LoadFrom(vars map[string]string) (Config, error) {
 	if vars == nil {
 		vars = map[string]string{}
 	}
-	return load(env.Options{Environment: vars})
+	return load(vars)
 }
 
-func load(opts env.Options) (Config, error) {
+func load(vars map[string]string) (Config, error) {
 	var c Config
-	if err := env.ParseWithOptions(&c, opts); err != nil {
-		return Config{}, translateEnvError(err)
+	var loadErr error
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		failed := failedKeys(err)
+		loadErr = translateEnvError(err)
+		// Parse again without the variables that failed, so they take their defaults.
+		rest := make(map[string]string, len(vars))
+		for k, v := range vars {
+			if !failed[k] {
+				rest[k] = v
+			}
+		}
+		c = Config{}
+		if err := env.ParseWithOptions(&c, env.Options{Environment: rest}); err != nil {
+			return Config{}, loadErr // cannot happen: only parsed values fail
+		}
 	}
 	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
 	c.TrustedProxies = trimList(c.TrustedProxies)
 	c.ConsoleURL = strings.TrimRight(strings.TrimSpace(c.ConsoleURL), "/")
-	return c, nil
+	return c, loadErr
+}
+
+// failedKeys names the variables whose values the library could not parse.
+func failedKeys(err error) map[string]bool {
+	failed := map[string]bool{}
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return failed
+	}
+	keys := envKeys()
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			failed[keys[pe.Name]] = true
+		}
+	}
+	return failed
 }
 
 // trimList drops the blanks around and between comma-separated items ("a, b," is a and b).
@@ -172,7 +205,7 @@ func (c Config) Validate(mode Mode) error {
 	}
 
 	switch mode {
-	case ModeServe, ModeWorker, ModeMigrate, ModeDev:
+	case ModeServe, ModeWorker, ModeMigrate, ModeSeed, ModeDev:
 	default:
 		return fmt.Errorf("config: unknown mode %q", mode)
 	}
@@ -183,9 +216,6 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if c.RedisURL != "" {
 		checkURL(bad, "REDIS_URL", c.RedisURL, "redis", "rediss", "unix")
-	}
-	if c.PublicBaseURL != "" {
-		checkURL(bad, "PUBLIC_BASE_URL", c.PublicBaseURL, "http", "https")
 	}
 	if c.ConsoleURL != "" {
 		checkURL(bad, "JIANYI_CONSOLE_URL", c.ConsoleURL, "http", "https")
@@ -239,7 +269,6 @@ func (c Config) Validate(mode Mode) error {
 		need("S3_ACCESS_KEY", c.S3AccessKey)
 		need("S3_SECRET_KEY", c.S3SecretKey)
 		need("S3_BUCKET", c.S3Bucket)
-		need("PUBLIC_BASE_URL", c.PublicBaseURL)
 		need("WECHAT_MP_APPID", c.WechatMPAppID)
 		need("WECHAT_MP_SECRET", c.WechatMPSecret)
 		// The official account is optional, but half a configuration is a mistake.
@@ -249,13 +278,8 @@ func (c Config) Validate(mode Mode) error {
 			need("WECHAT_OA_TOKEN", c.WechatOAToken)
 		}
 	}
-	if mode == ModeServe {
-		if need("SESSION_SECRET", c.SessionSecret) && len(c.SessionSecret) < MinSessionSecret {
-			bad("SESSION_SECRET", "must be at least %d bytes", MinSessionSecret)
-		}
-		if c.HTTPAddr == "" {
-			need("JIANYI_HTTP_ADDR", c.HTTPAddr)
-		}
+	if mode == ModeServe && c.HTTPAddr == "" {
+		need("JIANYI_HTTP_ADDR", c.HTTPAddr)
 	}
 	return errors.Join(errs...)
 }
@@ -272,17 +296,27 @@ func validProxy(s string) bool {
 // OAEnabled reports whether the official account (chatbot, template messages) is configured.
 func (c Config) OAEnabled() bool { return c.WechatOAAppID != "" }
 
+// passwordHint ends the message for a URL that does not parse as meant: the usual cause is
+// a generated password with a character that ends the user info early.
+const passwordHint = "; special characters in a password (such as / # ? @ %) must be percent-encoded (/ as %2F), or use a URL-safe password (openssl rand -hex 24)"
+
 func checkURL(bad func(string, string, ...any), name, raw string, schemes ...string) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse errors quote the input, which may hold a password: do not repeat it.
-		bad(name, "is not a valid URL")
+		bad(name, "is not a valid URL%s", passwordHint)
 		return
 	}
 	for _, s := range schemes {
 		if strings.EqualFold(u.Scheme, s) {
 			if u.Scheme != "unix" && u.Host == "" {
-				bad(name, "has no host")
+				bad(name, "has no host%s", passwordHint)
+				return
+			}
+			// scheme://user:12/x@host/db parses, as host "user:12" and a path holding the
+			// rest: an "@" in the path or fragment is a password cut short by "/" or "#".
+			if u.User == nil && strings.Contains(u.Path+"#"+u.Fragment, "@") {
+				bad(name, "is not a valid URL (its host part ends before the \"@\")%s", passwordHint)
 			}
 			return
 		}

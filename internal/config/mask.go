@@ -16,9 +16,9 @@ func (c Config) Masked() Config {
 	m := c
 	m.DatabaseURL = maskURL(c.DatabaseURL)
 	m.RedisURL = maskURL(c.RedisURL)
-	m.PublicBaseURL = maskURL(c.PublicBaseURL)
+	m.ConsoleURL = maskURL(c.ConsoleURL)
 	for _, p := range []*string{
-		&m.S3AccessKey, &m.S3SecretKey, &m.SessionSecret,
+		&m.S3AccessKey, &m.S3SecretKey,
 		&m.WechatMPSecret, &m.WechatMPPushToken, &m.WechatMPPushAESKey,
 		&m.WechatOASecret, &m.WechatOAToken, &m.WechatOAAESKey,
 	} {
@@ -60,7 +60,8 @@ func (c Config) String() string {
 // GoString is String for %#v.
 func (c Config) GoString() string { return c.String() }
 
-// LogValue makes slog print the masked configuration as a group.
+// LogValue makes slog print the masked configuration as a group: every setting, keyed by
+// its variable's name in lower case without the JIANYI_ prefix.
 func (c Config) LogValue() slog.Value {
 	m := c.Masked()
 	return slog.GroupValue(
@@ -73,11 +74,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("s3_bucket", m.S3Bucket),
 		slog.Bool("s3_use_ssl", m.S3UseSSL),
 		slog.String("s3_region", m.S3Region),
-		slog.String("public_base_url", m.PublicBaseURL),
-		slog.String("session_secret", m.SessionSecret),
 		slog.String("log_level", m.LogLevel),
-		slog.Duration("shutdown_timeout", m.ShutdownTimeout),
+		slog.String("shutdown_timeout", m.ShutdownTimeout.String()),
 		slog.String("trusted_proxies", strings.Join(m.TrustedProxies, ",")),
+		slog.String("console_url", m.ConsoleURL),
+		slog.Int("media_decode_budget_mb", m.MediaDecodeBudgetMB),
 		slog.String("wechat_mp_appid", m.WechatMPAppID),
 		slog.String("wechat_mp_secret", m.WechatMPSecret),
 		slog.String("wechat_mp_push_token", m.WechatMPPushToken),

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 	"time"
 
@@ -53,8 +54,8 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// Migrate runs the embedded goose migrations: "up", "down" (one step), "reset" (all down)
-// or "status".
+// Migrate runs the embedded goose migrations: "up", "down" (one step) or "reset" (all down).
+// MigrationStatus reports where the database stands.
 func Migrate(ctx context.Context, url string, direction string) error {
 	return withMigrations(url, func(p *goose.Provider) error {
 		var err error
@@ -65,16 +66,46 @@ func Migrate(ctx context.Context, url string, direction string) error {
 			_, err = p.Down(ctx)
 		case "reset":
 			_, err = p.DownTo(ctx, 0)
-		case "status":
-			_, err = p.Status(ctx)
 		default:
-			return fmt.Errorf("unknown migration direction %q (up, down, reset, status)", direction)
+			return fmt.Errorf("unknown migration direction %q (up, down, reset)", direction)
 		}
 		if err != nil {
 			return fmt.Errorf("migrate %s: %w", direction, err)
 		}
 		return nil
 	})
+}
+
+// MigrationState is one embedded migration and whether the database has applied it.
+type MigrationState struct {
+	Version   int64
+	Name      string    // the file name without version and extension, e.g. "init"
+	Applied   bool      // false: pending
+	AppliedAt time.Time // zero when pending
+}
+
+// MigrationStatus lists every embedded migration in version order with its state in the
+// database at url (what `jianyi migrate status` prints).
+func MigrationStatus(ctx context.Context, url string) ([]MigrationState, error) {
+	var out []MigrationState
+	err := withMigrations(url, func(p *goose.Provider) error {
+		st, err := p.Status(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate status: %w", err)
+		}
+		for _, s := range st {
+			name := strings.TrimSuffix(path.Base(s.Source.Path), path.Ext(s.Source.Path))
+			if _, rest, ok := strings.Cut(name, "_"); ok {
+				name = rest
+			}
+			out = append(out, MigrationState{
+				Version: s.Source.Version, Name: name,
+				Applied: s.State == goose.StateApplied, AppliedAt: s.AppliedAt,
+			})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // MigrateTo moves the schema up or down to exactly version (for tests of a migration's
