@@ -85,6 +85,10 @@ func TestJointCaseNeedsAPlan(t *testing.T) {
 	if asgs[0].Chain.Principal != chain.Principal || asgs[0].Chain.Handler != chain.Handler {
 		t.Fatalf("chain read back as %+v", asgs[0].Chain)
 	}
+	// The names are the lead unit's officials: the co-unit shares the plan, not them.
+	if c := asgs[1].Chain; c.Principal != "" || c.InCharge != "" || c.Handler != "" {
+		t.Fatalf("the co-unit's assignment carries the lead unit's chain: %+v", c)
+	}
 
 	// Blanking part of a joint case's chain when signing is refused.
 	_, err := b.svc.Accept(b.ctx, b.unit(0), asgs[0].ID, suggestion.AcceptInput{HandlerName: "孙经办",
@@ -105,6 +109,20 @@ func TestJointCaseNeedsAPlan(t *testing.T) {
 		t.Fatalf("the re-routed assignment lost the plan: %q", clipRunes(n.Chain.Plan, 30))
 	}
 	plans("after re-routing", long)
+
+	// A lead unit re-routed away: the unit that takes the case over gets the plan, not the
+	// names of the first unit's officials (it names its own when it signs).
+	r2 := b.registered(t, "关于讨赖河下游河道清淤的建议")
+	c2 := chain
+	c2.Plan = jointPlan
+	must(b.svc.Assign(b.ctx, b.coordinator(), r2.ID, r2.Version, suggestion.AssignInput{LeadUnitID: b.tn.Units[0],
+		CoUnitIDs: []int64{b.tn.Units[1]}, Mode: suggestion.ModeJoint, Chain: c2}))
+	lead2 := must(b.svc.Detail(b.ctx, b.reviewer(), r2.ID)).Assignments[0]
+	must(b.svc.RequestReturn(b.ctx, b.unit(0), lead2.ID, "不属于本局职责"))
+	n = must(b.svc.DecideReturn(b.ctx, b.reviewer(), lead2.ID, b.tn.Units[2], "改由交通局主办"))
+	if n.Chain.Plan == "" || n.Chain.Principal != "" || n.Chain.InCharge != "" || n.Chain.Handler != "" {
+		t.Fatalf("the unit the lead was re-routed to: chain %+v, want the plan without the old unit's names", n.Chain)
+	}
 }
 
 // A normal case needs no plan.

@@ -149,8 +149,9 @@ func (s AssignmentState) Label() string {
 
 // Chain is the 两抓一办 responsibility chain of a joint case, with the 办理工作方案 the
 // government draws up for it: who answers for the case and how the units share the work.
-// It is set at assignment and kept with every unit's assignment (assignments.chain), so the
-// lead unit, the co-units and the 督查室 read the same plan.
+// It is set at assignment (the names on the lead unit's assignment, the plan on every unit's:
+// assignments.chain), so the lead unit, the co-units and the 督查室 read the same plan; each
+// unit may name its own people when it signs.
 type Chain struct {
 	Principal string `json:"principal,omitempty"` // 主要领导
 	InCharge  string `json:"in_charge,omitempty"` // 分管领导

@@ -734,7 +734,9 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id int64, version in
 				State: AsgPending, Active: true, Round: sg.Round, AssignedAt: now, DueAt: replyDue,
 				ReturnDueAt: returnDue, Chain: in.Chain}
 			if i > 0 {
-				asgs[i].Role, asgs[i].DueAt = RoleCo, coDue
+				// The chain's names are the lead unit's officials; a co-unit shares the plan and
+				// names its own people when it signs.
+				asgs[i].Role, asgs[i].DueAt, asgs[i].Chain = RoleCo, coDue, Chain{Plan: in.Chain.Plan}
 			}
 		}
 		if err := tx.QueueAssignments(ctx, asgs); err != nil {
@@ -894,9 +896,11 @@ func (s *Service) DecideReturn(ctx context.Context, a auth.Actor, assignmentID i
 		if err != nil {
 			return nil, err
 		}
+		// The plan goes to the new unit; the chain's names were the old unit's people, and the
+		// new unit names its own when it signs.
 		n := &Assignment{TenantID: a.TenantID, SuggestionID: sg.ID, UnitID: newUnitID, Role: as.Role,
 			State: AsgPending, Active: true, Round: as.Round, AssignedAt: now, DueAt: as.DueAt,
-			ReturnDueAt: returnDue, Chain: as.Chain}
+			ReturnDueAt: returnDue, Chain: Chain{Plan: as.Chain.Plan}}
 		if err := tx.InsertAssignments(ctx, []*Assignment{n}); err != nil {
 			return nil, err
 		}
@@ -1289,7 +1293,7 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, assignmentID int64, i
 				return nil, err
 			}
 			if !ok {
-				return nil, invalid("before_contact_required", "答复前须先与代表办前沟通并登记沟通记录")
+				return nil, invalid("before_contact_required", "答复前须先与代表办前沟通并登记沟通记录（代表提出异议的沟通记录不计，请重新沟通并登记）")
 			}
 		}
 		if sg.Status == StatusEscalated {

@@ -75,6 +75,8 @@ type Tx interface {
 
 	InsertContact(ctx context.Context, tenantID int64, c *Contact) error
 	ConfirmContact(ctx context.Context, tenantID, contactID, deputyID int64, confirmation, comment string, at time.Time) (bool, error)
+	// HasContact reports a contact of stage recorded on the assignment that the deputy has
+	// not disputed (one not yet answered counts: most deputies never answer).
 	HasContact(ctx context.Context, tenantID, assignmentID int64, stage ContactStage) (bool, error)
 	// ConsultedSinceEscalation reports whether the assignment has a contact held and recorded
 	// at or after the suggestion's latest escalation (a second 不满意) that the deputy has

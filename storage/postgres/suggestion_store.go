@@ -422,8 +422,8 @@ func (t *sgTx) Assignments(ctx context.Context, tenantID, suggestionID int64) ([
 // active units of the tenant are taken, so the caller compares the count.
 const assignmentsInsert = `INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, active, round,
 		assigned_at, due_at, return_due_at, chain)
-		SELECT $1, $2, x.unit_id, x.role::assignment_role, $5, true, $6, $7, x.due_at, $8, $9
-		FROM unnest($3::bigint[], $4::text[], $10::timestamptz[]) WITH ORDINALITY AS x(unit_id, role, due_at, n)
+		SELECT $1, $2, x.unit_id, x.role::assignment_role, $5, true, $6, $7, x.due_at, $8, x.chain
+		FROM unnest($3::bigint[], $4::text[], $10::timestamptz[], $9::jsonb[]) WITH ORDINALITY AS x(unit_id, role, due_at, chain, n)
 		JOIN units u ON u.tenant_id=$1 AND u.id=x.unit_id AND u.active
 		ORDER BY x.n`
 
@@ -431,12 +431,14 @@ func assignmentsArgs(as []*suggestion.Assignment) []any {
 	units := make([]int64, len(as))
 	roles := make([]string, len(as))
 	dues := make([]time.Time, len(as))
+	chains := make([]string, len(as)) // each unit's chain (the names are the lead unit's)
 	for i, a := range as {
 		units[i], roles[i], dues[i] = a.UnitID, string(a.Role), a.DueAt
+		c, _ := json.Marshal(a.Chain)
+		chains[i] = string(c)
 	}
 	a0 := as[0]
-	chain, _ := json.Marshal(a0.Chain)
-	return []any{a0.TenantID, a0.SuggestionID, units, roles, a0.State, a0.Round, a0.AssignedAt, a0.ReturnDueAt, chain, dues}
+	return []any{a0.TenantID, a0.SuggestionID, units, roles, a0.State, a0.Round, a0.AssignedAt, a0.ReturnDueAt, chains, dues}
 }
 
 // InsertAssignments writes the assignments now and sets their ids; an unknown or inactive
@@ -581,7 +583,9 @@ func (t *sgTx) ConfirmContact(ctx context.Context, tenantID, contactID, deputyID
 
 func (t *sgTx) HasContact(ctx context.Context, tenantID, assignmentID int64, stage suggestion.ContactStage) (bool, error) {
 	var ok bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE tenant_id=$1 AND assignment_id=$2 AND stage=$3)`,
+	// A contact the deputy disputed (代表提出异议: it did not happen as recorded) does not count.
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE tenant_id=$1 AND assignment_id=$2 AND stage=$3
+		AND confirmation <> 'disputed')`,
 		tenantID, assignmentID, stage).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("has contact: %w", err)
