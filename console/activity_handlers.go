@@ -151,7 +151,7 @@ func readActivity(c *gin.Context, withDeputies bool) (*form, activity.Input, act
 		kinds = append(kinds, string(k))
 	}
 	in := activity.Input{
-		Kind:          activity.Kind(f.oneOf("kind", "请选择活动类型（调研、视察、走访、座谈、交办会、协调会或培训）", kinds...)),
+		Kind:          activity.Kind(f.oneOf("kind", "请选择活动类型（调研、视察、走访、座谈、交办会、协调会、培训或述职）", kinds...)),
 		Title:         c.PostForm("title"),
 		StartsAt:      f.local("starts_at", "活动时间"),
 		Place:         c.PostForm("place"),

@@ -37,10 +37,11 @@ const (
 	KindAssignment   Kind = "assignment_meeting"   // 交办会
 	KindCoordination Kind = "coordination_meeting" // 协调会
 	KindTraining     Kind = "training"             // 培训
+	KindVoterReport  Kind = "voter_report"         // 述职: a deputy reports to the voters at a 代表家站
 )
 
 // Kinds lists every kind in display order.
-var Kinds = []Kind{KindResearch, KindInspection, KindVisit, KindForum, KindAssignment, KindCoordination, KindTraining}
+var Kinds = []Kind{KindResearch, KindInspection, KindVisit, KindForum, KindAssignment, KindCoordination, KindTraining, KindVoterReport}
 
 // Label is the Chinese name shown to people.
 func (k Kind) Label() string {
@@ -59,6 +60,8 @@ func (k Kind) Label() string {
 		return "协调会"
 	case KindTraining:
 		return "培训"
+	case KindVoterReport:
+		return "述职"
 	}
 	return string(k)
 }

@@ -443,7 +443,7 @@ func (s *Service) checkRefs(ctx context.Context, tenantID int64, r Refs) error {
 // checkInput cleans and checks what staff filled in (but the invited deputies).
 func checkInput(in *Input, now time.Time) error {
 	if !in.Kind.Valid() {
-		return invalid("bad_kind", "请选择活动类型（调研、视察、走访、座谈、交办会、协调会或培训）")
+		return invalid("bad_kind", "请选择活动类型（调研、视察、走访、座谈、交办会、协调会、培训或述职）")
 	}
 	var err error
 	if in.Title, err = clean(in.Title, MaxTitle, "title_too_long", "活动名称", true); err != nil {
