@@ -18,6 +18,10 @@ type casesData struct {
 	Leaders []directory.User
 	Leader  int64
 	Tabs    []navItem
+	// Overdue counts the rows past their reply date; Capped says the list shows only the
+	// supervise.MaxCases most urgent cases.
+	Overdue int
+	Capped  bool
 }
 
 var caseLists = []struct{ key, label, heading string }{
@@ -51,6 +55,12 @@ func (s *server) superviseList(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
+	for _, r := range d.Rows {
+		if r.Overdue {
+			d.Overdue++
+		}
+	}
+	d.Capped = len(d.Rows) >= supervise.MaxCases
 	if list == "key" && a.SeesWholeTenant() {
 		if d.Leaders, err = s.cfg.Directory.UsersWithRole(ctx, a, auth.RoleLeader); err != nil {
 			s.failErr(c, err)
