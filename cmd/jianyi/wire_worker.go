@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"jianyi/bot"
 	"jianyi/internal/media"
 	"jianyi/storage/objects"
@@ -79,6 +81,14 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	if err := w.Start(ctx); err != nil {
 		_ = queue.Close()
 		return nil, err
+	}
+	// The backlog is scraped from /metrics of every process that runs the workers. A process
+	// registers it once (dev and tests may start the workers again on the same registry).
+	if err := d.metrics.Register(newBacklogCollector(queue, store, log)); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if !errors.As(err, &already) {
+			log.Warn("metrics: backlog collector", "err", err)
+		}
 	}
 	log.Info("workers started", "relay_interval", relay.Interval.String(), "reconcile_interval", reconciler.Interval.String(),
 		"reminder_window", reminders.Window.String())

@@ -419,3 +419,19 @@ var (
 	_ notify.CreditStore   = (*NotifyStore)(nil)
 	_ notify.TemplateStore = (*NotifyStore)(nil)
 )
+
+// OutboxBacklog is how many workflow events wait for the relay, over every tenant, and how
+// long the oldest has waited (0 when none): the operator's sign that notices are stuck. It
+// reads the outbox_pending index only.
+func (s *NotifyStore) OutboxBacklog(ctx context.Context, now time.Time) (int64, time.Duration, error) {
+	var n int64
+	var oldest *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE dispatched_at IS NULL`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, 0, fmt.Errorf("outbox backlog: %w", err)
+	}
+	if oldest == nil || now.Before(*oldest) {
+		return n, 0, nil
+	}
+	return n, now.Sub(*oldest), nil
+}

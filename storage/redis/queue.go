@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -116,3 +117,31 @@ func (q *Queue) EnqueueSnapPhotos(ctx context.Context, tenantID, snapID, deputyI
 }
 
 var _ notify.Queue = (*Queue)(nil)
+
+// QueueDepth is how many of Jianyi's tasks wait in each state (the workers' backlog).
+type QueueDepth struct {
+	Pending, Active, Scheduled, Retry, Archived int
+	// Latency is how long the oldest pending task has waited.
+	Latency time.Duration
+}
+
+// Depth reads the queue's backlog; a queue no task was ever put on is empty.
+func (q *Queue) Depth(ctx context.Context) (QueueDepth, error) {
+	if err := ctx.Err(); err != nil {
+		return QueueDepth{}, err
+	}
+	in := asynq.NewInspectorFromRedisClient(q.rdb)
+	names, err := in.Queues()
+	if err != nil {
+		return QueueDepth{}, fmt.Errorf("queue depth: %w", err)
+	}
+	if !slices.Contains(names, QueueName) {
+		return QueueDepth{}, nil
+	}
+	info, err := in.GetQueueInfo(QueueName)
+	if err != nil {
+		return QueueDepth{}, fmt.Errorf("queue depth: %w", err)
+	}
+	return QueueDepth{Pending: info.Pending, Active: info.Active, Scheduled: info.Scheduled, Retry: info.Retry,
+		Archived: info.Archived, Latency: info.Latency}, nil
+}
