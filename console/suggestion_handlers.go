@@ -108,7 +108,8 @@ type detailData struct {
 	Asg         *suggestion.Assignment // the assignment page's assignment
 	Now         time.Time
 	CanReturn   bool
-	HasBefore   bool
+	HasBefore   bool           // an undisputed 办前沟通 is recorded for Asg
+	Meetings    []meetingStage // Asg's 三见面
 	IsLead      bool
 	UnitNames   map[int64]string
 	ActorNames  map[int64]string

@@ -106,13 +106,40 @@ func (s *server) myAssignmentID(c *gin.Context, id int64) (*detailData, bool) {
 	}
 	dd.IsLead = dd.Asg.Role == suggestion.RoleLead
 	dd.CanReturn = dd.Asg.State == suggestion.AsgPending && s.now().Before(dd.Asg.ReturnDueAt)
-	for _, ct := range dd.D.Contacts {
-		if ct.AssignmentID == id && ct.Stage == suggestion.ContactBefore {
-			dd.HasBefore = true
-		}
-	}
+	dd.Meetings = meetings(dd.D.Contacts, id)
+	dd.HasBefore = dd.Meetings[0].Held
 	s.extensionOffer(dd)
 	return dd, true
+}
+
+// meetingStage is how one of the 三见面 stands for an assignment: held (recorded, and not
+// disputed by the deputy), disputed, or not recorded yet.
+type meetingStage struct {
+	Label, State string
+	Held         bool
+}
+
+// meetings is the 三见面 of assignment id, in order (办前, 办中, 办后), from its contacts. A
+// stage counts as held once a contact of it stands undisputed; one the deputy disputed shows
+// as such until another is recorded.
+func meetings(contacts []suggestion.Contact, id int64) []meetingStage {
+	// How a stage stands, worst to best: no contact, only disputed ones, one not yet
+	// answered by the deputy, one the deputy confirmed.
+	states := []meetingStage{{State: "未登记"}, {State: "代表有异议，请重新沟通"}, {State: "已登记", Held: true}, {State: "代表已确认", Held: true}}
+	rank := map[string]int{"disputed": 1, "pending": 2, "confirmed": 3}
+	stages := []suggestion.ContactStage{suggestion.ContactBefore, suggestion.ContactDuring, suggestion.ContactAfter}
+	out := make([]meetingStage, len(stages))
+	for i, st := range stages {
+		best := 0
+		for _, ct := range contacts {
+			if r := rank[ct.Confirmation]; ct.AssignmentID == id && ct.Stage == st && r > best {
+				best = r
+			}
+		}
+		out[i] = states[best]
+		out[i].Label = st.Label()
+	}
+	return out
 }
 
 // extensionOffer decides whether the lead unit is offered 申请延期, by the rule
