@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -80,13 +81,22 @@ func (s *server) login(c *gin.Context) {
 		return
 	}
 	cookie, _, err := s.cfg.Sessions.Login(c.Request.Context(), d.Tenant, d.Username, c.PostForm("password"))
+	// A wrong password and a locked name answer the same for a username that exists and one
+	// that does not (unknown names lock too); both messages state the rule, so the real user
+	// knows what happened and what to do.
+	p := s.cfg.Sessions.Policy()
 	switch {
+	case errors.Is(err, auth.ErrBusy):
+		c.Header("Retry-After", "2")
+		d.Error = "登录请求过多，请稍后再试"
+		s.render(c, http.StatusTooManyRequests, "login", "登录", d)
+		return
 	case errors.Is(err, auth.ErrLocked):
-		d.Error = "连续登录失败次数过多，账号已锁定15分钟，请稍后再试或联系管理员解锁"
+		d.Error = fmt.Sprintf("连续登录失败次数过多，账号已锁定%d分钟，请稍后再试或联系管理员解锁", int(p.LockFor.Minutes()))
 		s.render(c, http.StatusTooManyRequests, "login", "登录", d)
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
-		d.Error = "单位代码、用户名或密码不正确"
+		d.Error = fmt.Sprintf("单位代码、用户名或密码不正确；连续输错%d次将锁定%d分钟", p.MaxFailures, int(p.LockFor.Minutes()))
 		s.render(c, http.StatusUnauthorized, "login", "登录", d)
 		return
 	case err != nil:

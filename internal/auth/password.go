@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -17,12 +18,23 @@ const MinPasswordLen = 8
 // ErrWeakPassword: the new password is too short.
 var ErrWeakPassword = errors.New("auth: password too short")
 
-// HashPassword returns the argon2id PHC string of pw.
+// HashPassword returns the argon2id PHC string of pw, waiting (within the process-wide bound)
+// for a hashing slot; ErrBusy when too many are waiting already.
 func HashPassword(pw string) (string, error) {
+	return HashPasswordContext(context.Background(), pw)
+}
+
+// HashPasswordContext is HashPassword giving up with ErrBusy when ctx ends before a hashing
+// slot is free. It checks the length only; CheckNewPassword is the whole policy.
+func HashPasswordContext(ctx context.Context, pw string) (string, error) {
 	if len([]rune(pw)) < MinPasswordLen {
 		return "", ErrWeakPassword
 	}
-	h, err := argon2id.CreateHash(pw, PasswordParams)
+	var h string
+	var err error
+	if berr := sharedHashing.Do(ctx, func() { h, err = argon2id.CreateHash(pw, PasswordParams) }); berr != nil {
+		return "", berr
+	}
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -30,6 +42,7 @@ func HashPassword(pw string) (string, error) {
 }
 
 // CheckPassword reports whether pw matches hash. An empty or malformed hash never matches.
+// It is not bounded: sign-in goes through Sessions, which is.
 func CheckPassword(pw, hash string) bool {
 	if hash == "" {
 		return false
@@ -38,8 +51,8 @@ func CheckPassword(pw, hash string) bool {
 	return err == nil && ok
 }
 
-// dummyHash is compared against when the username does not exist, so that a failed sign-in
-// costs the same time either way.
+// dummyHash is compared against when there is no usable hash (no such tenant or username, or
+// a user without a password), so that every failed sign-in costs one argon2id computation.
 var dummyHash = func() string {
 	h, _ := argon2id.CreateHash("jianyi-dummy-password", PasswordParams)
 	return h

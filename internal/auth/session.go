@@ -22,24 +22,38 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// Credentials is what sign-in needs to know about a staff user.
+// Credentials is what sign-in needs to know about a staff user. UserID 0: the tenant exists
+// but has no user of that name (its failures are counted all the same).
 type Credentials struct {
 	TenantID     int64
 	UserID       int64
 	PasswordHash string
 	Active       bool
-	FailedLogins int
-	LockedUntil  *time.Time
+}
+
+// Failure is one failed sign-in to count.
+type Failure struct {
+	TenantID int64
+	UserID   int64  // 0: no such user; the failure is counted against Username
+	Username string // as typed (trimmed)
+	At       time.Time
+	Policy   Policy
 }
 
 // Store persists sessions and the lockout counters (storage/postgres implements it).
 type Store interface {
-	// Credentials finds the user by tenant code and username; ErrBadCredentials when either
-	// is unknown.
+	// Credentials finds the user by tenant code and username; ErrBadCredentials when the
+	// tenant is unknown, UserID 0 when only the username is.
 	Credentials(ctx context.Context, tenantCode, username string) (*Credentials, error)
-	// RecordFailure adds one failure and sets locked_until when given; returns the new count.
-	RecordFailure(ctx context.Context, tenantID, userID int64, lockUntil *time.Time) error
-	ResetFailures(ctx context.Context, tenantID, userID int64) error
+	// RecordFailure counts one failure and decides the lock in one atomic statement, so
+	// concurrent failures can neither share a count nor skip the lock: while locked nothing
+	// changes; a streak whose last failure is older than Policy.ForgetAfter starts again;
+	// the MaxFailures-th failure locks until At+LockFor and restarts the count. It returns
+	// the lock's end when the name is locked after this failure, nil when not.
+	RecordFailure(ctx context.Context, f Failure) (lockedUntil *time.Time, err error)
+	// ResetFailures clears the failures of an active user not locked at now, atomically with
+	// respect to RecordFailure; false (nothing changed) when locked or inactive.
+	ResetFailures(ctx context.Context, tenantID, userID int64, now time.Time) (bool, error)
 	// LoadActor builds the actor of an active staff user; ErrNoSession when the user is gone
 	// or inactive.
 	LoadActor(ctx context.Context, tenantID, userID int64) (Actor, error)
@@ -54,73 +68,109 @@ type Store interface {
 type Policy struct {
 	MaxFailures int           // failures before lockout
 	LockFor     time.Duration // lockout length
+	ForgetAfter time.Duration // a streak of failures this old (since its last one) is forgotten; 0: 24 h
 	IdleTimeout time.Duration // a session expires after this long without a request
 }
 
-// DefaultPolicy: 5 failures lock the account for 15 minutes; sessions idle out after 8 hours.
+// DefaultPolicy: 5 failures lock the tenant+username for 15 minutes; failures are forgotten a
+// day after the last one; sessions idle out after 8 hours.
 func DefaultPolicy() Policy {
-	return Policy{MaxFailures: 5, LockFor: 15 * time.Minute, IdleTimeout: 8 * time.Hour}
+	return Policy{MaxFailures: 5, LockFor: 15 * time.Minute, ForgetAfter: 24 * time.Hour, IdleTimeout: 8 * time.Hour}
 }
 
 // Sessions signs staff in and out and resolves cookies to actors.
 type Sessions struct {
-	store  Store
-	policy Policy
-	now    func() time.Time
+	store   Store
+	policy  Policy
+	now     func() time.Time
+	hashing *HashLimiter
+	check   func(pw, hash string) bool // CheckPassword; tests count the calls
 }
 
+// Option changes how Sessions is built.
+type Option func(*Sessions)
+
+// WithHashLimiter bounds the sign-ins' password checks with l instead of the process-wide
+// limiter HashPassword also uses.
+func WithHashLimiter(l *HashLimiter) Option { return func(s *Sessions) { s.hashing = l } }
+
 // NewSessions builds the service.
-func NewSessions(store Store, policy Policy, now func() time.Time) *Sessions {
+func NewSessions(store Store, policy Policy, now func() time.Time, opts ...Option) *Sessions {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{store: store, policy: policy, now: now}
+	if policy.ForgetAfter <= 0 {
+		policy.ForgetAfter = 24 * time.Hour
+	}
+	s := &Sessions{store: store, policy: policy, now: now, hashing: sharedHashing, check: CheckPassword}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
+// Policy returns the limits in force (the sign-in page states them).
+func (s *Sessions) Policy() Policy { return s.policy }
+
 // Login checks the password and opens a session. It returns the cookie value
-// "<tenant>.<token>". A locked account is refused even with the right password.
+// "<tenant>.<token>".
+//
+// Every attempt costs one argon2id computation, whatever the tenant, username, account state
+// or lock (an unknown name or a user without a password is checked against a dummy hash), and
+// only then are the account and its lock looked at, so the time taken tells nothing. A failure
+// of an unknown username of a known tenant is counted and locks the same way as a user's, so
+// ErrLocked tells nothing either. A locked name is refused even with the right password.
+// ErrBusy: too many checks are running or waiting (or ctx ended); nothing was counted.
 func (s *Sessions) Login(ctx context.Context, tenantCode, username, password string) (cookie string, sess *Session, err error) {
-	now := s.now()
-	cred, err := s.store.Credentials(ctx, strings.TrimSpace(tenantCode), strings.TrimSpace(username))
-	if errors.Is(err, ErrBadCredentials) {
-		CheckPassword(password, dummyHash)
-		return "", nil, ErrBadCredentials
-	}
-	if err != nil {
+	username = strings.TrimSpace(username)
+	cred, err := s.store.Credentials(ctx, strings.TrimSpace(tenantCode), username)
+	unknownTenant := errors.Is(err, ErrBadCredentials)
+	if err != nil && !unknownTenant {
 		return "", nil, fmt.Errorf("login: %w", err)
 	}
-	if cred.LockedUntil != nil && now.Before(*cred.LockedUntil) {
-		return "", nil, ErrLocked
+	hash, own := dummyHash, false
+	if !unknownTenant && cred.UserID != 0 && cred.PasswordHash != "" {
+		hash, own = cred.PasswordHash, true
 	}
-	if !cred.Active || !CheckPassword(password, cred.PasswordHash) {
-		var lock *time.Time
-		if cred.FailedLogins+1 >= s.policy.MaxFailures {
-			t := now.Add(s.policy.LockFor)
-			lock = &t
-		}
-		if err := s.store.RecordFailure(ctx, cred.TenantID, cred.UserID, lock); err != nil {
-			return "", nil, fmt.Errorf("login: record failure: %w", err)
-		}
-		if lock != nil {
-			return "", nil, ErrLocked
-		}
+	var match bool
+	if err := s.hashing.Do(ctx, func() { match = s.check(password, hash) }); err != nil {
+		return "", nil, err
+	}
+	if unknownTenant {
 		return "", nil, ErrBadCredentials
 	}
-	if err := s.store.ResetFailures(ctx, cred.TenantID, cred.UserID); err != nil {
-		return "", nil, fmt.Errorf("login: reset failures: %w", err)
+	now := s.now()
+	if match && own && cred.Active {
+		ok, err := s.store.ResetFailures(ctx, cred.TenantID, cred.UserID, now)
+		if err != nil {
+			return "", nil, fmt.Errorf("login: reset failures: %w", err)
+		}
+		if !ok {
+			return "", nil, ErrLocked
+		}
+		token := randomToken()
+		sess = &Session{
+			TenantID:  cred.TenantID,
+			UserID:    cred.UserID,
+			TokenHash: hashToken(token),
+			CSRF:      randomToken(),
+			ExpiresAt: now.Add(s.policy.IdleTimeout),
+		}
+		if err := s.store.CreateSession(ctx, *sess); err != nil {
+			return "", nil, fmt.Errorf("login: create session: %w", err)
+		}
+		return strconv.FormatInt(cred.TenantID, 10) + "." + token, sess, nil
 	}
-	token := randomToken()
-	sess = &Session{
-		TenantID:  cred.TenantID,
-		UserID:    cred.UserID,
-		TokenHash: hashToken(token),
-		CSRF:      randomToken(),
-		ExpiresAt: now.Add(s.policy.IdleTimeout),
+	// Counted even when the request has ended meanwhile: hanging up right after sending a
+	// guess must not make it free.
+	lock, err := s.store.RecordFailure(context.WithoutCancel(ctx), Failure{TenantID: cred.TenantID, UserID: cred.UserID, Username: username, At: now, Policy: s.policy})
+	if err != nil {
+		return "", nil, fmt.Errorf("login: record failure: %w", err)
 	}
-	if err := s.store.CreateSession(ctx, *sess); err != nil {
-		return "", nil, fmt.Errorf("login: create session: %w", err)
+	if lock != nil && now.Before(*lock) {
+		return "", nil, ErrLocked
 	}
-	return strconv.FormatInt(cred.TenantID, 10) + "." + token, sess, nil
+	return "", nil, ErrBadCredentials
 }
 
 // Resolve turns a cookie value into its session and actor, sliding the expiry forward.

@@ -385,6 +385,10 @@ func (s *Service) UsersWithRole(ctx context.Context, a auth.Actor, role auth.Rol
 
 var usernameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{2,32}$`)
 
+// errHashBusy: the process is checking too many passwords (a sign-in flood); nothing was
+// saved and the admin may simply save again.
+var errHashBusy = &Error{Kind: ErrConflict, Code: "busy", Message: "系统繁忙，密码未保存，请稍后重试"}
+
 // SaveUser creates or updates a staff user; password is set when non-empty (required for a
 // new user). Unit roles need a unit; committee needs categories.
 func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password string) error {
@@ -450,8 +454,14 @@ func (s *Service) SaveUser(ctx context.Context, a auth.Actor, u *User, password 
 	}
 	var hash string
 	if password != "" {
-		if hash, err = auth.HashPassword(password); err != nil {
-			return invalid("weak_password", fmt.Sprintf("密码至少%d位", auth.MinPasswordLen))
+		// The one place a staff password is set (a new user's, or an admin's reset).
+		if err := auth.CheckNewPassword(u.Username, password); err != nil {
+			return err
+		}
+		if hash, err = auth.HashPasswordContext(ctx, password); errors.Is(err, auth.ErrBusy) {
+			return errHashBusy
+		} else if err != nil {
+			return fmt.Errorf("save user %q: %w", u.Username, err)
 		}
 	}
 	if err := s.store.SaveUser(ctx, a.TenantID, u); err != nil {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -22,38 +23,89 @@ func NewConsoleAuthStore(pool *pgxpool.Pool) *ConsoleAuthStore { return &Console
 
 var _ auth.Store = (*ConsoleAuthStore)(nil)
 
-// Credentials implements auth.Store.
+// Credentials implements auth.Store: one statement whether or not the username exists.
 func (s *ConsoleAuthStore) Credentials(ctx context.Context, tenantCode, username string) (*auth.Credentials, error) {
 	var c auth.Credentials
+	var userID *int64
+	var hash *string
+	var active *bool
 	err := s.pool.QueryRow(ctx, `
-		SELECT u.tenant_id, u.id, u.password_hash, u.active, u.failed_logins, u.locked_until
-		FROM tenants t JOIN users u ON u.tenant_id = t.id
-		WHERE t.code = $1 AND u.username = $2`, tenantCode, username).
-		Scan(&c.TenantID, &c.UserID, &c.PasswordHash, &c.Active, &c.FailedLogins, &c.LockedUntil)
+		SELECT t.id, u.id, u.password_hash, u.active
+		FROM tenants t LEFT JOIN users u ON u.tenant_id = t.id AND u.username = $2
+		WHERE t.code = $1`, tenantCode, username).
+		Scan(&c.TenantID, &userID, &hash, &active)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, auth.ErrBadCredentials
 	}
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
+	if userID != nil {
+		c.UserID, c.PasswordHash, c.Active = *userID, *hash, *active
+	}
 	return &c, nil
 }
 
-// RecordFailure implements auth.Store.
-func (s *ConsoleAuthStore) RecordFailure(ctx context.Context, tenantID, userID int64, lockUntil *time.Time) error {
-	if lockUntil != nil {
-		// Locking starts a fresh count for after the lock.
-		_, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, *lockUntil)
-		return err
+// failSet is the one rule of both failure statements below, as the SET list of an UPDATE (or
+// upsert) of the row aliased r. It reads the row's columns (failed_logins, locked_until,
+// last_failed_at) as they are once the row lock is taken, so concurrent failures are counted
+// one after the other: $3 the attempt's time, $4 MaxFailures, $5 the end of a lock starting
+// now, $6 the time before which a streak is forgotten. While locked nothing changes; otherwise
+// the streak (0 when forgotten) grows by one, and reaching MaxFailures locks and restarts the
+// count.
+const failSet = `
+		failed_logins = CASE WHEN r.locked_until > $3 THEN r.failed_logins
+			WHEN (CASE WHEN r.last_failed_at > $6 THEN r.failed_logins ELSE 0 END) + 1 >= $4 THEN 0
+			ELSE (CASE WHEN r.last_failed_at > $6 THEN r.failed_logins ELSE 0 END) + 1 END,
+		locked_until = CASE WHEN r.locked_until > $3 THEN r.locked_until
+			WHEN (CASE WHEN r.last_failed_at > $6 THEN r.failed_logins ELSE 0 END) + 1 >= $4 THEN $5::timestamptz END,
+		last_failed_at = CASE WHEN r.locked_until > $3 THEN r.last_failed_at ELSE $3 END`
+
+// RecordFailure implements auth.Store in one statement: a user's row, or the unknown name's
+// row of login_failures (created on its first failure; a few of the tenant's rows forgotten
+// by now are deleted on the way).
+func (s *ConsoleAuthStore) RecordFailure(ctx context.Context, f auth.Failure) (*time.Time, error) {
+	lockEnd := f.At.Add(f.Policy.LockFor)
+	forgotten := f.At.Add(-f.Policy.ForgetAfter)
+	var until *time.Time
+	var err error
+	if f.UserID != 0 {
+		err = s.pool.QueryRow(ctx, `UPDATE users AS r SET `+failSet+`
+			WHERE tenant_id = $1 AND id = $2 RETURNING locked_until`,
+			f.TenantID, f.UserID, f.At, f.Policy.MaxFailures, lockEnd, forgotten).Scan(&until)
+	} else {
+		key := sha256.Sum256([]byte(f.Username))
+		err = s.pool.QueryRow(ctx, `
+			WITH stale AS (
+			  DELETE FROM login_failures WHERE (tenant_id, name_hash) IN (
+			    SELECT tenant_id, name_hash FROM login_failures
+			    WHERE tenant_id = $1 AND last_failed_at <= $6 AND name_hash <> $2
+			      AND (locked_until IS NULL OR locked_until <= $3)
+			    LIMIT 16 FOR UPDATE SKIP LOCKED))
+			INSERT INTO login_failures AS r (tenant_id, name_hash, failed_logins, locked_until, last_failed_at)
+			VALUES ($1, $2, CASE WHEN 1 >= $4 THEN 0 ELSE 1 END, CASE WHEN 1 >= $4 THEN $5::timestamptz END, $3)
+			ON CONFLICT (tenant_id, name_hash) DO UPDATE SET `+failSet+`
+			RETURNING locked_until`,
+			f.TenantID, key[:], f.At, f.Policy.MaxFailures, lockEnd, forgotten).Scan(&until)
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE tenant_id = $1 AND id = $2`, tenantID, userID)
-	return err
+	if errors.Is(err, pgx.ErrNoRows) { // the user was deleted meanwhile
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record sign-in failure: %w", err)
+	}
+	return until, nil
 }
 
-// ResetFailures implements auth.Store.
-func (s *ConsoleAuthStore) ResetFailures(ctx context.Context, tenantID, userID int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2 AND (failed_logins <> 0 OR locked_until IS NOT NULL)`, tenantID, userID)
-	return err
+// ResetFailures implements auth.Store. The row lock orders it with concurrent failures: a
+// lock set by one of them is seen here.
+func (s *ConsoleAuthStore) ResetFailures(ctx context.Context, tenantID, userID int64, now time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_failed_at = NULL
+		WHERE tenant_id = $1 AND id = $2 AND active AND (locked_until IS NULL OR locked_until <= $3)`, tenantID, userID, now)
+	if err != nil {
+		return false, fmt.Errorf("reset sign-in failures: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // LoadActor implements auth.Store.

@@ -1,0 +1,193 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jianyi/internal/auth"
+	"jianyi/storage/postgres"
+	"jianyi/storage/postgres/pgtest"
+)
+
+// signInBundle is a tenant with one staff user whose password is known, signed in through
+// auth.Sessions on the real store with a clock the test moves.
+type signInBundle struct {
+	t      *testing.T
+	pool   *pgxpool.Pool
+	tn     *pgtest.Tenant
+	s      *auth.Sessions
+	mu     sync.Mutex
+	now    time.Time
+	userID int64
+}
+
+const rightPassword = "right-pass-2026"
+
+func newSignIn(t *testing.T) *signInBundle {
+	t.Helper()
+	pool := pgtest.New(t)
+	b := &signInBundle{t: t, pool: pool, tn: pgtest.NewTenant(t, pool), now: time.Now().UTC().Truncate(time.Microsecond)}
+	hash, err := auth.HashPassword(rightPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.userID = b.tn.Reviewer
+	pgtest.MustExec(t, pool, `UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2`, b.tn.ID, b.userID, hash)
+	// Enough slots for real overlap without 20 × 64 MiB at once.
+	b.s = auth.NewSessions(postgres.NewConsoleAuthStore(pool), auth.DefaultPolicy(), b.clock, auth.WithHashLimiter(auth.NewHashLimiter(4, 32)))
+	return b
+}
+
+func (b *signInBundle) clock() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.now
+}
+
+func (b *signInBundle) advance(d time.Duration) {
+	b.mu.Lock()
+	b.now = b.now.Add(d)
+	b.mu.Unlock()
+}
+
+// parallel sends n sign-ins at once and counts the answers.
+func (b *signInBundle) parallel(n int, tenant, user, pw string) (bad, locked int) {
+	b.t.Helper()
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			<-start
+			_, _, err := b.s.Login(context.Background(), tenant, user, pw)
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		switch {
+		case errors.Is(err, auth.ErrBadCredentials):
+			bad++
+		case errors.Is(err, auth.ErrLocked):
+			locked++
+		default:
+			b.t.Fatalf("sign-in: %v", err)
+		}
+	}
+	return bad, locked
+}
+
+// Parallel wrong guesses used to read the same failure count, none of them locked, and the
+// right password then signed in (12 × 401, failed_logins = 12, locked_until NULL). Now the
+// count and the lock are one statement: of 12 guesses at once, 4 are answered "wrong", the 5th
+// locks, the other 7 are answered "locked" without being judged, and even the right password
+// is refused until the lock ends. Lock window after lock window, at most 5 guesses count.
+// An unknown username locks exactly the same way.
+func TestParallelGuessesLockTheAccount(t *testing.T) {
+	t.Parallel()
+	b := newSignIn(t)
+	ctx := context.Background()
+	for _, user := range []string{"reviewer", "ghost-user"} {
+		for round := 1; round <= 3; round++ {
+			bad, locked := b.parallel(12, b.tn.Code, user, "wrong-guess")
+			if bad != 4 || locked != 8 {
+				t.Fatalf("%s, window %d: %d answered wrong, %d locked; want 4 and 8", user, round, bad, locked)
+			}
+			if _, _, err := b.s.Login(ctx, b.tn.Code, user, rightPassword); !errors.Is(err, auth.ErrLocked) {
+				t.Fatalf("%s, window %d: right password while locked: %v", user, round, err)
+			}
+			b.advance(14 * time.Minute)
+			if _, _, err := b.s.Login(ctx, b.tn.Code, user, rightPassword); !errors.Is(err, auth.ErrLocked) {
+				t.Fatalf("%s, window %d: right password a minute before the lock ends: %v", user, round, err)
+			}
+			b.advance(2 * time.Minute)
+		}
+	}
+	var failed int
+	var until *time.Time
+	if err := b.pool.QueryRow(ctx, `SELECT failed_logins, locked_until FROM users WHERE tenant_id = $1 AND id = $2`, b.tn.ID, b.userID).Scan(&failed, &until); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 0 || until == nil {
+		t.Fatalf("after the windows: failed_logins %d, locked_until %v", failed, until)
+	}
+	if _, _, err := b.s.Login(ctx, b.tn.Code, "reviewer", rightPassword); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	if err := b.pool.QueryRow(ctx, `SELECT failed_logins, locked_until FROM users WHERE tenant_id = $1 AND id = $2`, b.tn.ID, b.userID).Scan(&failed, &until); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 0 || until != nil {
+		t.Fatalf("a sign-in left failed_logins %d, locked_until %v", failed, until)
+	}
+	// The unknown name's counter lives in login_failures, under a digest of the name.
+	if n := pgtest.Count(t, b.pool, `SELECT count(*) FROM login_failures WHERE tenant_id = $1 AND locked_until IS NOT NULL`, b.tn.ID); n != 1 {
+		t.Fatalf("%d locked unknown names, want 1", n)
+	}
+	// Another tenant's user of the same name, and an unknown tenant, are not affected.
+	if bad, locked := b.parallel(6, "no-such-tenant", "reviewer", "wrong-guess"); bad != 6 || locked != 0 {
+		t.Fatalf("unknown tenant: %d wrong %d locked", bad, locked)
+	}
+}
+
+// A streak is forgotten a day after its last failure, for a user and an unknown name alike,
+// and the rows of unknown names forgotten by then are deleted as new failures come in.
+func TestOldFailuresAreForgotten(t *testing.T) {
+	t.Parallel()
+	b := newSignIn(t)
+	ctx := context.Background()
+	pool := b.pool
+	for _, user := range []string{"reviewer", "ghost-user"} {
+		if bad, _ := b.parallel(4, b.tn.Code, user, "wrong-guess"); bad != 4 {
+			t.Fatalf("%s: %d", user, bad)
+		}
+	}
+	b.advance(25 * time.Hour)
+	for _, user := range []string{"reviewer", "ghost-user"} {
+		if bad, locked := b.parallel(4, b.tn.Code, user, "wrong-guess"); bad != 4 || locked != 0 {
+			t.Fatalf("%s a day later: %d wrong %d locked (the old streak counted)", user, bad, locked)
+		}
+		if _, _, err := b.s.Login(ctx, b.tn.Code, user, "wrong-guess"); !errors.Is(err, auth.ErrLocked) {
+			t.Fatalf("%s: 5th failure of the new streak: %v", user, err)
+		}
+	}
+	// 40 made-up names tried a day ago; each new failure clears up to 16 of them.
+	old := b.clock().Add(-25 * time.Hour)
+	for i := range 40 {
+		pgtest.MustExec(t, pool, `INSERT INTO login_failures (tenant_id, name_hash, failed_logins, last_failed_at) VALUES ($1, $2, 1, $3)`,
+			b.tn.ID, []byte(fmt.Sprintf("old-%02d", i)), old)
+	}
+	for range 3 {
+		if _, _, err := b.s.Login(ctx, b.tn.Code, "another-ghost", "wrong-guess"); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatal(err)
+		}
+	}
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM login_failures WHERE tenant_id = $1`, b.tn.ID); n != 2 {
+		t.Fatalf("%d rows left, want the 2 names tried today", n)
+	}
+}
+
+// A disabled user is judged like any other: the right password does not sign in, and every
+// attempt counts toward the lock.
+func TestDisabledUserLocksLikeOthers(t *testing.T) {
+	t.Parallel()
+	b := newSignIn(t)
+	ctx := context.Background()
+	pgtest.MustExec(t, b.pool, `UPDATE users SET active = false WHERE tenant_id = $1 AND id = $2`, b.tn.ID, b.userID)
+	for i := 1; i <= 4; i++ {
+		if _, _, err := b.s.Login(ctx, b.tn.Code, "reviewer", rightPassword); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("disabled, attempt %d: %v", i, err)
+		}
+	}
+	if _, _, err := b.s.Login(ctx, b.tn.Code, "reviewer", "wrong-guess"); !errors.Is(err, auth.ErrLocked) {
+		t.Fatalf("disabled, 5th attempt: %v", err)
+	}
+}
