@@ -83,7 +83,7 @@ func TestAdminForms(t *testing.T) {
 		"require_before_contact": {"1"}})
 	post("/admin/settings/labels", url.Values{"A": {"已解决"}})
 	post("/admin/settings/templates", url.Values{"kind": {"replied"}, "channel": {"mp_subscribe"}, "template_id": {"tpl-reply-001"}})
-	post("/admin/users", url.Values{"username": {"jiaoyu"}, "display_name": {"教育局经办"}, "password": {"jiaoyu-pass-1"}, "roles": {"unit_handler"}, "unit": {"101"}})
+	post("/admin/users", url.Values{"username": {"jiaoyu"}, "display_name": {"教育局经办"}, "password": {"edu-pass-2026"}, "roles": {"unit_handler"}, "unit": {"101"}})
 
 	var settings, labels string
 	_ = b.pool.QueryRow(context.Background(), `SELECT settings::text, reply_labels::text FROM tenants WHERE id = 1`).Scan(&settings, &labels)
@@ -101,7 +101,7 @@ func TestAdminForms(t *testing.T) {
 	contains(t, page, `name="reply_months" value="99"`)
 	// The new unit user can sign in and sees the unit desk.
 	u := b.client()
-	u.login("jyg", "jiaoyu", "jiaoyu-pass-1")
+	u.login("jyg", "jiaoyu", "edu-pass-2026")
 	if status, _ := u.get("/unit"); status != http.StatusOK {
 		t.Fatalf("new unit user: %d", status)
 	}
