@@ -24,3 +24,15 @@ func TestSupervisionListsCountTheirCases(t *testing.T) {
 	_, page := c.get("/supervise/tracking")
 	contains(t, page, "清单为空")
 }
+
+// A list that reached its cap says it shows the most urgent cases, not that they are all.
+func TestSupervisionListAtItsCapSaysSo(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.exec(`INSERT INTO suggestions (tenant_id, meeting_id, number, lead_deputy_id, title, body, status, is_key, reply_due_at)
+		SELECT 1, 1, 1000 + g, 1, '重点建议' || g, '正文', 'handling', true, now() + g * interval '1 day' FROM generate_series(1, 205) g`)
+	c := b.client()
+	c.login("jyg", "shencha", testPassword)
+	_, page := c.get("/supervise/key")
+	contains(t, page, `<p class="muted" id="case-count">列出最紧急的200件（清单可能更长，请用筛选缩小范围）</p>`)
+}

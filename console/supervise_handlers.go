@@ -18,8 +18,8 @@ type casesData struct {
 	Leaders []directory.User
 	Leader  int64
 	Tabs    []navItem
-	// Overdue counts the rows past their reply date; Capped says the list shows only the
-	// supervise.MaxCases most urgent cases.
+	// Overdue counts the rows shown that are past their reply date; Capped says the list
+	// reached supervise.MaxCases rows, so there may be more than it shows.
 	Overdue int
 	Capped  bool
 }

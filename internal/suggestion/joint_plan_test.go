@@ -123,6 +123,11 @@ func TestJointCaseNeedsAPlan(t *testing.T) {
 	if n.Chain.Plan == "" || n.Chain.Principal != "" || n.Chain.InCharge != "" || n.Chain.Handler != "" {
 		t.Fatalf("the unit the lead was re-routed to: chain %+v, want the plan without the old unit's names", n.Chain)
 	}
+	// A joint case keeps a whole chain: the new lead unit must name its people to sign.
+	_, err = b.svc.Accept(b.ctx, b.unit(2), n.ID, suggestion.AcceptInput{HandlerName: "王经办"})
+	wantErr(t, err, suggestion.ErrInvalid, "chain_required")
+	must(b.svc.Accept(b.ctx, b.unit(2), n.ID, suggestion.AcceptInput{HandlerName: "王经办",
+		Chain: &suggestion.Chain{Principal: "市政府副市长", InCharge: "市交通局局长", Handler: "综合科"}}))
 }
 
 // A normal case needs no plan.

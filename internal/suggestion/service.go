@@ -807,6 +807,11 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, assignmentID int64, 
 			as.Chain = *in.Chain
 			as.Chain.Plan = plan
 		}
+		if sg.Mode == ModeJoint && as.Role == RoleLead && (blank(as.Chain.Principal) || blank(as.Chain.InCharge) || blank(as.Chain.Handler)) {
+			// A lead unit the case was re-routed to starts with the plan only: it names its
+			// own 两抓一办 chain when it signs, as the first lead unit was named at assignment.
+			return nil, invalid("chain_required", "协同联办须填写“两抓一办”责任链（主要领导、分管领导、经办人）")
+		}
 		st := &step{action: string(ActAccept), to: sg.Status, event: EvAccepted,
 			data: map[string]any{"assignment_id": as.ID, "unit_id": as.UnitID, "role": as.Role}}
 		if as.Role == RoleLead {

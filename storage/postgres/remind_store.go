@@ -76,7 +76,8 @@ var obligationSQL = map[string]string{
 		FROM assignments a JOIN suggestions s ON s.tenant_id = a.tenant_id AND s.id = a.suggestion_id
 		WHERE a.tenant_id = $1 AND a.id > $2 AND ($3::bigint = 0 OR a.id = $3) AND a.active AND a.role = 'lead'
 		  AND a.state = 'accepted' AND a.contact_due_at IS NOT NULL AND ` + openCase + `
-		  AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = a.tenant_id AND c.assignment_id = a.id AND c.stage = 'before')
+		  AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = a.tenant_id AND c.assignment_id = a.id AND c.stage = 'before'
+				AND c.confirmation <> 'disputed')
 		ORDER BY a.id LIMIT $4`,
 	remind.ClockRating: `SELECT s.id, s.id, 0, s.round, s.rating_due_at, s.title, COALESCE(s.number, 0), ` + unratedSQL("reply") + `
 		FROM suggestions s
