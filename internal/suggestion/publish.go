@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"jianyi/internal/auth"
 )
@@ -51,12 +50,13 @@ func (s *Service) PublishedReplies(ctx context.Context, tenantCode string, befor
 	return rs, nil
 }
 
-// numberRun is a run of digits as people write phone and identity numbers: grouped by
-// spaces of any width (a Chinese keyboard types U+3000), dashes of any kind (-, —, –), dots,
-// slashes, underscores, tildes, stars or commas, an area code in brackets, an optional +86
-// or 86 in front, and an identity number's final X. Only the digits decide what it is
-// (maskNumber), so a date or an amount written the same way is left alone.
-var numberRun = regexp.MustCompile(`(?:\+?86[\p{Zs}\p{Pd}]?)?\(?[0-9][0-9\p{Zs}\p{Pd}.()/_~*，,、·]*[0-9Xx]`)
+// numberRun is a stretch of text that may hold phone or identity numbers: digits (an
+// identity number may end in X) with what people put between their groups — spaces of any
+// width, dashes of any kind, dots, slashes, underscores, tildes, stars, commas, brackets,
+// zero-width spaces —, and an optional + in front. Only the shapes of its digit groups decide
+// what is a number (maskGroups), so dates, amounts and lists written with the same signs are
+// left alone.
+var numberRun = regexp.MustCompile(`\+?\(?[0-9][0-9\p{Zs}\p{Pd}\t.．()（）/／_~～*，,、·・\x{200B}-\x{200D}\x{2060}\x{FEFF}]*[0-9XxＸｘ]`)
 
 // MaskPersonal hides phone and identity numbers in text meant for the public: 139****5678,
 // 0937-*******, 620200********123X, however they are grouped or written (full-width digits
@@ -67,114 +67,124 @@ func MaskPersonal(s string) string {
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
-	return numberRun.ReplaceAllStringFunc(s, maskRun)
+	return numberRun.ReplaceAllStringFunc(s, maskGroups)
 }
 
-// maskRun masks a run that is one number, or else the numbers of a list ("13912345678、
-// 13800001111": each item on its own, so that two items never read as one identity number),
-// or else every stretch of its digit groups that is one (maskGroups).
-func maskRun(run string) string {
-	if m, ok := maskNumber(run); ok {
-		return m
-	}
-	if strings.ContainsAny(run, listSeparators) {
-		var b strings.Builder
-		masked := false
-		for rest := run; rest != ""; {
-			i := strings.IndexAny(rest, listSeparators)
-			if i < 0 {
-				i = len(rest)
-			}
-			item := maskGroups(rest[:i])
-			masked = masked || item != rest[:i]
-			b.WriteString(item)
-			if i < len(rest) {
-				_, n := utf8.DecodeRuneInString(rest[i:])
-				b.WriteString(rest[i : i+n])
-				i += n
-			}
-			rest = rest[i:]
-		}
-		if masked {
-			return b.String()
-		}
-		// No item is a number: the commas may group one number ("138，1234，5678").
-	}
-	return maskGroups(run)
+// digitGroup is one group of a run's digits, as rune offsets [from, to) into the run.
+type digitGroup struct {
+	from, to int
+	digits   string
 }
 
-// listSeparators separate the items of a list of numbers; they may also group the digits of
-// one number.
-const listSeparators = "，,、"
-
-// maskGroups masks every stretch of run's digit groups that is a number ("0937-6200000-801"
-// is a landline and an extension, "13912345678-13800001111" two mobiles): the longest
-// stretch from each group that forms a number is masked.
-func maskGroups(run string) string {
-	if m, ok := maskNumber(run); ok {
-		return m
-	}
-	// groups are the run's digit groups as [start, end) offsets; separators lie between.
-	var groups [][2]int
+// groupsOf splits run into its digit groups; an X ends an identity number's last group.
+func groupsOf(run []rune) []digitGroup {
+	var out []digitGroup
 	for i := 0; i < len(run); {
-		if !isDigitX(run[i]) {
+		if !isDigit(run[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(run) && isDigitX(run[j]) {
+		var b strings.Builder
+		for j < len(run) && isDigit(run[j]) {
+			b.WriteRune(run[j])
 			j++
 		}
-		groups = append(groups, [2]int{i, j})
+		if j < len(run) && isX(run[j]) {
+			b.WriteByte('X')
+			j++
+		}
+		out = append(out, digitGroup{from: i, to: j, digits: b.String()})
 		i = j
 	}
+	return out
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+func isX(r rune) bool     { return r == 'X' || r == 'x' || r == 'Ｘ' || r == 'ｘ' }
+
+// maxGroups is the most groups one number is written in (+86 and three groups of a mobile;
+// an identity number in four).
+const maxGroups = 4
+
+// maskGroups masks every stretch of run's consecutive digit groups that is written as a
+// number is (numberShape): from each group, the longest such stretch of up to maxGroups+1
+// groups. A stretch that starts at the run's first group takes a + or bracket before it, one
+// that ends at its last group a closing bracket after it.
+func maskGroups(run string) string {
+	rs := []rune(run)
+	groups := groupsOf(rs)
 	var b strings.Builder
-	done := 0 // run[:done] is written
+	done := 0 // rs[:done] is written
 	for i := 0; i < len(groups); i++ {
-		for j := len(groups) - 1; j >= i; j-- {
-			from, to := groups[i][0], groups[j][1]
-			if m, ok := maskNumber(run[from:to]); ok {
-				b.WriteString(run[done:from])
-				b.WriteString(m)
-				done, i = to, j
-				break
+		for j := min(i+maxGroups, len(groups)-1); j >= i; j-- {
+			m, ok := numberShape(groups[i : j+1])
+			if !ok {
+				continue
 			}
+			from, to := groups[i].from, groups[j].to
+			if i == 0 {
+				from = 0
+			}
+			if j == len(groups)-1 {
+				to = len(rs)
+			}
+			b.WriteString(string(rs[done:from]))
+			b.WriteString(m)
+			done, i = to, j
+			break
 		}
 	}
-	b.WriteString(run[done:])
+	b.WriteString(string(rs[done:]))
 	return b.String()
 }
 
-func isDigitX(c byte) bool { return (c >= '0' && c <= '9') || c == 'X' || c == 'x' }
-
-// maskNumber masks run when, without its separators, it is a mobile number (with or without
-// 86), a landline with its area code or an identity number.
-func maskNumber(run string) (string, bool) {
+// numberShape masks groups when they are written as a number is: a mobile (11 digits from
+// 13–19, in one group or in groups of at least three digits, 86 allowed in front), a landline
+// (area code 0xx or 0xxx, alone in its group before 7 or 8 digits in groups of at least
+// three, or one group of 10–12 digits) or an identity number (18 characters, the last may be X: in one group, or its
+// 6-digit region code first and the rest in groups of at least three). Dates (groups of 2), amounts grouped by thousands behind a short head, list items
+// and long references have none of these shapes.
+func numberShape(groups []digitGroup) (string, bool) {
+	lens := make([]int, len(groups))
 	var b strings.Builder
-	for _, r := range run {
-		if (r >= '0' && r <= '9') || r == 'X' || r == 'x' {
-			b.WriteRune(r)
-		}
+	for i, g := range groups {
+		lens[i] = len(g.digits)
+		b.WriteString(g.digits)
 	}
 	d := b.String()
-	x := strings.ContainsAny(d, "Xx")
+	x := strings.Contains(d, "X")
+	atLeast3 := func(ls []int) bool {
+		for _, l := range ls {
+			if l < 3 {
+				return false
+			}
+		}
+		return true
+	}
+	mobile := func(d string, ls []int) bool {
+		return len(d) == 11 && d[0] == '1' && d[1] >= '3' && atLeast3(ls)
+	}
 	switch {
-	case len(d) == 18 && !strings.ContainsAny(d[:17], "Xx") && d[0] != '0':
+	case len(d) == 18 && !strings.Contains(d[:17], "X") && d[0] != '0' && (len(lens) == 1 || lens[0] == 6 && atLeast3(lens)):
 		return d[:6] + "********" + d[14:], true
 	case x:
 		return "", false
-	case strings.HasPrefix(run, "+86") || strings.HasPrefix(run, "86") && len(d) == 13:
+	case mobile(d, lens):
+		return d[:3] + "****" + d[7:], true
+	case len(lens) > 1 && lens[0] == 2 && d[:2] == "86" && mobile(d[2:], lens[1:]),
+		len(lens) == 1 && len(d) == 13 && strings.HasPrefix(d, "86") && mobile(d[2:], []int{11}):
 		d = d[2:]
-	}
-	switch {
-	case len(d) == 11 && d[0] == '1' && d[1] >= '3':
 		return d[:3] + "****" + d[7:], true
 	case len(d) >= 10 && len(d) <= 12 && d[0] == '0' && d[1] != '0':
 		area := 4
 		if d[1] == '1' || d[1] == '2' { // 010, 02x: three-digit area codes
 			area = 3
 		}
-		return d[:area] + "-" + strings.Repeat("*", len(d)-area), true
+		rest := len(d) - area
+		if len(lens) == 1 || (lens[0] == area && (rest == 7 || rest == 8) && atLeast3(lens[1:])) {
+			return d[:area] + "-" + strings.Repeat("*", rest), true
+		}
 	}
 	return "", false
 }
