@@ -59,4 +59,10 @@ type Config struct {
 	// Photos is photo intake, for the reviewers' queue of photos WeChat's image check
 	// flagged (/review/flagged). nil: the page lists only flagged suggestions.
 	Photos *media.Service
+	// LoginLimiter counts sign-in attempts per client IP (cmd/jianyi: Redis), so that one
+	// address cannot fill the password checker and shut every staff member out. nil: no
+	// per-IP limit. LoginPerIP attempts per LoginWindow (0: DefaultLoginPerIP a minute).
+	LoginLimiter AttemptLimiter
+	LoginPerIP   int
+	LoginWindow  time.Duration
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -8,7 +9,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,6 +19,48 @@ import (
 
 	"jianyi/internal/auth"
 )
+
+// AttemptLimiter counts hits of a subject in a sliding window (storage/redis.RateLimiter,
+// keyed by cmd/jianyi). Over the limit it answers false and how long until the oldest hit
+// leaves the window; an error means it could not count.
+type AttemptLimiter interface {
+	Allow(ctx context.Context, subject string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+}
+
+// DefaultLoginPerIP is how many sign-in attempts one client IP may make a minute: room for
+// an office signing in behind one address, far too few for one address to keep the password
+// checker (auth.HashLimiter: up to 16 running, 32 waiting) full.
+const DefaultLoginPerIP = 20
+
+// allowLogin counts one sign-in attempt of the client's IP (c.ClientIP(): the peer, or the
+// address the trusted proxies forwarded). Over the limit it answers 429 with Retry-After and
+// returns false. When the limiter cannot count (Redis down) the attempt goes on: the account
+// lockout still applies, and staff are not shut out by an outage of the limiter.
+func (s *server) allowLogin(c *gin.Context, d loginData) bool {
+	if s.cfg.LoginLimiter == nil {
+		return true
+	}
+	limit, window := s.cfg.LoginPerIP, s.cfg.LoginWindow
+	if limit <= 0 {
+		limit = DefaultLoginPerIP
+	}
+	if window <= 0 {
+		window = time.Minute
+	}
+	ok, retry, err := s.cfg.LoginLimiter.Allow(c.Request.Context(), "login:ip:"+c.ClientIP(), limit, window)
+	if err != nil {
+		s.cfg.Log.WarnContext(c.Request.Context(), "console: sign-in rate limiter unavailable; attempt not limited", "err", err)
+		return true
+	}
+	if ok {
+		return true
+	}
+	secs := max(int((retry+time.Second-1)/time.Second), 1)
+	c.Header("Retry-After", strconv.Itoa(secs))
+	d.Error = fmt.Sprintf("本网络地址的登录尝试过于频繁，请%d秒后再试", secs)
+	s.render(c, http.StatusTooManyRequests, "login", "登录", d)
+	return false
+}
 
 type loginData struct {
 	Tenant, Username, Next, Error, Token string
@@ -78,6 +123,10 @@ func (s *server) login(c *gin.Context) {
 	if d.Tenant == "" || d.Username == "" || c.PostForm("password") == "" {
 		d.Error = "请填写单位代码、用户名和密码"
 		s.render(c, http.StatusBadRequest, "login", "登录", d)
+		return
+	}
+	// Counted before the password is checked: a refused attempt costs one Redis round trip.
+	if !s.allowLogin(c, d) {
 		return
 	}
 	cookie, _, err := s.cfg.Sessions.Login(c.Request.Context(), d.Tenant, d.Username, c.PostForm("password"))

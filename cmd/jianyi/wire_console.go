@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,6 +33,11 @@ func mountConsole(r *gin.Engine, d *deps) error {
 		return errors.New("console needs PostgreSQL")
 	}
 	cfg := consoleConfig(d.pool, d.objects, d.log)
+	if d.limiter != nil {
+		// Sign-in attempts per client IP (c.ClientIP() with JIANYI_TRUSTED_PROXIES), before
+		// any password is checked.
+		cfg.LoginLimiter = consoleLimiter{d.limiter}
+	}
 	if d.rdb != nil {
 		// Stopping a deputy in 代表名册 ends their mini-program logins at once.
 		cfg.Directory.EndingSessions(jredis.NewMPSessions(d.rdb))
@@ -52,6 +58,14 @@ func mountConsole(r *gin.Engine, d *deps) error {
 	// the dashboard's.
 	appraisals := appraisal.NewService(postgres.NewAppraisalStore(d.pool), cfg.Stats, nil).WithNotices(pub, d.log)
 	return console.Mount(r, cfg, console.WithActivities(activities), console.WithAppraisals(appraisals))
+}
+
+// consoleLimiter keys the console's rate-limit subjects in Redis (jy:g:console:rl:<subject>;
+// sign-ins come before a tenant is known, so the keys are global).
+type consoleLimiter struct{ l *jredis.RateLimiter }
+
+func (c consoleLimiter) Allow(ctx context.Context, subject string, limit int, window time.Duration) (bool, time.Duration, error) {
+	return c.l.Allow(ctx, jredis.GlobalKey("console", "rl", subject), limit, window)
 }
 
 // reconcilerQueue leaves a delivery pending in PostgreSQL, where the notify reconciler of

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jianyi/bot"
+	"jianyi/internal/auth"
 	"jianyi/internal/media"
 	"jianyi/storage/objects"
 
@@ -52,6 +53,17 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	statsStore := postgres.NewStatsStore(d.pool)
 	loops = append(loops, worker.Every("stats_drain", 10*time.Second, func(ctx context.Context) error {
 		_, err := statsStore.Drain(ctx, 0)
+		return err
+	}, log))
+	// Console sign-in failures of made-up usernames (login_failures, migration 00074): rows
+	// whose streak is forgotten and that are not locked count for nothing; delete them across
+	// tenants so a spray of names does not stay in the table for good.
+	consoleAuth := postgres.NewConsoleAuthStore(d.pool)
+	loops = append(loops, worker.Every("login_failures_prune", time.Hour, func(ctx context.Context) error {
+		n, err := consoleAuth.PruneLoginFailures(ctx, auth.DefaultPolicy(), time.Now(), 1000)
+		if n > 0 {
+			log.Info("forgotten sign-in failures deleted", "count", n)
+		}
 		return err
 	}, log))
 	var snapPhotos *bot.SnapPhotos

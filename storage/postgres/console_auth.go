@@ -62,8 +62,8 @@ const failSet = `
 		last_failed_at = CASE WHEN r.locked_until > $3 THEN r.last_failed_at ELSE $3 END`
 
 // RecordFailure implements auth.Store in one statement: a user's row, or the unknown name's
-// row of login_failures (created on its first failure; a few of the tenant's rows forgotten
-// by now are deleted on the way).
+// row of login_failures (created on its first failure; up to 16 of the tenant's rows forgotten
+// by now are deleted on the way; PruneLoginFailures, run by the worker, clears the rest).
 func (s *ConsoleAuthStore) RecordFailure(ctx context.Context, f auth.Failure) (*time.Time, error) {
 	lockEnd := f.At.Add(f.Policy.LockFor)
 	forgotten := f.At.Add(-f.Policy.ForgetAfter)
@@ -95,6 +95,52 @@ func (s *ConsoleAuthStore) RecordFailure(ctx context.Context, f auth.Failure) (*
 		return nil, fmt.Errorf("record sign-in failure: %w", err)
 	}
 	return until, nil
+}
+
+// PruneLoginFailures deletes the login_failures rows (unknown names) whose streak is
+// forgotten at now (last failure at or before now − p.ForgetAfter; 24 h when 0) and that are
+// not locked, tenant by tenant, at most batch rows a statement (each its own short
+// transaction; rows a concurrent failure holds are skipped and left for the next run). Such a
+// row counts for nothing any more: a new failure of its name starts a fresh streak either way.
+// RecordFailure clears only a few of a tenant's rows as new unknown names fail there, so
+// without this the table keeps every name ever sprayed at a tenant that stops being sprayed.
+// It returns how many rows it deleted; it stops early, with ctx's error, when ctx ends.
+func (s *ConsoleAuthStore) PruneLoginFailures(ctx context.Context, p auth.Policy, now time.Time, batch int) (int, error) {
+	forget := p.ForgetAfter
+	if forget <= 0 {
+		forget = 24 * time.Hour
+	}
+	batch = max(batch, 1)
+	forgotten := now.Add(-forget)
+	rows, err := s.pool.Query(ctx, `SELECT id FROM tenants ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("prune sign-in failures: tenants: %w", err)
+	}
+	tenants, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("prune sign-in failures: tenants: %w", err)
+	}
+	deleted := 0
+	for _, tenantID := range tenants {
+		for {
+			if err := ctx.Err(); err != nil {
+				return deleted, err
+			}
+			tag, err := s.pool.Exec(ctx, `
+				DELETE FROM login_failures WHERE tenant_id = $1 AND name_hash IN (
+				  SELECT name_hash FROM login_failures
+				  WHERE tenant_id = $1 AND last_failed_at <= $2 AND (locked_until IS NULL OR locked_until <= $3)
+				  LIMIT $4 FOR UPDATE SKIP LOCKED)`, tenantID, forgotten, now, batch)
+			if err != nil {
+				return deleted, fmt.Errorf("prune sign-in failures of tenant %d: %w", tenantID, err)
+			}
+			deleted += int(tag.RowsAffected())
+			if tag.RowsAffected() < int64(batch) {
+				break
+			}
+		}
+	}
+	return deleted, nil
 }
 
 // ResetFailures implements auth.Store. The row lock orders it with concurrent failures: a

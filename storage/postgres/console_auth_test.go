@@ -191,3 +191,144 @@ func TestDisabledUserLocksLikeOthers(t *testing.T) {
 		t.Fatalf("disabled, 5th attempt: %v", err)
 	}
 }
+
+// login_failures used to be cleared only 16 rows at a time, and only while new unknown names
+// failed in the same tenant: a tenant sprayed once kept every name for good. The worker's
+// PruneLoginFailures deletes, across tenants and in batches, every row whose streak is
+// forgotten (last failure at or before now − ForgetAfter) unless it is locked; rows still
+// remembered, locked rows and users' counters stay.
+func TestPruneLoginFailures(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	a, b := pgtest.NewTenant(t, pool), pgtest.NewTenant(t, pool)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	p := auth.DefaultPolicy()
+	forgotten := now.Add(-p.ForgetAfter)
+	row := func(tenant int64, name string, last time.Time, lockedUntil *time.Time) {
+		pgtest.MustExec(t, pool, `INSERT INTO login_failures (tenant_id, name_hash, failed_logins, locked_until, last_failed_at) VALUES ($1, $2, 1, $3, $4)`,
+			tenant, []byte(name), lockedUntil, last)
+	}
+	for i := range 25 {
+		row(a.ID, fmt.Sprintf("a-old-%02d", i), forgotten.Add(-time.Duration(i)*time.Hour), nil)
+	}
+	row(a.ID, "a-exactly-forgotten", forgotten, nil)
+	row(a.ID, "a-lock-ended", forgotten.Add(-time.Hour), new(now.Add(-time.Minute)))
+	row(a.ID, "a-still-locked", forgotten.Add(-time.Hour), new(now.Add(time.Hour))) // a policy locking longer than it remembers
+	row(a.ID, "a-remembered", forgotten.Add(time.Second), nil)
+	row(a.ID, "a-today", now.Add(-time.Hour), nil)
+	for i := range 7 {
+		row(b.ID, fmt.Sprintf("b-old-%02d", i), forgotten.Add(-time.Minute), nil)
+	}
+	row(b.ID, "b-today", now, nil)
+	pgtest.MustExec(t, pool, `UPDATE users SET failed_logins = 2, last_failed_at = $3 WHERE tenant_id = $1 AND id = $2`, a.ID, a.Reviewer, forgotten.Add(-time.Hour))
+
+	store := postgres.NewConsoleAuthStore(pool)
+	n, err := store.PruneLoginFailures(ctx, p, now, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 25+2+7 {
+		t.Fatalf("deleted %d rows, want 34", n)
+	}
+	names := func(tenant int64) []string {
+		rows, err := pool.Query(ctx, `SELECT convert_from(name_hash, 'UTF8') FROM login_failures WHERE tenant_id = $1 ORDER BY 1`, tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := fmt.Sprint(names(a.ID), names(b.ID)); got != "[a-remembered a-still-locked a-today] [b-today]" {
+		t.Fatalf("rows left: %s", got)
+	}
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM users WHERE tenant_id = $1 AND id = $2 AND failed_logins = 2`, a.ID, a.Reviewer); n != 1 {
+		t.Fatal("a user's counter was touched")
+	}
+	if n, err := store.PruneLoginFailures(ctx, p, now, 10); err != nil || n != 0 {
+		t.Fatalf("second run: %d %v", n, err)
+	}
+	// A name pruned fails afresh: a new streak of one.
+	if lock, err := store.RecordFailure(ctx, auth.Failure{TenantID: b.ID, Username: "b-old-00", At: now, Policy: p}); err != nil || lock != nil {
+		t.Fatalf("failure of a pruned name: %v %v", lock, err)
+	}
+	// A cancelled run stops with the context's error.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := store.PruneLoginFailures(cctx, p, now, 10); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+}
+
+// Migration 00074 added users.last_failed_at empty, and the failure rule reads an empty one as
+// a forgotten streak: a user with 3 failures from before the upgrade was not locked after 2
+// more. Migration 00076 dates such failures at the upgrade, so the 5th failure locks; users
+// without failures, and dated failures, are left as they are.
+func TestMigrationDatesEarlierFailures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	if err := postgres.MigrateTo(ctx, dsn, 75); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	tn := pgtest.NewTenant(t, pool)
+	dated := time.Now().UTC().Add(-30 * time.Hour).Truncate(time.Microsecond)
+	pgtest.MustExec(t, pool, `UPDATE users SET failed_logins = 3, last_failed_at = NULL WHERE tenant_id = $1 AND id = $2`, tn.ID, tn.Reviewer)
+	pgtest.MustExec(t, pool, `UPDATE users SET failed_logins = 2, last_failed_at = $3 WHERE tenant_id = $1 AND id = $2`, tn.ID, tn.Coordinator, dated)
+
+	before := time.Now()
+	if err := postgres.MigrateTo(ctx, dsn, 76); err != nil {
+		t.Fatal(err)
+	}
+	last := func(user int64) *time.Time {
+		var at *time.Time
+		if err := pool.QueryRow(ctx, `SELECT last_failed_at FROM users WHERE tenant_id = $1 AND id = $2`, tn.ID, user).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	if at := last(tn.Reviewer); at == nil || at.Before(before.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
+		t.Fatalf("earlier failures dated %v, want the upgrade's time", at)
+	}
+	if at := last(tn.Coordinator); at == nil || !at.Equal(dated) {
+		t.Fatalf("dated failures changed to %v", at)
+	}
+	if at := last(tn.Leader); at != nil {
+		t.Fatalf("a user without failures got last_failed_at %v", at)
+	}
+
+	store := postgres.NewConsoleAuthStore(pool)
+	p := auth.DefaultPolicy()
+	for i := 4; i <= 5; i++ {
+		lock, err := store.RecordFailure(ctx, auth.Failure{TenantID: tn.ID, UserID: tn.Reviewer, Username: "reviewer", At: time.Now(), Policy: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (lock != nil) != (i == 5) {
+			t.Fatalf("failure %d (3 before the upgrade): locked until %v", i, lock)
+		}
+	}
+	// Down has nothing to undo, and up again changes nothing.
+	if err := postgres.MigrateTo(ctx, dsn, 75); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.MigrateTo(ctx, dsn, 76); err != nil {
+		t.Fatal(err)
+	}
+	if at := last(tn.Coordinator); at == nil || !at.Equal(dated) {
+		t.Fatalf("after down and up: %v", at)
+	}
+}
