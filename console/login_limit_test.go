@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 
 	"jianyi/console"
 	"jianyi/internal/auth"
+	"jianyi/internal/logtest"
 	"jianyi/storage/postgres"
 	jredis "jianyi/storage/redis"
 	"jianyi/storage/redis/redistest"
@@ -207,22 +206,8 @@ func TestSignInLimiterDownLetsStaffIn(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer = logtest.Buffer
 
 // randomIPs returns n distinct addresses in 198.18.0.0/15 (the benchmarking range).
 func randomIPs(n int) []string {

@@ -8,10 +8,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"jianyi/internal/logtest"
 	"jianyi/internal/suggestion"
 	"jianyi/internal/wechat/wechattest"
 )
@@ -309,22 +309,7 @@ func TestDeputyJourney(t *testing.T) {
 }
 
 // syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = logtest.Buffer
 
 func urlq(s string) string {
 	return strings.NewReplacer("%", "%25", "&", "%26", " ", "%20").Replace(s)

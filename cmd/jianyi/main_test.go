@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,30 +8,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"jianyi/internal/config"
+	"jianyi/internal/logtest"
 	"jianyi/storage/objects/objtest"
 	"jianyi/storage/postgres/pgtest"
 	"jianyi/storage/redis/redistest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server goroutines that log into it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer = logtest.Buffer
 
 func runApp(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
