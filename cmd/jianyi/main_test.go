@@ -217,20 +217,7 @@ func TestAccessLogAndMetrics(t *testing.T) {
 // stops it like SIGTERM does.
 func TestServeStartsAndStops(t *testing.T) {
 	t.Parallel()
-	_, s3 := objtest.NewWithConfig(t)
-	env := map[string]string{
-		"JIANYI_HTTP_ADDR": "127.0.0.1:0",
-		"DATABASE_URL":     pgtest.NewURL(t),
-		"REDIS_URL":        redistest.URL(t),
-		"S3_ENDPOINT":      s3.Endpoint,
-		"S3_ACCESS_KEY":    s3.AccessKey,
-		"S3_SECRET_KEY":    s3.SecretKey,
-		"S3_BUCKET":        s3.Bucket,
-		"S3_REGION":        s3.Region,
-		"WECHAT_MP_APPID":  "wx-test-serve",
-		"WECHAT_MP_SECRET": "mp-hunter2",
-		"SHUTDOWN_TIMEOUT": "5s",
-	}
+	env := prodEnv(t)
 	if code, _, stderr := runApp(t, env, "migrate", "up"); code != 0 {
 		t.Fatalf("migrate: %s", stderr)
 	}
