@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"jianyi/internal/account"
 	"jianyi/internal/activity"
 	"jianyi/internal/auth"
+	"jianyi/internal/logtest"
 	"jianyi/internal/media"
 	"jianyi/internal/notify"
 	"jianyi/internal/nudge"
@@ -42,22 +42,7 @@ import (
 func init() { gin.SetMode(gin.ReleaseMode) }
 
 // logBuf collects the bot's log lines so tests can check that no personal data is logged.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type logBuf = logtest.Buffer
 
 // bundle is the real endpoint on real PostgreSQL, Redis and MinIO, with the fake WeChat.
 type bundle struct {

@@ -1,35 +1,19 @@
 package wechat_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"jianyi/internal/logtest"
 	"jianyi/internal/wechat"
 	"jianyi/internal/wechat/wechattest"
 )
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuf = logtest.Buffer
 
 // failingDeletes is a token cache whose Delete fails, to exercise that log line too.
 type failingDeletes struct{ *wechattest.MemoryCache }
