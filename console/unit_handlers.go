@@ -324,11 +324,7 @@ func (s *server) replyInput(c *gin.Context, sid, assignmentID int64) (suggestion
 		return in, err
 	}
 	if cfg.Settings.RequireBeforeContact {
-		before := false
-		for _, ct := range d.Contacts {
-			before = before || (ct.AssignmentID == assignmentID && ct.Stage == suggestion.ContactBefore && ct.Confirmation != "disputed")
-		}
-		if !before {
+		if !meetings(d.Contacts, assignmentID)[0].Held {
 			return in, invalidInput("before_contact_required", "答复前须先与代表办前沟通并登记沟通记录（代表提出异议的沟通记录不计，请重新沟通并登记）")
 		}
 	}
