@@ -44,6 +44,9 @@ type deps struct {
 	wechatFake *wechattest.Server
 	// dev is true under `jianyi dev`.
 	dev bool
+	// decoding bounds the memory of the photos this process decodes at once
+	// (MEDIA_DECODE_BUDGET_MB), shared by every photo service it wires (withDecoding).
+	decoding *media.DecodeLimiter
 	// draining, once set, makes /readyz answer 503: shutdown has begun (runHTTP sets it;
 	// a pointer, so deps stays copyable).
 	draining *atomic.Bool
@@ -61,8 +64,8 @@ type deps struct {
 // shared clients. On error everything opened so far is closed, and the error names the
 // dependency that failed ("postgresql: …", "redis: …", "objects: …") with its cause.
 func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
-	d := &deps{cfg: cfg, log: log, metrics: newRegistry()}
-	media.SetDecodeBudget(int64(cfg.MediaDecodeBudgetMB) << 20)
+	d := &deps{cfg: cfg, log: log, metrics: newRegistry(),
+		decoding: media.NewDecodeLimiter(int64(cfg.MediaDecodeBudgetMB) << 20)}
 	if err := d.connect(ctx); err != nil {
 		d.close()
 		return nil, err
@@ -91,6 +94,13 @@ func (d *deps) connect(ctx context.Context) error {
 		return fmt.Errorf("object store: %w", err)
 	}
 	return nil
+}
+
+// withDecoding gives photo service s the process's decoding budget (d.decoding; nil leaves
+// the media package's default).
+func (d *deps) withDecoding(s *media.Service) *media.Service {
+	s.Decoding = d.decoding
+	return s
 }
 
 func objectsConfig(cfg config.Config) objects.Config {

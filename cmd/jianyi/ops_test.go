@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jianyi/internal/config"
+	"jianyi/internal/media"
 	"jianyi/storage/objects/objtest"
 	"jianyi/storage/postgres/pgtest"
 	"jianyi/storage/redis/redistest"
@@ -322,5 +323,26 @@ func TestDevBannerUsesListenAddress(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("listening on %s: banner lacks %s:\n%s", addr, want, out.String())
 		}
+	}
+}
+
+// MEDIA_DECODE_BUDGET_MB sizes the decoding budget the process's photo services share.
+func TestDecodeBudgetFromConfig(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.LoadFrom(withEnv(prodEnv(t), "MEDIA_DECODE_BUDGET_MB", "1024"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := openDeps(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	if got := d.decoding.Budget(); got != 1<<30 {
+		t.Fatalf("decoding budget %d, want 1 GiB", got)
+	}
+	photos := d.withDecoding(media.NewService(nil, nil, nil, nil, nil))
+	if photos.Decoding != d.decoding {
+		t.Fatalf("a photo service wired by the process does not draw from its budget")
 	}
 }

@@ -49,7 +49,7 @@ func mountBot(r *gin.Engine, d *deps) error {
 		Store:       postgres.NewBotStore(d.pool),
 		State:       jredis.NewBotState(d.rdb),
 		WeChat:      d.wechat,
-		Photos:      media.NewService(mediaStore, objects.MediaAdapter{S: d.objects}, nil, nil, d.log),
+		Photos:      d.withDecoding(media.NewService(mediaStore, objects.MediaAdapter{S: d.objects}, nil, nil, d.log)),
 		Queue:       queue,
 		Answers:     mediaStore,                                            // one photo answer per snap
 		Deliveries:  notify.NewDeliveries(postgres.NewNotifyStore(d.pool)), // TEMPLATESENDJOBFINISH reports

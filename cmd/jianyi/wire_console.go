@@ -33,6 +33,9 @@ func mountConsole(r *gin.Engine, d *deps) error {
 		return errors.New("console needs PostgreSQL")
 	}
 	cfg := consoleConfig(d.pool, d.objects, d.log)
+	if cfg.Photos != nil {
+		d.withDecoding(cfg.Photos)
+	}
 	if d.limiter != nil {
 		// Sign-in attempts per client IP (c.ClientIP() with JIANYI_TRUSTED_PROXIES), before
 		// any password is checked.

@@ -54,7 +54,7 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		Suggestions: sugg,
 		Accounts:    account.NewService(postgres.NewAccountStore(d.pool), nil),
 		Sessions:    account.NewSessions(jredis.NewMPSessions(d.rdb), nil),
-		Media:       media.NewService(mstore, objects.MediaAdapter{S: d.objects}, d.wechat, nil, d.log),
+		Media:       d.withDecoding(media.NewService(mstore, objects.MediaAdapter{S: d.objects}, d.wechat, nil, d.log)),
 		Snaps:       media.NewSnaps(mstore, mpapi.DraftMaker(sugg), nil),
 		WeChat:      d.wechat,
 		Idempotency: postgres.NewMPIdempotency(d.pool),

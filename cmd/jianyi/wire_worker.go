@@ -70,7 +70,7 @@ func startWorker(ctx context.Context, d *deps) (stop func(), err error) {
 	if d.wechat != nil {
 		// Photos whose WeChat image check could not be submitted (requests-miniprogram.md).
 		mediaStore := postgres.NewMediaStore(d.pool)
-		photos := media.NewService(mediaStore, objects.MediaAdapter{S: d.objects}, d.wechat, nil, log)
+		photos := d.withDecoding(media.NewService(mediaStore, objects.MediaAdapter{S: d.objects}, d.wechat, nil, log))
 		loops = append(loops, worker.Every("media_recheck", 10*time.Minute, func(ctx context.Context) error {
 			n, err := photos.Recheck(ctx, 100)
 			if n > 0 {

@@ -5,7 +5,6 @@ import (
 	"image"
 	"io"
 	"sync"
-	"sync/atomic"
 
 	"github.com/disintegration/imaging"
 	"golang.org/x/sync/semaphore"
@@ -51,16 +50,7 @@ func (l *DecodeLimiter) Budget() int64 { return l.budget }
 
 // processDecoding bounds every Service of the process that was given no limiter of its own:
 // the mini-program API, the bot and the worker decode photos in one process under one budget.
-var processDecoding atomic.Pointer[DecodeLimiter]
-
-func init() { processDecoding.Store(NewDecodeLimiter(DefaultDecodeBudget)) }
-
-// SetDecodeBudget sizes the process-wide limiter (MEDIA_DECODE_BUDGET_MB); budget ≤ 0 means
-// DefaultDecodeBudget. Set at start-up: decodes already running keep the limiter they drew from.
-func SetDecodeBudget(budget int64) { processDecoding.Store(NewDecodeLimiter(budget)) }
-
-// ProcessDecoding is the process-wide limiter Services without their own share.
-func ProcessDecoding() *DecodeLimiter { return processDecoding.Load() }
+var processDecoding = NewDecodeLimiter(DefaultDecodeBudget)
 
 // decodeWeight is what decoding a w×h image is counted at: its decoded size, capped at the
 // budget so that a photo larger than the budget runs alone instead of never.

@@ -287,22 +287,3 @@ func TestCopiesPutWithTheirSize(t *testing.T) {
 		t.Fatalf("copies put without their size: %v", in.objects.unsized)
 	}
 }
-
-// MEDIA_DECODE_BUDGET_MB sizes the limiter every Service without its own shares: after
-// start-up sets it, a photo is counted against the configured budget, not the default.
-func TestSetDecodeBudgetSizesTheProcessLimiter(t *testing.T) {
-	before := media.ProcessDecoding()
-	t.Cleanup(func() { media.SetDecodeBudget(before.Budget()) })
-	media.SetDecodeBudget(1 << 30)
-	if got := media.ProcessDecoding().Budget(); got != 1<<30 {
-		t.Fatalf("budget %d after setting 1 GiB", got)
-	}
-	// A 20000×20000 photo (1.6 GB decoded) is capped at the whole budget, so it runs alone.
-	if got := media.ProcessDecoding().DecodeWeight(20000, 20000); got != 1<<30 {
-		t.Fatalf("a photo larger than the budget weighs %d, want the whole 1 GiB", got)
-	}
-	media.SetDecodeBudget(0)
-	if got := media.ProcessDecoding().Budget(); got != media.DefaultDecodeBudget {
-		t.Fatalf("budget %d after setting 0, want the default", got)
-	}
-}

@@ -377,7 +377,7 @@ func (s *Service) ingest(ctx context.Context, a auth.Actor, openid string, t Tar
 func (s *Service) decode(ctx context.Context, r io.Reader, w, h, orient int) (display, thumb image.Image, err error) {
 	lim := s.Decoding
 	if lim == nil {
-		lim = processDecoding.Load()
+		lim = processDecoding
 	}
 	release, err := lim.acquire(ctx, w, h)
 	if err != nil {
