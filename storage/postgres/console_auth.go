@@ -62,8 +62,8 @@ const failSet = `
 		last_failed_at = CASE WHEN r.locked_until > $3 THEN r.last_failed_at ELSE $3 END`
 
 // RecordFailure implements auth.Store in one statement: a user's row, or the unknown name's
-// row of login_failures (created on its first failure; up to 16 of the tenant's rows forgotten
-// by now are deleted on the way; PruneLoginFailures, run by the worker, clears the rest).
+// row of login_failures (created on its first failure; PruneLoginFailures, run by the
+// worker, deletes the rows whose streak is forgotten).
 func (s *ConsoleAuthStore) RecordFailure(ctx context.Context, f auth.Failure) (*time.Time, error) {
 	lockEnd := f.At.Add(f.Policy.LockFor)
 	forgotten := f.At.Add(-f.Policy.ForgetAfter)
@@ -76,12 +76,6 @@ func (s *ConsoleAuthStore) RecordFailure(ctx context.Context, f auth.Failure) (*
 	} else {
 		key := sha256.Sum256([]byte(f.Username))
 		err = s.pool.QueryRow(ctx, `
-			WITH stale AS (
-			  DELETE FROM login_failures WHERE (tenant_id, name_hash) IN (
-			    SELECT tenant_id, name_hash FROM login_failures
-			    WHERE tenant_id = $1 AND last_failed_at <= $6 AND name_hash <> $2
-			      AND (locked_until IS NULL OR locked_until <= $3)
-			    LIMIT 16 FOR UPDATE SKIP LOCKED))
 			INSERT INTO login_failures AS r (tenant_id, name_hash, failed_logins, locked_until, last_failed_at)
 			VALUES ($1, $2, CASE WHEN 1 >= $4 THEN 0 ELSE 1 END, CASE WHEN 1 >= $4 THEN $5::timestamptz END, $3)
 			ON CONFLICT (tenant_id, name_hash) DO UPDATE SET `+failSet+`
