@@ -48,8 +48,8 @@ func NewDecodeLimiter(budget int64) *DecodeLimiter {
 // Budget is the limiter's size in bytes.
 func (l *DecodeLimiter) Budget() int64 { return l.budget }
 
-// processDecoding bounds every Service of the process that was given no limiter of its own:
-// the mini-program API, the bot and the worker decode photos in one process under one budget.
+// processDecoding bounds every Service given no limiter of its own (tests, tools); cmd/jianyi
+// gives the photo services of a process one limiter of MEDIA_DECODE_BUDGET_MB.
 var processDecoding = NewDecodeLimiter(DefaultDecodeBudget)
 
 // decodeWeight is what decoding a w×h image is counted at: its decoded size, capped at the
