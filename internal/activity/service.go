@@ -498,11 +498,8 @@ func ids(in []int64, max int, code, what, tooMany string) ([]int64, error) {
 // max characters.
 func clean(s string, max int, code, what string, oneLine bool) (string, error) {
 	s = strings.TrimSpace(s)
-	if oneLine && plaintext.UnreadableTitle(s) {
-		return "", invalid("bad_text", what+"含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写")
-	}
-	if plaintext.Unreadable(s) {
-		return "", invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
+	if r := plaintext.Refusal(s, oneLine); r != "" {
+		return "", invalid("bad_text", what+r)
 	}
 	if utf8.RuneCountInString(s) > max {
 		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))

@@ -10,8 +10,8 @@ import (
 
 // checkText refuses text with characters that cannot be stored; what names the field.
 func checkText(what, s string) error {
-	if plaintext.Unreadable(s) {
-		return invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
+	if r := plaintext.Refusal(s, false); r != "" {
+		return invalid("bad_text", what+r)
 	}
 	return nil
 }
@@ -20,15 +20,11 @@ func checkText(what, s string) error {
 // exports (plaintext.UnreadableTitle): line breaks and hidden characters are refused too, so
 // two names that look the same are the same and show in the order they were typed.
 func checkName(what, s string) error {
-	if plaintext.UnreadableTitle(s) {
-		return invalid("bad_text", what+hiddenChars)
+	if r := plaintext.Refusal(s, true); r != "" {
+		return invalid("bad_text", what+r)
 	}
 	return nil
 }
-
-// hiddenChars is the refusal of a one-line value with characters that cannot be stored or
-// cannot be seen.
-const hiddenChars = "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写"
 
 // Dates a directory record may carry: the calendar and meetings of a working committee.
 const (

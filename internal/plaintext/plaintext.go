@@ -114,3 +114,16 @@ func StripBOM(s string) string {
 	}
 	return strings.ReplaceAll(s, bom, "")
 }
+
+// Refusal says why a field cannot store s, "" when it can, in words that follow the field's
+// name ("名称含有…"): a one-line field refuses what UnreadableTitle does (line breaks and
+// characters that cannot be seen too), a text what Unreadable does.
+func Refusal(s string, oneLine bool) string {
+	switch {
+	case oneLine && UnreadableTitle(s):
+		return "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写"
+	case !oneLine && Unreadable(s):
+		return "含有无法识别的字符（如控制字符或乱码），请删除后重新填写"
+	}
+	return ""
+}

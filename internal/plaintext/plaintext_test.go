@@ -87,3 +87,25 @@ func TestStripBOM(t *testing.T) {
 		}
 	}
 }
+
+// Refusal is the words every domain package puts after a field's name: a one-line field says
+// a line break or a zero-width space cannot be stored there, a text allows both.
+func TestRefusal(t *testing.T) {
+	for _, c := range []struct {
+		s       string
+		oneLine bool
+		want    string
+	}{
+		{"名称", true, ""},
+		{"第一行\n第二行", false, ""},
+		{"零\u200b宽", false, ""},
+		{"第一行\n第二行", true, "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写"},
+		{"零\u200b宽", true, "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写"},
+		{"控制\x07字符", false, "含有无法识别的字符（如控制字符或乱码），请删除后重新填写"},
+		{"乱\xff码", true, "含有无法识别或看不见的字符（如换行、零宽字符、控制字符或乱码），请删除后重新填写"},
+	} {
+		if got := plaintext.Refusal(c.s, c.oneLine); got != c.want {
+			t.Errorf("Refusal(%q, %v) = %q, want %q", c.s, c.oneLine, got, c.want)
+		}
+	}
+}

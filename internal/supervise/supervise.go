@@ -408,8 +408,8 @@ func inRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYe
 
 func clean(s string, max int, code, what string) (string, error) {
 	s = strings.TrimSpace(s)
-	if plaintext.Unreadable(s) {
-		return "", invalid("bad_text", what+"含有无法识别的字符（如控制字符或乱码），请删除后重新填写")
+	if r := plaintext.Refusal(s, false); r != "" {
+		return "", invalid("bad_text", what+r)
 	}
 	if len([]rune(s)) > max {
 		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
