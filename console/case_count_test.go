@@ -1,8 +1,12 @@
 package console_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+
+	"jianyi/internal/auth"
+	"jianyi/internal/suggestion"
 )
 
 // A supervision list says how many cases it holds and how many of them are overdue, so a
@@ -35,4 +39,33 @@ func TestSupervisionListAtItsCapSaysSo(t *testing.T) {
 	c.login("jyg", "shencha", testPassword)
 	_, page := c.get("/supervise/key")
 	contains(t, page, `<p class="muted" id="case-count">列出最紧急的200件（清单可能更长，请用筛选缩小范围）</p>`)
+}
+
+// A deputy's 不满意 puts the case on 跟踪督办 (source case: "对代表反馈'不满意'……的建议，纳入跟踪督办
+// 清单"), with the deputy's reason, and the dashboard's 跟踪督办 figure counts it, until the
+// case is closed.
+func TestUnsatisfiedCaseIsTracked(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	asg := b.registerAndAssign()
+	b.handleAndReplyUnrated(asg)
+	if _, err := b.sugg.RateReply(context.Background(), auth.Deputy(1, 1), b.sid, suggestion.Unsatisfied, "路灯仍未修好"); err != nil {
+		t.Fatal(err)
+	}
+	c := b.client()
+	c.login("jyg", "shencha", testPassword)
+	_, page := c.get("/supervise/tracking")
+	contains(t, page, `<p class="muted" id="case-count">共1件`)
+	contains(t, page, "代表不满意：路灯仍未修好")
+	_, page = c.get("/")
+	contains(t, page, `<th>跟踪督办</th><td><a href="/supervise/tracking">1</a></td>`)
+
+	// Closed (here by hand, with the audit event every change writes).
+	b.exec(`UPDATE suggestions SET status = 'closed', closed_at = now() WHERE tenant_id = 1 AND id = $1`, b.sid)
+	b.exec(`INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status, to_status)
+		VALUES (1, $1, 'staff', 2, 'close', 'rehandling', 'closed')`, b.sid)
+	_, page = c.get("/supervise/tracking")
+	contains(t, page, "清单为空")
+	_, page = c.get("/")
+	contains(t, page, `<th>跟踪督办</th><td><a href="/supervise/tracking">0</a></td>`)
 }

@@ -87,7 +87,7 @@ SELECT s.unit_id, count(*),
   count(*) FILTER (WHERE f.impl_rating = 'satisfied'),
   count(*) FILTER (WHERE f.impl_rating = 'basically_satisfied'),
   count(*) FILTER (WHERE f.impl_rating = 'unsatisfied'),
-  count(*) FILTER (WHERE s.status = 'tracking')
+  count(*) FILTER (WHERE s.status = 'tracking' OR (s.status <> 'closed' AND f.reply_rating = 'unsatisfied'))
 FROM s LEFT JOIN suggestion_facts f ON f.tenant_id = $1 AND f.suggestion_id = s.id` + group
 	return q, args
 }

@@ -97,7 +97,7 @@ func TestStatsDefinitions(t *testing.T) {
 		Submitted: 10, Registered: 8, NotRegistered: 1, Assigned: 7, Replied: 5, RepliedOnTime: 4,
 		Closed: 1, Overdue: 1, ClassA: 3, ClassB: 1, ClassC: 1, ClassD: 0,
 		Rated: 4, Satisfied: 2, BasicallySatisfied: 1, Unsatisfied: 1, NoFeedback: 1,
-		ImplRated: 2, ImplSatisfied: 1, ImplUnsatisfied: 1, Tracking: 2,
+		ImplRated: 2, ImplSatisfied: 1, ImplUnsatisfied: 1, Tracking: 3, // 2 and 9 long-term, 4 不满意
 	}
 	if c != want {
 		t.Fatalf("counts\n got %+v\nwant %+v", c, want)

@@ -24,19 +24,23 @@ func NewSuperviseStore(pool *pgxpool.Pool) *SuperviseStore { return &SuperviseSt
 var _ supervise.Store = (*SuperviseStore)(nil)
 
 var superviseWhere = map[supervise.List]string{
-	supervise.ListKey:      `s.is_key AND ($3::bigint = 0 OR s.leader_user_id = $3)`,
-	supervise.ListOverdue:  `s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < $2`,
-	supervise.ListTracking: `s.status = 'tracking'`,
-	supervise.ListUnsatisfied: `s.status NOT IN ('closed', 'merged') AND (SELECT e.rating FROM evaluations e
-		WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply'
-		ORDER BY e.round DESC LIMIT 1) = 'unsatisfied'`,
-	supervise.ListFlagged: `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
+	supervise.ListKey:     `s.is_key AND ($3::bigint = 0 OR s.leader_user_id = $3)`,
+	supervise.ListOverdue: `s.status IN ('assigned', 'handling', 'rehandling', 'escalated') AND s.reply_due_at < $2`,
+	// 跟踪督办 (source case): cases the deputy was 不满意 with, and those whose commitments need
+	// long-term work, until solved; the dashboard counts the same (migration 00077).
+	supervise.ListTracking:    `(s.status = 'tracking' OR (` + unsatisfiedOpen + `))`,
+	supervise.ListUnsatisfied: unsatisfiedOpen,
+	supervise.ListFlagged:     `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
 	supervise.ListReviewBack: `s.status = 'closed' AND (` + reopenRequest + ` IS NOT NULL
 		OR ` + lastLeadRating("reply") + ` = 'unsatisfied'
 		OR ` + lastLeadRating("implementation") + ` = 'unsatisfied'
 		OR EXISTS (SELECT 1 FROM commitments c WHERE c.tenant_id = s.tenant_id AND c.done_at IS NULL AND c.reply_id =
 			(SELECT r.id FROM replies r WHERE r.tenant_id = s.tenant_id AND r.suggestion_id = s.id ORDER BY r.round DESC LIMIT 1)))`,
 }
+
+// unsatisfiedOpen: the lead deputy rated the latest rated reply 不满意 and the case is not
+// closed (rehandled, escalated or waiting for the decision), as an SQL condition on s.
+var unsatisfiedOpen = `s.status NOT IN ('closed', 'merged') AND ` + lastLeadRating("reply") + ` = 'unsatisfied'`
 
 // reopenRequest is the reason of the latest 回头看 request an author made since the case
 // closed, as an SQL expression on s (NULL without one).
@@ -49,14 +53,18 @@ func lastLeadRating(kind string) string {
 		AND e.deputy_id = s.lead_deputy_id AND e.kind = '` + kind + `' ORDER BY e.round DESC, e.id DESC LIMIT 1)`
 }
 
+// unsatisfiedReason is the reason the lead deputy gave with the latest reply rating.
+const unsatisfiedReason = `COALESCE((SELECT e.reason FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
+		AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply' ORDER BY e.round DESC, e.id DESC LIMIT 1), '')`
+
 var superviseNote = map[supervise.List]string{
 	supervise.ListKey:     `''`,
 	supervise.ListOverdue: `''`,
-	supervise.ListTracking: `COALESCE((SELECT t.reason FROM tracking_items t WHERE t.tenant_id = s.tenant_id AND t.suggestion_id = s.id
-		AND t.closed_at IS NULL ORDER BY t.id DESC LIMIT 1), '')`,
-	supervise.ListUnsatisfied: `COALESCE((SELECT e.reason FROM evaluations e WHERE e.tenant_id = s.tenant_id AND e.suggestion_id = s.id
-		AND e.deputy_id = s.lead_deputy_id AND e.kind = 'reply' ORDER BY e.round DESC LIMIT 1), '')`,
-	supervise.ListFlagged: `s.content_flag`,
+	supervise.ListTracking: `CASE WHEN s.status = 'tracking' THEN COALESCE((SELECT t.reason FROM tracking_items t
+		WHERE t.tenant_id = s.tenant_id AND t.suggestion_id = s.id AND t.closed_at IS NULL ORDER BY t.id DESC LIMIT 1), '')
+		ELSE '代表不满意：' || ` + unsatisfiedReason + ` END`,
+	supervise.ListUnsatisfied: unsatisfiedReason,
+	supervise.ListFlagged:     `s.content_flag`,
 	supervise.ListReviewBack: `CASE WHEN ` + reopenRequest + ` IS NOT NULL THEN '代表申请回头看：' || ` + reopenRequest + `
 		WHEN ` + lastLeadRating("implementation") + ` = 'unsatisfied' THEN '落实情况不满意'
 		WHEN ` + lastLeadRating("reply") + ` = 'unsatisfied' THEN '答复不满意'

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,36 +38,39 @@ func TestSuperviseListsProblemsInterviews(t *testing.T) {
 	svc := supervise.NewService(postgres.NewSuperviseStore(pool), nil)
 	rev := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 1, Roles: []auth.Role{auth.RoleReviewer}}
 	unit2 := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 2, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 2}
+	// 跟踪督办 holds the long-term case (2) and the one its deputy was 不满意 with (3), each
+	// with why it is there; 不满意 is the second alone.
 	for _, tc := range []struct {
 		list   supervise.List
 		actor  auth.Actor
 		leader int64
 		want   []int64
-		note   string
+		notes  []string // nil: not checked
 	}{
-		{supervise.ListKey, rev, 0, []int64{1}, ""},
-		{supervise.ListKey, rev, 99, nil, ""},
-		{supervise.ListKey, rev, 7, []int64{1}, ""},
-		{supervise.ListOverdue, rev, 0, []int64{1}, ""},
-		{supervise.ListTracking, rev, 0, []int64{2}, "承诺明年完成"},
-		{supervise.ListUnsatisfied, rev, 0, []int64{3}, "没有解决"},
-		{supervise.ListFlagged, rev, 0, []int64{4}, "review"},
-		{supervise.ListOverdue, unit2, 0, nil, ""},
-		{supervise.ListTracking, unit2, 0, []int64{2}, "承诺明年完成"},
+		{supervise.ListKey, rev, 0, []int64{1}, nil},
+		{supervise.ListKey, rev, 99, nil, nil},
+		{supervise.ListKey, rev, 7, []int64{1}, nil},
+		{supervise.ListOverdue, rev, 0, []int64{1}, nil},
+		{supervise.ListTracking, rev, 0, []int64{2, 3}, []string{"承诺明年完成", "代表不满意：没有解决"}},
+		{supervise.ListUnsatisfied, rev, 0, []int64{3}, []string{"没有解决"}},
+		{supervise.ListFlagged, rev, 0, []int64{4}, []string{"review"}},
+		{supervise.ListOverdue, unit2, 0, nil, nil},
+		{supervise.ListTracking, unit2, 0, []int64{2}, []string{"承诺明年完成"}},
 	} {
 		got, err := svc.Cases(ctx, tc.actor, tc.list, tc.leader)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.list, err)
 		}
 		var ids []int64
+		var notes []string
 		for _, c := range got {
-			ids = append(ids, c.SuggestionID)
-			if tc.note != "" && c.Note != tc.note {
-				t.Fatalf("%s note %q", tc.list, c.Note)
-			}
+			ids, notes = append(ids, c.SuggestionID), append(notes, c.Note)
 		}
-		if len(ids) != len(tc.want) || (len(ids) > 0 && ids[0] != tc.want[0]) {
+		if !slices.Equal(ids, tc.want) {
 			t.Fatalf("%s (unit %d, leader %d): %v, want %v", tc.list, tc.actor.UnitID, tc.leader, ids, tc.want)
+		}
+		if tc.notes != nil && !slices.Equal(notes, tc.notes) {
+			t.Fatalf("%s notes %q, want %q", tc.list, notes, tc.notes)
 		}
 	}
 	if _, err := svc.Cases(ctx, unit2, supervise.ListFlagged, 0); !errors.Is(err, supervise.ErrForbidden) {
