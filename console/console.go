@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"jianyi/internal/analysis"
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
 	"jianyi/internal/export"
@@ -65,4 +66,7 @@ type Config struct {
 	LoginLimiter AttemptLimiter
 	LoginPerIP   int
 	LoginWindow  time.Duration
+	// Analysis is 建议集中分析 and 调研报告 (/analysis). nil: those pages say they are not
+	// enabled.
+	Analysis *analysis.Service
 }

@@ -26,6 +26,8 @@ func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 	admin := s.require(auth.RoleAdmin)
 	adminOrReviewer := s.require(auth.RoleAdmin, auth.RoleReviewer)
 	supervisor := s.require(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin)
+	// 调研报告 are recorded by 代表工委, the standing committee's leaders and admins.
+	recorder := s.require(auth.RoleReviewer, auth.RoleLeader, auth.RoleAdmin)
 	// a unit's staff read the activities that concern their unit (the service decides which)
 	supervisorOrUnit := s.require(auth.RoleReviewer, auth.RoleCoordinator, auth.RoleLeader, auth.RoleAdmin,
 		auth.RoleUnitHandler, auth.RoleUnitLeader)
@@ -82,6 +84,12 @@ func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 	g.POST("/problems/:id/rectify", s.rectify)
 	g.GET("/interviews", s.interviews)
 	g.POST("/interviews", supervisor, s.recordInterview)
+
+	g.GET("/analysis", supervisor, s.analysisPage)
+	g.GET("/analysis/reports", supervisor, s.reportsPage)
+	g.POST("/analysis/reports", recorder, s.createReport)
+	g.POST("/analysis/reports/:id/edit", recorder, s.editReport)
+	g.POST("/analysis/reports/:id/delete", recorder, s.deleteReport)
 
 	if o.activities != nil {
 		act := &activityPages{server: s, svc: o.activities}

@@ -13,6 +13,7 @@ import (
 	"jianyi/console"
 	"jianyi/internal/account"
 	"jianyi/internal/activity"
+	"jianyi/internal/analysis"
 	"jianyi/internal/appraisal"
 	"jianyi/internal/auth"
 	"jianyi/internal/directory"
@@ -90,7 +91,9 @@ func consoleConfig(pool *pgxpool.Pool, obj *objects.Store, log *slog.Logger) con
 		Templates:   notify.NewTemplates(notifyStore),
 		Inbox:       notify.NewInbox(notifyStore, nil),
 		Invites:     account.NewService(postgres.NewAccountStore(pool), nil),
-		Log:         log,
+		// 建议集中分析 and 调研报告 (/analysis).
+		Analysis: analysis.NewService(postgres.NewAnalysisStore(pool), nil),
+		Log:      log,
 	}
 	if obj != nil {
 		cfg.Documents = consoleDocuments{obj}
