@@ -45,6 +45,9 @@ func seedDemo(ctx context.Context, d *deps) (demoInfo, error) {
 		if err := seedAppraisal(ctx, d.pool, r); err != nil {
 			return demoInfo{}, fmt.Errorf("demo appraisal: %w", err)
 		}
+		if err := seedAnalysis(ctx, d.pool, r); err != nil {
+			return demoInfo{}, err
+		}
 	}
 	info := demoInfo{Tenant: fmt.Sprintf("%s (code %s)", demoTenantName, demoTenantCode)}
 	for _, s := range postgres.DemoStaff {
@@ -114,6 +117,7 @@ func seedSuggestions(ctx context.Context, store *postgres.SuggestionStore, r *po
 		{"关于新华北路与绿化铁路道口建设公铁立交桥的建议", "铁路道口车辆排队严重，建议建设公铁立交桥。", "交通运输", 150 * day, suggestion.StatusRehandling, suggestion.ModeNormal, transport, nil},
 		{"关于优化公交车线路和运行时间的建议", "部分线路末班车过早，新建小区没有公交覆盖，建议优化线路并延长运营时间。", "交通运输", 140 * day, suggestion.StatusHandling, suggestion.ModeFastTrack, transport, []string{trafficPol}},
 		{"关于加强校园周边食品安全监管的建议", "校园周边流动摊贩较多，食品安全难以保障，建议建立常态化联合检查机制。", "教育", 130 * day, suggestion.StatusReplied, suggestion.ModeNormal, education, nil},
+		{"关于规范小区物业管理收费的建议", "物业服务收费项目不公开、标准不统一，业主意见较大，建议推行物业收费公示和第三方评估。", "城乡建设", 128 * day, suggestion.StatusHandling, suggestion.ModeNormal, housing, nil},
 		{"关于建设口袋公园的建议", "老城区居民休闲空间不足，建议利用边角地建设口袋公园。", "城乡建设", 125 * day, suggestion.StatusClosed, suggestion.ModeNormal, housing, nil},
 		{"关于优化中小学教育资源配置的建议", "新城区学位紧张，建议新建一所九年一贯制学校。", "教育", 120 * day, suggestion.StatusHandling, suggestion.ModeLeaderLed, education, []string{reform}},
 		{"关于提升基层医疗服务能力的建议", "社区卫生服务中心设备陈旧、全科医生不足，建议加大投入。", "卫生健康", 115 * day, suggestion.StatusHandling, suggestion.ModeNormal, health, nil},

@@ -26,3 +26,16 @@ func TestSeedDemoAppraisal(t *testing.T) {
 		t.Errorf("the demo seed told %d appraisal notices", n)
 	}
 }
+
+// The demo meeting's 建议集中分析 has a 议题 raised by several suggestions, and the demo holds
+// one 调研报告 on it, adopted as a city measure.
+func TestSeedDemoAnalysis(t *testing.T) {
+	t.Parallel()
+	_, count := seededDemo(t)
+	if n := count(`SELECT count(*) FROM research_reports WHERE adopted`); n != 1 {
+		t.Errorf("%d adopted demo research reports, want 1", n)
+	}
+	if n := count(`SELECT count(*) FROM research_report_suggestions`); n < 2 {
+		t.Errorf("the demo research report covers %d suggestions, want at least 2", n)
+	}
+}
