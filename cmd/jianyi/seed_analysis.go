@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,7 +32,7 @@ func seedAnalysis(ctx context.Context, pool *pgxpool.Pool, r *postgres.DemoRoste
 		ids[i] = it.SuggestionID
 	}
 	_, err = svc.RecordReport(ctx, reviewer, analysis.ReportInput{
-		Title:    "关于" + t.Label[len("关于"):len(t.Label)-len("的建议")] + "问题的专题调研报告",
+		Title:    "关于" + strings.TrimSuffix(strings.TrimPrefix(t.Label, "关于"), "的建议") + "问题的专题调研报告",
 		ReportOn: time.Now().AddDate(0, 0, -14),
 		Summary:  fmt.Sprintf("围绕%d件代表建议，组织相关专业代表、居民代表和承办单位到住宅小区实地调研，梳理现状和主要诉求。", len(ids)),
 		Outcome:  "提出厘清监管职责、强化业主自治、公开服务收费标准、常态化监督检查等措施，由市政府纳入年度民生实事推进。",
