@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,7 +40,16 @@ func (s *server) analysisPage(c *gin.Context) {
 		return
 	}
 	a := actor(c)
-	o, err := s.cfg.Analysis.Overview(c.Request.Context(), a, queryID(c, "meeting"))
+	var meeting int64
+	if v := c.Query("meeting"); v != "" {
+		id, ok := positiveID(v)
+		if !ok {
+			s.failErr(c, &analysis.Error{Kind: analysis.ErrInvalid, Code: "bad_meeting", Message: "会议参数不正确，请从会议下拉框中选择"})
+			return
+		}
+		meeting = id
+	}
+	o, err := s.cfg.Analysis.Overview(c.Request.Context(), a, meeting)
 	if err != nil {
 		s.failErr(c, err)
 		return
@@ -60,6 +70,8 @@ type reportsData struct {
 	Today     string
 	// Covers prefills the new report's suggestions (a topic's "据此记录调研报告" link).
 	Covers string
+	// Capped says the list stopped at analysis.MaxReportsShow, the newest, of more.
+	Capped bool
 	// Form is a refused form as typed: "report" (new), "edit" or "delete" of report Form.ID.
 	Form typedForm
 }
@@ -78,7 +90,7 @@ func (s *server) showReports(c *gin.Context, status int, f typedForm) {
 		return
 	}
 	d := reportsData{Counts: counts, CanRecord: analysis.CanRecord(a), Today: s.now().In(shanghai).Format("2006-01-02"),
-		Covers: coversQuery(c.Query("covers")), Form: f}
+		Covers: coversQuery(c.Query("covers")), Form: f, Capped: counts.Reports > len(rs)}
 	for _, r := range rs {
 		ids := make([]string, len(r.Suggestions))
 		for i, l := range r.Suggestions {
@@ -108,11 +120,21 @@ func (s *server) refusedReport(c *gin.Context, name string, id int64, err error)
 	s.refusedOn(c, reportsURL, name, id, err, func(status int, f typedForm) { s.showReports(c, status, f) })
 }
 
+// maxLinkedField bounds the 关联建议 field: MaxLinked ids of up to 19 digits with separators.
+const maxLinkedField = analysis.MaxLinked * 24
+
 // reportInput reads the report form.
 func reportInput(c *gin.Context, f *form) analysis.ReportInput {
 	in := analysis.ReportInput{Title: c.PostForm("title"), ReportOn: f.day("report_on", "报告日期"),
 		Summary: c.PostForm("summary"), Outcome: c.PostForm("outcome"), Adopted: f.flag("adopted", "是否转化为市委市政府举措")}
-	for _, p := range strings.FieldsFunc(c.PostForm("suggestions"), func(r rune) bool {
+	raw := c.PostForm("suggestions")
+	if len(raw) > maxLinkedField {
+		// Far more than MaxLinked ids could take: refused before parsing, and not typed back.
+		f.refuse("too_many_suggestions", fmt.Sprintf("一份调研报告最多关联%d件建议", analysis.MaxLinked))
+		c.Request.PostForm.Set("suggestions", "")
+		return in
+	}
+	for _, p := range strings.FieldsFunc(raw, func(r rune) bool {
 		return strings.ContainsRune(",，、;； \t\r\n", r)
 	}) {
 		id, ok := positiveID(p)

@@ -269,6 +269,9 @@ func TestResearchReportRefusals(t *testing.T) {
 		{"title too long", form(strings.Repeat("路", 201), "2026-03-01", ""), "报告标题不能超过200个字"},
 		{"no date", form("路灯调研", "", ""), "请填写报告日期"},
 		{"bad date", form("路灯调研", "2026-02-30", ""), "报告日期不是有效日期"},
+		{"201 suggestions", form("路灯调研", "2026-03-01", idList(1, 201)), "一份调研报告最多关联200件建议"},
+		// 100,000 ids: refused before they are read, not typed back into the form.
+		{"a huge id list", form("路灯调研", "2026-03-01", idList(1, 100000)), "一份调研报告最多关联200件建议"},
 	} {
 		tc.form.Set("csrf", d.tok)
 		status, _, body := d.c.post("/analysis/reports", tc.form)
@@ -277,6 +280,9 @@ func TestResearchReportRefusals(t *testing.T) {
 		}
 		contains(t, body, tc.msg)
 		contains(t, body, `<textarea name="summary" rows="3">摘要照录</textarea>`)
+		if tc.name == "a huge id list" && len(body) > 100<<10 {
+			t.Fatalf("the refused form sent %d bytes back", len(body))
+		}
 		if tc.name == "another tenant's suggestion" {
 			contains(t, body, `value="路灯调研"`)
 			contains(t, body, `value="`+strconv.FormatInt(mine, 10)+","+other+`"`)
@@ -285,8 +291,20 @@ func TestResearchReportRefusals(t *testing.T) {
 			t.Fatalf("%s wrote: %s → %s", tc.name, before, after)
 		}
 	}
+	// Text no one types (a control character) is refused before the handler, back on the
+	// reports page, not the dashboard.
+	status, loc, _ := d.c.post("/analysis/reports", url.Values{"csrf": {d.tok}, "title": {"a\x01b"}, "report_on": {"2026-03-01"}})
+	if status != http.StatusSeeOther || loc != "/analysis/reports" {
+		t.Fatalf("control character: %d → %q, want back to /analysis/reports", status, loc)
+	}
+	// A meeting that is not an id is refused, not quietly replaced by the current one.
+	for _, q := range []string{"abc", "-1", "1.5"} {
+		if status, page := d.c.get("/analysis?meeting=" + q); status != http.StatusBadRequest || !strings.Contains(page, "会议参数不正确") {
+			t.Fatalf("meeting=%s: %d", q, status)
+		}
+	}
 	// Without the form token nothing is recorded.
-	status, _, _ := d.c.post("/analysis/reports", form("路灯调研", "2026-03-01", ""))
+	status, _, _ = d.c.post("/analysis/reports", form("路灯调研", "2026-03-01", ""))
 	if status == http.StatusSeeOther {
 		t.Fatal("a report without the CSRF token was recorded")
 	}
@@ -324,4 +342,26 @@ func TestAnalysisSaysWhenCapped(t *testing.T) {
 	contains(t, page, `id="capped"`)
 	contains(t, page, "本次会议已立案的建议超过 2000 件，只比对了最早提出的 2000 件")
 	contains(t, page, "比对了已立案的建议 2000 件")
+}
+
+// idList is "from,from+1,…,to".
+func idList(from, to int) string {
+	var b strings.Builder
+	for i := from; i <= to; i++ {
+		if i > from {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()
+}
+
+// A reports list that stops at analysis.MaxReportsShow says how many it shows of how many.
+func TestResearchReportsSayWhenCapped(t *testing.T) {
+	t.Parallel()
+	b := setupAnalysis(t)
+	b.exec(`INSERT INTO research_reports (tenant_id, title, report_on, created_by, updated_by)
+		SELECT 1, '调研报告' || n, DATE '2026-01-01' + n % 300, 1, 1 FROM generate_series(1, $1::int) AS n`, analysis.MaxReportsShow+1)
+	_, page := b.desk("shencha").c.get("/analysis/reports")
+	contains(t, page, `<p class="muted" id="reports-capped">列出最新的500份调研报告（共501份）。</p>`)
 }

@@ -204,6 +204,12 @@ func formBack(p string) string {
 		return "/appraisal"
 	case "inbox":
 		return "/inbox"
+	case "analysis":
+		// The report forms (/analysis/reports…) are on the reports page.
+		if len(parts) >= 2 && parts[1] == "reports" {
+			return reportsURL
+		}
+		return "/analysis"
 	case "admin":
 		if len(parts) < 2 {
 			return "/admin"

@@ -25,8 +25,7 @@ func ids(t analysis.Topic) []int64 {
 	return out
 }
 
-// Pairs join into groups through each other (1–2, 2–3 is one topic of three); lone
-// suggestions are not topics; the topic raised by the most deputies comes first, then the
+// Suggestions that are all alike each other form a topic; lone suggestions are not topics; the topic raised by the most deputies comes first, then the
 // larger one; each topic sums its deputies once, its categories, lead units and 不满意.
 func TestGroup(t *testing.T) {
 	t.Parallel()
@@ -40,7 +39,8 @@ func TestGroup(t *testing.T) {
 		item(7, 7, "规范物业收费", "城乡建设", "住建局", false, 10),
 		item(8, 0, "扩建学校", "教育", "教育局", false, 20),
 	}
-	pairs := []analysis.Pair{{1, 2}, {2, 3}, {4, 5}, {6, 5}, {8, 4}, {99, 7}}
+	pairs := []analysis.Pair{{1, 2, 0.5}, {2, 3, 0.6}, {1, 3, 0.45}, {4, 5, 0.5}, {6, 5, 0.5}, {8, 4, 0.5}, {4, 6, 0.4},
+		{5, 8, 0.4}, {6, 8, 0.4}, {99, 7, 0.9}}
 	got := analysis.Group(items, pairs)
 	if len(got) != 2 {
 		t.Fatalf("%d topics, want 2: %+v", len(got), got)
@@ -63,9 +63,16 @@ func TestGroup(t *testing.T) {
 	// Same deputies: the larger topic first.
 	two := analysis.Group([]analysis.Item{item(1, 1, "甲甲", "", "", false, 1), item(2, 2, "甲乙", "", "", false, 1),
 		item(3, 3, "丙丙", "", "", false, 1), item(4, 4, "丙丁", "", "", false, 1), item(5, 5, "丙戊", "", "", false, 1)},
-		[]analysis.Pair{{1, 2}, {3, 4}, {4, 5}})
+		[]analysis.Pair{{1, 2, 0.5}, {3, 4, 0.5}, {4, 5, 0.5}, {3, 5, 0.5}})
 	if len(two) != 2 || len(two[0].Items) != 3 || len(two[1].Items) != 2 {
 		t.Fatalf("by size: %+v", two)
+	}
+	// A suggestion alike to two matters does not chain them: 2 shares the road with 1 and the
+	// subject with 3, 1 and 3 share nothing. The more alike pair makes the topic; 1 stays alone.
+	chain := analysis.Group([]analysis.Item{item(1, 1, "新华北路交通拥堵", "", "", false, 1), item(2, 2, "新华北路绿化带养护", "", "", false, 2),
+		item(3, 3, "绿化带养护管理", "", "", false, 3)}, []analysis.Pair{{1, 2, 0.4}, {2, 3, 0.62}})
+	if len(chain) != 1 || !slices.Equal(ids(chain[0]), []int64{2, 3}) {
+		t.Fatalf("chained topics: %+v", chain)
 	}
 	if none := analysis.Group(items[:1], nil); len(none) != 0 {
 		t.Fatalf("a lone suggestion made a topic: %+v", none)

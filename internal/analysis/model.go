@@ -24,13 +24,14 @@ var (
 type Error = apperr.Error
 
 // MinSimilarity is how alike two suggestions' titles must be to count as one topic: the
-// Dice coefficient of their character bigrams, 2·shared ÷ (bigrams of one + bigrams of the
-// other), over the per-suggestion search vector (suggestion_search: title bigrams with the
-// generic words of policy writing such as 关于, 建议, 加强, 问题 removed; migrations
-// 00004/00005). 0.4 joins "雄关路路灯损坏" and "雄关路路灯不亮影响夜间出行" (4 bigrams shared of
-// 6 and 12: 0.44) and keeps apart titles that share only a place name or one common word
-// (城市, 道路: one or two bigrams out of ten or more, below 0.25). Raise it for tighter
-// topics, lower it for broader ones.
+// Dice coefficient of their title bigrams, 2·shared ÷ (bigrams of one + bigrams of the
+// other), from the per-suggestion search vector (suggestion_search: the title's bigrams with
+// the generic words of policy writing such as 关于, 建议, 加强, 问题 removed; migrations
+// 00004/00005; bodies are not indexed, and two deputies describe one matter in different
+// words anyway). 0.4 joins "雄关路路灯损坏" and "雄关路路灯不亮影响夜间出行" (4 bigrams shared
+// of 6 and 12: 0.44). Two short titles that share only a road name can reach it too ("新华路路灯" and "新华路绿化":
+// 0.5); Group never lets such a pair chain two matters together, but the pair alone can still
+// show as a topic. Raise it for tighter topics, lower it for broader ones.
 const MinSimilarity = 0.4
 
 // MaxSuggestions caps how many of a meeting's registered suggestions are compared (a meeting
@@ -63,21 +64,25 @@ type Item struct {
 	Title        string
 	Category     string // "" when none
 	LeadUnit     string // the active lead unit, "" before assignment
-	// Deputies are the lead deputy and the co-signers who accepted.
+	// Deputies are the lead deputy, the co-signers who accepted and the authors of duplicates
+	// merged into it (并案).
 	Deputies []int64
 	// Unsatisfied: the lead deputy's latest reply rating is 不满意.
 	Unsatisfied bool
 }
 
-// Pair is two suggestions whose titles are at least MinSimilarity alike.
-type Pair struct{ A, B int64 }
+// Pair is two suggestions whose titles are at least MinSimilarity alike, and how alike.
+type Pair struct {
+	A, B int64
+	Sim  float64
+}
 
 // Topic is a group of alike suggestions: one matter many raised.
 type Topic struct {
 	// Label is the shortest title of the group, which usually names the matter plainly.
 	Label       string
 	Items       []Item // by number, then id
-	Deputies    int    // distinct deputies (lead and accepted co-signers)
+	Deputies    int    // distinct deputies (lead, accepted co-signers, merged duplicates' authors)
 	Categories  []string
 	LeadUnits   []string
 	Unsatisfied int

@@ -117,48 +117,82 @@ func (s *Service) Overview(ctx context.Context, a auth.Actor, meetingID int64) (
 	return o, nil
 }
 
-// Group joins items linked by pairs (directly or through others) into topics (union-find),
-// keeps those of at least MinTopic items, and sorts them by distinct deputies, then size,
-// then the first suggestion's number. Pairs naming an id not in items are ignored.
+// Group joins items into topics by complete linkage: the most alike pairs are taken first,
+// and two groups join only when every suggestion of one is alike (a pair) to every one of the
+// other, so that a suggestion alike to two different matters (a shared road name with one, a
+// shared subject with the other) never chains them into one topic. Topics of at least
+// MinTopic items are kept and sorted by distinct deputies, then size, then the first
+// suggestion's number. Pairs naming an id not in items are ignored.
 func Group(items []Item, pairs []Pair) []Topic {
 	idx := make(map[int64]int, len(items))
 	for i, it := range items {
 		idx[it.SuggestionID] = i
 	}
-	parent := make([]int, len(items))
-	for i := range parent {
-		parent[i] = i
+	type link struct {
+		a, b int
+		sim  float64
 	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
+	alike := map[[2]int]bool{}
+	var links []link
 	for _, p := range pairs {
 		a, okA := idx[p.A]
 		b, okB := idx[p.B]
-		if !okA || !okB {
+		if !okA || !okB || a == b {
 			continue
 		}
-		if ra, rb := find(a), find(b); ra != rb {
-			parent[max(ra, rb)] = min(ra, rb)
+		a, b = min(a, b), max(a, b)
+		if !alike[[2]int{a, b}] {
+			alike[[2]int{a, b}] = true
+			links = append(links, link{a, b, p.Sim})
 		}
 	}
-	groups := map[int][]Item{}
-	var roots []int
-	for i, it := range items {
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
+	// Most alike first; equal ones in item order, so the result does not depend on the
+	// order the pairs came in.
+	slices.SortFunc(links, func(x, y link) int {
+		switch {
+		case x.sim > y.sim:
+			return -1
+		case x.sim < y.sim:
+			return 1
+		case x.a != y.a:
+			return x.a - y.a
 		}
-		groups[r] = append(groups[r], it)
+		return x.b - y.b
+	})
+	group := make([]int, len(items)) // item → its group, the index of its first item
+	members := make(map[int][]int, len(items))
+	for i := range items {
+		group[i], members[i] = i, []int{i}
+	}
+	allAlike := func(g, h []int) bool {
+		for _, x := range g {
+			for _, y := range h {
+				if !alike[[2]int{min(x, y), max(x, y)}] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for _, l := range links {
+		g, h := group[l.a], group[l.b]
+		if g == h || !allAlike(members[g], members[h]) {
+			continue
+		}
+		g, h = min(g, h), max(g, h)
+		for _, x := range members[h] {
+			group[x] = g
+		}
+		members[g] = append(members[g], members[h]...)
+		delete(members, h)
 	}
 	var out []Topic
-	for _, r := range roots {
-		if g := groups[r]; len(g) >= MinTopic {
+	for i := range items {
+		if m := members[i]; group[i] == i && len(m) >= MinTopic {
+			g := make([]Item, len(m))
+			for k, x := range m {
+				g[k] = items[x]
+			}
 			out = append(out, topic(g))
 		}
 	}
@@ -289,6 +323,9 @@ func (s *Service) DeleteReport(ctx context.Context, a auth.Actor, id int64, vers
 	return nil
 }
 
+// errTooMany refuses a report covering more than MaxLinked suggestions.
+var errTooMany = invalid("too_many_suggestions", fmt.Sprintf("一份调研报告最多关联%d件建议", MaxLinked))
+
 // check cleans in and refuses what a report may not hold.
 func (s *Service) check(in *ReportInput) error {
 	var err error
@@ -314,17 +351,19 @@ func (s *Service) check(in *ReportInput) error {
 	if in.Outcome, err = clean(in.Outcome, MaxText, "outcome_too_long", "转化举措", false); err != nil {
 		return err
 	}
-	ids := make([]int64, 0, len(in.SuggestionIDs))
+	ids := make([]int64, 0, min(len(in.SuggestionIDs), MaxLinked))
+	seen := make(map[int64]bool, cap(ids))
 	for _, id := range in.SuggestionIDs {
 		if id <= 0 {
 			return invalid("bad_suggestions", "关联建议的系统ID应为正整数")
 		}
-		if !slices.Contains(ids, id) {
+		if !seen[id] {
+			if len(ids) == MaxLinked {
+				return errTooMany
+			}
+			seen[id] = true
 			ids = append(ids, id)
 		}
-	}
-	if len(ids) > MaxLinked {
-		return invalid("too_many_suggestions", fmt.Sprintf("一份调研报告最多关联%d件建议", MaxLinked))
 	}
 	in.SuggestionIDs = ids
 	return nil

@@ -39,13 +39,14 @@ func (s *AnalysisStore) Meetings(ctx context.Context, tenantID int64) ([]analysi
 }
 
 // Items implements analysis.Store: registered is every state from 立案 on; merged ones went
-// into the case they were merged with.
+// into the case they were merged with, whose deputies include their authors (co-signers in
+// state 'merged', 联名（并案）).
 func (s *AnalysisStore) Items(ctx context.Context, tenantID, meetingID int64, limit int) ([]analysis.Item, error) {
 	rows, err := s.pool.Query(ctx, `SELECT s.id, COALESCE(s.number, 0), s.title, COALESCE(c.name, ''),
 		COALESCE((SELECT u.name FROM assignments a JOIN units u ON u.tenant_id = a.tenant_id AND u.id = a.unit_id
 			WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead' ORDER BY a.id DESC LIMIT 1), ''),
 		ARRAY(SELECT s.lead_deputy_id UNION SELECT o.deputy_id FROM suggestion_cosigners o
-			WHERE o.tenant_id = s.tenant_id AND o.suggestion_id = s.id AND o.state = 'accepted'),
+			WHERE o.tenant_id = s.tenant_id AND o.suggestion_id = s.id AND o.state IN ('accepted', 'merged')),
 		COALESCE(`+lastLeadRating("reply")+` = 'unsatisfied', false)
 	FROM suggestions s
 	LEFT JOIN categories c ON c.tenant_id = s.tenant_id AND c.id = s.category_id
@@ -63,17 +64,17 @@ func (s *AnalysisStore) Items(ctx context.Context, tenantID, meetingID int64, li
 	})
 }
 
-// Pairs implements analysis.Store: the Dice coefficient of two search vectors' lexemes (title
-// bigrams), computed by joining the ids' lexemes on equality, so only pairs sharing at least
-// one bigram are ever counted (a meeting's few hundred suggestions, at most
-// analysis.MaxSuggestions).
+// Pairs implements analysis.Store: the Dice coefficient of two suggestions' title bigrams
+// (the search vector holds the title's only, migration 00005), computed by joining the ids' lexemes on equality,
+// so only pairs sharing at least one bigram are ever counted (a meeting's few hundred
+// suggestions, at most analysis.MaxSuggestions).
 func (s *AnalysisStore) Pairs(ctx context.Context, tenantID int64, ids []int64, min float64) ([]analysis.Pair, error) {
 	rows, err := s.pool.Query(ctx, `WITH lex AS (
 			SELECT x.suggestion_id AS id, w FROM suggestion_search x, unnest(tsvector_to_array(x.search)) AS w
 			WHERE x.tenant_id = $1 AND x.suggestion_id = ANY($2::bigint[])),
 		sizes AS (SELECT id, count(*) AS n FROM lex GROUP BY id),
 		shared AS (SELECT a.id AS a, b.id AS b, count(*) AS k FROM lex a JOIN lex b ON b.w = a.w AND b.id > a.id GROUP BY a.id, b.id)
-		SELECT shared.a, shared.b FROM shared
+		SELECT shared.a, shared.b, 2.0 * shared.k / (sa.n + sb.n) FROM shared
 		JOIN sizes sa ON sa.id = shared.a
 		JOIN sizes sb ON sb.id = shared.b
 		WHERE 2.0 * shared.k / (sa.n + sb.n) >= $3
@@ -83,7 +84,7 @@ func (s *AnalysisStore) Pairs(ctx context.Context, tenantID int64, ids []int64, 
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (analysis.Pair, error) {
 		var p analysis.Pair
-		err := r.Scan(&p.A, &p.B)
+		err := r.Scan(&p.A, &p.B, &p.Sim)
 		return p, err
 	})
 }

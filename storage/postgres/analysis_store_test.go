@@ -36,7 +36,9 @@ func TestAnalysisGroupsAlikeSuggestions(t *testing.T) {
 	  (1, 5, 1, 2, '雄关路路灯维修', 'b', 'submitted', NULL, NULL),
 	  (1, 6, 2, 2, '雄关路路灯修复', 'b', 'closed', 1, 1),
 	  (2, 7, 3, 4, '雄关路路灯坏了', 'b', 'registered', 1, NULL)`)
-	ex(`INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state) VALUES (1, 1, 2, 'accepted'), (1, 2, 1, 'declined')`)
+	ex(`INSERT INTO deputies (tenant_id, id, name) VALUES (1, 8, '赵六')`)
+	// 赵六's duplicate was merged into 2 (并案): its author counts among the topic's deputies.
+	ex(`INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state) VALUES (1, 1, 2, 'accepted'), (1, 2, 1, 'declined'), (1, 2, 8, 'merged')`)
 	ex(`INSERT INTO assignments (tenant_id, suggestion_id, unit_id, role, state, due_at, return_due_at) VALUES (1, 1, 1, 'lead', 'replied', now(), now())`)
 	ex(`INSERT INTO evaluations (tenant_id, suggestion_id, deputy_id, kind, round, rating) VALUES (1, 1, 1, 'reply', 1, 'unsatisfied')`)
 
@@ -61,8 +63,8 @@ func TestAnalysisGroupsAlikeSuggestions(t *testing.T) {
 	if !slices.Equal(ids, []int64{1, 2}) {
 		t.Fatalf("topic %v, want the two street-light suggestions", ids)
 	}
-	// 张三 leads 1 with 李四 co-signing; 王五 leads 2 (张三 declined to co-sign it).
-	if tp.Deputies != 3 || tp.Unsatisfied != 1 || !slices.Equal(tp.LeadUnits, []string{"住建局"}) ||
+	// 张三 leads 1 with 李四 co-signing; 王五 leads 2 (张三 declined to co-sign it), 赵六's merged into it.
+	if tp.Deputies != 4 || tp.Unsatisfied != 1 || !slices.Equal(tp.LeadUnits, []string{"住建局"}) ||
 		!slices.Equal(tp.Categories, []string{"城乡建设"}) || tp.Label != "关于雄关路路灯损坏的建议" {
 		t.Fatalf("topic %+v", tp)
 	}
@@ -143,5 +145,36 @@ func TestAnalysisReports(t *testing.T) {
 	}
 	if n := pgtest.Count(t, pool, `SELECT (SELECT count(*) FROM research_reports) + (SELECT count(*) FROM research_report_suggestions)`); n != 0 {
 		t.Fatalf("delete left %d rows", n)
+	}
+}
+
+// A suggestion alike to two matters does not chain them into one topic: 新华北路绿化带养护
+// shares the road with 新华北路交通拥堵 (Dice 0.40) and the matter with 绿化带养护管理 (0.57);
+// the traffic jam stays out of the 绿化 topic and its figures.
+func TestAnalysisDoesNotChainMatters(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
+	ex(`INSERT INTO tenants (id, code, name) VALUES (1, 'a', '甲')`)
+	ex(`INSERT INTO meetings (tenant_id, id, name, year, starts_on, ends_on, is_current) VALUES (1, 1, '五次会议', 2026, '2026-01-01', '2026-01-05', true)`)
+	ex(`INSERT INTO deputies (tenant_id, id, name) VALUES (1, 1, '张三'), (1, 2, '李四'), (1, 3, '王五')`)
+	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, number) VALUES
+	  (1, 1, 1, 1, '关于新华北路交通拥堵的建议', 'b', 'registered', 1),
+	  (1, 2, 1, 2, '关于新华北路绿化带养护的建议', 'b', 'registered', 2),
+	  (1, 3, 1, 3, '关于绿化带养护管理的建议', 'b', 'registered', 3)`)
+	svc := analysis.NewService(postgres.NewAnalysisStore(pool), nil)
+	o, err := svc.Overview(context.Background(), auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 1, Roles: []auth.Role{auth.RoleReviewer}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Topics) != 1 {
+		t.Fatalf("%d topics, want one: %+v", len(o.Topics), o.Topics)
+	}
+	var ids []int64
+	for _, it := range o.Topics[0].Items {
+		ids = append(ids, it.SuggestionID)
+	}
+	if !slices.Equal(ids, []int64{2, 3}) || o.Topics[0].Deputies != 2 {
+		t.Fatalf("topic %v of %d deputies, want the 绿化带 suggestions 2 and 3 of 2", ids, o.Topics[0].Deputies)
 	}
 }
