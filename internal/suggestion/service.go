@@ -406,8 +406,13 @@ func (s *Service) SubmitChecked(ctx context.Context, a auth.Actor, id int64, ver
 				st.data = map[string]any{"content_flag": flag}
 			}
 		}
-		now := s.now()
-		sg.SubmittedAt = &now
+		// 提出时间 is the first submission: a suggestion returned for revision and sent again
+		// is the same suggestion, and a month's 提出 figure must not shrink when one of its
+		// suggestions comes back later (the resubmission is in the timeline).
+		if sg.SubmittedAt == nil {
+			now := s.now()
+			sg.SubmittedAt = &now
+		}
 		sg.StatusReason = ""
 		return st, nil
 	})
