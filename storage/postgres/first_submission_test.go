@@ -1,0 +1,65 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"jianyi/internal/stats"
+	"jianyi/storage/postgres"
+	"jianyi/storage/postgres/pgtest"
+)
+
+// Migration 00079: a suggestion resubmitted before the upgrade gets back the time of its first
+// submission, and with it the month of its 提出; one submitted once keeps its time.
+func TestFirstSubmissionMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	if err := postgres.MigrateTo(ctx, dsn, 78); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
+	ex(`INSERT INTO tenants (id, code, name) VALUES (1, 'a', '甲')`)
+	ex(`INSERT INTO meetings (tenant_id, id, name, year, starts_on, ends_on, is_current) VALUES (1, 1, 'm', 2026, '2026-01-10', '2026-01-14', true)`)
+	ex(`INSERT INTO deputies (tenant_id, id, name) VALUES (1, 1, '张三')`)
+	// 1: submitted in March, returned, resubmitted in May; 2: submitted once in April.
+	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, submitted_at) VALUES
+	  (1, 1, 1, 1, '一', '内容', 'submitted', '2026-05-06 02:00+00'), (1, 2, 1, 1, '二', '内容', 'submitted', '2026-04-02 02:00+00')`)
+	ex(`INSERT INTO audit_events (tenant_id, suggestion_id, actor_kind, actor_id, action, from_status, to_status, created_at) VALUES
+	  (1, 1, 'deputy', 1, 'submit', 'draft', 'submitted', '2026-03-03 02:00+00'),
+	  (1, 1, 'staff', 9, 'return', 'submitted', 'returned', '2026-03-10 02:00+00'),
+	  (1, 1, 'deputy', 1, 'submit', 'returned', 'submitted', '2026-05-06 02:00+00'),
+	  (1, 2, 'deputy', 1, 'submit', 'draft', 'submitted', '2026-04-02 02:00+00')`)
+	if err := postgres.Migrate(ctx, dsn, "up"); err != nil {
+		t.Fatal(err)
+	}
+	pool.Reset()
+	for id, want := range map[int64]string{1: "2026-03-03 02:00:00+00", 2: "2026-04-02 02:00:00+00"} {
+		var got time.Time
+		if err := pool.QueryRow(ctx, `SELECT submitted_at FROM suggestions WHERE tenant_id = 1 AND id = $1`, id).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := time.Parse("2006-01-02 15:04:05-07", want); !got.Equal(w) {
+			t.Errorf("suggestion %d: 提出时间 %v, want %v", id, got, w)
+		}
+	}
+	st := postgres.NewStatsStore(pool)
+	if err := st.VerifyRollup(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The May-only filter no longer finds the suggestion raised in March.
+	from, to := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	c, _, err := st.Counts(ctx, 1, stats.Filter{From: from, To: to}, nil, false, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Submitted != 0 {
+		t.Fatalf("提出 in May: %d, want 0 (it was raised in March)", c.Submitted)
+	}
+}
