@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
+	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/notify"
-	"jianyi/internal/plaintext"
 )
 
 // Limits on what one activity may carry.
@@ -306,7 +304,7 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, version in
 	if version <= 0 {
 		return nil, invalid("bad_version", "页面版本信息缺失，请刷新页面后重试")
 	}
-	if reason, err = clean(reason, MaxReason, "reason_too_long", "取消原因", false); err != nil {
+	if reason, err = apperr.Text(reason, MaxReason, "reason_too_long", "取消原因", false); err != nil {
 		return nil, err
 	}
 	if reason == "" {
@@ -349,7 +347,7 @@ func (s *Service) RecordSummary(ctx context.Context, a auth.Actor, id int64, ver
 	if version <= 0 {
 		return nil, invalid("bad_version", "页面版本信息缺失，请刷新页面后重试")
 	}
-	if summary, err = clean(summary, MaxSummary, "summary_too_long", "活动纪要", false); err != nil {
+	if summary, err = apperr.Text(summary, MaxSummary, "summary_too_long", "活动纪要", false); err != nil {
 		return nil, err
 	}
 	if summary == "" {
@@ -379,7 +377,7 @@ func (s *Service) Answer(ctx context.Context, a auth.Actor, id int64, accept boo
 	case PhaseHeld:
 		return nil, wrongState("answer_closed", "活动已开始，不能再答复")
 	}
-	if note, err = clean(note, MaxNote, "note_too_long", "备注", false); err != nil {
+	if note, err = apperr.Text(note, MaxNote, "note_too_long", "备注", false); err != nil {
 		return nil, err
 	}
 	answer := AnswerDeclined
@@ -446,19 +444,19 @@ func checkInput(in *Input, now time.Time) error {
 		return invalid("bad_kind", "请选择活动类型（调研、视察、走访、座谈、交办会、协调会、培训或述职）")
 	}
 	var err error
-	if in.Title, err = clean(in.Title, MaxTitle, "title_too_long", "活动名称", true); err != nil {
+	if in.Title, err = apperr.Text(in.Title, MaxTitle, "title_too_long", "活动名称", true); err != nil {
 		return err
 	}
 	if in.Title == "" {
 		return invalid("title_required", "请填写活动名称")
 	}
-	if in.Place, err = clean(in.Place, MaxPlace, "place_too_long", "活动地点", true); err != nil {
+	if in.Place, err = apperr.Text(in.Place, MaxPlace, "place_too_long", "活动地点", true); err != nil {
 		return err
 	}
 	if in.Place == "" {
 		return invalid("place_required", "请填写活动地点")
 	}
-	if in.Description, err = clean(in.Description, MaxDescription, "description_too_long", "活动内容", false); err != nil {
+	if in.Description, err = apperr.Text(in.Description, MaxDescription, "description_too_long", "活动内容", false); err != nil {
 		return err
 	}
 	switch {
@@ -490,21 +488,6 @@ func ids(in []int64, max int, code, what, tooMany string) ([]int64, error) {
 		return nil, invalid(code, tooMany)
 	}
 	return out, nil
-}
-
-// clean trims s and refuses text nothing here may store: invalid UTF-8 and control
-// characters (on one line: every one, and the format characters that cannot be seen, such as
-// zero-width spaces; in a text: all but tab, line feed and carriage return), or more than
-// max characters.
-func clean(s string, max int, code, what string, oneLine bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if r := plaintext.Refusal(s, oneLine); r != "" {
-		return "", invalid("bad_text", what+r)
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
-	}
-	return s, nil
 }
 
 // invitees lists every invited deputy, whatever they answered: a change or a cancellation

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/plaintext"
@@ -329,7 +330,7 @@ var errTooMany = invalid("too_many_suggestions", fmt.Sprintf("一份调研报告
 // check cleans in and refuses what a report may not hold.
 func (s *Service) check(in *ReportInput) error {
 	var err error
-	if in.Title, err = clean(in.Title, MaxTitle, "title_too_long", "报告标题", true); err != nil {
+	if in.Title, err = apperr.Text(in.Title, MaxTitle, "title_too_long", "报告标题", true); err != nil {
 		return err
 	}
 	if in.Title == "" || plaintext.Blank(in.Title) {
@@ -338,17 +339,17 @@ func (s *Service) check(in *ReportInput) error {
 	if in.ReportOn.IsZero() {
 		return invalid("date_required", "请填写报告日期")
 	}
-	in.ReportOn = shanghaiDate(in.ReportOn)
+	in.ReportOn = deadline.DateOf(in.ReportOn)
 	if y := in.ReportOn.Year(); y < 2000 || y > 2100 {
 		return invalid("bad_date", "报告日期应在2000年至2100年之间")
 	}
-	if in.ReportOn.After(shanghaiDate(s.now())) {
+	if in.ReportOn.After(deadline.DateOf(s.now())) {
 		return invalid("date_in_future", "报告日期不能晚于今天")
 	}
-	if in.Summary, err = clean(in.Summary, MaxText, "summary_too_long", "报告摘要", false); err != nil {
+	if in.Summary, err = apperr.Text(in.Summary, MaxText, "summary_too_long", "报告摘要", false); err != nil {
 		return err
 	}
-	if in.Outcome, err = clean(in.Outcome, MaxText, "outcome_too_long", "转化举措", false); err != nil {
+	if in.Outcome, err = apperr.Text(in.Outcome, MaxText, "outcome_too_long", "转化举措", false); err != nil {
 		return err
 	}
 	ids := make([]int64, 0, min(len(in.SuggestionIDs), MaxLinked))
@@ -367,24 +368,4 @@ func (s *Service) check(in *ReportInput) error {
 	}
 	in.SuggestionIDs = ids
 	return nil
-}
-
-// clean trims s and refuses text nothing here may store (internal/plaintext) or more than
-// max characters.
-func clean(s string, max int, code, what string, oneLine bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if r := plaintext.Refusal(s, oneLine); r != "" {
-		return "", invalid("bad_text", what+r)
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
-	}
-	return s, nil
-}
-
-// shanghaiDate is the calendar date of t in Shanghai, as midnight UTC (how dates come back
-// from PostgreSQL).
-func shanghaiDate(t time.Time) time.Time {
-	y, m, d := t.In(deadline.Shanghai).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

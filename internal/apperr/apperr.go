@@ -7,6 +7,10 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"jianyi/internal/plaintext"
 )
 
 // The kinds. Every *Error wraps exactly one; domains may add kinds of their own.
@@ -38,4 +42,20 @@ func CodeOf(err error) string {
 		return e.Code
 	}
 	return ""
+}
+
+// Text is the one check of a free-text field a person typed: trimmed, then refused as
+// bad_text when it holds what nothing here may store (internal/plaintext: on one line every
+// control character and the format characters that cannot be seen, such as zero-width spaces;
+// in a text all but tab, line feed and carriage return), or with code when it is longer than
+// max characters. what names the field in the message.
+func Text(s string, max int, code, what string, oneLine bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if r := plaintext.Refusal(s, oneLine); r != "" {
+		return "", New(ErrInvalid, "bad_text", what+r)
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", New(ErrInvalid, code, fmt.Sprintf("%s不能超过%d个字", what, max))
+	}
+	return s, nil
 }

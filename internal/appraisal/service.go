@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
-	"unicode/utf8"
 
+	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/notify"
-	"jianyi/internal/plaintext"
 	"jianyi/internal/stats"
 )
 
@@ -204,7 +202,7 @@ func (s *Service) EditHearing(ctx context.Context, a auth.Actor, meetingID, id i
 		return h, nil
 	}
 	if h.Vote != nil && h.VotedAt != nil {
-		if votedOn := shanghaiDate(*h.VotedAt); in.HeldOn.After(votedOn) {
+		if votedOn := deadline.DateOf(*h.VotedAt); in.HeldOn.After(votedOn) {
 			return nil, invalid("held_after_vote", "满意度测评结果已于"+day(votedOn)+"录入，会议日期不能改到测评之后")
 		}
 	}
@@ -235,7 +233,7 @@ func (s *Service) RecordVote(ctx context.Context, a auth.Actor, meetingID, id in
 	if err := checkVote(v); err != nil {
 		return nil, err
 	}
-	if shanghaiDate(s.now()).Before(h.HeldOn) {
+	if deadline.DateOf(s.now()).Before(h.HeldOn) {
 		return nil, wrongState("not_held", "专题工作报告尚未举行（会议日期 "+day(h.HeldOn)+"），会后才能录入测评结果")
 	}
 	if h.Vote != nil && *h.Vote == v {
@@ -298,7 +296,7 @@ func checkVote(v Vote) error {
 // checkHearing cleans and checks the session and the date.
 func checkHearing(in *HearingInput) error {
 	var err error
-	if in.Session, err = clean(in.Session, MaxSession, "session_too_long", "常委会会议名称", true); err != nil {
+	if in.Session, err = apperr.Text(in.Session, MaxSession, "session_too_long", "常委会会议名称", true); err != nil {
 		return err
 	}
 	if in.Session == "" {
@@ -307,7 +305,7 @@ func checkHearing(in *HearingInput) error {
 	if in.HeldOn.IsZero() {
 		return invalid("held_on_required", "请填写会议日期")
 	}
-	in.HeldOn = shanghaiDate(in.HeldOn)
+	in.HeldOn = deadline.DateOf(in.HeldOn)
 	if y := in.HeldOn.Year(); y < MinYear || y > MaxYear {
 		return invalid("bad_held_on", fmt.Sprintf("会议日期须在%d年至%d年之间", MinYear, MaxYear))
 	}
@@ -324,7 +322,7 @@ func (s *Service) SetOpinion(ctx context.Context, a auth.Actor, meetingID int64,
 	if version < 0 {
 		return nil, errVersion
 	}
-	if opinion, err = clean(opinion, MaxOpinion, "opinion_too_long", "审议意见", false); err != nil {
+	if opinion, err = apperr.Text(opinion, MaxOpinion, "opinion_too_long", "审议意见", false); err != nil {
 		return nil, err
 	}
 	if opinion == "" {
@@ -369,12 +367,12 @@ func (s *Service) MarkSent(ctx context.Context, a auth.Actor, meetingID int64, v
 	if sentOn.IsZero() {
 		return Sending{}, invalid("sent_on_required", "请填写反馈市政府的日期")
 	}
-	sentOn = shanghaiDate(sentOn)
+	sentOn = deadline.DateOf(sentOn)
 	now := s.now()
 	switch {
 	case sentOn.Year() < MinYear || sentOn.Year() > MaxYear:
 		return Sending{}, invalid("bad_sent_on", fmt.Sprintf("反馈日期须在%d年至%d年之间", MinYear, MaxYear))
-	case sentOn.After(shanghaiDate(now)):
+	case sentOn.After(deadline.DateOf(now)):
 		return Sending{}, invalid("sent_on_future", "反馈日期不能晚于今天")
 	}
 	if f.Opinion == "" {
@@ -506,27 +504,6 @@ func (s *Service) ForUnit(ctx context.Context, a auth.Actor, meetingID int64) (*
 	}
 	v.Sent = f.Sent()
 	return v, nil
-}
-
-// clean trims s and refuses text nothing here may store (internal/plaintext: on one line
-// every control character and the format characters that cannot be seen, such as zero-width
-// spaces; in a text all but tab, line feed and carriage return) or more than max characters.
-func clean(s string, max int, code, what string, oneLine bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if r := plaintext.Refusal(s, oneLine); r != "" {
-		return "", invalid("bad_text", what+r)
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
-	}
-	return s, nil
-}
-
-// shanghaiDate is the calendar date of t in Shanghai, as midnight UTC (how dates come back
-// from PostgreSQL).
-func shanghaiDate(t time.Time) time.Time {
-	y, m, d := t.In(deadline.Shanghai).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // day renders a calendar date (midnight UTC) as 2006-01-02.

@@ -32,6 +32,13 @@ import (
 // system has no tz database (China has had no DST since 1991, so the two agree).
 var Shanghai = loadShanghai()
 
+// DateOf is the calendar date of t in Shanghai, as midnight UTC (how PostgreSQL returns a
+// date), to compare with the dates people enter and the database keeps.
+func DateOf(t time.Time) time.Time {
+	y, m, d := t.In(Shanghai).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 func loadShanghai() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc

@@ -7,14 +7,12 @@ package supervise
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/deadline"
 	"jianyi/internal/notify"
-	"jianyi/internal/plaintext"
 )
 
 // Sentinels.
@@ -350,7 +348,7 @@ func (s *Service) ListProblems(ctx context.Context, a auth.Actor, q ProblemQuery
 	default:
 		return nil, invalid("bad_state", "状态不正确")
 	}
-	today := shanghaiDate(s.now())
+	today := deadline.DateOf(s.now())
 	f := ProblemFilter{UnitID: q.UnitID, State: q.State}
 	if q.Overdue {
 		f.DueBefore = today
@@ -372,18 +370,11 @@ func (s *Service) UnitProblems(ctx context.Context, a auth.Actor) (ProblemSummar
 	if !a.IsUnit() {
 		return ProblemSummary{}, errForbidden
 	}
-	return s.store.ProblemCounts(ctx, a.TenantID, a.UnitID, shanghaiDate(s.now()))
-}
-
-// shanghaiDate is the calendar date of t in Shanghai, as midnight UTC (how dates come back
-// from PostgreSQL).
-func shanghaiDate(t time.Time) time.Time {
-	y, m, d := t.In(deadline.Shanghai).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return s.store.ProblemCounts(ctx, a.TenantID, a.UnitID, deadline.DateOf(s.now()))
 }
 
 // calendarDate is the calendar date t carries in its own location (how the console reads a
-// date, and how PostgreSQL returns one), as midnight UTC to compare with shanghaiDate.
+// date, and how PostgreSQL returns one), as midnight UTC to compare with deadline.DateOf.
 func calendarDate(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -406,17 +397,6 @@ const (
 
 func inRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYear }
 
-func clean(s string, max int, code, what string) (string, error) {
-	s = strings.TrimSpace(s)
-	if r := plaintext.Refusal(s, false); r != "" {
-		return "", invalid("bad_text", what+r)
-	}
-	if len([]rune(s)) > max {
-		return "", invalid(code, fmt.Sprintf("%s不能超过%d个字", what, max))
-	}
-	return s, nil
-}
-
 // CreateProblemItem opens a problem item against a unit. A linked suggestion must be a
 // registered case (numbered; not a draft, a submission under review, 不予立案 or 并案) that
 // was assigned to that unit, now or before a re-routing: the problem is about the unit's
@@ -429,13 +409,13 @@ func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *Proble
 	if p.UnitID == 0 {
 		return invalid("unit_required", "请选择责任单位")
 	}
-	if p.Problem, err = clean(p.Problem, 2000, "problem_too_long", "问题描述"); err != nil {
+	if p.Problem, err = apperr.Text(p.Problem, 2000, "problem_too_long", "问题描述", false); err != nil {
 		return err
 	}
 	if p.Problem == "" {
 		return invalid("problem_required", "请填写问题描述")
 	}
-	if p.Responsible, err = clean(p.Responsible, 100, "responsible_too_long", "责任人"); err != nil {
+	if p.Responsible, err = apperr.Text(p.Responsible, 100, "responsible_too_long", "责任人", false); err != nil {
 		return err
 	}
 	if p.SuggestionID < 0 {
@@ -448,7 +428,7 @@ func (s *Service) CreateProblemItem(ctx context.Context, a auth.Actor, p *Proble
 	// A new item's 整改时限 is today in Shanghai or later: a limit already passed would list
 	// the unit as overdue the moment it hears of the problem. (Rectify keeps whatever date
 	// an item has, so an item that has gone past its limit stays as it is.)
-	if p.DueOn != nil && calendarDate(*p.DueOn).Before(shanghaiDate(now)) {
+	if p.DueOn != nil && calendarDate(*p.DueOn).Before(deadline.DateOf(now)) {
 		return invalid("due_on_past", "整改时限不能早于今天")
 	}
 	p.State = ProblemOpen
@@ -483,7 +463,7 @@ func (s *Service) Rectify(ctx context.Context, a auth.Actor, id int64, rectifica
 	if state != ProblemOpen && state != ProblemRectifying && state != ProblemDone {
 		return nil, invalid("bad_state", "状态不正确")
 	}
-	if rectification, err = clean(rectification, 2000, "rectification_too_long", "整改情况"); err != nil {
+	if rectification, err = apperr.Text(rectification, 2000, "rectification_too_long", "整改情况", false); err != nil {
 		return nil, err
 	}
 	if rectification == "" && p.Rectification == "" && state != ProblemOpen {
@@ -546,13 +526,13 @@ func (s *Service) RecordInterview(ctx context.Context, a auth.Actor, iv *Intervi
 		return invalid("bad_problem", "关联问题不正确")
 	}
 	var err error
-	if iv.Leader, err = clean(iv.Leader, 100, "leader_too_long", "约谈领导"); err != nil {
+	if iv.Leader, err = apperr.Text(iv.Leader, 100, "leader_too_long", "约谈领导", false); err != nil {
 		return err
 	}
-	if iv.Summary, err = clean(iv.Summary, 5000, "summary_too_long", "约谈情况"); err != nil {
+	if iv.Summary, err = apperr.Text(iv.Summary, 5000, "summary_too_long", "约谈情况", false); err != nil {
 		return err
 	}
-	if iv.FollowUp, err = clean(iv.FollowUp, 2000, "follow_up_too_long", "整改要求"); err != nil {
+	if iv.FollowUp, err = apperr.Text(iv.FollowUp, 2000, "follow_up_too_long", "整改要求", false); err != nil {
 		return err
 	}
 	if iv.Leader == "" || iv.Summary == "" {
