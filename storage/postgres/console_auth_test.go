@@ -257,15 +257,7 @@ func TestPruneLoginFailures(t *testing.T) {
 func TestMigrationDatesEarlierFailures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewURL(t)
-	if err := postgres.MigrateTo(ctx, dsn, 75); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool, dsn := pgtest.At(t, 75)
 	tn := pgtest.NewTenant(t, pool)
 	dated := time.Now().UTC().Add(-30 * time.Hour).Truncate(time.Microsecond)
 	pgtest.MustExec(t, pool, `UPDATE users SET failed_logins = 3, last_failed_at = NULL WHERE tenant_id = $1 AND id = $2`, tn.ID, tn.Reviewer)

@@ -15,15 +15,7 @@ import (
 func TestFirstSubmissionMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewURL(t)
-	if err := postgres.MigrateTo(ctx, dsn, 78); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool, dsn := pgtest.At(t, 78)
 	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
 	ex(`INSERT INTO tenants (id, code, name) VALUES (1, 'a', '甲')`)
 	ex(`INSERT INTO meetings (tenant_id, id, name, year, starts_on, ends_on, is_current) VALUES (1, 1, 'm', 2026, '2026-01-10', '2026-01-14', true)`)

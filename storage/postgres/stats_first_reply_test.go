@@ -265,15 +265,7 @@ func TestTrendCountsTheFirstReplyAndClosing(t *testing.T) {
 func TestFirstReplyMigrationUpDown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := pgtest.NewURL(t)
-	if err := postgres.MigrateTo(ctx, dsn, 72); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool, dsn := pgtest.At(t, 72)
 	c := newReroundCase(t, pool)
 	const july, aug, sep = -3, -2, -1
 	c.repliedIn(july)

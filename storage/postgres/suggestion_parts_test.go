@@ -88,15 +88,7 @@ func TestDetailShowsPartsWrittenOutsideTheWorkflow(t *testing.T) {
 // Rows written before migration 00064 are marked by it.
 func TestPartsMigrationMarksEarlierRows(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewURL(t)
-	if err := postgres.MigrateTo(ctx, dsn, 63); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool, dsn := pgtest.At(t, 63)
 	tn := pgtest.NewTenant(t, pool)
 	ids := partsFixture(t, pool, tn)
 	pgtest.MustExec(t, pool, `INSERT INTO suggestion_cosigners (tenant_id, suggestion_id, deputy_id, state) VALUES ($1, $2, $3, 'accepted')`,

@@ -71,6 +71,23 @@ func New(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
+// At returns a pool on a fresh database migrated up to version only, and the database's URL,
+// for a test of the migrations after it (postgres.Migrate the URL "up", then pool.Reset()).
+func At(t testing.TB, version int64) (*pgxpool.Pool, string) {
+	t.Helper()
+	dsn := NewURL(t)
+	ctx := context.Background()
+	if err := postgres.MigrateTo(ctx, dsn, version); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	pool, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool, dsn
+}
+
 // MustExec runs a statement or fails the test; for fixtures.
 func MustExec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 	t.Helper()
