@@ -69,3 +69,22 @@ func TestUnsatisfiedCaseIsTracked(t *testing.T) {
 	_, page = c.get("/")
 	contains(t, page, `<th>跟踪督办</th><td><a href="/supervise/tracking">0</a></td>`)
 }
+
+// A 部门快办 case answered without 办中征求意见 and 办后回访问效 is on 三见面, with what is missing,
+// for supervisors and for its unit.
+func TestFastTrackContactsListed(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	asg := b.registerAndAssign()
+	b.exec(`UPDATE suggestions SET mode = 'fast_track' WHERE tenant_id = 1 AND id = $1`, b.sid)
+	b.handleAndReplyUnrated(asg)
+	c := b.client()
+	c.login("jyg", "shencha", testPassword)
+	status, page := c.get("/supervise/contacts")
+	if status != http.StatusOK {
+		t.Fatalf("/supervise/contacts: %d", status)
+	}
+	contains(t, page, `<p class="muted" id="case-count">共1件`)
+	contains(t, page, "未落实：办中征求意见、办后回访问效")
+	contains(t, page, `href="/supervise/contacts"`)
+}

@@ -30,6 +30,7 @@ var caseLists = []struct{ key, label, heading string }{
 	{"tracking", "跟踪督办", "代表反馈不满意、或承诺计划解决但需长期推进的建议，跟踪督办直至问题解决"},
 	{"unsatisfied", "不满意", "代表对答复不满意、需重新办理或当面协商的建议"},
 	{"review_back", "回头看", "已办结但代表不满意或承诺事项未全部完成、需回头看的建议"},
+	{"contacts", "三见面", "近六个月答复的部门快办建议中，承办单位办中征求意见或办后回访问效未落实（未登记或代表有异议）的"},
 }
 
 func (s *server) superviseList(c *gin.Context) {

@@ -197,7 +197,15 @@ const (
 	// reply or implementation rating 不满意) or whose commitments were never all done, for a
 	// reviewer to re-examine and reopen.
 	ListReviewBack List = "review_back"
+	// ListContacts is 三见面未落实: 部门快办 cases answered in the last ContactsWindow whose lead
+	// unit has not held (recorded, undisputed by the deputy) its 办中征求意见 or 办后回访问效,
+	// which the source case asks fast-track units to do "严格".
+	ListContacts List = "contacts"
 )
+
+// ContactsWindow is how far back ListContacts looks, by reply time: older answers are past
+// chasing.
+const ContactsWindow = 183 * 24 * time.Hour
 
 // Store is the persistence of this package; storage/postgres implements it.
 type Store interface {
@@ -278,7 +286,7 @@ func (s *Service) Cases(ctx context.Context, a auth.Actor, list List, leaderID i
 		return nil, errForbidden
 	}
 	switch list {
-	case ListKey, ListOverdue, ListTracking, ListUnsatisfied, ListFlagged, ListReviewBack:
+	case ListKey, ListOverdue, ListTracking, ListUnsatisfied, ListFlagged, ListReviewBack, ListContacts:
 	default:
 		return nil, invalid("bad_list", "清单类型不正确")
 	}

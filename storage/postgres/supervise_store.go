@@ -31,12 +31,26 @@ var superviseWhere = map[supervise.List]string{
 	supervise.ListTracking:    `(s.status = 'tracking' OR (` + unsatisfiedOpen + `))`,
 	supervise.ListUnsatisfied: unsatisfiedOpen,
 	supervise.ListFlagged:     `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
+	supervise.ListContacts: `s.mode = 'fast_track' AND s.replied_at >= $2::timestamptz - ` + contactsWindow + `
+		AND s.status IN ('replied', 'evaluated', 'rehandling', 'escalated', 'tracking', 'closed')
+		AND NOT (` + leadHeld("during") + ` AND ` + leadHeld("after") + `)`,
 	supervise.ListReviewBack: `s.status = 'closed' AND (` + reopenRequest + ` IS NOT NULL
 		OR ` + lastLeadRating("reply") + ` = 'unsatisfied'
 		OR ` + lastLeadRating("implementation") + ` = 'unsatisfied'
 		OR EXISTS (SELECT 1 FROM commitments c WHERE c.tenant_id = s.tenant_id AND c.done_at IS NULL AND c.reply_id =
 			(SELECT r.id FROM replies r WHERE r.tenant_id = s.tenant_id AND r.suggestion_id = s.id ORDER BY r.round DESC LIMIT 1)))`,
 }
+
+// leadHeld says, as an SQL condition on s, that the active lead unit has held the 三见面 stage
+// (办前 before, 办中 during, 办后 after): a contact of it recorded and not disputed by the deputy.
+func leadHeld(stage string) string {
+	return `EXISTS (SELECT 1 FROM contacts c JOIN assignments a ON a.tenant_id = c.tenant_id AND a.id = c.assignment_id
+		WHERE c.tenant_id = s.tenant_id AND c.suggestion_id = s.id AND a.active AND a.role = 'lead'
+		AND c.stage = '` + stage + `' AND c.confirmation <> 'disputed')`
+}
+
+// contactsWindow is supervise.ContactsWindow as an SQL interval.
+var contactsWindow = fmt.Sprintf("interval '%d seconds'", int64(supervise.ContactsWindow.Seconds()))
 
 // unsatisfiedOpen: the lead deputy rated the latest rated reply 不满意 and the case is not
 // closed (rehandled, escalated or waiting for the decision), as an SQL condition on s.
@@ -65,6 +79,8 @@ var superviseNote = map[supervise.List]string{
 		ELSE '代表不满意：' || ` + unsatisfiedReason + ` END`,
 	supervise.ListUnsatisfied: unsatisfiedReason,
 	supervise.ListFlagged:     `s.content_flag`,
+	supervise.ListContacts: `'未落实：' || concat_ws('、', CASE WHEN NOT ` + leadHeld("during") + ` THEN '办中征求意见' END,
+		CASE WHEN NOT ` + leadHeld("after") + ` THEN '办后回访问效' END)`,
 	supervise.ListReviewBack: `CASE WHEN ` + reopenRequest + ` IS NOT NULL THEN '代表申请回头看：' || ` + reopenRequest + `
 		WHEN ` + lastLeadRating("implementation") + ` = 'unsatisfied' THEN '落实情况不满意'
 		WHEN ` + lastLeadRating("reply") + ` = 'unsatisfied' THEN '答复不满意'

@@ -175,3 +175,75 @@ func TestUnitSeesOnlyItsProblemItems(t *testing.T) {
 		}
 	}
 }
+
+// 三见面未落实 lists the 部门快办 cases answered in the last six months whose lead unit has not
+// held 办中征求意见 or 办后回访问效 (not recorded, or disputed by the deputy), saying which; a
+// unit sees its own; once both stand, the case leaves the list.
+func TestSuperviseContactsList(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ex := func(sql string, args ...any) { pgtest.MustExec(t, pool, sql, args...) }
+	ex(`INSERT INTO tenants (id, code, name) VALUES (1, 'a', '甲')`)
+	ex(`INSERT INTO meetings (tenant_id, id, name, year, starts_on, ends_on) VALUES (1, 1, 'm', 2026, '2026-01-01', '2026-01-05')`)
+	ex(`INSERT INTO deputies (tenant_id, id, name) VALUES (1, 1, '张三')`)
+	ex(`INSERT INTO units (tenant_id, id, name) VALUES (1, 1, '住建局'), (1, 2, '交通局')`)
+	// 1 fast track, 办前 only; 2 fast track, all three but 办后 disputed; 3 fast track, all held;
+	// 4 normal mode, none; 5 fast track still handling; 6 fast track answered a year ago;
+	// 7 fast track of unit 2 whose old (re-routed) assignment held them all, the new none.
+	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, number, mode, replied_at) VALUES
+	  (1, 1, 1, 1, '一', 'b', 'replied', 1, 'fast_track', now() - interval '3 days'),
+	  (1, 2, 1, 1, '二', 'b', 'closed', 2, 'fast_track', now() - interval '20 days'),
+	  (1, 3, 1, 1, '三', 'b', 'closed', 3, 'fast_track', now() - interval '20 days'),
+	  (1, 4, 1, 1, '四', 'b', 'replied', 4, 'normal', now() - interval '3 days'),
+	  (1, 5, 1, 1, '五', 'b', 'handling', 5, 'fast_track', NULL),
+	  (1, 6, 1, 1, '六', 'b', 'closed', 6, 'fast_track', now() - interval '400 days'),
+	  (1, 7, 1, 1, '七', 'b', 'replied', 7, 'fast_track', now() - interval '3 days')`)
+	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, active, due_at, return_due_at)
+	  SELECT 1, g, g, 1, 'lead', 'replied', true, now(), now() FROM generate_series(1, 6) g`)
+	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, active, due_at, return_due_at) VALUES
+	  (1, 7, 7, 1, 'lead', 'reassigned', false, now(), now()), (1, 8, 7, 2, 'lead', 'replied', true, now(), now())`)
+	contact := func(asg, sid int, stage, confirmation string) {
+		ex(`INSERT INTO contacts (tenant_id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by, confirmation)
+		  VALUES (1, $1, $2, $3, now(), '电话', '张建国', '沟通', 3, $4)`, sid, asg, stage, confirmation)
+	}
+	contact(1, 1, "before", "confirmed")
+	for _, st := range []string{"before", "during"} {
+		contact(2, 2, st, "confirmed")
+		contact(3, 3, st, "pending")
+		contact(7, 7, st, "confirmed")
+	}
+	contact(2, 2, "after", "disputed")
+	contact(3, 3, "after", "confirmed")
+	contact(7, 7, "after", "confirmed")
+
+	ctx := context.Background()
+	svc := supervise.NewService(postgres.NewSuperviseStore(pool), nil)
+	rev := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 1, Roles: []auth.Role{auth.RoleReviewer}}
+	list := func(a auth.Actor) ([]int64, []string) {
+		t.Helper()
+		got, err := svc.Cases(ctx, a, supervise.ListContacts, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		var notes []string
+		for _, c := range got {
+			ids, notes = append(ids, c.SuggestionID), append(notes, c.Note)
+		}
+		return ids, notes
+	}
+	ids, notes := list(rev)
+	if !slices.Equal(ids, []int64{1, 2, 7}) || !slices.Equal(notes, []string{"未落实：办中征求意见、办后回访问效", "未落实：办后回访问效",
+		"未落实：办中征求意见、办后回访问效"}) {
+		t.Fatalf("三见面未落实 %v %q", ids, notes)
+	}
+	unit2 := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 2, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 2}
+	if ids, _ := list(unit2); !slices.Equal(ids, []int64{7}) {
+		t.Fatalf("unit 2 sees %v, want its own 7", ids)
+	}
+	contact(1, 1, "during", "pending")
+	contact(1, 1, "after", "pending")
+	if ids, _ := list(rev); !slices.Equal(ids, []int64{2, 7}) {
+		t.Fatalf("after 1's contacts: %v", ids)
+	}
+}
