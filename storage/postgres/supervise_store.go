@@ -32,8 +32,9 @@ var superviseWhere = map[supervise.List]string{
 	supervise.ListUnsatisfied: unsatisfiedOpen,
 	supervise.ListFlagged:     `s.content_flag <> '' AND s.status IN ('submitted', 'registered')`,
 	supervise.ListContacts: `s.mode = 'fast_track' AND s.replied_at >= $2::timestamptz - ` + contactsWindow + `
-		AND s.status IN ('replied', 'evaluated', 'rehandling', 'escalated', 'tracking', 'closed')
-		AND NOT (` + leadHeld("during") + ` AND ` + leadHeld("after") + `)`,
+		AND s.status IN ('replied', 'evaluated', 'tracking', 'closed') AND ` + contactsGap + ` <> ''
+		AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id
+			AND a.unit_id = $4 AND a.active AND a.role = 'lead'))`,
 	supervise.ListReviewBack: `s.status = 'closed' AND (` + reopenRequest + ` IS NOT NULL
 		OR ` + lastLeadRating("reply") + ` = 'unsatisfied'
 		OR ` + lastLeadRating("implementation") + ` = 'unsatisfied'
@@ -41,13 +42,21 @@ var superviseWhere = map[supervise.List]string{
 			(SELECT r.id FROM replies r WHERE r.tenant_id = s.tenant_id AND r.suggestion_id = s.id ORDER BY r.round DESC LIMIT 1)))`,
 }
 
-// leadHeld says, as an SQL condition on s, that the active lead unit has held the 三见面 stage
-// (办前 before, 办中 during, 办后 after): a contact of it recorded and not disputed by the deputy.
-func leadHeld(stage string) string {
-	return `EXISTS (SELECT 1 FROM contacts c JOIN assignments a ON a.tenant_id = c.tenant_id AND a.id = c.assignment_id
-		WHERE c.tenant_id = s.tenant_id AND c.suggestion_id = s.id AND a.active AND a.role = 'lead'
-		AND c.stage = '` + stage + `' AND c.confirmation <> 'disputed')`
-}
+// contactsGap names, as an SQL expression on s, the 三见面 stages after 办前 that the active
+// lead unit has not held in the current round ("" when both were): 办中征求意见 (an undisputed
+// contact of stage during) and 办后回访问效 (an undisputed contact of stage after, on or after
+// the unit's latest reply; one recorded after an earlier round's reply does not count for a
+// rehandled case). One scalar subquery per case, through contacts_suggestion and the replies'
+// (tenant, suggestion, round) key; the partial index of migration 00080 finds the candidates.
+const contactsGap = `(SELECT concat_ws('、',
+		CASE WHEN NOT COALESCE(bool_or(c.stage = 'during'), false) THEN '办中征求意见' END,
+		CASE WHEN NOT COALESCE(bool_or(c.stage = 'after' AND c.happened_at >= COALESCE(r.last, '-infinity')), false) THEN '办后回访问效' END)
+	FROM assignments a
+	CROSS JOIN LATERAL (SELECT max(x.replied_at) AS last FROM replies x
+		WHERE x.tenant_id = a.tenant_id AND x.suggestion_id = a.suggestion_id AND x.assignment_id = a.id) r
+	LEFT JOIN contacts c ON c.tenant_id = a.tenant_id AND c.suggestion_id = a.suggestion_id AND c.assignment_id = a.id
+		AND c.confirmation <> 'disputed'
+	WHERE a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active AND a.role = 'lead')`
 
 // contactsWindow is supervise.ContactsWindow as an SQL interval.
 var contactsWindow = fmt.Sprintf("interval '%d seconds'", int64(supervise.ContactsWindow.Seconds()))
@@ -79,8 +88,7 @@ var superviseNote = map[supervise.List]string{
 		ELSE '代表不满意：' || ` + unsatisfiedReason + ` END`,
 	supervise.ListUnsatisfied: unsatisfiedReason,
 	supervise.ListFlagged:     `s.content_flag`,
-	supervise.ListContacts: `'未落实：' || concat_ws('、', CASE WHEN NOT ` + leadHeld("during") + ` THEN '办中征求意见' END,
-		CASE WHEN NOT ` + leadHeld("after") + ` THEN '办后回访问效' END)`,
+	supervise.ListContacts:    `'未落实：' || ` + contactsGap,
 	supervise.ListReviewBack: `CASE WHEN ` + reopenRequest + ` IS NOT NULL THEN '代表申请回头看：' || ` + reopenRequest + `
 		WHEN ` + lastLeadRating("implementation") + ` = 'unsatisfied' THEN '落实情况不满意'
 		WHEN ` + lastLeadRating("reply") + ` = 'unsatisfied' THEN '答复不满意'

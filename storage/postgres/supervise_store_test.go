@@ -189,7 +189,8 @@ func TestSuperviseContactsList(t *testing.T) {
 	ex(`INSERT INTO units (tenant_id, id, name) VALUES (1, 1, '住建局'), (1, 2, '交通局')`)
 	// 1 fast track, 办前 only; 2 fast track, all three but 办后 disputed; 3 fast track, all held;
 	// 4 normal mode, none; 5 fast track still handling; 6 fast track answered a year ago;
-	// 7 fast track of unit 2 whose old (re-routed) assignment held them all, the new none.
+	// 7 fast track of unit 2 whose old (re-routed) assignment held them all, the new none;
+	// 8 fast track rehandled: its 办后 came after the first round's reply, none after the second.
 	ex(`INSERT INTO suggestions (tenant_id, id, meeting_id, lead_deputy_id, title, body, status, number, mode, replied_at) VALUES
 	  (1, 1, 1, 1, '一', 'b', 'replied', 1, 'fast_track', now() - interval '3 days'),
 	  (1, 2, 1, 1, '二', 'b', 'closed', 2, 'fast_track', now() - interval '20 days'),
@@ -197,15 +198,28 @@ func TestSuperviseContactsList(t *testing.T) {
 	  (1, 4, 1, 1, '四', 'b', 'replied', 4, 'normal', now() - interval '3 days'),
 	  (1, 5, 1, 1, '五', 'b', 'handling', 5, 'fast_track', NULL),
 	  (1, 6, 1, 1, '六', 'b', 'closed', 6, 'fast_track', now() - interval '400 days'),
-	  (1, 7, 1, 1, '七', 'b', 'replied', 7, 'fast_track', now() - interval '3 days')`)
+	  (1, 7, 1, 1, '七', 'b', 'replied', 7, 'fast_track', now() - interval '3 days'),
+	  (1, 8, 1, 1, '八', 'b', 'replied', 8, 'fast_track', now() - interval '3 days')`)
 	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, active, due_at, return_due_at)
 	  SELECT 1, g, g, 1, 'lead', 'replied', true, now(), now() FROM generate_series(1, 6) g`)
+	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, active, due_at, return_due_at) VALUES (1, 9, 8, 1, 'lead', 'replied', true, now(), now())`)
+	// The replies, at the cases' reply times (8: two rounds).
+	ex(`INSERT INTO replies (tenant_id, suggestion_id, assignment_id, unit_id, round, class, body, created_by, on_time, replied_at)
+	  SELECT 1, s.id, a.id, a.unit_id, 1, 'A', '答复', 3, true, s.replied_at FROM suggestions s
+	  JOIN assignments a ON a.tenant_id = s.tenant_id AND a.suggestion_id = s.id AND a.active
+	  WHERE s.tenant_id = 1 AND s.replied_at IS NOT NULL AND s.id <> 8`)
+	ex(`INSERT INTO replies (tenant_id, suggestion_id, assignment_id, unit_id, round, class, body, created_by, on_time, replied_at) VALUES
+	  (1, 8, 9, 1, 1, 'B', '答复', 3, true, now() - interval '30 days'), (1, 8, 9, 1, 2, 'A', '答复', 3, true, now() - interval '3 days')`)
 	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, active, due_at, return_due_at) VALUES
 	  (1, 7, 7, 1, 'lead', 'reassigned', false, now(), now()), (1, 8, 7, 2, 'lead', 'replied', true, now(), now())`)
-	contact := func(asg, sid int, stage, confirmation string) {
+	contactAt := func(asg, sid int, stage, confirmation, ago string) {
 		ex(`INSERT INTO contacts (tenant_id, suggestion_id, assignment_id, stage, happened_at, method, people, summary, recorded_by, confirmation)
-		  VALUES (1, $1, $2, $3, now(), '电话', '张建国', '沟通', 3, $4)`, sid, asg, stage, confirmation)
+		  VALUES (1, $1, $2, $3, now() - $5::interval, '电话', '张建国', '沟通', 3, $4)`, sid, asg, stage, confirmation, ago)
 	}
+	contact := func(asg, sid int, stage, confirmation string) { contactAt(asg, sid, stage, confirmation, "0") }
+	contactAt(9, 8, "before", "confirmed", "40 days")
+	contactAt(9, 8, "during", "confirmed", "35 days")
+	contactAt(9, 8, "after", "confirmed", "25 days")
 	contact(1, 1, "before", "confirmed")
 	for _, st := range []string{"before", "during"} {
 		contact(2, 2, st, "confirmed")
@@ -233,8 +247,8 @@ func TestSuperviseContactsList(t *testing.T) {
 		return ids, notes
 	}
 	ids, notes := list(rev)
-	if !slices.Equal(ids, []int64{1, 2, 7}) || !slices.Equal(notes, []string{"未落实：办中征求意见、办后回访问效", "未落实：办后回访问效",
-		"未落实：办中征求意见、办后回访问效"}) {
+	if !slices.Equal(ids, []int64{1, 2, 7, 8}) || !slices.Equal(notes, []string{"未落实：办中征求意见、办后回访问效", "未落实：办后回访问效",
+		"未落实：办中征求意见、办后回访问效", "未落实：办后回访问效"}) {
 		t.Fatalf("三见面未落实 %v %q", ids, notes)
 	}
 	unit2 := auth.Actor{TenantID: 1, Kind: auth.KindStaff, ID: 2, Roles: []auth.Role{auth.RoleUnitHandler}, UnitID: 2}
@@ -243,7 +257,12 @@ func TestSuperviseContactsList(t *testing.T) {
 	}
 	contact(1, 1, "during", "pending")
 	contact(1, 1, "after", "pending")
-	if ids, _ := list(rev); !slices.Equal(ids, []int64{2, 7}) {
+	if ids, _ := list(rev); !slices.Equal(ids, []int64{2, 7, 8}) {
 		t.Fatalf("after 1's contacts: %v", ids)
+	}
+	// A co-unit of 8 does not see the lead unit's gap: it may not record that contact.
+	ex(`INSERT INTO assignments (tenant_id, id, suggestion_id, unit_id, role, state, active, due_at, return_due_at) VALUES (1, 10, 8, 2, 'co', 'accepted', true, now(), now())`)
+	if ids, _ := list(unit2); !slices.Equal(ids, []int64{7}) {
+		t.Fatalf("unit 2 (co-unit of 8) sees %v, want its own lead case 7", ids)
 	}
 }
