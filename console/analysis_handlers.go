@@ -1,7 +1,6 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -130,7 +129,9 @@ func reportInput(c *gin.Context, f *form) analysis.ReportInput {
 	raw := c.PostForm("suggestions")
 	if len(raw) > maxLinkedField {
 		// Far more than MaxLinked ids could take: refused before parsing, and not typed back.
-		f.refuse("too_many_suggestions", fmt.Sprintf("一份调研报告最多关联%d件建议", analysis.MaxLinked))
+		if f.err == nil {
+			f.err = analysis.ErrTooManyLinked
+		}
 		c.Request.PostForm.Set("suggestions", "")
 		return in
 	}

@@ -149,7 +149,6 @@ type Store interface {
 
 	Reports(ctx context.Context, tenantID int64, limit int) ([]Report, error)
 	Counts(ctx context.Context, tenantID int64) (Counts, error)
-	Report(ctx context.Context, tenantID, id int64) (*Report, error)
 	// InsertReport and UpdateReport refuse (SuggestionsNotFound, nothing written) ids that are
 	// not the tenant's suggestions, or are drafts, in the transaction that writes the report.
 	// UpdateReport and DeleteReport return Conflict when version is stale and

@@ -270,14 +270,6 @@ func (s *Service) Reports(ctx context.Context, a auth.Actor) ([]Report, Counts, 
 	return rs, c, nil
 }
 
-// Report reads one report of the actor's tenant.
-func (s *Service) Report(ctx context.Context, a auth.Actor, id int64) (*Report, error) {
-	if !CanRead(a) {
-		return nil, errForbidden
-	}
-	return s.store.Report(ctx, a.TenantID, id)
-}
-
 // RecordReport records a research report; it returns its id.
 func (s *Service) RecordReport(ctx context.Context, a auth.Actor, in ReportInput) (int64, error) {
 	if !CanRecord(a) {
@@ -324,8 +316,9 @@ func (s *Service) DeleteReport(ctx context.Context, a auth.Actor, id int64, vers
 	return nil
 }
 
-// errTooMany refuses a report covering more than MaxLinked suggestions.
-var errTooMany = invalid("too_many_suggestions", fmt.Sprintf("一份调研报告最多关联%d件建议", MaxLinked))
+// ErrTooManyLinked refuses a report covering more than MaxLinked suggestions (the console
+// also gives it for a 关联建议 field too long to hold that many ids).
+var ErrTooManyLinked = invalid("too_many_suggestions", fmt.Sprintf("一份调研报告最多关联%d件建议", MaxLinked))
 
 // check cleans in and refuses what a report may not hold.
 func (s *Service) check(in *ReportInput) error {
@@ -360,7 +353,7 @@ func (s *Service) check(in *ReportInput) error {
 		}
 		if !seen[id] {
 			if len(ids) == MaxLinked {
-				return errTooMany
+				return ErrTooManyLinked
 			}
 			seen[id] = true
 			ids = append(ids, id)

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -152,22 +151,6 @@ func (s *AnalysisStore) Counts(ctx context.Context, tenantID int64) (analysis.Co
 		return c, fmt.Errorf("research report counts: %w", err)
 	}
 	return c, nil
-}
-
-// Report implements analysis.Store.
-func (s *AnalysisStore) Report(ctx context.Context, tenantID, id int64) (*analysis.Report, error) {
-	rp, err := scanReport(s.pool.QueryRow(ctx, reportSelect+` WHERE tenant_id = $1 AND id = $2`, tenantID, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, analysis.ReportNotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("research report %d: %w", id, err)
-	}
-	rs := []analysis.Report{rp}
-	if err := s.fillLinks(ctx, tenantID, rs); err != nil {
-		return nil, err
-	}
-	return &rs[0], nil
 }
 
 // linkable refuses, inside tx, ids that are not the tenant's suggestions (drafts are their
