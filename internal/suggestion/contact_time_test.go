@@ -8,8 +8,8 @@ import (
 )
 
 // A contact (三见面) belongs to the case: a "before" or "during" contact held before the unit
-// was assigned the case, or an "after" contact (办后回访) before the unit has replied, is
-// refused, naming the day in Shanghai it may not precede. Before, a unit recorded a "before"
+// was assigned the case or after the day the round was answered, or an "after" contact
+// (办后回访) before the unit has replied, is refused, naming the day in Shanghai it may not precede. Before, a unit recorded a "before"
 // contact dated 2025-01-01 on a case assigned in 2026, and that backdated contact let it reply.
 func TestContactTimesFollowTheCase(t *testing.T) {
 	t.Parallel()
@@ -80,7 +80,25 @@ func TestContactTimesFollowTheCase(t *testing.T) {
 	// A co-unit does not reply, so it has no 办后回访 to record.
 	err = contact(1, co, suggestion.ContactAfter, b.now)
 	wantErr(t, err, suggestion.ErrInvalidTransition, "reply_not_given")
-	b.now = b.now.Add(3 * time.Hour)
+	// Once the round is answered, a "before" or "during" contact dated after the day of the
+	// reply is refused, for the lead unit and a co-unit alike: a visit after the answer is the
+	// 办后回访, and a "during" record dated then would stand for consultation the deputy never
+	// had before the answer. One held on the reply day, before it went out, is recorded.
+	b.now = time.Date(2026, 10, 10, 10, 0, 0, 0, sh)
+	lines = b.auditCount(t, s.ID)
+	for _, c := range []struct {
+		unit  int
+		asg   int64
+		stage suggestion.ContactStage
+	}{{0, lead, suggestion.ContactDuring}, {1, co, suggestion.ContactDuring}, {0, lead, suggestion.ContactBefore}} {
+		err = contact(c.unit, c.asg, c.stage, b.now)
+		wantErr(t, err, suggestion.ErrInvalid, "contact_after_reply")
+		wantMsg(t, err, "本轮已于2026年10月09日答复，"+c.stage.Label()+"时间不能晚于答复时间：答复之后的回访请登记为办后回访")
+	}
+	if n := b.auditCount(t, s.ID); n != lines {
+		t.Fatalf("refused contacts wrote %d timeline lines", n-lines)
+	}
+	noErr(contact(0, lead, suggestion.ContactDuring, time.Date(2026, 10, 9, 8, 0, 0, 0, sh)))
 	noErr(contact(0, lead, suggestion.ContactAfter, b.now.Add(-time.Hour)))
 
 	// After a 不满意 the next round has no reply yet: its 办后回访 waits for it.

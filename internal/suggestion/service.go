@@ -1048,25 +1048,31 @@ func assignmentStateRefusal(sg *Suggestion, as *Assignment) error {
 }
 
 // contactTimeFits refuses a contact held at a time that does not fit the case: a "before" or
-// "during" contact before the unit was assigned the case (its assignment's 交办), and an
-// "after" contact (办后回访) before this unit has replied in the current round, or held before
-// that reply. Times are compared by their day in Shanghai, the day the refusal names: a unit
-// writes down when a meeting was, not to the minute when the assignment or reply was sent.
+// "during" contact before the unit was assigned the case (its assignment's 交办) or after the
+// day the current round was answered (a visit after the reply is the 办后回访, and a "during"
+// contact dated after it would pass for consultation the deputy never had before the answer),
+// and an "after" contact (办后回访) before this unit has replied in the current round, or held
+// before that reply. Times are compared by their day in Shanghai, the day the refusal names: a
+// unit writes down when a meeting was, not to the minute when the assignment or reply was sent.
 func contactTimeFits(ctx context.Context, tx Tx, sg *Suggestion, as *Assignment, in ContactInput) error {
 	held := shanghaiDay(in.HappenedAt)
-	if in.Stage != ContactAfter {
-		if held.Before(shanghaiDay(as.AssignedAt)) {
-			return invalid("contact_before_assignment",
-				fmt.Sprintf("%s时间不能早于交办时间（%s）", in.Stage.Label(), cnDate(as.AssignedAt)))
-		}
-		return nil
+	if in.Stage != ContactAfter && held.Before(shanghaiDay(as.AssignedAt)) {
+		return invalid("contact_before_assignment",
+			fmt.Sprintf("%s时间不能早于交办时间（%s）", in.Stage.Label(), cnDate(as.AssignedAt)))
 	}
-	if as.Role != RoleLead {
+	if in.Stage == ContactAfter && as.Role != RoleLead {
 		return newErr(ErrInvalidTransition, "reply_not_given", "办后回访是主办单位答复之后的回访，协办单位不能登记")
 	}
 	last, err := tx.LatestReply(ctx, sg.TenantID, sg.ID)
 	if err != nil && !errors.Is(err, ErrInvalidTransition) {
 		return err
+	}
+	if in.Stage != ContactAfter {
+		if last != nil && last.Round == sg.Round && held.After(shanghaiDay(last.RepliedAt)) {
+			return invalid("contact_after_reply", fmt.Sprintf("本轮已于%s答复，%s时间不能晚于答复时间：答复之后的回访请登记为办后回访",
+				cnDate(last.RepliedAt), in.Stage.Label()))
+		}
+		return nil
 	}
 	if last == nil || last.AssignmentID != as.ID || last.Round != sg.Round {
 		return newErr(ErrInvalidTransition, "reply_not_given", "本轮尚未答复，不能登记办后回访：请在答复之后回访代表时登记")
