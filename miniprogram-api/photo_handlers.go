@@ -1,10 +1,12 @@
 package mpapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -149,6 +151,11 @@ func (a *API) completeUpload(c *gin.Context) {
 		a.fail(c, media.ErrUploadNotFound)
 		return
 	}
+	release, ok := a.claimUpload(c, in.Key)
+	if !ok {
+		return
+	}
+	defer release()
 	a.idempotent(c, false, raw, func() (int, any, error) {
 		at, err := a.Media.CompleteUpload(c.Request.Context(), actor(c), sess(c).OpenID, in.Key)
 		if err != nil {
@@ -156,4 +163,35 @@ func (a *API) completeUpload(c *gin.Context) {
 		}
 		return http.StatusCreated, toPhotoResponse(at), nil
 	})
+}
+
+// claimUpload holds the upload key for one completion at a time. media.CompleteUpload
+// answers a key already linked to its photo with that photo, but two calls running at once
+// both find it unlinked and each makes a photo of the posted object: a phone retrying on a
+// weak network while the first call still decodes the photo got the same photo twice. The
+// key is taken in the Idempotency-Key store under its own actor (whatever key the phone
+// sends, if any), and only as a lock: it is released when the call ends, so a later call
+// runs and gets the linked photo (or, after a refusal worth retrying, tries again). A call
+// that finds it taken is answered 409 idempotency_in_progress. A lock left by a crash is
+// taken over after the store's StaleAfter.
+func (a *API) claimUpload(c *gin.Context, key string) (release func(), ok bool) {
+	s := sess(c)
+	who := "upload:deputy:" + strconv.FormatInt(s.DeputyID, 10)
+	ctx := c.Request.Context()
+	state, _, _, err := a.Idempotency.Reserve(ctx, s.TenantID, who, key, "complete")
+	if err != nil {
+		a.fail(c, err)
+		return nil, false
+	}
+	if state != "new" {
+		a.fail(c, errIdemInProgress)
+		return nil, false
+	}
+	return func() {
+		// Released even when the phone hangs up, or the retry would wait for StaleAfter.
+		ctx := context.WithoutCancel(ctx)
+		if err := a.Idempotency.Release(ctx, s.TenantID, who, key); err != nil {
+			a.log.WarnContext(ctx, "upload completion lock release failed", "error", err)
+		}
+	}, true
 }
