@@ -52,7 +52,7 @@ func TestReturnReassignAndSupervision(t *testing.T) {
 	dup := b.submit(1, 2, "关于加强老旧小区物业管理的建议（重复）", "和前一件建议相同的问题，请一并办理物业收费公示。")
 	_, page = rev.get("/suggestions/" + strconv.FormatInt(dup, 10))
 	contains(t, page, "相似的既往建议")
-	status, _, _ = rev.post("/suggestions/"+strconv.FormatInt(dup, 10)+"/merge", url.Values{"csrf": {rtok}, "into": {strconv.FormatInt(b.sid, 10)}, "reason": {"重复建议并案"}})
+	status, _, _ = rev.post("/suggestions/"+strconv.FormatInt(dup, 10)+"/merge", url.Values{"csrf": {rtok}, "version": {strconv.Itoa(b.version(dup))}, "into": {strconv.FormatInt(b.sid, 10)}, "reason": {"重复建议并案"}})
 	if status != http.StatusSeeOther || b.status(dup) != "merged" {
 		t.Fatalf("merge: %d %s", status, b.status(dup))
 	}

@@ -254,7 +254,7 @@ func TestRefusedFormsKeepWhatWasTyped(t *testing.T) {
 				over, []string{long + "退回</textarea>"}, long + "退回"},
 			{"not-register", "shencha", detail + "/not-register", url.Values{"version": {v}, "reason": {long + "不予立案"}, "forward_units": {"1"}}, 422,
 				over, []string{long + "不予立案</textarea>", `name="forward_units" value="1" checked>`}, long + "不予立案"},
-			{"merge", "shencha", detail + "/merge", url.Values{"into": {"1"}, "reason": {"与第0003号重复，并案办理"}}, 422,
+			{"merge", "shencha", detail + "/merge", url.Values{"version": {v}, "into": {"1"}, "reason": {"与第0003号重复，并案办理"}}, 422,
 				"不能与自身并案", []string{`name="into" size="8" required value="1"`, `value="与第0003号重复，并案办理"`}, ""},
 		})
 		if after := b.changes(); after != before {
@@ -419,7 +419,7 @@ func TestMergeIntoMissingSuggestion(t *testing.T) {
 	detail := suggestionURL(b.sid)
 	before := b.changes()
 	for _, into := range []string{"9999", strconv.FormatInt(b.otherS, 10)} {
-		status, loc, page := rev.c.post(detail+"/merge", url.Values{"csrf": {rev.tok}, "into": {into}, "reason": {"重复建议并案办理"}})
+		status, loc, page := rev.c.post(detail+"/merge", url.Values{"csrf": {rev.tok}, "version": {strconv.Itoa(b.version(b.sid))}, "into": {into}, "reason": {"重复建议并案办理"}})
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("merge into %s: %d %q, want the form again (422)\n%.400s", into, status, loc, page)
 		}
