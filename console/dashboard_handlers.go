@@ -116,7 +116,7 @@ func (ch *filterChoices) filter(c *gin.Context) (stats.Filter, error) {
 		id, valid := positiveID(v)
 		if !valid || !ok(id) {
 			if bad == nil {
-				bad = invalidInput("bad_"+name, "筛选条件有误："+what+"“"+shortValue(v)+"”不存在，请在列表中重新选择"+what+"。")
+				bad = unknownChoice(name, what, v)
 			}
 			return 0
 		}

@@ -51,17 +51,68 @@ func (s *server) sendXLSX(c *gin.Context, name string, write func(*bytes.Buffer)
 }
 
 func (s *server) exportDeputyOpinions(c *gin.Context) {
-	f := export.Filter{MeetingID: queryID(c, "meeting")}
+	f, ok := s.listExportFilter(c, false)
+	if !ok {
+		return
+	}
 	s.sendXLSX(c, "代表意见清单", func(b *bytes.Buffer) error {
 		return s.cfg.Export.DeputyOpinions(c.Request.Context(), actor(c), f, b)
 	})
 }
 
 func (s *server) exportUnitAssignments(c *gin.Context) {
-	f := export.Filter{MeetingID: queryID(c, "meeting"), UnitID: queryID(c, "unit")}
+	f, ok := s.listExportFilter(c, true)
+	if !ok {
+		return
+	}
 	s.sendXLSX(c, "部门交办清单", func(b *bytes.Buffer) error {
 		return s.cfg.Export.UnitAssignments(c.Request.Context(), actor(c), f, b)
 	})
+}
+
+// listExportFilter reads the meeting (and, withUnit, the unit) of a list export. A value that
+// is not one of the reader's choices (not an id, another tenant's, gone) is refused with a
+// 400 page naming it, as the statistics export does: read as "no filter" it would export
+// every meeting's or every unit's rows under the name of the one asked for. A unit's staff
+// always get their own unit's lines (export.Service), whatever unit they name.
+func (s *server) listExportFilter(c *gin.Context, withUnit bool) (export.Filter, bool) {
+	ctx, a := c.Request.Context(), actor(c)
+	var f export.Filter
+	refuse := func(err error) (export.Filter, bool) {
+		_, msg := s.errorMessage(err)
+		s.fail(c, http.StatusBadRequest, "未导出清单。"+msg)
+		return f, false
+	}
+	if v := strings.TrimSpace(c.Query("meeting")); v != "" {
+		ms, err := s.cfg.Directory.Meetings(ctx, a)
+		if err != nil {
+			s.failErr(c, err)
+			return f, false
+		}
+		id, ok := positiveID(v)
+		if !ok || !slices.ContainsFunc(ms, func(m directory.Meeting) bool { return m.ID == id }) {
+			return refuse(unknownChoice("meeting", "会议", v))
+		}
+		f.MeetingID = id
+	}
+	if v := strings.TrimSpace(c.Query("unit")); v != "" && withUnit {
+		us, err := s.cfg.Directory.Units(ctx, a)
+		if err != nil {
+			s.failErr(c, err)
+			return f, false
+		}
+		id, ok := positiveID(v)
+		if !ok || !slices.ContainsFunc(us, func(u directory.Unit) bool { return u.ID == id }) {
+			return refuse(unknownChoice("unit", "承办单位", v))
+		}
+		f.UnitID = id
+	}
+	return f, true
+}
+
+// unknownChoice refuses filter name whose value v is not one of the choices of what.
+func unknownChoice(name, what, v string) error {
+	return invalidInput("bad_"+name, "筛选条件有误："+what+"“"+shortValue(v)+"”不存在，请在列表中重新选择"+what+"。")
 }
 
 // exportStatistics is 办理情况统计表: the dashboard the actor sees, with its filters, as .xlsx.
