@@ -99,7 +99,9 @@ type setupOpts struct {
 	limits        mpapi.Limits
 	limiterPrefix string
 	noPush        bool
-	logs          io.Writer
+	// pushAESKey puts the push endpoint in safe mode (消息加密) with this EncodingAESKey.
+	pushAESKey string
+	logs       io.Writer
 	// accounts wraps the account store (to stage a race with the console).
 	accounts func(account.Store) account.Store
 	// idempotency wraps the Idempotency-Key store (to stage a phone hanging up).
@@ -180,7 +182,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		d.Media = media.NewService(pstore, objects.MediaAdapter{S: store}, wc, nil, log)
 	}
 	if !o.noPush {
-		d.Push = &wechat.MPPush{Token: pushToken, AppID: app.MiniAppID}
+		d.Push = &wechat.MPPush{Token: pushToken, AESKey: o.pushAESKey, AppID: app.MiniAppID}
 	}
 	api, err := mpapi.New(d)
 	if err != nil {

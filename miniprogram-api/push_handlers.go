@@ -34,6 +34,17 @@ func (a *API) pushAppID() string {
 	return ""
 }
 
+// pushSafeMode reports whether the push is configured for safe mode (消息加密, an
+// EncodingAESKey set). Then WeChat sends every push encrypted, with encrypt_type=aes and a
+// msg_signature over the ciphertext; the query's signature covers only the timestamp and
+// nonce, never the body. A plain-text push is refused (403): taken as it comes, anyone who
+// saw one push's URL (a proxy's access log keeps it) could send a body of their own with it
+// while its timestamp is fresh, such as "pass" for a photo the check found risky.
+func (a *API) pushSafeMode() bool {
+	p, ok := a.Push.(*wechat.MPPush)
+	return ok && p.AESKey != ""
+}
+
 // pushReceive applies wxa_media_check results to the photos and answers "success" (other
 // events are acknowledged and ignored). A failure to record answers 500 so WeChat retries.
 //
@@ -52,7 +63,12 @@ func (a *API) pushReceive(c *gin.Context) {
 		a.fail(c, readErr(err))
 		return
 	}
-	ev, err := a.Push.Parse(c.Request.URL.Query(), body)
+	q := c.Request.URL.Query()
+	if a.pushSafeMode() && q.Get("encrypt_type") != "aes" {
+		c.String(http.StatusForbidden, "forbidden")
+		return
+	}
+	ev, err := a.Push.Parse(q, body)
 	if errors.Is(err, wechat.ErrPushSignature) {
 		c.String(http.StatusForbidden, "forbidden")
 		return
