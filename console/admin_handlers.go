@@ -120,10 +120,14 @@ func (s *server) saveDeputy(c *gin.Context) {
 }
 
 func (s *server) importDeputies(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 10<<20)
+	// The body was bounded before it was read (limitBody: the file's 10 MB and the form).
 	fh, err := c.FormFile("file")
 	if err != nil {
 		s.back(c, "/admin/deputies", invalidInput("file_required", "请选择要导入的 .xlsx 文件（不超过10MB）"))
+		return
+	}
+	if fh.Size > importFileLimit {
+		s.back(c, "/admin/deputies", invalidInput("file_too_large", "导入文件不能超过10MB，请拆分后分批导入"))
 		return
 	}
 	f, err := fh.Open()

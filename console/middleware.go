@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,6 +76,70 @@ func (s *server) signedIn(c *gin.Context) {
 		s.fail(c, http.StatusUnauthorized, "登录已失效，请重新登录")
 	}
 	c.Abort()
+}
+
+// How many bytes a POST body may have: the sign-in form, an ordinary form (the longest texts
+// are a few thousand characters), the reply with its signed PDF (Config.MaxPDFBytes) and the
+// deputy import (10 MB), each with room for the rest of the form.
+const (
+	loginBodyLimit  = 64 << 10
+	formBodyLimit   = 4 << 20
+	importFileLimit = 10 << 20
+	uploadSlack     = 1 << 20
+)
+
+// bodyLimit is the most a POST to path may send.
+func (s *server) bodyLimit(path string) int64 {
+	switch {
+	case path == "/login":
+		return loginBodyLimit
+	case path == "/admin/deputies/import":
+		return importFileLimit + uploadSlack
+	case strings.HasPrefix(path, "/assignments/") && strings.HasSuffix(path, "/reply"):
+		return s.maxP + uploadSlack
+	}
+	return formBodyLimit
+}
+
+// limitBody bounds a POST body before anything reads it, and parses the form within that
+// bound. Without it the first reader of the form (the CSRF check, or the sign-in handler
+// before anyone is signed in) took any body whole, spooling a multipart file of any size to
+// disk, so the limits the upload handlers set afterwards came too late. A body over the
+// limit is answered 413 with the reason, and nothing is read further or written.
+func (s *server) limitBody(c *gin.Context) {
+	r := c.Request
+	if r.Method != http.MethodPost {
+		c.Next()
+		return
+	}
+	limit := s.bodyLimit(r.URL.Path)
+	tooLarge := r.ContentLength > limit
+	if !tooLarge {
+		r.Body = http.MaxBytesReader(c.Writer, r.Body, limit)
+		var err error
+		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "multipart/form-data") {
+			err = r.ParseMultipartForm(32 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		var mb *http.MaxBytesError
+		tooLarge = errors.As(err, &mb)
+	}
+	if !tooLarge {
+		c.Next()
+		return
+	}
+	c.Header("Connection", "close")
+	s.fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("提交的内容过大（不能超过%s），未保存，请删减内容或压缩文件后重试", sizeLabel(limit)))
+	c.Abort()
+}
+
+// sizeLabel says a byte count as people read it: 21MB, 64KB.
+func sizeLabel(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%dMB", n>>20)
+	}
+	return fmt.Sprintf("%dKB", n>>10)
 }
 
 // csrf refuses any POST whose form token does not match the session's.

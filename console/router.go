@@ -33,12 +33,12 @@ func Mount(r *gin.Engine, cfg Config, opts ...Option) error {
 		auth.RoleUnitHandler, auth.RoleUnitLeader)
 
 	r.StaticFS("/static", http.FS(static))
-	pub := r.Group("/", headers)
+	pub := r.Group("/", headers, s.limitBody)
 	pub.GET("/login", s.loginPage)
 	pub.GET("/public/:tenant/replies", s.publicReplies)
 	pub.POST("/login", s.login)
 
-	g := r.Group("/", headers, s.signedIn, s.csrf, s.cleanInput)
+	g := r.Group("/", headers, s.signedIn, s.limitBody, s.csrf, s.cleanInput)
 	g.POST("/logout", s.logout)
 	g.GET("/", s.dashboard)
 

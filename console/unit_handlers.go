@@ -369,7 +369,7 @@ func (s *server) reply(c *gin.Context) {
 		s.back(c, assignmentURL(id), err)
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxP+1<<20)
+	// The body was bounded before it was read (limitBody: the PDF's limit and the form).
 	// A refused reply comes back with what was typed; a chosen file cannot be kept.
 	refused := func(err error) {
 		note := ""
