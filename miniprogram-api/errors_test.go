@@ -230,6 +230,24 @@ func TestContentCheck(t *testing.T) {
 	if n := b.count(`SELECT count(*) FROM suggestions WHERE id = $1 AND status = 'draft'`, risky); n != 1 {
 		t.Fatal("risky text changed the suggestion")
 	}
+
+	// A long suggestion (the body may hold 10,000 characters; WeChat reads 2,500 a call) is
+	// checked whole: submitted when clean, refused when its last lines are risky.
+	long := func(tail string) int64 {
+		body := string([]rune(strings.Repeat("道路两侧排水不畅，雨天积水严重，请有关部门尽快研究解决。", 400))[:9000]) + tail
+		r := b.do("POST", "/api/v1/suggestions", tok, map[string]any{"title": "关于改善排水的建议", "body": body})
+		b.want(r, 201, "create a long draft")
+		var s struct{ ID int64 }
+		r.json(t, &s)
+		return s.ID
+	}
+	clean, bad := long(""), long("违禁词")
+	b.want(b.do("POST", fmt.Sprintf("/api/v1/suggestions/%d/submit", clean), tok, nil, "Idempotency-Key", "long1"), 200, "long clean text")
+	r = b.do("POST", fmt.Sprintf("/api/v1/suggestions/%d/submit", bad), tok, nil, "Idempotency-Key", "long2")
+	b.want(r, 422, "long text with a risky end")
+	if r.code() != "content_risky" {
+		t.Fatalf("long risky text: %s", r.Body)
+	}
 }
 
 // prefixLimiter isolates this test's rate-limit keys from other tests sharing Redis.

@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"jianyi/internal/wechat"
 	"jianyi/internal/wechat/wechattest"
@@ -302,6 +304,72 @@ func TestMsgCheck(t *testing.T) {
 		got, label, err := b.c.MsgCheck(t.Context(), "o-1", content, wechat.SceneForum)
 		if err != nil || got != want || (want == "pass") != (label == 100) {
 			t.Errorf("MsgCheck(%q) = %q, %d, %v; want %q", content, got, label, err, want)
+		}
+	}
+}
+
+// A suggestion's body may hold 10,000 characters, and msgSecCheck reads at most 2,500 a
+// call: a long text is checked piece by piece (a phrase cut by a piece's end is read whole
+// in the next), the gravest verdict stands, and a risky piece ends the check. Before, the
+// whole text went in one call, WeChat refused it, and a long suggestion could never be
+// submitted.
+func TestMsgCheckLongText(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.app.SetMsgCheck("违规", wechat.SuggestRisky)
+	b.app.SetMsgCheck("可疑", wechat.SuggestReview)
+	filler := func(n int) string { return strings.Repeat("路", n) }
+	seen := 0
+	pieces := func() []string { // the texts of the calls since the last look
+		calls := b.app.Calls(wechattest.APIMsgSecCheck)
+		var out []string
+		for _, c := range calls[seen:] {
+			var req struct{ Content string }
+			if err := json.Unmarshal(c.Body, &req); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, req.Content)
+		}
+		seen = len(calls)
+		return out
+	}
+	cases := []struct {
+		name    string
+		text    string
+		want    string
+		label   int
+		calls   int
+		covered bool // the pieces together hold the whole text
+	}{
+		{"6,000 plain characters", filler(6000), "pass", 100, 3, true},
+		{"10,000 characters", filler(10000), "pass", 100, 5, true},
+		{"a risky phrase across the first piece's end", filler(2499) + "违规" + filler(3000), "risky", 20001, 2, false},
+		{"review early, risky late", "可疑" + filler(5000) + "违规", "risky", 20001, 3, true},
+		{"review in the last piece", filler(5000) + "可疑", "review", 20001, 3, true},
+	}
+	for _, c := range cases {
+		got, label, err := b.c.MsgCheck(t.Context(), "o-1", c.text, wechat.SceneForum)
+		if err != nil || got != c.want || label != c.label {
+			t.Errorf("%s: MsgCheck = %q, %d, %v; want %q, %d", c.name, got, label, err, c.want, c.label)
+		}
+		sent := pieces()
+		if len(sent) != c.calls {
+			t.Errorf("%s: %d calls, want %d", c.name, len(sent), c.calls)
+		}
+		var joined []rune
+		for i, p := range sent {
+			n := utf8.RuneCountInString(p)
+			if n > wechattest.MaxMsgCheckRunes {
+				t.Errorf("%s: piece %d holds %d characters", c.name, i, n)
+			}
+			r := []rune(p)
+			if i > 0 {
+				r = r[min(100, len(r)):] // the overlap with the piece before
+			}
+			joined = append(joined, r...)
+		}
+		if c.covered && string(joined) != c.text {
+			t.Errorf("%s: the pieces hold %d of the text's %d characters", c.name, len(joined), utf8.RuneCountInString(c.text))
 		}
 	}
 }

@@ -105,12 +105,61 @@ const (
 	SceneSocial  = 4
 )
 
+// MaxCheckRunes is the most text msgSecCheck reads in one call (its v2 documentation: 2500
+// characters); checkOverlap is how many characters consecutive pieces of a longer text share,
+// so that a phrase cut by one piece's end is read whole at the start of the next.
+const (
+	MaxCheckRunes = 2500
+	checkOverlap  = 100
+)
+
 // MsgCheck runs the v2 text check. suggest is pass, review or risky; label is WeChat's
 // label (100 = normal). The user must have opened the mini-program in the last two hours.
+//
+// A text longer than one call takes (a suggestion's body may hold 10,000 characters) is
+// checked piece by piece, each piece overlapping the one before, and the gravest verdict
+// stands: risky (with its label, and no further pieces sent) over review over pass.
 func (c *Client) MsgCheck(ctx context.Context, openid, content string, scene int) (suggest string, label int, err error) {
 	if scene < 1 || scene > 4 {
 		return "", 0, fmt.Errorf("wechat msg_check: invalid scene %d", scene)
 	}
+	suggest, label = SuggestPass, 100
+	for _, piece := range checkPieces(content) {
+		s, l, err := c.msgCheck(ctx, openid, piece, scene)
+		if err != nil {
+			return "", 0, err
+		}
+		if gravity[s] > gravity[suggest] {
+			suggest, label = s, l
+		}
+		if s == SuggestRisky {
+			break
+		}
+	}
+	return suggest, label, nil
+}
+
+// gravity orders msgSecCheck's verdicts; one WeChat adds later ranks with review.
+var gravity = map[string]int{SuggestPass: 0, SuggestReview: 1, SuggestRisky: 2}
+
+// checkPieces cuts content into pieces of at most MaxCheckRunes characters, each starting
+// checkOverlap characters before the previous one ended. A short text is one piece.
+func checkPieces(content string) []string {
+	runes := []rune(content)
+	if len(runes) <= MaxCheckRunes {
+		return []string{content}
+	}
+	var out []string
+	for start := 0; ; start += MaxCheckRunes - checkOverlap {
+		end := min(start+MaxCheckRunes, len(runes))
+		out = append(out, string(runes[start:end]))
+		if end == len(runes) {
+			return out
+		}
+	}
+}
+
+func (c *Client) msgCheck(ctx context.Context, openid, content string, scene int) (suggest string, label int, err error) {
 	err = c.call(ctx, appMini, "msg_check", func() error {
 		res, err := c.mp.GetSecurity().MsgCheckContext(ctx, &security.MsgCheckRequest{
 			OpenID:  openid,
@@ -123,6 +172,9 @@ func (c *Client) MsgCheck(ctx context.Context, openid, content string, scene int
 		suggest, label = string(res.Result.Suggest), int(res.Result.Label)
 		if suggest == "" {
 			return fmt.Errorf("msg_check: empty suggest in answer: %w", errUnreadable)
+		}
+		if _, ok := gravity[suggest]; !ok {
+			suggest = SuggestReview // a verdict we do not know yet: let staff look
 		}
 		return nil
 	})

@@ -374,6 +374,11 @@ func (s *Server) mediaGet(a *App, _ string, w http.ResponseWriter, r *http.Reque
 	_, _ = w.Write(m.data)
 }
 
+// MaxMsgCheckRunes is the most content msgSecCheck v2 takes, as WeChat documents it (2500
+// characters). Kept apart from the client's own figure so that a client sending more is
+// caught here.
+const MaxMsgCheckRunes = 2500
+
 func (s *Server) msgSecCheck(a *App, _ string, w http.ResponseWriter, _ *http.Request, body []byte) {
 	var req struct {
 		OpenID  string `json:"openid"`
@@ -383,6 +388,12 @@ func (s *Server) msgSecCheck(a *App, _ string, w http.ResponseWriter, _ *http.Re
 	}
 	if json.Unmarshal(body, &req) != nil || req.Version != 2 || req.Scene < 1 || req.Scene > 4 || req.OpenID == "" {
 		writeErr(w, 40003, "invalid args")
+		return
+	}
+	if utf8.RuneCountInString(req.Content) > MaxMsgCheckRunes {
+		// WeChat's documentation limits the content and names no code for going past it;
+		// the fake answers as WeChat does to a malformed request.
+		writeErr(w, 47001, "data format error: content too long")
 		return
 	}
 	suggest, label := "pass", 100
