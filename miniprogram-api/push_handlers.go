@@ -18,10 +18,19 @@ func (a *API) pushEcho(c *gin.Context) {
 	}
 	echo, err := a.Push.CheckEcho(c.Request.URL.Query())
 	if err != nil {
-		c.String(http.StatusForbidden, "forbidden")
+		a.refusePush(c)
 		return
 	}
 	c.String(http.StatusOK, echo)
+}
+
+// refusePush answers a push whose signature does not hold with 403, counting it against the
+// sender's IP: guessing signatures costs the guesser its IP's budget (then 429), while
+// WeChat's own pushes, verified, are never limited.
+func (a *API) refusePush(c *gin.Context) {
+	if a.allow(c, 0, "ip:"+c.ClientIP(), a.Limits.PerIP) {
+		c.String(http.StatusForbidden, "forbidden")
+	}
 }
 
 // pushAppID is the mini-program whose pushes this API accepts: the AppID the push verifier
@@ -65,16 +74,18 @@ func (a *API) pushReceive(c *gin.Context) {
 	}
 	q := c.Request.URL.Query()
 	if a.pushSafeMode() && q.Get("encrypt_type") != "aes" {
-		c.String(http.StatusForbidden, "forbidden")
+		a.refusePush(c)
 		return
 	}
 	ev, err := a.Push.Parse(q, body)
 	if errors.Is(err, wechat.ErrPushSignature) {
-		c.String(http.StatusForbidden, "forbidden")
+		a.refusePush(c)
 		return
 	}
 	if err != nil {
-		c.String(http.StatusBadRequest, "bad request")
+		if a.allow(c, 0, "ip:"+c.ClientIP(), a.Limits.PerIP) {
+			c.String(http.StatusBadRequest, "bad request")
+		}
 		return
 	}
 	ctx := c.Request.Context()
