@@ -48,9 +48,26 @@ type activitiesData struct {
 // list is /activities: upcoming first, filtered by kind (?kind=) or linked suggestion
 // (?suggestion=).
 func (p *activityPages) list(c *gin.Context) {
-	d := activitiesData{Organiser: activity.CanOrganise(actor(c)), Kinds: activity.Kinds, Kind: strings.TrimSpace(c.Query("kind")),
-		Suggestion: queryID(c, "suggestion")}
-	list, err := p.svc.List(c.Request.Context(), actor(c), activity.Filter{Kind: activity.Kind(d.Kind), SuggestionID: d.Suggestion})
+	ctx, a := c.Request.Context(), actor(c)
+	d := activitiesData{Organiser: activity.CanOrganise(a), Kinds: activity.Kinds, Kind: strings.TrimSpace(c.Query("kind"))}
+	if v := strings.TrimSpace(c.Query("suggestion")); v != "" {
+		id, ok := positiveID(v)
+		if !ok {
+			p.failErr(c, invalidInput("bad_suggestion", "关联建议不正确，请填写建议的系统ID"))
+			return
+		}
+		// A unit's staff see of an activity only the linked suggestions they may see: a
+		// filter by any other would tell them which activity it is linked to, so it is that
+		// suggestion's 404.
+		if !d.Organiser {
+			if _, err := p.cfg.Suggestions.Get(ctx, a, id); err != nil {
+				p.failErr(c, err)
+				return
+			}
+		}
+		d.Suggestion = id
+	}
+	list, err := p.svc.List(ctx, a, activity.Filter{Kind: activity.Kind(d.Kind), SuggestionID: d.Suggestion})
 	if err != nil {
 		p.failErr(c, err)
 		return
