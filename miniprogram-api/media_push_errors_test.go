@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"jianyi/internal/media"
 	"jianyi/internal/wechat/wechattest"
 )
 
@@ -144,4 +145,70 @@ func (b *bundle) attSuggestion(att int64) int64 {
 		b.t.Fatal(err)
 	}
 	return id
+}
+
+// A check whose result never arrives (WeChat's push lost while the service was down) is
+// submitted again once it has waited media.CheckWait, up to media.CheckAttempts submissions
+// in all, and the new check's result is applied; a result for the replaced check changes
+// nothing. Before, such a photo stayed "pending" for ever.
+func TestLostCheckResultIsSubmittedAgain(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	tok := b.deputy("openid-lost-result", "jyg", "13800000001")
+	att, first := b.pendingPhoto(tok, "结果丢失的图片")
+	trace := func() (string, int) {
+		var tr string
+		var n int
+		if err := b.pool.QueryRow(ctx, `SELECT check_trace_id, check_attempts FROM attachments WHERE id = $1`, att).Scan(&tr, &n); err != nil {
+			t.Fatal(err)
+		}
+		return tr, n
+	}
+	waited := func() { // the check was submitted longer ago than CheckWait
+		b.exec(`UPDATE attachments SET check_sent_at = check_sent_at - $2::interval WHERE id = $1`,
+			att, (media.CheckWait + time.Minute).String())
+	}
+	sent := func() int { return len(b.app.Calls(wechattest.APIMediaCheckAsync)) }
+
+	before := sent()
+	if _, err := b.media.Recheck(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if tr, n := trace(); tr != first || n != 1 || sent() != before {
+		t.Fatalf("a check still within its wait was submitted again: trace %q (was %q), %d submissions", tr, first, n)
+	}
+	for i := 2; i <= media.CheckAttempts; i++ {
+		waited()
+		if _, err := b.media.Recheck(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		tr, n := trace()
+		if tr == first || tr == "" || n != i || b.photoCheck(att) != (photoCheckRow{Status: "pending"}) {
+			t.Fatalf("submission %d: trace %q (first %q), %d submissions, %+v", i, tr, first, n, b.photoCheck(att))
+		}
+	}
+	// The last submission waited too: the check is not sent for ever.
+	waited()
+	before = sent()
+	if _, err := b.media.Recheck(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, n := trace(); n != media.CheckAttempts || sent() != before {
+		t.Fatalf("submitted again past %d attempts: %d", media.CheckAttempts, n)
+	}
+
+	// A late result of the first check is not the photo's any more; the latest one is.
+	q, body := wechattest.SignQuery(pushToken, checkPushBody(b.app.MiniAppID, first, 0, "risky", 20002), false, "", "")
+	if status, out := b.postPush(q, body); status != 200 || out != "success" {
+		t.Fatalf("late result: %d %q", status, out)
+	}
+	if got := b.photoCheck(att); got != (photoCheckRow{Status: "pending"}) {
+		t.Fatalf("the replaced check's result was applied: %+v", got)
+	}
+	latest, _ := trace()
+	b.pushCheck(latest, "pass", 100)
+	if got := b.photoCheck(att); got.Status != "pass" || got.Hidden {
+		t.Fatalf("after the latest check's result: %+v", got)
+	}
 }

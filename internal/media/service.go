@@ -101,7 +101,9 @@ type Store interface {
 	// it holds MaxPhotos photos, ErrSourceStored when it has a photo from a.SourceMediaID
 	// already. Of concurrent inserts on one target, each sees the ones before it.
 	InsertAttachment(ctx context.Context, a *Attachment) error
-	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error
+	// SetCheck records the image check's state; a "pending" one was submitted at at (one
+	// more submission of the photo's check).
+	SetCheck(ctx context.Context, tenantID, id int64, traceID, status string, at time.Time) error
 	// RetryCheck puts the photo still waiting for the check traceID back to "unchecked"
 	// (any tenant: the push carries none), for Recheck to submit again.
 	RetryCheck(ctx context.Context, traceID string) (found bool, err error)
@@ -110,9 +112,11 @@ type Store interface {
 	// latest result decides). found=false for an unknown trace.
 	ApplyCheck(ctx context.Context, traceID, suggest string, label int, at time.Time) (found bool, err error)
 	Attachments(ctx context.Context, tenantID int64, t Target) ([]Attachment, error)
-	// Unchecked lists photos whose image check was never submitted (WeChat was down), with
-	// the owner's mini-program openid, oldest first.
-	Unchecked(ctx context.Context, limit int) ([]Unchecked, error)
+	// Unchecked lists photos whose image check was never submitted (WeChat was down), and
+	// those still pending whose check was last submitted before sentBefore and fewer than
+	// attempts times (a result that never arrived), with the owner's mini-program openid,
+	// oldest first.
+	Unchecked(ctx context.Context, limit int, sentBefore time.Time, attempts int) ([]Unchecked, error)
 	InsertUpload(ctx context.Context, u Upload) error
 	Upload(ctx context.Context, tenantID int64, key string) (Upload, error) // ErrNotFound
 	CompleteUpload(ctx context.Context, tenantID int64, key string, attachmentID int64) error
@@ -151,6 +155,12 @@ const (
 	PolicyTTL   = 15 * time.Minute
 	// CheckURLTTL: WeChat fetches the image later; it needs more than 30 minutes.
 	CheckURLTTL = 2 * time.Hour
+	// CheckWait is how long a submitted image check waits for its result (WeChat pushes it
+	// within 30 minutes) before Recheck submits it again, at most CheckAttempts times in all:
+	// a push lost while this service was down must not leave the photo pending for ever, and
+	// a check that never answers must not be sent for ever.
+	CheckWait     = time.Hour
+	CheckAttempts = 3
 	ViewURLTTL  = 15 * time.Minute
 	checkScene  = 4 // social log
 	// IncomingPrefix is where presigned uploads land, for every tenant under one prefix: the
@@ -454,7 +464,7 @@ func (s *Service) check(ctx context.Context, att *Attachment, openid string) {
 		s.log.WarnContext(ctx, "image check not submitted", "attachment_id", att.ID, "error", err)
 	}
 	att.CheckTraceID, att.CheckStatus = trace, status
-	if err := s.store.SetCheck(ctx, att.TenantID, att.ID, trace, status); err != nil {
+	if err := s.store.SetCheck(ctx, att.TenantID, att.ID, trace, status, s.now()); err != nil {
 		s.log.WarnContext(ctx, "record image check failed", "attachment_id", att.ID, "error", err)
 	}
 }
@@ -465,13 +475,15 @@ type Unchecked struct {
 	OpenID     string
 }
 
-// Recheck submits the image check of up to limit photos left "unchecked" (a job for the
-// worker's periodic loop); it returns how many were submitted.
+// Recheck submits the image check of up to limit photos left "unchecked", or pending for
+// longer than CheckWait after fewer than CheckAttempts submissions (a job for the worker's
+// periodic loop); it returns how many were submitted. A result for the check it replaces
+// no longer answers to the photo's trace id and changes nothing.
 func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
 	if s.checker == nil {
 		return 0, nil
 	}
-	xs, err := s.store.Unchecked(ctx, limit)
+	xs, err := s.store.Unchecked(ctx, limit, s.now().Add(-CheckWait), CheckAttempts)
 	if err != nil {
 		return 0, fmt.Errorf("list unchecked photos: %w", err)
 	}

@@ -132,10 +132,12 @@ func (s *MediaStore) InsertAttachment(ctx context.Context, a *media.Attachment) 
 	})
 }
 
-// SetCheck records the submitted image check.
-func (s *MediaStore) SetCheck(ctx context.Context, tenantID, id int64, traceID, status string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE attachments SET check_trace_id = $3, check_status = $4 WHERE tenant_id = $1 AND id = $2`,
-		tenantID, id, traceID, status)
+// SetCheck records the submitted image check; a pending one counts as a submission at at.
+func (s *MediaStore) SetCheck(ctx context.Context, tenantID, id int64, traceID, status string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE attachments SET check_trace_id = $3, check_status = $4,
+		check_sent_at = CASE WHEN $4 = 'pending' THEN $5 ELSE check_sent_at END,
+		check_attempts = check_attempts + CASE WHEN $4 = 'pending' THEN 1 ELSE 0 END
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id, traceID, status, at)
 	if err != nil {
 		return fmt.Errorf("set attachment check: %w", err)
 	}
@@ -198,14 +200,17 @@ func (s *MediaStore) Attachments(ctx context.Context, tenantID int64, t media.Ta
 	return out, rows.Err()
 }
 
-// Unchecked lists photos whose image check was never submitted, across tenants (tenant by
-// tenant through the (tenant_id, ...) primary key), with their owner's openid.
-func (s *MediaStore) Unchecked(ctx context.Context, limit int) ([]media.Unchecked, error) {
+// Unchecked lists photos whose image check was never submitted, or whose result has not
+// arrived since sentBefore after fewer than attempts submissions, across tenants (tenant by
+// tenant through attachments_awaiting_check, migration 00081), with their owner's openid.
+func (s *MediaStore) Unchecked(ctx context.Context, limit int, sentBefore time.Time, attempts int) ([]media.Unchecked, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.tenant_id, a.id, coalesce(a.suggestion_id, 0), coalesce(a.snap_id, 0),
 		coalesce(a.owner_deputy_id, 0), a.object_key, a.thumb_key, d.mp_openid
 		FROM attachments a JOIN deputies d ON d.tenant_id = a.tenant_id AND d.id = a.owner_deputy_id
-		WHERE a.tenant_id IN (SELECT id FROM tenants) AND a.check_status = 'unchecked' AND d.mp_openid IS NOT NULL
-		ORDER BY a.created_at LIMIT $1`, limit)
+		WHERE a.tenant_id IN (SELECT id FROM tenants) AND a.check_status IN ('unchecked', 'pending')
+		  AND (a.check_status = 'unchecked' OR (a.check_sent_at < $2 AND a.check_attempts < $3))
+		  AND d.mp_openid IS NOT NULL
+		ORDER BY a.created_at LIMIT $1`, limit, sentBefore, attempts)
 	if err != nil {
 		return nil, fmt.Errorf("list unchecked attachments: %w", err)
 	}
