@@ -24,7 +24,7 @@ func TestMergedSuggestionSaysWhatItWasMergedInto(t *testing.T) {
 	if _, err := b.sugg.Register(ctx, reviewer(1), dup, sg.Version, 2); err != nil { // 第0002号, 交通运输
 		t.Fatal(err)
 	}
-	if _, err := b.sugg.Merge(ctx, reviewer(1), dup, into.ID, "重复建议并案办理"); err != nil {
+	if _, err := b.sugg.Merge(ctx, reviewer(1), dup, into.ID, -1, "重复建议并案办理"); err != nil {
 		t.Fatal(err)
 	}
 	link := `<a href="/suggestions/` + strconv.FormatInt(into.ID, 10) + `">已并入第0001号</a>`

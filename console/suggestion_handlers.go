@@ -481,19 +481,9 @@ func (s *server) merge(c *gin.Context) {
 		if f.err != nil {
 			return f.err
 		}
-		ctx, a := c.Request.Context(), actor(c)
-		// suggestion.Service.Merge takes no version: a merge decided on a page that no longer
-		// holds (another reviewer registered, returned or merged the case meanwhile) would
-		// silently undo their move. The page's version is checked here; two merges sent at
-		// the same instant both pass this check: ordering those needs the version in Merge.
-		sg, err := s.cfg.Suggestions.Get(ctx, a, id)
-		if err != nil {
-			return err
-		}
-		if sg.Version != v {
-			return &suggestion.Error{Kind: suggestion.ErrConflict, Code: "version_conflict", Message: "该建议已被他人修改，请刷新后重试"}
-		}
-		_, err = s.cfg.Suggestions.Merge(ctx, a, id, into, c.PostForm("reason"))
+		// The page's version: a merge decided on a page that no longer holds (another
+		// reviewer registered, returned or merged the case meanwhile) is a conflict.
+		_, err := s.cfg.Suggestions.Merge(c.Request.Context(), actor(c), id, into, v, c.PostForm("reason"))
 		// The suggestion merged into is named in the form: not finding it is the form's
 		// error; the suggestion of the page not being visible is still the 404 page.
 		return targetMissing(err, "merge_target_not_found", "要并入的建议不存在，请核对系统ID")

@@ -41,7 +41,7 @@ func TestMergedIntoOnTheDuplicate(t *testing.T) {
 	dup := b.draft(li, "雄关广场停车难")
 	b.want(b.do("POST", fmt.Sprintf("/api/v1/suggestions/%d/cosigners", dup), li, map[string]any{"deputy_ids": []int64{12}}), 204, "invite")
 	b.want(b.do("POST", fmt.Sprintf("/api/v1/suggestions/%d/submit", dup), li, map[string]any{}, "Idempotency-Key", "submit-dup"), 200, "submit duplicate")
-	if _, err := b.sugg.Merge(ctx, reviewer, dup, into, "与第0001号建议内容相同"); err != nil {
+	if _, err := b.sugg.Merge(ctx, reviewer, dup, into, -1, "与第0001号建议内容相同"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -171,7 +171,7 @@ func seedSuggestions(ctx context.Context, store *postgres.SuggestionStore, r *po
 			optimize = id
 		}
 		if p.to == suggestion.StatusMerged && optimize != 0 && s.err == nil {
-			_, s.err = s.svc.Merge(ctx, s.reviewer(), id, optimize, "与第"+fmt.Sprint(optimize)+"号建议内容重复，并案办理")
+			_, s.err = s.svc.Merge(ctx, s.reviewer(), id, optimize, -1, "与第"+fmt.Sprint(optimize)+"号建议内容重复，并案办理")
 		}
 		if s.err != nil {
 			return fmt.Errorf("%s: %w", p.title, s.err)

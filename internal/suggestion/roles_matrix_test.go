@@ -254,7 +254,7 @@ var mxRows = []mxRow{
 		return err
 	}, mxReviewerOnSubmitted},
 	{"Merge", stSubmitted, func(b *bundle, a auth.Actor, c *mxCase) error {
-		_, err := b.svc.Merge(b.ctx, a, c.sg.ID, c.mergeInto, "内容重复")
+		_, err := b.svc.Merge(b.ctx, a, c.sg.ID, c.mergeInto, -1, "内容重复")
 		return err
 	}, mxReviewerOnSubmitted},
 

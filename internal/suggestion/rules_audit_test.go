@@ -225,13 +225,13 @@ func TestMergeTargetMustAwaitItsReply(t *testing.T) {
 	closed = must(b.svc.RateReply(b.ctx, b.deputy(0), closed.ID, suggestion.Satisfied, ""))
 	draft := must(b.svc.CreateDraft(b.ctx, b.deputy(0), suggestion.DraftInput{Title: "草稿", Body: body}))
 	for _, into := range []*suggestion.Suggestion{returned, replied, closed, draft} {
-		_, err := b.svc.Merge(b.ctx, b.reviewer(), dup.ID, into.ID, "内容重复")
+		_, err := b.svc.Merge(b.ctx, b.reviewer(), dup.ID, into.ID, -1, "内容重复")
 		wantErr(t, err, suggestion.ErrInvalidTransition, "merge_target_invalid")
 		b.auditUnchanged(t, dup.ID, dup.Version, suggestion.StatusSubmitted)
 	}
 
 	into, _ := b.assigned(t, "学校门口交通拥堵")
-	if dup = must(b.svc.Merge(b.ctx, b.reviewer(), dup.ID, into.ID, "内容重复")); dup.Status != suggestion.StatusMerged {
+	if dup = must(b.svc.Merge(b.ctx, b.reviewer(), dup.ID, into.ID, -1, "内容重复")); dup.Status != suggestion.StatusMerged {
 		t.Fatalf("merge into an assigned suggestion: %s", dup.Status)
 	}
 }

@@ -1950,8 +1950,11 @@ func mergeTarget(s Status) bool {
 }
 
 // Merge folds a duplicate into another suggestion. Every author of the duplicate becomes a
-// co-signer of the surviving one, so each still gets the reply and may rate it.
-func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID int64, reason string) (*Suggestion, error) {
+// co-signer of the surviving one, so each still gets the reply and may rate it. version is
+// the duplicate's as the reviewer saw it (-1: any): a merge decided on a page that no longer
+// holds (another reviewer registered or returned the case meanwhile) is a conflict, not a
+// silent undoing of their move.
+func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID int64, version int, reason string) (*Suggestion, error) {
 	if duplicateID == intoID {
 		return nil, invalid("merge_self", "不能与自身并案")
 	}
@@ -1965,7 +1968,7 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, duplicateID, intoID i
 	if !mergeTarget(into.Status) {
 		return nil, errMergeTarget
 	}
-	return s.change(ctx, a, duplicateID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
+	return s.change(ctx, a, duplicateID, version, func(tx Tx, sg *Suggestion) (*step, error) {
 		if err := s.allowed(a, ActMerge, sg, StatusMerged); err != nil {
 			return nil, err
 		}

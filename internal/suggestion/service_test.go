@@ -627,7 +627,17 @@ func TestMergeKeepsEveryAuthor(t *testing.T) {
 	keep := b.registered(t, "新华路地下通道")
 	d := must(b.svc.CreateDraft(b.ctx, b.deputy(2), suggestion.DraftInput{Title: "新华路修建地下人行通道", Body: body}))
 	dup := must(b.svc.Submit(b.ctx, b.deputy(2), d.ID, d.Version))
-	dup = must(b.svc.Merge(b.ctx, b.reviewer(), dup.ID, keep.ID, "内容重复"))
+	// A merge decided on a page older than the suggestion (another reviewer returned it for
+	// revision meanwhile and the deputy sent it again) is a conflict and changes nothing.
+	stale := dup.Version
+	must(b.svc.Return(b.ctx, b.reviewer(), dup.ID, dup.Version, "请补充通道位置"))
+	dup = must(b.svc.Submit(b.ctx, b.deputy(2), d.ID, -1))
+	_, err := b.svc.Merge(b.ctx, b.reviewer(), dup.ID, keep.ID, stale, "内容重复")
+	wantErr(t, err, suggestion.ErrConflict, "version_conflict")
+	if now := must(b.svc.Get(b.ctx, b.reviewer(), dup.ID)); now.Status != suggestion.StatusSubmitted || now.Version != dup.Version {
+		t.Fatalf("a stale merge changed the suggestion: %s v%d", now.Status, now.Version)
+	}
+	dup = must(b.svc.Merge(b.ctx, b.reviewer(), dup.ID, keep.ID, dup.Version, "内容重复"))
 	if dup.Status != suggestion.StatusMerged || dup.MergedInto != keep.ID {
 		t.Fatalf("duplicate: %+v", dup)
 	}
