@@ -161,8 +161,8 @@ const (
 	// a check that never answers must not be sent for ever.
 	CheckWait     = time.Hour
 	CheckAttempts = 3
-	ViewURLTTL  = 15 * time.Minute
-	checkScene  = 4 // social log
+	ViewURLTTL    = 15 * time.Minute
+	checkScene    = 4 // social log
 	// IncomingPrefix is where presigned uploads land, for every tenant under one prefix: the
 	// bucket's lifecycle rule on it (storage/objects.IncomingPrefix) expires what is never
 	// completed. (It starts "tenant/" because the completion endpoint accepts only such keys.)
