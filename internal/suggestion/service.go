@@ -1168,6 +1168,10 @@ func contactAnswered(recorded string) error {
 }
 
 // AddProgress adds a progress note; units and staff may write, deputies are told unless private.
+// progressResent is how long after a progress note the same author's identical note, with
+// nothing written in between, is taken for the first one sent again.
+const progressResent = 10 * time.Minute
+
 func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID int64, body string, private bool) (*ProgressNote, error) {
 	if err := checkText(body); err != nil {
 		return nil, err
@@ -1186,6 +1190,16 @@ func (s *Service) AddProgress(ctx context.Context, a auth.Actor, suggestionID in
 	_, err := s.change(ctx, a, suggestionID, -1, func(tx Tx, sg *Suggestion) (*step, error) {
 		if !sg.Status.Open() || sg.Status == StatusSubmitted || sg.Status == StatusReturned {
 			return nil, wrongState(sg.Status)
+		}
+		// The same note sent again (the form resent from the back button, a double click)
+		// is the note already written: no second note, no second notice.
+		prev, err := tx.RepeatedProgress(ctx, a.TenantID, sg.ID, a.ID, body, private, progressResent)
+		if err != nil {
+			return nil, err
+		}
+		if prev != nil {
+			*n = *prev
+			return nil, nil
 		}
 		if err := tx.InsertProgress(ctx, a.TenantID, n); err != nil {
 			return nil, err

@@ -88,6 +88,10 @@ type Tx interface {
 	// ActedSince reports whether a recorded action on the suggestion since t was a's.
 	ActedSince(ctx context.Context, tenantID, suggestionID int64, a auth.Actor, action Action, since time.Time) (bool, error)
 	InsertProgress(ctx context.Context, tenantID int64, p *ProgressNote) error
+	// RepeatedProgress returns the suggestion's latest progress note when it is the same
+	// author's, with the same body and privacy, written less than within ago (by the
+	// database's clock, which stamped it); nil otherwise.
+	RepeatedProgress(ctx context.Context, tenantID, suggestionID, authorUserID int64, body string, private bool, within time.Duration) (*ProgressNote, error)
 	InsertCoOpinion(ctx context.Context, tenantID int64, o *CoOpinion, createdBy int64) error
 	InsertReply(ctx context.Context, tenantID int64, r *Reply, createdBy int64, publishDue time.Time) error
 	LatestReply(ctx context.Context, tenantID, suggestionID int64) (*Reply, error)

@@ -656,6 +656,23 @@ func (t *sgTx) InsertProgress(ctx context.Context, tenantID int64, p *suggestion
 	return nil
 }
 
+// RepeatedProgress implements suggestion.Tx through progress_suggestion.
+func (t *sgTx) RepeatedProgress(ctx context.Context, tenantID, suggestionID, authorUserID int64, body string, private bool, within time.Duration) (*suggestion.ProgressNote, error) {
+	p := &suggestion.ProgressNote{SuggestionID: suggestionID}
+	err := t.tx.QueryRow(ctx, `SELECT id, coalesce(assignment_id, 0), author_user_id, body, private, created_at FROM progress_notes
+		WHERE tenant_id = $1 AND id = (SELECT max(id) FROM progress_notes WHERE tenant_id = $1 AND suggestion_id = $2)
+		  AND author_user_id = $3 AND body = $4 AND private = $5 AND created_at > now() - $6::interval`,
+		tenantID, suggestionID, authorUserID, body, private, within.String()).
+		Scan(&p.ID, &p.AssignmentID, &p.AuthorUserID, &p.Body, &p.Private, &p.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read latest progress: %w", err)
+	}
+	return p, nil
+}
+
 func (t *sgTx) InsertCoOpinion(ctx context.Context, tenantID int64, o *suggestion.CoOpinion, createdBy int64) error {
 	var sid int64
 	err := t.tx.QueryRow(ctx, `INSERT INTO co_opinions (tenant_id, suggestion_id, assignment_id, unit_id, body, created_by)
