@@ -2,16 +2,18 @@ package console
 
 import (
 	"errors"
-	"jianyi/internal/apperr"
 	"net/http"
 
+	"jianyi/internal/apperr"
 	"jianyi/internal/auth"
 	"jianyi/internal/export"
 	"jianyi/internal/stats"
 )
 
 // errorMessage maps a domain error to an HTTP status and the Chinese message shown to the
-// person. Forbidden on a specific record is shown as not found (never reveal other rows).
+// person. A record the person may not see (another tenant's, another unit's) comes from the
+// domain as not found, so that its existence is never revealed; forbidden (403) is an action
+// their role may not take on a record they can see.
 func (s *server) errorMessage(err error) (int, string) {
 	msg := ""
 	var re *apperr.Error // a refusal of any domain: suggestion, directory, supervise …

@@ -97,6 +97,17 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) ([]Activity,
 	if f.SuggestionID < 0 {
 		return nil, invalid("bad_suggestion", "关联建议不正确")
 	}
+	if q.UnitID != 0 && q.SuggestionID > 0 {
+		// A unit sees of an activity only the linked suggestions it handles (Get): filtering
+		// by any other would tell it which of its activities that case is linked to.
+		mine, err := s.store.HandledBy(ctx, a.TenantID, a.UnitID, []int64{q.SuggestionID})
+		if err != nil {
+			return nil, err
+		}
+		if len(mine) == 0 {
+			return []Activity{}, nil
+		}
+	}
 	list, err := s.store.List(ctx, a.TenantID, q)
 	for i := range list {
 		list[i].Phase = list[i].PhaseAt(q.Now)

@@ -178,4 +178,12 @@ func TestUnitSeesOnlyItsOwnLinkedSuggestions(t *testing.T) {
 	if org, _ := b.svc.Get(ctx, b.reviewer(), act.ID); len(org.Suggestions) != 3 {
 		t.Fatalf("the organiser sees %d linked suggestions, want all 3", len(org.Suggestions))
 	}
+	// Nor does the list, filtered by a suggestion, tell the unit which of its activities a
+	// case it does not handle is linked to.
+	for id, want := range map[int64]int{ours: 1, theirs: 0, unassigned: 0} {
+		list, err := b.svc.List(ctx, unitHandler(tn, 0), activity.Filter{SuggestionID: id})
+		if err != nil || len(list) != want {
+			t.Fatalf("the unit's list filtered by suggestion %d: %d activities (%v), want %d", id, len(list), err, want)
+		}
+	}
 }
