@@ -279,14 +279,6 @@ func eventLabel(e suggestion.AuditEvent) string {
 	return "办理动态"
 }
 
-// privateNote reports the timeline line of a unit's private note (内部备注): the deputy is
-// shown neither the note (suggestion.Service.Detail leaves it out) nor is told about it
-// (notify sends no notice), so the page must not announce it with a 办理进展 line either.
-func privateNote(e suggestion.AuditEvent) bool {
-	private, _ := e.Data["private"].(bool)
-	return private && e.Action == string(suggestion.ActProgress)
-}
-
 // toDetail renders d for deputy me, with its photos and its replies' letters (by reply id).
 func toDetail(d *suggestion.Detail, me int64, photos []media.Photo, docs map[int64]*documentJSON) detailJSON {
 	out := detailJSON{suggestionJSON: toSuggestion(&d.Suggestion), LeadName: d.LeadName, Category: d.Category,
@@ -324,9 +316,6 @@ func toDetail(d *suggestion.Detail, me int64, photos []media.Photo, docs map[int
 			RatingLabel: e.Rating.Label(), Mine: e.DeputyID == me, CreatedAt: apiTime(e.CreatedAt)})
 	}
 	for _, e := range d.Timeline {
-		if privateNote(e) {
-			continue
-		}
 		out.Timeline = append(out.Timeline, eventJSON{Action: e.Action, From: string(e.From), To: string(e.To),
 			Label: eventLabel(e), Reason: e.Reason, CreatedAt: apiTime(e.CreatedAt)})
 	}

@@ -53,7 +53,8 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (*Suggestion,
 }
 
 // Detail returns the whole record of a suggestion with its timeline. Deputies do not see
-// private notes.
+// private notes (内部备注), nor the timeline lines that would announce them: they are not
+// told of them either (notify sends no notice).
 func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, error) {
 	d, err := s.store.Detail(ctx, a.TenantID, id)
 	if err != nil {
@@ -72,6 +73,10 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (*Detail, 
 			}
 		}
 		d.Progress = notes
+		d.Timeline = slices.DeleteFunc(d.Timeline, func(e AuditEvent) bool {
+			private, _ := e.Data["private"].(bool)
+			return private && e.Action == string(ActProgress)
+		})
 		cfg, err := s.store.Config(ctx, a.TenantID)
 		if err != nil {
 			return nil, err
