@@ -13,6 +13,7 @@ import (
 	"jianyi/console"
 	"jianyi/internal/activity"
 	"jianyi/internal/notify"
+	"jianyi/internal/suggestion"
 	"jianyi/storage/postgres"
 	jredis "jianyi/storage/redis"
 	"jianyi/storage/redis/redistest"
@@ -30,6 +31,19 @@ func setupActivities(t *testing.T) *bundle {
 	b.remount(nil, console.WithActivities(acts))
 	b.registered() // activities link registered suggestions only
 	return b
+}
+
+// assignSid assigns the suggestion of b.registered to unit 1 as its lead unit (a unit sees of
+// an activity only the linked suggestions it handles).
+func (b *bundle) assignSid() {
+	b.t.Helper()
+	sg, err := b.sugg.Get(context.Background(), reviewer(1), b.sid)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.sugg.Assign(context.Background(), reviewer(1), b.sid, sg.Version, suggestion.AssignInput{LeadUnitID: 1}); err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 // activityTables is everything the activity pages could write.

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"jianyi/internal/suggestion"
 )
 
 // A unit's staff read an activity of their unit with only the linked suggestions their unit
@@ -17,13 +15,7 @@ import (
 func TestUnitCannotProbeActivityLinksBySuggestionFilter(t *testing.T) {
 	t.Parallel()
 	b := setupActivities(t)
-	sg, err := b.sugg.Get(context.Background(), reviewer(1), b.sid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.sugg.Assign(context.Background(), reviewer(1), b.sid, sg.Version, suggestion.AssignInput{LeadUnitID: 1}); err != nil {
-		t.Fatal(err)
-	}
+	b.assignSid()
 	notMine := b.submit(1, 2, "关于整治背街小巷停车秩序的建议", "背街小巷乱停车严重，建议划定停车位并加强巡查。")
 	// Registered (an activity links registered suggestions), handled by no unit yet.
 	if _, err := b.sugg.Register(context.Background(), reviewer(1), notMine, b.version(notMine), 2); err != nil {

@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"jianyi/internal/notify"
-	"jianyi/internal/suggestion"
 )
 
 // A unit named on an activity hears of it and reads it from its own desk: when, where, what
@@ -19,13 +17,7 @@ func TestUnitReadsTheActivityThatConcernsIt(t *testing.T) {
 	t.Parallel()
 	b := setupActivities(t)
 	// The unit handles the suggestion the activity is about (it sees only the ones it handles).
-	sg, err := b.sugg.Get(context.Background(), reviewer(1), b.sid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.sugg.Assign(context.Background(), reviewer(1), b.sid, sg.Version, suggestion.AssignInput{LeadUnitID: 1}); err != nil {
-		t.Fatal(err)
-	}
+	b.assignSid()
 	rev := b.desk("shencha")
 	status, loc := rev.post("/activities", url.Values{"kind": {"inspection"}, "title": {"视察老旧小区物业管理"}, "starts_at": {inThreeDays()},
 		"place": {"雄关区胜利路社区"}, "suggestions": {strconv.FormatInt(b.sid, 10)}, "units": {"1"}, "deputies": {"1", "2"}})

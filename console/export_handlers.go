@@ -77,37 +77,51 @@ func (s *server) exportUnitAssignments(c *gin.Context) {
 // always get their own unit's lines (export.Service), whatever unit they name.
 func (s *server) listExportFilter(c *gin.Context, withUnit bool) (export.Filter, bool) {
 	ctx, a := c.Request.Context(), actor(c)
-	var f export.Filter
-	refuse := func(err error) (export.Filter, bool) {
-		_, msg := s.errorMessage(err)
+	// choice is the id the query names under key, among the ids list returns; 0 when the
+	// query names none, false (the page written) when it names another.
+	choice := func(key, label string, list func() ([]int64, error)) (int64, bool) {
+		v := strings.TrimSpace(c.Query(key))
+		if v == "" {
+			return 0, true
+		}
+		ids, err := list()
+		if err != nil {
+			s.failErr(c, err)
+			return 0, false
+		}
+		if id, ok := positiveID(v); ok && slices.Contains(ids, id) {
+			return id, true
+		}
+		_, msg := s.errorMessage(unknownChoice(key, label, v))
 		s.fail(c, http.StatusBadRequest, "未导出清单。"+msg)
+		return 0, false
+	}
+	var f export.Filter
+	var ok bool
+	if f.MeetingID, ok = choice("meeting", "会议", func() ([]int64, error) {
+		ms, err := s.cfg.Directory.Meetings(ctx, a)
+		return idsOf(ms, func(m directory.Meeting) int64 { return m.ID }), err
+	}); !ok {
 		return f, false
 	}
-	if v := strings.TrimSpace(c.Query("meeting")); v != "" {
-		ms, err := s.cfg.Directory.Meetings(ctx, a)
-		if err != nil {
-			s.failErr(c, err)
+	if withUnit {
+		if f.UnitID, ok = choice("unit", "承办单位", func() ([]int64, error) {
+			us, err := s.cfg.Directory.Units(ctx, a)
+			return idsOf(us, func(u directory.Unit) int64 { return u.ID }), err
+		}); !ok {
 			return f, false
 		}
-		id, ok := positiveID(v)
-		if !ok || !slices.ContainsFunc(ms, func(m directory.Meeting) bool { return m.ID == id }) {
-			return refuse(unknownChoice("meeting", "会议", v))
-		}
-		f.MeetingID = id
-	}
-	if v := strings.TrimSpace(c.Query("unit")); v != "" && withUnit {
-		us, err := s.cfg.Directory.Units(ctx, a)
-		if err != nil {
-			s.failErr(c, err)
-			return f, false
-		}
-		id, ok := positiveID(v)
-		if !ok || !slices.ContainsFunc(us, func(u directory.Unit) bool { return u.ID == id }) {
-			return refuse(unknownChoice("unit", "承办单位", v))
-		}
-		f.UnitID = id
 	}
 	return f, true
+}
+
+// idsOf is the id of each of xs.
+func idsOf[T any](xs []T, id func(T) int64) []int64 {
+	out := make([]int64, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
+	}
+	return out
 }
 
 // unknownChoice refuses filter name whose value v is not one of the choices of what.
