@@ -59,6 +59,9 @@ type Credits interface {
 type Push interface {
 	CheckEcho(q url.Values) (string, error)
 	Parse(q url.Values, body []byte) (wechat.MPPushEvent, error)
+	// NotReplayed claims a verified query with its body: wechat.ErrPushReplay when the query
+	// came before with another body, another error when that cannot be told.
+	NotReplayed(ctx context.Context, q url.Values, body []byte) error
 }
 
 // Limits are the request-rate limits (per window) and body sizes.

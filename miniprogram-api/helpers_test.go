@@ -182,7 +182,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		d.Media = media.NewService(pstore, objects.MediaAdapter{S: store}, wc, nil, log)
 	}
 	if !o.noPush {
-		d.Push = &wechat.MPPush{Token: pushToken, AESKey: o.pushAESKey, AppID: app.MiniAppID}
+		d.Push = &wechat.MPPush{Token: pushToken, AESKey: o.pushAESKey, AppID: app.MiniAppID, Replay: jredis.NewOAReplay(rdb)}
 	}
 	api, err := mpapi.New(d)
 	if err != nil {

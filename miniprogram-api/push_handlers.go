@@ -89,6 +89,15 @@ func (a *API) pushReceive(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	// The signed query of one push with another body (its URL captured while fresh): refused.
+	// The same body again is WeChat's retry and is applied again, to the same effect.
+	if err := a.Push.NotReplayed(ctx, q, body); errors.Is(err, wechat.ErrPushReplay) {
+		a.log.WarnContext(ctx, "push query replayed with another body refused")
+		a.refusePush(c)
+		return
+	} else if err != nil {
+		a.log.WarnContext(ctx, "push replay check unavailable; the freshness window alone applies", "error", err)
+	}
 	if want := a.pushAppID(); (ev.AppID != "" || ev.Event == "wxa_media_check") && ev.AppID != want {
 		a.log.WarnContext(ctx, "push for another mini-program refused", "event", ev.Event, "push_appid", ev.AppID)
 		c.String(http.StatusForbidden, "forbidden")

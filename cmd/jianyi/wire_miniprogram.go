@@ -70,7 +70,7 @@ func newMiniprogramAPI(d *deps) (*mpapi.API, error) {
 		if d.wechatFake != nil && d.wechatFake.DevApp() != nil {
 			appID = d.wechatFake.DevApp().MiniAppID
 		}
-		deps.Push = &wechat.MPPush{Token: tok, AESKey: d.cfg.WechatMPPushAESKey, AppID: appID}
+		deps.Push = &wechat.MPPush{Token: tok, AESKey: d.cfg.WechatMPPushAESKey, AppID: appID, Replay: jredis.NewOAReplay(d.rdb)}
 	}
 	return mpapi.New(deps)
 }

@@ -2,10 +2,12 @@ package wechat
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -23,6 +25,34 @@ type MPPush struct {
 	AppID  string
 	Now    func() time.Time
 	MaxAge time.Duration // timestamp freshness window (default 5 minutes)
+	// Replay, when set, remembers each verified query with its body (NotReplayed): in plain
+	// mode the signature does not cover the body, so a captured push URL could otherwise
+	// carry any body while its timestamp is fresh.
+	Replay OAReplayStore
+}
+
+// ErrPushReplay is a verified push query that came before with another body.
+var ErrPushReplay = errors.New("wechat push: signed query replayed with another body")
+
+// NotReplayed claims the verified query q with body (see claimQuery): nil for a new query
+// or WeChat's retry of the same push, ErrPushReplay for the query with another body, and
+// another error when the store cannot answer (then only the freshness window applies).
+func (p *MPPush) NotReplayed(ctx context.Context, q url.Values, body []byte) error {
+	replayed, err := claimQuery(ctx, p.Replay, "mp", q, body, p.maxAge()*2+time.Minute)
+	if err != nil {
+		return fmt.Errorf("wechat push replay check: %w", err)
+	}
+	if replayed {
+		return ErrPushReplay
+	}
+	return nil
+}
+
+func (p *MPPush) maxAge() time.Duration {
+	if p.MaxAge <= 0 {
+		return 5 * time.Minute
+	}
+	return p.MaxAge
 }
 
 // MPPushEvent is one push.
@@ -58,10 +88,7 @@ func (p *MPPush) fresh(ts string) bool {
 	if p.Now != nil {
 		now = p.Now
 	}
-	age := p.MaxAge
-	if age <= 0 {
-		age = 5 * time.Minute
-	}
+	age := p.maxAge()
 	d := now().Sub(time.Unix(n, 0))
 	return d < age && d > -age
 }
