@@ -331,8 +331,10 @@ func TestFullLifeWithRehandlingAndTracking(t *testing.T) {
 		{"create_draft", "", "draft"}, {"invite_cosigners", "", "draft"}, {"cosign_accepted", "", "draft"},
 		{"submit", "draft", "submitted"}, {"register", "submitted", "registered"}, {"assign", "registered", "assigned"},
 		{"accept", "assigned", "handling"}, {"accept", "", "handling"}, {"record_contact", "", "handling"},
+		// One progress line: the unit's private note (内部备注) is neither shown to the deputy
+		// nor announced on their timeline.
 		{"contact_confirmed", "", "handling"}, {"co_opinion", "", "handling"}, {"progress", "", "handling"},
-		{"progress", "", "handling"}, {"reply", "handling", "replied"}, {"rate_reply", "", "replied"},
+		{"reply", "handling", "replied"}, {"rate_reply", "", "replied"},
 		{"rate_reply", "replied", "evaluated"}, {"rehandle", "evaluated", "rehandling"},
 		{"reply", "rehandling", "replied"}, {"rate_reply", "replied", "evaluated"}, {"track", "evaluated", "tracking"},
 		{"commitment_done", "", "tracking"}, {"implementation_due", "", "tracking"},
@@ -341,13 +343,16 @@ func TestFullLifeWithRehandlingAndTracking(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("timeline has %d events, want %d:\n%v", len(got), len(want), got)
 	}
+	if staff := must(b.svc.Detail(b.ctx, b.reviewer(), s.ID)); len(staff.Timeline) != len(want)+1 {
+		t.Fatalf("staff timeline has %d events, want %d with the private note's", len(staff.Timeline), len(want)+1)
+	}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("event %d = %v, want %v", i, got[i], want[i])
 		}
 	}
-	if det.Timeline[16].ActorKind != "system" || det.Timeline[15].ActorKind != "deputy" {
-		t.Errorf("automatic follow-ups must be the system's: %+v", det.Timeline[15:17])
+	if det.Timeline[15].ActorKind != "system" || det.Timeline[14].ActorKind != "deputy" {
+		t.Errorf("automatic follow-ups must be the system's: %+v", det.Timeline[14:16])
 	}
 	if e := det.Timeline[5]; e.Data["lead_unit_id"] == nil || e.CreatedAt.IsZero() || e.ActorID == 0 ||
 		e.SuggestionID != s.ID || e.TenantID != b.tn.ID {
