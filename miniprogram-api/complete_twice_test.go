@@ -1,31 +1,9 @@
 package mpapi_test
 
 import (
-	"context"
 	"net/http"
-	"sync/atomic"
 	"testing"
-
-	"jianyi/internal/media"
 )
-
-// retryDuringInsert is the photo intake's store that, when the first photo is about to be
-// recorded, runs retry once: a phone on a weak network that calls the completion again
-// while the first call is still decoding the photo.
-type retryDuringInsert struct {
-	media.Store
-	fired atomic.Bool
-	retry func()
-}
-
-func (r *retryDuringInsert) wrap(s media.Store) media.Store { r.Store = s; return r }
-
-func (r *retryDuringInsert) InsertAttachment(ctx context.Context, a *media.Attachment) error {
-	if r.retry != nil && r.fired.CompareAndSwap(false, true) {
-		r.retry()
-	}
-	return r.Store.InsertAttachment(ctx, a)
-}
 
 // The completion of one presigned upload, called again while the first call still works on
 // it, must not make the posted photo twice: the second call is told the first is under way
@@ -39,7 +17,7 @@ func TestCompletionRetriedMeanwhileIsOnePhoto(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := &retryDuringInsert{}
+			p := &photoAttempts{}
 			b := setup(t, setupOpts{photos: p.wrap})
 			tok := b.deputy("openid-complete-twice", "jyg", "13800000001")
 			id := b.draft(tok, "路灯不亮")
@@ -55,7 +33,7 @@ func TestCompletionRetriedMeanwhileIsOnePhoto(t *testing.T) {
 				return b.do("POST", complete, tok, map[string]string{"key": key})
 			}
 			var second resp
-			p.retry = func() { second = call() }
+			p.before = func() { second = call() } // a phone retrying while the first call decodes
 			first := call()
 			b.want(first, http.StatusCreated, "first completion")
 			b.wantRefusal(second, http.StatusConflict, "idempotency_in_progress", "completion called again while the first runs")

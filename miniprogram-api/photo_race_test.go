@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"jianyi/internal/media"
@@ -22,9 +23,10 @@ type photoAttempts struct {
 	gateN   int
 	arrived int
 	gate    chan struct{}
-	// before, when set, runs once, before the first insert (to change the target meanwhile).
+	// before, when set, runs once, before the first insert (to change the target, or to
+	// send the request again, meanwhile); an insert it causes itself goes straight on.
 	before func()
-	once   sync.Once
+	fired  atomic.Bool
 }
 
 func (p *photoAttempts) wrap(s media.Store) media.Store { p.Store = s; return p }
@@ -47,8 +49,8 @@ func (p *photoAttempts) InsertAttachment(ctx context.Context, a *media.Attachmen
 			return ctx.Err()
 		}
 	}
-	if p.before != nil {
-		p.once.Do(p.before)
+	if p.before != nil && p.fired.CompareAndSwap(false, true) {
+		p.before()
 	}
 	return p.Store.InsertAttachment(ctx, a)
 }
