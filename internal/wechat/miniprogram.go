@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/silenceper/wechat/v2/miniprogram/security"
 	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
@@ -145,10 +146,10 @@ var gravity = map[string]int{SuggestPass: 0, SuggestReview: 1, SuggestRisky: 2}
 // checkPieces cuts content into pieces of at most MaxCheckRunes characters, each starting
 // checkOverlap characters before the previous one ended. A short text is one piece.
 func checkPieces(content string) []string {
-	runes := []rune(content)
-	if len(runes) <= MaxCheckRunes {
-		return []string{content}
+	if utf8.RuneCountInString(content) <= MaxCheckRunes {
+		return []string{content} // every submit but the longest: no copy of the text
 	}
+	runes := []rune(content)
 	var out []string
 	for start := 0; ; start += MaxCheckRunes - checkOverlap {
 		end := min(start+MaxCheckRunes, len(runes))
