@@ -285,11 +285,7 @@ func claimQuery(ctx context.Context, store OAReplayStore, kind string, q url.Val
 	want := hex.EncodeToString(h[:])
 	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
-	key := hex.EncodeToString(k[:16])
-	if kind != "oa" { // the bot's keys predate kinds
-		key = kind + ":" + key
-	}
-	got, err := store.Claim(ctx, key, want, ttl)
+	got, err := store.Claim(ctx, kind+":"+hex.EncodeToString(k[:16]), want, ttl)
 	if err != nil {
 		return false, err
 	}

@@ -9,8 +9,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// OAReplay remembers the official account's accepted callback queries, and the mini-program's
-// accepted push queries (keys "mp:…"), with the hash of their body
+// OAReplay remembers the official account's accepted callback queries (keys "oa:…") and the
+// mini-program's accepted push queries ("mp:…") with the hash of their body
 // (internal/wechat.OAReplayStore): a captured signed URL cannot carry another body. Pushes
 // are not tenant-scoped before they are verified, so the keys are global.
 type OAReplay struct {
